@@ -1,0 +1,149 @@
+// buildApp(deps): the Fastify instance with the error contract, request ids, JSON parsing, docs and every
+// domain's routes. It never listens; main.ts does, and tests inject into it.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { serializerCompiler } from 'fastify-type-provider-zod';
+
+import type { Config } from './config.js';
+import type { Database } from './db/connection.js';
+import { AppError } from './errors/app-error.js';
+import { toEnvelope } from './errors/envelope.js';
+import { errorReferenceRoutes } from './errors/routes.js';
+import { docsRoutes } from './http/docs-routes.js';
+import { errorHandler, sendError, toAppError } from './http/error-handler.js';
+import { registerJsonBodyParser } from './http/json-body.js';
+import { registerOpenApi } from './http/openapi.js';
+import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
+import { RouteRegistry, trackRoutes } from './http/route-rules.js';
+import { zodValidatorCompiler } from './http/validation.js';
+import type { Clock } from './lib/clock.js';
+import { serviceRoutes } from './service/routes.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  /** Adds routes on the same setup before the app is sealed: the benchmark's baseline route, tests' probe routes. */
+  extend?: (app: FastifyInstance) => Promise<void>;
+}
+
+/** Header limit: Node's parser refuses larger headers; clientErrorHandler answers them with HEADERS_TOO_LARGE. */
+export const maxHeaderBytes = 16 * 1024;
+
+/** A hop count trusts that many proxies in front (what Fastify does for a number, which its types omit). */
+const trustProxyOption = (value: Config['trustProxy']) =>
+  typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
+
+const routeNotFound = (registry: RouteRegistry, method: string, url: string): AppError => {
+  const path = (url.split('?')[0] ?? '').slice(0, 200);
+  const allowed = registry.allowedMethods(url);
+  if (allowed.length === 0) return new AppError('NOT_FOUND', `No route matches ${method} ${path}`);
+  return new AppError(
+    'METHOD_NOT_ALLOWED',
+    `${method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+    { allowed },
+    { headers: { allow: allowed.join(', ') } },
+  );
+};
+
+export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
+  const { config, clock, db } = deps;
+  const registry = new RouteRegistry(['/docs']);
+  let closing = false;
+
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    requestIdHeader: false,
+    genReqId: requestIdGenerator(clock),
+    bodyLimit: config.bodyLimit,
+    trustProxy: trustProxyOption(config.trustProxy),
+    return503OnClosing: false,
+    http: { maxHeaderSize: maxHeaderBytes },
+    clientErrorHandler: (error, socket) => {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const requestId = requestIdGenerator(clock)({ headers: {} } as never);
+      const appError =
+        (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW'
+          ? new AppError(
+              'HEADERS_TOO_LARGE',
+              `Request headers are over the limit of ${maxHeaderBytes} bytes`,
+              {
+                limit: maxHeaderBytes,
+              },
+            )
+          : new AppError('VALIDATION_ERROR', 'The request is not well-formed HTTP', {
+              issues: [{ path: [], message: 'malformed HTTP request', code: 'custom' }],
+            });
+      const body = JSON.stringify(toEnvelope(appError, requestId, clock.now()));
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${appError.status} ${appError.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+            `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
+    },
+    frameworkErrors: (error, _request, reply) => {
+      sendError(reply, toAppError(error, config.bodyLimit).appError, clock);
+    },
+  });
+
+  app.decorateRequest('errorCode', undefined);
+  app.decorateRequest('actorId', undefined);
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(clock, config.bodyLimit));
+  registerJsonBodyParser(app);
+  trackRoutes(app, registry);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(requestIdHeader, request.id);
+    if (request.is404) throw routeNotFound(registry, request.method, request.url);
+    if (closing) {
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        'The server is shutting down; retry on another instance',
+        undefined,
+        {
+          headers: { 'retry-after': '5', connection: 'close' },
+        },
+      );
+    }
+  });
+
+  // One log line per request: id (the logger's requestId binding), route, status, latency, actor, error code.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+        actorId: request.actorId ?? null,
+        ...(request.errorCode ? { code: request.errorCode } : {}),
+      },
+      'request',
+    );
+  });
+
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  // Unknown paths and wrong methods are answered before the body is read or parsed.
+  app.setNotFoundHandler(async (request) => {
+    throw routeNotFound(registry, request.method, request.url);
+  });
+
+  await registerOpenApi(app);
+  await app.register(serviceRoutes({ db }));
+  await app.register(errorReferenceRoutes);
+  if (deps.extend) await app.register(deps.extend);
+  await app.register(docsRoutes({ registry }));
+
+  await app.ready();
+  return app;
+};

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// The `charter` command: parses the command line and hands off to one file per command group.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config.js';
+import type { Command } from './command.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+
+const commands: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+};
+
+const usage = () =>
+  [
+    'Usage: charter <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(12)}${command.summary}`),
+    '',
+    'Options:',
+    '  --config <file>  read configuration from this JSON file (default ./charter.config.json)',
+    '  --help           show help for charter or for one command',
+    '',
+    'Configuration comes from environment variables (see README); the environment wins over the file.',
+  ].join('\n');
+
+export const runCli = async (argv: string[]): Promise<number> => {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`charter: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { help: { type: 'boolean', short: 'h' }, config: { type: 'string' }, ...command.options },
+      allowPositionals: command.positionals ?? false,
+      strict: true,
+    });
+  } catch (error) {
+    process.stderr.write(`charter ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(parsed);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`charter ${name}: ${error.message}\n`);
+      return 78;
+    }
+    process.stderr.write(`charter ${name}: ${(error as Error).message}\n`);
+    return 1;
+  }
+};
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`charter: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

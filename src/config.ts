@@ -1,0 +1,237 @@
+// Configuration: one Zod schema over the environment and an optional charter.config.json; the only reader of process.env.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().trim().regex(/^\d+$/, 'must be a whole number')])
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(','))
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const sizeUnits: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1000,
+  kib: 1024,
+  mb: 1_000_000,
+  mib: 1024 * 1024,
+};
+const byteSize = z
+  .union([z.number().int().positive(), z.string().trim()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const match = /^(\d+)\s*(b|kb|kib|mb|mib)?$/i.exec(value);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: 'must be a byte count such as 1048576, 512kib or 1mib' });
+      return z.NEVER;
+    }
+    return Number(match[1]) * (sizeUnits[(match[2] ?? '').toLowerCase()] ?? 1);
+  })
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024),
+  );
+
+const url = (protocols: string[]) =>
+  z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) }).describe(`a ${protocols.join(' or ')} URL`);
+
+/** Trust proxy: `true`/`false`, a hop count, or a comma-separated list of addresses/CIDRs (Fastify's trustProxy). */
+const trustProxy = z.union([z.boolean(), z.number().int().min(0), z.string().trim()]).transform((value) => {
+  if (typeof value !== 'string') return value;
+  if (/^(true|false)$/.test(value)) return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+});
+
+const secretKey = z
+  .string()
+  .trim()
+  .refine(
+    (value) => /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, 'base64').length === 32,
+    'must be 32 bytes as 64 hex characters or base64',
+  );
+
+export const configSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  CHARTER_DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  CHARTER_BODY_LIMIT: byteSize.default(1024 * 1024),
+  CHARTER_TRUST_PROXY: trustProxy.default(false),
+  CHARTER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHARTER_BOOTSTRAP_EMAIL: z.email().optional(),
+  CHARTER_BOOTSTRAP_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  CHARTER_REQUIRE_APPROVAL: list.default([]),
+  CHARTER_METRICS_PUBLIC: bool.default(false),
+  CHARTER_SECRET_KEY: secretKey.optional(),
+  CHARTER_OAUTH_REQUIRED: bool.default(false),
+  CHARTER_WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
+  CHARTER_STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  CHARTER_GENERIC_WEBHOOK_SECRET: z.string().min(1).optional(),
+  CHARTER_SESSION_IDLE_SECONDS: int(60, 31 * 86400).default(1800),
+  CHARTER_SESSION_MAX_SECONDS: int(60, 366 * 86400).default(43200),
+  CHARTER_RATE_LIMIT_CLIENT_KEY: int(0, 1_000_000_000).default(60),
+  CHARTER_RATE_LIMIT_CLIENT_IP: int(0, 1_000_000_000).default(600),
+  CHARTER_RATE_LIMIT_MANAGEMENT: int(0, 1_000_000_000).default(1200),
+  CHARTER_LMUTIL: z.string().trim().min(1).default('lmutil'),
+  CHARTER_RLMUTIL: z.string().trim().min(1).default('rlmutil'),
+  CHARTER_MONITOR_CONCURRENCY: int(1, 64).default(4),
+  CHARTER_MONITOR_LOG_DIR: z.string().trim().min(1).optional(),
+  CHARTER_SMTP_URL: url(['smtp', 'smtps']).optional(),
+  CHARTER_MAIL_FROM: z.string().trim().min(3).optional(),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+type RawConfig = z.output<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  bodyLimit: number;
+  trustProxy: boolean | number | string[];
+  logLevel: RawConfig['CHARTER_LOG_LEVEL'];
+  bootstrap: { email: string; password: string } | undefined;
+  requireApproval: string[];
+  metricsPublic: boolean;
+  secretKey: string | undefined;
+  oauthRequired: boolean;
+  webhooksAllowPrivate: boolean;
+  stripeWebhookSecret: string | undefined;
+  genericWebhookSecret: string | undefined;
+  session: { idleSeconds: number; maxSeconds: number };
+  rateLimits: { clientKey: number; clientIp: number; management: number };
+  monitor: { lmutil: string; rlmutil: string; concurrency: number; logDir: string | undefined };
+  mail: { smtpUrl: string | undefined; from: string | undefined };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const knownKeys = new Set(Object.keys(configSchema.shape));
+
+const describeIssues = (issues: z.core.$ZodIssue[]): string =>
+  issues
+    .map((issue) => {
+      const key = issue.path.join('.') || '(config)';
+      return `  ${key}: ${issue.message}`;
+    })
+    .join('\n');
+
+/** Reads the JSON config file, if any: `--config` path, else `charter.config.json` in the working directory. */
+const readConfigFile = (file: string | undefined, cwd: string): Record<string, unknown> => {
+  const target = file ? path.resolve(cwd, file) : path.join(cwd, 'charter.config.json');
+  if (!existsSync(target)) {
+    if (file) throw new ConfigError(`Config file ${target} does not exist`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(target, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Config file ${target} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`Config file ${target} must hold a JSON object of configuration keys`);
+  }
+  const unknown = Object.keys(parsed).filter((key) => !knownKeys.has(key));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Config file ${target} has unknown keys: ${unknown.join(', ')}`);
+  }
+  return parsed as Record<string, unknown>;
+};
+
+/**
+ * Builds the configuration: file values first, the environment over them; empty environment values count as unset.
+ * Throws ConfigError naming every bad variable and what it allows.
+ */
+export const loadConfig = (
+  options: { env?: NodeJS.ProcessEnv; file?: string; cwd?: string; overrides?: Partial<ConfigInput> } = {},
+): Config => {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const merged: Record<string, unknown> = { ...readConfigFile(options.file, cwd) };
+  for (const key of knownKeys) {
+    const value = env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  Object.assign(merged, options.overrides);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration:\n${describeIssues(result.error.issues)}`);
+  }
+  const raw = result.data;
+  if ((raw.CHARTER_BOOTSTRAP_EMAIL === undefined) !== (raw.CHARTER_BOOTSTRAP_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CHARTER_BOOTSTRAP_EMAIL and CHARTER_BOOTSTRAP_PASSWORD: set both or neither',
+    );
+  }
+  if (raw.CHARTER_SESSION_IDLE_SECONDS > raw.CHARTER_SESSION_MAX_SECONDS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CHARTER_SESSION_IDLE_SECONDS: must not exceed CHARTER_SESSION_MAX_SECONDS',
+    );
+  }
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    dataDir: path.resolve(cwd, raw.CHARTER_DATA_DIR),
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    bodyLimit: raw.CHARTER_BODY_LIMIT,
+    trustProxy: raw.CHARTER_TRUST_PROXY,
+    logLevel: raw.CHARTER_LOG_LEVEL,
+    bootstrap:
+      raw.CHARTER_BOOTSTRAP_EMAIL && raw.CHARTER_BOOTSTRAP_PASSWORD
+        ? { email: raw.CHARTER_BOOTSTRAP_EMAIL, password: raw.CHARTER_BOOTSTRAP_PASSWORD }
+        : undefined,
+    requireApproval: raw.CHARTER_REQUIRE_APPROVAL,
+    metricsPublic: raw.CHARTER_METRICS_PUBLIC,
+    secretKey: raw.CHARTER_SECRET_KEY,
+    oauthRequired: raw.CHARTER_OAUTH_REQUIRED,
+    webhooksAllowPrivate: raw.CHARTER_WEBHOOKS_ALLOW_PRIVATE,
+    stripeWebhookSecret: raw.CHARTER_STRIPE_WEBHOOK_SECRET,
+    genericWebhookSecret: raw.CHARTER_GENERIC_WEBHOOK_SECRET,
+    session: { idleSeconds: raw.CHARTER_SESSION_IDLE_SECONDS, maxSeconds: raw.CHARTER_SESSION_MAX_SECONDS },
+    rateLimits: {
+      clientKey: raw.CHARTER_RATE_LIMIT_CLIENT_KEY,
+      clientIp: raw.CHARTER_RATE_LIMIT_CLIENT_IP,
+      management: raw.CHARTER_RATE_LIMIT_MANAGEMENT,
+    },
+    monitor: {
+      lmutil: raw.CHARTER_LMUTIL,
+      rlmutil: raw.CHARTER_RLMUTIL,
+      concurrency: raw.CHARTER_MONITOR_CONCURRENCY,
+      logDir: raw.CHARTER_MONITOR_LOG_DIR,
+    },
+    mail: { smtpUrl: raw.CHARTER_SMTP_URL, from: raw.CHARTER_MAIL_FROM },
+  };
+};
+
+/** Test-time variables (the only other process.env reads): where the PostgreSQL and Redis suites find their servers. */
+export const testServices = (env: NodeJS.ProcessEnv = process.env) => ({
+  databaseUrl: env.TEST_DATABASE_URL || undefined,
+  redisUrl: env.TEST_REDIS_URL || undefined,
+});

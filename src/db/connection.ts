@@ -1,0 +1,122 @@
+// Storage connections: Kysely over better-sqlite3 (the default, a file in the data dir) or over pg (DATABASE_URL).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+import pg from 'pg';
+import type { Schema } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly kysely: Kysely<Schema>;
+  readonly dialect: DialectName;
+  /** Human description for logs: the SQLite file, or the PostgreSQL host and database (never the password). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export type StorageOptions =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; url: string; searchPath?: string; poolSize?: number };
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so a read-check-write
+ * never fails half-way with SQLITE_BUSY on upgrade when another process (the CLI) writes too.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** better-sqlite3 with a statement cache: Kysely prepares every query anew, and preparing costs more than running. */
+const withStatementCache = (database: SqliteDatabase.Database, capacity = 500) => {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (sql: string) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (statements.size >= capacity) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+};
+
+const openSqlite = (file: string): Database => {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SqliteDatabase(file, { timeout: 5000 });
+  database.pragma('journal_mode = WAL');
+  // FULL: an acknowledged write survives power loss, not only a process crash.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const driverConfig = { database: withStatementCache(database) };
+  const dialect: Dialect = {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new ImmediateSqliteDriver(driverConfig),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  };
+  const kysely = new Kysely<Schema>({ dialect });
+  return { kysely, dialect: 'sqlite', description: `sqlite:${file}`, close: () => kysely.destroy() };
+};
+
+// int8 (bigint) columns hold epoch-ms timestamps and counters, all within Number's safe range.
+const int8Oid = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === int8Oid
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+const describePostgres = (url: string): string => {
+  const parsed = new URL(url);
+  return `postgres://${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+};
+
+const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database => {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: pgTypes,
+    connectionTimeoutMillis: 5000,
+    ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, dialect: 'postgres', description: describePostgres(url), close: () => kysely.destroy() };
+};
+
+export const openDatabase = (options: StorageOptions): Database =>
+  options.dialect === 'sqlite'
+    ? openSqlite(options.file)
+    : openPostgres(options.url, options.searchPath, options.poolSize);
+
+/** The storage the configuration names: PostgreSQL when DATABASE_URL is set, else `charter.db` in the data dir. */
+export const storageOptionsFromConfig = (config: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}): StorageOptions =>
+  config.databaseUrl
+    ? { dialect: 'postgres', url: config.databaseUrl }
+    : { dialect: 'sqlite', file: path.join(config.dataDir, 'charter.db') };

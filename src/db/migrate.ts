@@ -1,0 +1,36 @@
+// Running and inspecting the migrations, on either dialect.
+import { Migrator } from 'kysely';
+import type { Database } from './connection.js';
+import { migrationProvider, migrations } from './migrations/index.js';
+
+const migratorFor = (db: Database) => new Migrator({ db: db.kysely, provider: migrationProvider });
+
+export interface MigrationReport {
+  applied: string[];
+  current: string;
+}
+
+export class MigrationFailedError extends Error {
+  override name = 'MigrationFailedError';
+}
+
+export const migrateToLatest = async (db: Database): Promise<MigrationReport> => {
+  const { error, results } = await migratorFor(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationFailedError(
+      `Migration ${failed} failed: ${(error as Error).message ?? String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const applied = (results ?? []).filter((result) => result.status === 'Success').map((r) => r.migrationName);
+  return { applied, current: Object.keys(migrations).at(-1) ?? '' };
+};
+
+/** Names of the migrations not yet applied; throws when storage does not answer. */
+export const pendingMigrations = async (db: Database): Promise<string[]> => {
+  const all = await migratorFor(db).getMigrations();
+  return all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+};

@@ -1,0 +1,13 @@
+// The numbered migrations, in order. Forward-only: a landed migration is never edited, a new number is added.
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001-meta.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-meta': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+export const latestMigration = Object.keys(migrations).at(-1) ?? '';

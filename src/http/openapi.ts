@@ -1,0 +1,73 @@
+// The OpenAPI 3.1 document: route schemas (Zod, via @fastify/swagger) plus the error contract: the `Error`
+// component from the envelope schema, and on every operation the statuses of its declared catalog codes
+// and a `default` response, all referencing `Error`.
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { catalog, type ErrorCode } from '../errors/catalog.js';
+import { errorEnvelopeSchema } from '../errors/envelope.js';
+import type { RouteRegistry } from './route-rules.js';
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorRef } },
+});
+
+export const errorComponent = (): Record<string, unknown> => {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(errorEnvelopeSchema, {
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
+  return schema;
+};
+
+const toFastifyPath = (openApiPath: string) => openApiPath.replace(/\{([^}]+)\}/g, ':$1');
+
+type Operation = { responses?: Record<string, unknown> };
+type OpenApiDocument = {
+  paths?: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, unknown> };
+};
+
+export const registerOpenApi = async (app: FastifyInstance): Promise<void> => {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Charter API',
+        version: '1',
+        description:
+          'Self-hosted licensing server: the Management API (API keys, OAuth tokens, operator sessions) and the Client API (license keys). Every error answers with the `Error` envelope; see /docs/errors.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+};
+
+/** Builds the served document once the app is ready (routes no longer change after that). */
+export const buildOpenApiDocument = (app: FastifyInstance, registry: RouteRegistry): OpenApiDocument => {
+  const document = structuredClone(app.swagger()) as OpenApiDocument;
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, Error: errorComponent() },
+  };
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const route = registry.find(method.toUpperCase(), toFastifyPath(path));
+      const byStatus = new Map<number, ErrorCode[]>();
+      for (const code of route?.errors ?? []) {
+        const status = catalog[code].status;
+        byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+      }
+      const responses: Record<string, unknown> = { ...operation.responses };
+      for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+        responses[String(status)] = errorResponse(codes.join(' | '));
+      }
+      responses.default = errorResponse('Any other error of the catalog (see /docs/errors)');
+      operation.responses = responses;
+    }
+  }
+  return document;
+};

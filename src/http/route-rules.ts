@@ -1,0 +1,90 @@
+// Every route declares who may call it (config.auth) and which catalog errors it documents (config.errors).
+// The registry below refuses to start an app with an undeclared route, keeps the path index that turns a
+// wrong method into 405 with `Allow`, and feeds /docs/routes and the OpenAPI error responses.
+import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
+import FindMyWay from 'find-my-way';
+import type { ErrorCode } from '../errors/catalog.js';
+
+/**
+ * public: no credential; license-key: the Client API's licenseKey body field; webhook-signature: inbound
+ * integrations; session: any operator session; scope: Management API credential holding the scope.
+ */
+export type AuthRule =
+  | { kind: 'public' }
+  | { kind: 'license-key' }
+  | { kind: 'webhook-signature' }
+  | { kind: 'session' }
+  | { kind: 'scope'; scope: string };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthRule;
+    /** Catalog codes this route answers on purpose, documented in /openapi.json. */
+    errors?: readonly ErrorCode[];
+  }
+  interface FastifyRequest {
+    errorCode: string | undefined;
+    actorId: string | undefined;
+  }
+}
+
+export const publicRoute: AuthRule = { kind: 'public' };
+
+export interface RouteRecord {
+  method: string;
+  url: string;
+  auth: AuthRule;
+  errors: readonly ErrorCode[];
+  hidden: boolean;
+}
+
+export class RouteRegistry {
+  readonly routes: RouteRecord[] = [];
+  readonly #methodsByUrl = new Map<string, Set<string>>();
+  readonly #paths = FindMyWay({ ignoreTrailingSlash: false, ignoreDuplicateSlashes: false });
+
+  /** Paths below these prefixes are public without declaring it: the files of the interactive reference. */
+  constructor(private readonly publicPrefixes: readonly string[] = []) {}
+
+  add(options: RouteOptions): void {
+    const auth =
+      options.config?.auth ??
+      (this.publicPrefixes.some((prefix) => options.url === prefix || options.url.startsWith(`${prefix}/`))
+        ? publicRoute
+        : undefined);
+    const methods = ([] as HTTPMethods[]).concat(options.method);
+    if (!auth) {
+      throw new Error(`Route ${methods.join(',')} ${options.url} declares no auth rule (config.auth)`);
+    }
+    let known = this.#methodsByUrl.get(options.url);
+    if (!known) {
+      known = new Set();
+      this.#methodsByUrl.set(options.url, known);
+      this.#paths.on('GET', options.url, () => {}, known);
+    }
+    for (const method of methods) {
+      known.add(method);
+      this.routes.push({
+        method,
+        url: options.url,
+        auth,
+        errors: options.config?.errors ?? [],
+        hidden: Boolean((options.schema as { hide?: boolean } | undefined)?.hide),
+      });
+    }
+  }
+
+  /** Methods served on the path, empty when no route matches it at all. */
+  allowedMethods(path: string): string[] {
+    const found = this.#paths.find('GET', path.split('?')[0] ?? path);
+    return found ? [...(found.store as Set<string>)].sort() : [];
+  }
+
+  find(method: string, url: string): RouteRecord | undefined {
+    return this.routes.find((route) => route.method === method && route.url === url);
+  }
+}
+
+export const trackRoutes = (app: FastifyInstance, registry: RouteRegistry): void => {
+  app.addHook('onRoute', (options) => registry.add(options));
+};

@@ -1,0 +1,57 @@
+// withApp({ dialect }): a fresh app on a fresh database with a fixed clock and captured log lines.
+import type { FastifyInstance } from 'fastify';
+import { type AppDeps, buildApp } from '../../src/app.js';
+import { type Config, type ConfigInput, loadConfig } from '../../src/config.js';
+import type { Database, DialectName } from '../../src/db/connection.js';
+import { type FixedClock, fixedClock } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { freshDatabase } from './database.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Database;
+  clock: FixedClock;
+  config: Config;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export interface WithAppOptions {
+  dialect: DialectName;
+  config?: Partial<ConfigInput>;
+  extend?: AppDeps['extend'];
+}
+
+export const testConfig = (dataDir: string, overrides: Partial<ConfigInput> = {}): Config =>
+  loadConfig({
+    env: {},
+    cwd: dataDir,
+    overrides: { CHARTER_DATA_DIR: dataDir, CHARTER_LOG_LEVEL: 'debug', ...overrides },
+  });
+
+export const withApp = async (options: WithAppOptions): Promise<TestApp> => {
+  const storage = await freshDatabase(options.dialect);
+  const config = testConfig(storage.dataDir, options.config);
+  const clock = fixedClock();
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(config.logLevel, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const app = await buildApp({
+    config,
+    db: storage.db,
+    clock,
+    logger,
+    ...(options.extend ? { extend: options.extend } : {}),
+  });
+  return {
+    app,
+    db: storage.db,
+    clock,
+    config,
+    logs,
+    close: async () => {
+      await app.close();
+      await storage.dispose();
+    },
+  };
+};
