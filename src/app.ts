@@ -133,6 +133,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     closing = true;
   });
 
+  // While closing, each answer ends its connection, so keep-alive sockets do not hold the close open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   // Unknown paths and wrong methods are answered before the body is read or parsed.
   app.setNotFoundHandler(async (request) => {
     throw routeNotFound(registry, request.method, request.url);

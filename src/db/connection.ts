@@ -23,6 +23,8 @@ export interface Database {
   readonly dialect: DialectName;
   /** Human description for logs: the SQLite file, or the PostgreSQL host and database (never the password). */
   readonly description: string;
+  /** PostgreSQL schema set as search_path by the caller (tests); otherwise the server's current_schema(). */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -104,7 +106,13 @@ const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', description: describePostgres(url), close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    description: describePostgres(url),
+    ...(searchPath ? { schema: searchPath } : {}),
+    close: () => kysely.destroy(),
+  };
 };
 
 export const openDatabase = (options: StorageOptions): Database =>

@@ -1,9 +1,25 @@
 // Running and inspecting the migrations, on either dialect.
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Database } from './connection.js';
 import { migrationProvider, migrations } from './migrations/index.js';
 
-const migratorFor = (db: Database) => new Migrator({ db: db.kysely, provider: migrationProvider });
+// On PostgreSQL the schema is named, so that Kysely's bookkeeping is not confused by a migration
+// table in another schema of the same database.
+const migrationSchema = async (db: Database): Promise<string | undefined> => {
+  if (db.dialect !== 'postgres') return undefined;
+  if (db.schema) return db.schema;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely);
+  return rows[0]?.schema ?? 'public';
+};
+
+const migratorFor = async (db: Database) => {
+  const schema = await migrationSchema(db);
+  return new Migrator({
+    db: db.kysely,
+    provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+};
 
 export interface MigrationReport {
   applied: string[];
@@ -15,7 +31,7 @@ export class MigrationFailedError extends Error {
 }
 
 export const migrateToLatest = async (db: Database): Promise<MigrationReport> => {
-  const { error, results } = await migratorFor(db).migrateToLatest();
+  const { error, results } = await (await migratorFor(db)).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationFailedError(
@@ -31,6 +47,6 @@ export const migrateToLatest = async (db: Database): Promise<MigrationReport> =>
 
 /** Names of the migrations not yet applied; throws when storage does not answer. */
 export const pendingMigrations = async (db: Database): Promise<string[]> => {
-  const all = await migratorFor(db).getMigrations();
+  const all = await (await migratorFor(db)).getMigrations();
   return all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
 };

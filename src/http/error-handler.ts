@@ -110,7 +110,8 @@ export const toAppError = (
 export const sendError = (reply: FastifyReply, appError: AppError, clock: Clock): FastifyReply => {
   const request = reply.request;
   request.errorCode = appError.code;
-  const headers: Record<string, string> = { ...appError.headers };
+  // Set here too: framework errors (a bad URL) are answered before the onRequest hook that sets it.
+  const headers: Record<string, string> = { ...appError.headers, 'x-request-id': request.id };
   if ((appError.status === 503 || appError.status === 429) && headers['retry-after'] === undefined) {
     headers['retry-after'] = '5';
   }

@@ -1,0 +1,129 @@
+// Storage on both engines: migrations, readiness, transactions that roll back, and exact limits under concurrency.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.js';
+import { latestMigration } from '../../src/db/migrations/index.js';
+import { forUpdate, transaction } from '../../src/db/transaction.js';
+import { type TestApp, withApp } from '../support/app.js';
+import { freshDatabase } from '../support/database.js';
+import { expectError } from '../support/expect-error.js';
+import { dialects } from '../support/services.js';
+
+for (const dialect of dialects()) {
+  describe(`storage (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await withApp({ dialect });
+    });
+    after(() => t.close());
+
+    it('migrates a fresh database to the latest migration, and a second run applies nothing', async () => {
+      const storage = await freshDatabase(dialect, { migrate: false });
+      try {
+        assert.deepEqual(await pendingMigrations(storage.db), [latestMigration]);
+        const first = await migrateToLatest(storage.db);
+        assert.deepEqual(first.applied, [latestMigration]);
+        const second = await migrateToLatest(storage.db);
+        assert.deepEqual(second.applied, []);
+        assert.deepEqual(await pendingMigrations(storage.db), []);
+      } finally {
+        await storage.dispose();
+      }
+    });
+
+    it('GET /readyz answers 200 when storage answers and migrations are current', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), { status: 'ok', storage: dialect });
+    });
+
+    it('GET /healthz answers 200 { status: ok }', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+      assert.deepEqual([res.statusCode, res.json()], [200, { status: 'ok' }]);
+    });
+
+    it('a transaction that throws leaves nothing behind', async () => {
+      await assert.rejects(
+        transaction(t.db, async (tx) => {
+          await tx
+            .insertInto('charter_meta')
+            .values({ key: 'rolled-back', value: 'x', updated_at: 1 })
+            .execute();
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      const row = await t.db.kysely
+        .selectFrom('charter_meta')
+        .selectAll()
+        .where('key', '=', 'rolled-back')
+        .executeTakeFirst();
+      assert.equal(row, undefined);
+    });
+
+    it('50 concurrent read-check-writes against a limit of 7 let exactly 7 through', async () => {
+      await t.db.kysely
+        .insertInto('charter_meta')
+        .values({ key: 'seats', value: '0', updated_at: 0 })
+        .execute();
+      const limit = 7;
+      const attempt = () =>
+        transaction(t.db, async (tx) => {
+          const row = await forUpdate(
+            tx.selectFrom('charter_meta').select('value').where('key', '=', 'seats'),
+            t.db.dialect,
+          ).executeTakeFirstOrThrow();
+          const used = Number(row.value);
+          if (used >= limit) return false;
+          await tx
+            .updateTable('charter_meta')
+            .set({ value: String(used + 1) })
+            .where('key', '=', 'seats')
+            .execute();
+          return true;
+        });
+      const outcomes = await Promise.all(Array.from({ length: 50 }, attempt));
+      assert.equal(outcomes.filter(Boolean).length, limit);
+      const final = await t.db.kysely
+        .selectFrom('charter_meta')
+        .select('value')
+        .where('key', '=', 'seats')
+        .executeTakeFirstOrThrow();
+      assert.equal(final.value, String(limit));
+    });
+  });
+
+  describe(`readiness without storage (${dialect})`, () => {
+    it('GET /readyz answers 503 SERVICE_UNAVAILABLE with Retry-After once storage is gone', async () => {
+      const t = await withApp({ dialect });
+      try {
+        await t.db.close();
+        const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+        const body = expectError(res, 503, 'SERVICE_UNAVAILABLE');
+        assert.ok(Number(res.headers['retry-after']) > 0);
+        assert.equal(body.retryable, true);
+        assert.equal((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('GET /readyz answers 503 naming the pending migrations', async () => {
+      const t = await withApp({ dialect });
+      try {
+        await t.db.kysely
+          .withSchema(t.db.schema ?? 'main')
+          .deleteFrom('kysely_migration' as never)
+          .execute();
+        const body = expectError(
+          await t.app.inject({ method: 'GET', url: '/readyz' }),
+          503,
+          'SERVICE_UNAVAILABLE',
+        );
+        assert.deepEqual(body.details, { pending: [latestMigration] });
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,176 @@
+// Every malformed request of errors.md "Request" gets its code, and hostile bodies never cost the process.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { publicRoute } from '../../src/http/route-rules.js';
+import { type TestApp, withApp } from '../support/app.js';
+import { expectError } from '../support/expect-error.js';
+import { dialects } from '../support/services.js';
+
+const orderShape = z.object({
+  externalId: z.string().min(1),
+  items: z.array(z.object({ productCode: z.string(), quantity: z.number().int().min(1) })).min(1),
+});
+
+/** A probe route with body, query and path schemas, standing in for the domain routes of later issues. */
+const probeRoutes = async (app: FastifyInstance) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  routes.post(
+    '/test/orders/:shopId',
+    {
+      config: { auth: publicRoute },
+      schema: {
+        params: z.object({ shopId: z.string().regex(/^shop_[a-z0-9]+$/) }),
+        querystring: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+        body: orderShape,
+      },
+    },
+    async (request) => ({ received: request.body.items.length }),
+  );
+};
+
+const json = { 'content-type': 'application/json' };
+
+for (const dialect of dialects()) {
+  describe(`bad input (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await withApp({ dialect, extend: probeRoutes, config: { CHARTER_BODY_LIMIT: 65536 } });
+    });
+    after(() => t.close());
+
+    const post = (
+      payload: string | Buffer,
+      headers: Record<string, string> = json,
+      url = '/test/orders/shop_1',
+    ) => t.app.inject({ method: 'POST', url, headers, payload });
+
+    it('a well-formed order passes the probe route', async () => {
+      const res = await post(
+        JSON.stringify({ externalId: 'o-1', items: [{ productCode: 'a', quantity: 2 }] }),
+      );
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), { received: 1 });
+    });
+
+    it('unparseable JSON answers 400 INVALID_JSON', async () => {
+      expectError(await post('{"externalId": '), 400, 'INVALID_JSON');
+    });
+
+    it('an empty body declared as JSON answers 400 INVALID_JSON', async () => {
+      expectError(await post(''), 400, 'INVALID_JSON');
+    });
+
+    it('invalid UTF-8 answers 400 INVALID_JSON', async () => {
+      const bytes = Buffer.concat([
+        Buffer.from('{"externalId":"'),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('"}'),
+      ]);
+      const body = expectError(await post(bytes), 400, 'INVALID_JSON');
+      assert.match(body.message, /UTF-8/);
+    });
+
+    it('JSON nested 10,000 levels deep answers 400 INVALID_JSON and the app keeps serving', async () => {
+      const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+      expectError(await post(deep), 400, 'INVALID_JSON');
+      const deepObject = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+      expectError(await post(deepObject), 400, 'INVALID_JSON');
+      assert.equal((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    });
+
+    it('brackets inside strings do not count as nesting', async () => {
+      const res = await post(
+        JSON.stringify({ externalId: `${'['.repeat(100)}\\"{`, items: [{ productCode: 'x', quantity: 1 }] }),
+      );
+      assert.equal(res.statusCode, 200, res.body);
+    });
+
+    it('a __proto__ key answers 400 INVALID_JSON', async () => {
+      expectError(await post('{"externalId":"x","__proto__":{"polluted":true}}'), 400, 'INVALID_JSON');
+    });
+
+    it('a JSON null body answers 400 VALIDATION_ERROR', async () => {
+      const body = expectError(await post('null'), 400, 'VALIDATION_ERROR');
+      assert.deepEqual(body.details?.location, 'body');
+    });
+
+    it('an array where an object is expected answers 400 VALIDATION_ERROR', async () => {
+      const body = expectError(await post('[{"externalId":"x"}]'), 400, 'VALIDATION_ERROR');
+      assert.ok(Array.isArray(body.details?.issues));
+    });
+
+    it('VALIDATION_ERROR lists every failing field with its path as an array', async () => {
+      const res = await post(
+        JSON.stringify({
+          externalId: '',
+          items: [
+            { productCode: 'a', quantity: 0 },
+            { productCode: 7, quantity: 1 },
+          ],
+        }),
+      );
+      const body = expectError(res, 400, 'VALIDATION_ERROR');
+      const issues = body.details?.issues as { path: (string | number)[]; message: string; code: string }[];
+      assert.deepEqual(
+        issues.map((issue) => issue.path),
+        [['externalId'], ['items', 0, 'quantity'], ['items', 1, 'productCode']],
+      );
+      assert.deepEqual(
+        issues.map((issue) => issue.code),
+        ['too_small', 'too_small', 'invalid_type'],
+      );
+      for (const issue of issues) assert.ok(issue.message.length > 0);
+    });
+
+    it('a bad path parameter or query parameter answers 400 VALIDATION_ERROR naming where', async () => {
+      const good = JSON.stringify({ externalId: 'o', items: [{ productCode: 'a', quantity: 1 }] });
+      const path = expectError(await post(good, json, '/test/orders/SHOP!'), 400, 'VALIDATION_ERROR');
+      assert.equal(path.details?.location, 'path');
+      const query = expectError(
+        await post(good, json, '/test/orders/shop_1?dryRun=maybe'),
+        400,
+        'VALIDATION_ERROR',
+      );
+      assert.equal(query.details?.location, 'query');
+      const [firstIssue] = query.details?.issues as { path: string[] }[];
+      assert.deepEqual(firstIssue?.path, ['dryRun']);
+    });
+
+    it('a non-JSON content type answers 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+      ]) {
+        expectError(await post('externalId=x', { 'content-type': type }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      }
+    });
+
+    it('a +json media type and a charset parameter are accepted as JSON', async () => {
+      const good = JSON.stringify({ externalId: 'o', items: [{ productCode: 'a', quantity: 1 }] });
+      assert.equal((await post(good, { 'content-type': 'application/merge-patch+json' })).statusCode, 200);
+      assert.equal((await post(good, { 'content-type': 'application/json; charset=utf-8' })).statusCode, 200);
+    });
+
+    it('a body over CHARTER_BODY_LIMIT answers 413 BODY_TOO_LARGE with the limit', async () => {
+      const big = JSON.stringify({ externalId: 'x'.repeat(70_000), items: [] });
+      const body = expectError(await post(big), 413, 'BODY_TOO_LARGE');
+      assert.deepEqual(body.details, { limit: 65536 });
+    });
+
+    it('a 10 MB body answers 413 BODY_TOO_LARGE and the app keeps serving', async () => {
+      const huge = Buffer.alloc(10 * 1024 * 1024, 0x20);
+      expectError(await post(huge), 413, 'BODY_TOO_LARGE');
+      assert.equal((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    });
+
+    it('a malformed percent-encoding in the path answers 400 VALIDATION_ERROR', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/v1/%E0%A4%A' });
+      expectError(res, 400, 'VALIDATION_ERROR');
+    });
+  });
+}
