@@ -135,7 +135,7 @@ for (const dialect of dialects()) {
         'VALIDATION_ERROR',
       );
       assert.equal(query.details?.location, 'query');
-      const [firstIssue] = query.details?.issues as { path: string[] }[];
+      const [firstIssue] = (query.details?.issues ?? []) as { path: string[] }[];
       assert.deepEqual(firstIssue?.path, ['dryRun']);
     });
 
