@@ -1,0 +1,49 @@
+// The server under benchmark: Charter's own app on a fresh database in a temp dir, plus the baseline route
+// (a minimal JSON POST) registered on the same Fastify setup, so both pay the same hooks and logging.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase, storageOptionsFromConfig } from '../src/db/connection.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { publicRoute } from '../src/http/route-rules.js';
+import { systemClock } from '../src/lib/clock.js';
+import { createLogger } from '../src/lib/logger.js';
+
+export const baselinePath = '/bench/baseline';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'charter-bench-'));
+const config = loadConfig({
+  overrides: {
+    PORT: 0,
+    CHARTER_DATA_DIR: dataDir,
+    // Benchmarks measure the server, not the limiter (api.md).
+    CHARTER_RATE_LIMIT_CLIENT_KEY: 0,
+    CHARTER_RATE_LIMIT_CLIENT_IP: 0,
+    CHARTER_RATE_LIMIT_MANAGEMENT: 0,
+  },
+});
+const db = openDatabase(storageOptionsFromConfig(config));
+await migrateToLatest(db);
+const app = await buildApp({
+  config,
+  db,
+  clock: systemClock,
+  logger: createLogger(config.logLevel),
+  extend: async (instance) => {
+    instance.post(baselinePath, { config: { auth: publicRoute }, schema: { hide: true } }, async () => ({ ok: true }));
+  },
+});
+const url = await app.listen({ port: 0, host: '127.0.0.1' });
+process.send?.({ url, storage: db.description });
+
+process.on('SIGTERM', () => {
+  app
+    .close()
+    .then(() => db.close())
+    .finally(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+});
