@@ -29,10 +29,22 @@ interface Scenario {
 
 /** The baseline first; later issues add their routes here (validate, activate, checkout, …). */
 const scenarios: Scenario[] = [
-  { name: 'baseline: minimal JSON POST', method: 'POST', path: '/bench/baseline', body: { ping: 1 }, expectStatus: 200 },
+  {
+    name: 'baseline: minimal JSON POST',
+    method: 'POST',
+    path: '/bench/baseline',
+    body: { ping: 1 },
+    expectStatus: 200,
+  },
   { name: 'GET /healthz', method: 'GET', path: '/healthz', expectStatus: 200 },
   { name: 'GET /readyz (storage round trip)', method: 'GET', path: '/readyz', expectStatus: 200 },
-  { name: 'error envelope: POST unknown path', method: 'POST', path: '/v1/nope', body: { ping: 1 }, expectStatus: 404 },
+  {
+    name: 'error envelope: POST unknown path',
+    method: 'POST',
+    path: '/v1/nope',
+    body: { ping: 1 },
+    expectStatus: 404,
+  },
 ];
 
 const autocannonResult = z.object({
@@ -57,7 +69,16 @@ const startServer = (): Promise<{ child: ChildProcess; url: string; storage: str
 
 const runAutocannon = (url: string, scenario: Scenario, duration: number) =>
   new Promise<z.infer<typeof autocannonResult>>((resolve, reject) => {
-    const args = [autocannonBin, '-j', '-c', String(settings.BENCH_CONNECTIONS), '-d', String(duration), '-m', scenario.method];
+    const args = [
+      autocannonBin,
+      '-j',
+      '-c',
+      String(settings.BENCH_CONNECTIONS),
+      '-d',
+      String(duration),
+      '-m',
+      scenario.method,
+    ];
     if (scenario.body !== undefined) {
       args.push('-H', 'content-type=application/json', '-b', JSON.stringify(scenario.body));
     }
@@ -116,7 +137,9 @@ const main = async () => {
   process.stdout.write(
     `\nCharter benchmark — ${settings.BENCH_CONNECTIONS} connections, ${settings.BENCH_DURATION}s per scenario, storage ${server.storage}\n\n`,
   );
-  process.stdout.write(`${'scenario'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  ratio\n`);
+  process.stdout.write(
+    `${'scenario'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  ratio\n`,
+  );
   for (const result of results) {
     process.stdout.write(
       `${result.name.padEnd(width)}  ${String(result.requestsPerSecond).padStart(8)}  ${String(result.p50Ms).padStart(7)}  ${String(result.p99Ms).padStart(7)}  ${result.ratioToBaseline.toFixed(3)}${result.unexpectedStatuses > 0 || result.errors > 0 ? `  (${result.unexpectedStatuses} unexpected statuses, ${result.errors} errors)` : ''}\n`,

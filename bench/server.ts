@@ -32,7 +32,9 @@ const app = await buildApp({
   clock: systemClock,
   logger: createLogger(config.logLevel),
   extend: async (instance) => {
-    instance.post(baselinePath, { config: { auth: publicRoute }, schema: { hide: true } }, async () => ({ ok: true }));
+    instance.post(baselinePath, { config: { auth: publicRoute }, schema: { hide: true } }, async () => ({
+      ok: true,
+    }));
   },
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
