@@ -1,10 +1,12 @@
 // Turns every thrown thing into the error envelope: AppErrors as they are, Fastify's own errors mapped
 // to their catalog codes, storage failures to DATABASE_ERROR, everything else to INTERNAL_ERROR (logged with its stack).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodError } from 'zod';
 import { isStorageError } from '../db/errors.js';
 import { AppError } from '../errors/app-error.js';
 import { toEnvelope } from '../errors/envelope.js';
 import type { Clock } from '../lib/clock.js';
+import { invalidQueryMarker } from './pagination.js';
 import { isZodError, toValidationIssues } from './validation.js';
 
 const validationLocations: Record<string, string> = {
@@ -50,24 +52,59 @@ const fromFastifyCode = (error: FastifyError, bodyLimit: number): AppError | und
   }
 };
 
+/**
+ * A schema failure: VALIDATION_ERROR in general; MISSING_HEADER when a required header is absent;
+ * INVALID_QUERY for an unknown query parameter or a cursor this server did not issue.
+ */
+const fromValidation = (error: ZodError, request: FastifyRequest | undefined): AppError => {
+  const context = (error as { validationContext?: string }).validationContext;
+  const location = context ? (validationLocations[context] ?? context) : 'body';
+  const issues = toValidationIssues(error);
+  if (location === 'headers' && request) {
+    const missing = issues
+      .map((issue) => String(issue.path[0] ?? ''))
+      .filter((name) => name !== '' && request.headers[name.toLowerCase()] === undefined);
+    if (missing.length > 0) {
+      return new AppError('MISSING_HEADER', `The request lacks the required header ${missing.join(', ')}`, {
+        headers: missing,
+      });
+    }
+  }
+  if (location === 'query' && error.issues.some(isQueryShapeIssue)) {
+    return new AppError('INVALID_QUERY', `The query is malformed: ${describeQueryIssues(error)}`, {
+      location,
+      issues,
+    });
+  }
+  const fields = issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
+  return new AppError('VALIDATION_ERROR', `The request ${location} fails validation: ${fields}`, {
+    location,
+    issues,
+  });
+};
+
+const isQueryShapeIssue = (issue: ZodError['issues'][number]) =>
+  issue.code === 'unrecognized_keys' ||
+  (issue.code === 'custom' &&
+    (issue.params as { catalogCode?: string } | undefined)?.catalogCode === invalidQueryMarker);
+
+const describeQueryIssues = (error: ZodError) =>
+  error.issues
+    .filter(isQueryShapeIssue)
+    .map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown parameter ${issue.keys.join(', ')}`
+        : `${issue.path.join('.')} ${issue.message}`,
+    )
+    .join('; ');
+
 export const toAppError = (
   error: unknown,
   bodyLimit: number,
+  request?: FastifyRequest,
 ): { appError: AppError; unexpected: boolean } => {
   if (error instanceof AppError) return { appError: error, unexpected: false };
-  if (isZodError(error)) {
-    const context = (error as { validationContext?: string }).validationContext;
-    const location = context ? (validationLocations[context] ?? context) : 'body';
-    const issues = toValidationIssues(error);
-    const fields = issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-    return {
-      appError: new AppError('VALIDATION_ERROR', `The request ${location} fails validation: ${fields}`, {
-        location,
-        issues,
-      }),
-      unexpected: false,
-    };
-  }
+  if (isZodError(error)) return { appError: fromValidation(error, request), unexpected: false };
   const fastifyError = error as FastifyError;
   if (fastifyError?.code) {
     const mapped = fromFastifyCode(fastifyError, bodyLimit);
@@ -126,7 +163,7 @@ export const sendError = (reply: FastifyReply, appError: AppError, clock: Clock)
 export const errorHandler =
   (clock: Clock, bodyLimit: number) =>
   (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const { appError, unexpected } = toAppError(error, bodyLimit);
+    const { appError, unexpected } = toAppError(error, bodyLimit, request);
     if (unexpected) {
       request.log.error({ err: error, code: appError.code }, 'request failed unexpectedly');
     }

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { listQuerySchema, toPage } from '../../src/http/pagination.js';
 import { publicRoute } from '../../src/http/route-rules.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
@@ -28,6 +29,37 @@ const probeRoutes = async (app: FastifyInstance) => {
       },
     },
     async (request) => ({ received: request.body.items.length }),
+  );
+  routes.post(
+    '/test/keyed',
+    {
+      config: { auth: publicRoute },
+      schema: { headers: z.object({ 'idempotency-key': z.string().min(1).max(255) }) },
+    },
+    async () => ({ ok: true }),
+  );
+  const items = Array.from({ length: 5 }, (_, index) => ({
+    id: `item_${index}`,
+    status: index % 2 ? 'odd' : 'even',
+  }));
+  routes.get(
+    '/test/items',
+    {
+      config: { auth: publicRoute },
+      schema: { querystring: listQuerySchema({ status: z.enum(['odd', 'even']).optional() }) },
+    },
+    async (request) => {
+      const { limit, cursor, status } = request.query;
+      const rows = items.filter(
+        (item) => (!status || item.status === status) && (!cursor || item.id > cursor),
+      );
+      return toPage(
+        rows.slice(0, limit + 1),
+        limit,
+        (item) => item,
+        (item) => item.id,
+      );
+    },
   );
 };
 
@@ -166,6 +198,70 @@ for (const dialect of dialects()) {
       const huge = Buffer.alloc(10 * 1024 * 1024, 0x20);
       expectError(await post(huge), 413, 'BODY_TOO_LARGE');
       assert.equal((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    });
+
+    it('a missing required header answers 400 MISSING_HEADER naming it', async () => {
+      const body = expectError(await post('{}', json, '/test/keyed'), 400, 'MISSING_HEADER');
+      assert.deepEqual(body.details, { headers: ['idempotency-key'] });
+      assert.match(body.message, /idempotency-key/);
+      const ok = await post('{}', { ...json, 'idempotency-key': 'k-1' }, '/test/keyed');
+      assert.equal(ok.statusCode, 200);
+    });
+
+    it('a present but malformed header answers 400 VALIDATION_ERROR', async () => {
+      const res = await post('{}', { ...json, 'idempotency-key': 'k'.repeat(256) }, '/test/keyed');
+      assert.equal(expectError(res, 400, 'VALIDATION_ERROR').details?.location, 'headers');
+    });
+
+    it('pages follow nextCursor until null', async () => {
+      const first = await t.app.inject({ method: 'GET', url: '/test/items?limit=2' });
+      const page1 = first.json() as { data: { id: string }[]; nextCursor: string | null };
+      assert.deepEqual(
+        page1.data.map((item) => item.id),
+        ['item_0', 'item_1'],
+      );
+      const seen = [...page1.data];
+      let cursor = page1.nextCursor;
+      while (cursor) {
+        const next = await t.app.inject({ method: 'GET', url: `/test/items?limit=2&cursor=${cursor}` });
+        const page = next.json() as { data: { id: string }[]; nextCursor: string | null };
+        seen.push(...page.data);
+        cursor = page.nextCursor;
+      }
+      assert.deepEqual(
+        seen.map((item) => item.id),
+        ['item_0', 'item_1', 'item_2', 'item_3', 'item_4'],
+      );
+    });
+
+    it('an unknown filter or a forged cursor answers 400 INVALID_QUERY', async () => {
+      const unknown = expectError(
+        await t.app.inject({ method: 'GET', url: '/test/items?colour=red' }),
+        400,
+        'INVALID_QUERY',
+      );
+      assert.match(unknown.message, /colour/);
+      for (const cursor of ['not-a-cursor', Buffer.from('{"v":2,"after":"x"}').toString('base64url')]) {
+        const body = expectError(
+          await t.app.inject({ method: 'GET', url: `/test/items?cursor=${cursor}` }),
+          400,
+          'INVALID_QUERY',
+        );
+        assert.deepEqual(
+          (body.details?.issues as { path: string[] }[]).map((issue) => issue.path),
+          [['cursor']],
+        );
+      }
+    });
+
+    it('a limit outside 1–200 answers 400 VALIDATION_ERROR', async () => {
+      for (const limit of ['0', '201', 'ten']) {
+        expectError(
+          await t.app.inject({ method: 'GET', url: `/test/items?limit=${limit}` }),
+          400,
+          'VALIDATION_ERROR',
+        );
+      }
     });
 
     it('a malformed percent-encoding in the path answers 400 VALIDATION_ERROR', async () => {
