@@ -31,7 +31,8 @@ export const docsRoutes =
       routePrefix: '/docs',
       staticCSP: true,
       transformSpecification: () => openApiDocument(),
-      uiConfig: { deepLinking: true, docExpansion: 'list' },
+      uiConfig: { deepLinking: true, docExpansion: 'list', layout: 'BaseLayout' },
+      theme: { title: 'Charter API reference' },
     });
 
     const routes = app.withTypeProvider<ZodTypeProvider>();
