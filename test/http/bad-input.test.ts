@@ -248,7 +248,7 @@ for (const dialect of dialects()) {
           'INVALID_QUERY',
         );
         assert.deepEqual(
-          (body.details?.issues as { path: string[] }[]).map((issue) => issue.path),
+          ((body.details?.issues ?? []) as { path: string[] }[]).map((issue) => issue.path),
           [['cursor']],
         );
       }
