@@ -1,13 +1,20 @@
 // buildApp(deps): the Fastify instance with the error contract, request ids, JSON parsing, docs and every
 // domain's routes. It never listens; main.ts does, and tests inject into it.
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 
+import { apiKeyRoutes } from './access/api-keys/routes.js';
+import { createLastUsedTracker } from './access/api-keys/service.js';
+import { auditRoutes } from './access/audit/routes.js';
+import { operatorRoutes } from './access/operators/routes.js';
+import { sessionRoutes } from './access/sessions/routes.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import { AppError } from './errors/app-error.js';
 import { toEnvelope } from './errors/envelope.js';
 import { errorReferenceRoutes } from './errors/routes.js';
+import { registerAuth } from './http/auth.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { errorHandler, sendError, toAppError } from './http/error-handler.js';
 import { registerJsonBodyParser } from './http/json-body.js';
@@ -143,8 +150,21 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     throw routeNotFound(registry, request.method, request.url);
   });
 
+  // Authentication runs after the 404/405 and closing checks above, before any body is read.
+  await app.register(cookie);
+  const lastUsed = createLastUsedTracker(db);
+  registerAuth(app, { db, clock, lastUsed, sessionIdleSeconds: config.session.idleSeconds });
+  app.addHook('onClose', async () => {
+    await lastUsed.stop();
+  });
+
   await registerOpenApi(app);
   await app.register(serviceRoutes({ db }));
+  const access = { db, clock };
+  await app.register(sessionRoutes({ ...access, session: config.session }));
+  await app.register(apiKeyRoutes(access));
+  await app.register(operatorRoutes(access));
+  await app.register(auditRoutes(access));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));

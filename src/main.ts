@@ -1,5 +1,7 @@
 // Starts everything: config → storage (migrated) → app → listening → signal handlers for a graceful stop.
 import type { FastifyInstance } from 'fastify';
+import { systemAuditContext } from './access/audit/service.js';
+import { bootstrapOwner } from './access/operators/service.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, storageOptionsFromConfig } from './db/connection.js';
@@ -28,6 +30,15 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   } catch (error) {
     await db.close();
     throw error;
+  }
+  if (config.bootstrap) {
+    const created = await bootstrapOwner(
+      { db, clock: systemClock },
+      systemAuditContext('bootstrap'),
+      config.bootstrap,
+    );
+    if (created)
+      logger.info({ email: config.bootstrap.email }, 'created the first owner from CHARTER_BOOTSTRAP_EMAIL');
   }
   const app = await buildApp({ config, db, clock: systemClock, logger });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -2,13 +2,18 @@
 // The `charter` command: parses the command line and hands off to one file per command group.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
+import { AppError } from '../errors/app-error.js';
+import { apiKeysCommand } from './api-keys.js';
 import type { Command } from './command.js';
 import { migrateCommand } from './migrate.js';
+import { operatorsCommand } from './operators.js';
 import { serveCommand } from './serve.js';
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  operators: operatorsCommand,
+  'api-keys': apiKeysCommand,
 };
 
 const usage = () =>
@@ -58,6 +63,10 @@ export const runCli = async (argv: string[]): Promise<number> => {
     if (error instanceof ConfigError) {
       process.stderr.write(`charter ${name}: ${error.message}\n`);
       return 78;
+    }
+    if (error instanceof AppError) {
+      process.stderr.write(`charter ${name}: ${error.code}: ${error.message}\n`);
+      return 1;
     }
     process.stderr.write(`charter ${name}: ${(error as Error).message}\n`);
     return 1;

@@ -7,6 +7,71 @@ export interface CharterMetaTable {
   updated_at: number;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  /** JSON array of product ids, or null for every product. */
+  product_ids: string | null;
+  read_only: number;
+  require_signature: number;
+  /** AES-256-GCM sealed signing secret (keys with requireSignature). */
+  signing_secret: string | null;
+  rate_limit: number | null;
+  /** JSON { daily?, monthly? }. */
+  quota: string | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  created_by_type: string;
+  created_by_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OperatorsTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  operator_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  /** JSON { field: [before, after] }. */
+  changes: string | null;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
+  api_keys: ApiKeysTable;
+  operators: OperatorsTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
 }

@@ -3,6 +3,7 @@
 // wrong method into 405 with `Allow`, and feeds /docs/routes and the OpenAPI error responses.
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
 import FindMyWay from 'find-my-way';
+import type { Scope } from '../access/scopes.js';
 import type { ErrorCode } from '../errors/catalog.js';
 
 /**
@@ -14,7 +15,7 @@ export type AuthRule =
   | { kind: 'license-key' }
   | { kind: 'webhook-signature' }
   | { kind: 'session' }
-  | { kind: 'scope'; scope: string };
+  | { kind: 'scope'; scope: Scope };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,6 +30,12 @@ declare module 'fastify' {
 }
 
 export const publicRoute: AuthRule = { kind: 'public' };
+
+/** Any operator session (api.md: `/v1/auth/session`, `/v1/auth/logout`). */
+export const sessionRoute: AuthRule = { kind: 'session' };
+
+/** A Management route: API key, OAuth token or operator session holding the scope. */
+export const requireScope = (scope: Scope): AuthRule => ({ kind: 'scope', scope });
 
 export interface RouteRecord {
   method: string;

@@ -59,6 +59,7 @@ export const idPrefixes = [
   'evt',
   'blk',
   'req',
+  'ses',
 ] as const;
 
 export type IdPrefix = (typeof idPrefixes)[number];

@@ -38,7 +38,7 @@ describe('charter CLI', () => {
     const dir = dataDir();
     const first = await runCli(['migrate'], { CHARTER_DATA_DIR: dir });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, new RegExp(`sqlite:${dir}/charter.db: 0001-meta`));
+    assert.match(first.stdout, new RegExp(`sqlite:${dir}/charter.db: 0001-meta, 0002-access`));
     const second = await runCli(['migrate'], { CHARTER_DATA_DIR: dir });
     assert.match(second.stdout, /nothing to apply/);
   });
@@ -72,5 +72,61 @@ describe('charter CLI', () => {
       .map((line) => JSON.parse(line) as { msg: string; requestId?: string });
     assert.ok(lines.some((line) => line.msg === 'stopped'));
     assert.ok(lines.some((line) => line.msg === 'request' && line.requestId?.startsWith('req_')));
+  });
+
+  it('charter operators create and api-keys create|list|revoke work on the configured storage', async () => {
+    const dir = dataDir();
+    const env = { CHARTER_DATA_DIR: dir };
+    const operator = await runCli(
+      [
+        'operators',
+        'create',
+        '--email',
+        'Owner@Example.com',
+        '--password',
+        'correct horse battery',
+        '--role',
+        'owner',
+      ],
+      env,
+    );
+    assert.equal(operator.code, 0, operator.stderr);
+    assert.match(operator.stdout, /^op_[0-9A-Z]{26}\towner@example.com\towner\n$/);
+    const again = await runCli(
+      [
+        'operators',
+        'create',
+        '--email',
+        'owner@example.com',
+        '--password',
+        'correct horse battery',
+        '--role',
+        'owner',
+      ],
+      env,
+    );
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /ALREADY_EXISTS/);
+    const weak = await runCli(
+      ['operators', 'create', '--email', 'x@example.com', '--password', 'short', '--role', 'viewer'],
+      env,
+    );
+    assert.equal(weak.code, 2);
+    assert.match(weak.stderr, /--password: must be at least 12 characters/);
+
+    const created = await runCli(['api-keys', 'create', '--name', 'deploy', '--scopes', 'admin'], env);
+    assert.equal(created.code, 0, created.stderr);
+    const [line, secret] = created.stdout.trim().split('\n');
+    const id = line?.split('\t')[0] ?? '';
+    assert.match(id, /^key_/);
+    assert.match(secret ?? '', /^ck_[A-Za-z0-9_-]{43}$/);
+    const listed = await runCli(['api-keys', 'list'], env);
+    assert.match(listed.stdout, new RegExp(`${id}\t${(secret ?? '').slice(0, 8)}…\tactive\tdeploy\tadmin`));
+    assert.ok(!listed.stdout.includes(secret ?? 'none'), 'list never shows a secret');
+    const revoked = await runCli(['api-keys', 'revoke', id], env);
+    assert.equal(revoked.code, 0);
+    assert.match((await runCli(['api-keys', 'list'], env)).stdout, /\trevoked\t/);
+    const badScope = await runCli(['api-keys', 'create', '--name', 'x', '--scopes', 'everything'], env);
+    assert.equal(badScope.code, 2);
   });
 });

@@ -1,9 +1,11 @@
 // The numbered migrations, in order. Forward-only: a landed migration is never edited, a new number is added.
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-meta.js';
+import * as m0002 from './0002-access.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
+  '0002-access': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,217 @@
+// API keys: creation (secret shown once, stored as a SHA-256 hash), revocation, and turning a presented
+// key into a principal. A key never gets a scope or a product its creator lacks.
+
+import type { Database } from '../../db/connection.js';
+import type { ApiKeysTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/random.js';
+import { newSecret, sha256Hex } from '../../lib/secrets.js';
+import { type AuditContext, recordAudit } from '../audit/service.js';
+import type { Principal } from '../principal.js';
+import { type Scope, scopesBeyond } from '../scopes.js';
+import { type ApiKey, apiKeyPattern, apiKeyPrefix, type CreateApiKey } from './schemas.js';
+import {
+  findApiKey,
+  findApiKeyByHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  setLastUsed,
+} from './store.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const toApiKey = (row: ApiKeysTable): ApiKey => ({
+  id: row.id,
+  name: row.name,
+  keyPrefix: row.key_prefix,
+  scopes: JSON.parse(row.scopes) as Scope[],
+  productIds: row.product_ids ? (JSON.parse(row.product_ids) as string[]) : null,
+  readOnly: row.read_only === 1,
+  requireSignature: row.require_signature === 1,
+  rateLimit: row.rate_limit,
+  quota: row.quota ? (JSON.parse(row.quota) as ApiKey['quota']) : null,
+  expiresAt: iso(row.expires_at),
+  revokedAt: iso(row.revoked_at),
+  lastUsedAt: iso(row.last_used_at),
+  createdBy: { type: row.created_by_type, id: row.created_by_id },
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+export interface AccessDeps {
+  db: Database;
+  clock: Clock;
+}
+
+/** Refuses what the creator could not do itself; the CLI (no principal) may grant anything. */
+const checkGrantable = (input: CreateApiKey, creator: Principal | undefined): void => {
+  if (!creator) return;
+  const missing = scopesBeyond(input.scopes, creator.scopes);
+  if (missing.length > 0) {
+    throw new AppError(
+      'AUTH_INSUFFICIENT',
+      `A key cannot be given scopes its creator lacks: ${missing.join(', ')}`,
+      {
+        required: missing[0],
+        missing,
+      },
+    );
+  }
+  if (creator.productIds !== null) {
+    const outside =
+      (input.productIds ?? null) === null
+        ? ['(all products)']
+        : (input.productIds ?? []).filter((id) => !creator.productIds?.includes(id));
+    if (outside.length > 0) {
+      throw new AppError(
+        'PRODUCT_NOT_ALLOWED',
+        `A key restricted to some products cannot grant ${outside.join(', ')}`,
+        {
+          productIds: outside,
+        },
+      );
+    }
+  }
+  if (creator.readOnly && !input.readOnly) {
+    throw new AppError('READ_ONLY_KEY', 'A read-only key can only create read-only keys');
+  }
+};
+
+export const createApiKey = async (
+  { db, clock }: AccessDeps,
+  context: AuditContext,
+  creator: Principal | undefined,
+  input: CreateApiKey,
+): Promise<{ apiKey: ApiKey; secret: string }> => {
+  checkGrantable(input, creator);
+  const now = clock.nowMs();
+  const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : null;
+  if (expiresAt !== null && expiresAt <= now) {
+    throw new AppError('VALIDATION_ERROR', 'expiresAt must be in the future', {
+      issues: [{ path: ['expiresAt'], message: 'must be in the future', code: 'too_small' }],
+    });
+  }
+  const secret = newSecret(apiKeyPrefix);
+  const row: ApiKeysTable = {
+    id: newId('key', now),
+    name: input.name,
+    key_hash: sha256Hex(secret),
+    key_prefix: secret.slice(0, 8),
+    scopes: JSON.stringify([...new Set(input.scopes)]),
+    product_ids: input.productIds ? JSON.stringify([...new Set(input.productIds)]) : null,
+    read_only: input.readOnly ? 1 : 0,
+    require_signature: 0,
+    signing_secret: null,
+    rate_limit: input.rateLimit ?? null,
+    quota: input.quota ? JSON.stringify(input.quota) : null,
+    expires_at: expiresAt,
+    revoked_at: null,
+    last_used_at: null,
+    created_by_type: context.actor.type,
+    created_by_id: context.actor.id,
+    created_at: now,
+    updated_at: now,
+  };
+  await transaction(db, async (tx) => {
+    await insertApiKey(tx, row);
+    await recordAudit(tx, clock, context, {
+      action: 'api_key.create',
+      target: { type: 'api_key', id: row.id },
+      changes: {
+        name: [null, row.name],
+        scopes: [null, JSON.parse(row.scopes)],
+        readOnly: [null, input.readOnly ?? false],
+      },
+    });
+  });
+  return { apiKey: toApiKey(row), secret };
+};
+
+export const getApiKeyOrThrow = async (db: Executor, id: string): Promise<ApiKey> => {
+  const row = await findApiKey(db, id);
+  if (!row) throw new AppError('NOT_FOUND', `No API key ${id}`);
+  return toApiKey(row);
+};
+
+export const apiKeyPage = async (
+  db: Executor,
+  query: { limit: number; cursor?: string | undefined; revoked?: boolean | undefined },
+) => {
+  const rows = await listApiKeys(db, { after: query.cursor, revoked: query.revoked, limit: query.limit + 1 });
+  return toPage(rows, query.limit, toApiKey, (row) => row.id);
+};
+
+/** Revokes a key; revoking a revoked key changes nothing and still succeeds. */
+export const revokeApiKeyById = async (
+  { db, clock }: AccessDeps,
+  context: AuditContext,
+  id: string,
+): Promise<void> => {
+  await transaction(db, async (tx) => {
+    const row = await findApiKey(tx, id);
+    if (!row) throw new AppError('NOT_FOUND', `No API key ${id}`);
+    if (await revokeApiKey(tx, id, clock.nowMs())) {
+      await recordAudit(tx, clock, context, { action: 'api_key.revoke', target: { type: 'api_key', id } });
+    }
+  });
+};
+
+/**
+ * The principal behind a presented key. Malformed keys are refused without a database read; the lookup is by
+ * hash, so its timing does not depend on how much of a key is right. Revocation wins over expiry.
+ */
+export const authenticateApiKey = async (
+  db: Executor,
+  clock: Clock,
+  presented: string,
+): Promise<Principal> => {
+  if (!apiKeyPattern.test(presented)) throw new AppError('AUTH_INVALID', 'The API key is malformed');
+  const row = await findApiKeyByHash(db, sha256Hex(presented));
+  if (!row) throw new AppError('AUTH_INVALID', 'The API key is not known');
+  if (row.revoked_at !== null) throw new AppError('AUTH_REVOKED', `API key ${row.id} was revoked`);
+  if (row.expires_at !== null && row.expires_at <= clock.nowMs()) {
+    throw new AppError(
+      'AUTH_EXPIRED',
+      `API key ${row.id} expired at ${new Date(row.expires_at).toISOString()}`,
+    );
+  }
+  return {
+    type: 'api_key',
+    id: row.id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as Scope[],
+    productIds: row.product_ids ? (JSON.parse(row.product_ids) as string[]) : null,
+    readOnly: row.read_only === 1,
+  };
+};
+
+/**
+ * lastUsedAt without a write per request: uses are remembered in memory and written in one pass every
+ * `intervalMs` and at shutdown.
+ */
+export const createLastUsedTracker = (db: Database, intervalMs = 10_000) => {
+  const pending = new Map<string, number>();
+  const flush = async () => {
+    const batch = [...pending];
+    pending.clear();
+    for (const [id, at] of batch) await setLastUsed(db.kysely, id, at);
+  };
+  const timer = setInterval(() => {
+    flush().catch(() => {});
+  }, intervalMs);
+  timer.unref();
+  return {
+    touch: (id: string, at: number) => pending.set(id, at),
+    flush,
+    stop: async () => {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+};
+
+export type LastUsedTracker = ReturnType<typeof createLastUsedTracker>;

@@ -1,0 +1,178 @@
+// Operators: the people who sign in to the dashboard. Passwords are scrypt hashes; disabling an operator
+// ends their sessions at once; the last active owner can be neither demoted nor disabled.
+
+import { isUniqueViolation } from '../../db/errors.js';
+import type { OperatorsTable } from '../../db/schema.js';
+import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import { newId } from '../../lib/random.js';
+import { hashPassword } from '../../lib/secrets.js';
+import type { AccessDeps } from '../api-keys/service.js';
+import { type AuditContext, type Changes, recordAudit } from '../audit/service.js';
+import type { Role } from '../scopes.js';
+import { deleteOperatorSessions, endOperatorSessions } from '../sessions/service.js';
+import type { CreateOperator, Operator, UpdateOperator } from './schemas.js';
+import {
+  countActiveOwners,
+  countOperators,
+  findOperator,
+  findOperatorByEmail,
+  insertOperator,
+  listOperators,
+  updateOperatorRow,
+} from './store.js';
+
+export const toOperator = (row: OperatorsTable): Operator => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  role: row.role as Role,
+  disabled: row.disabled_at !== null,
+  disabledAt: row.disabled_at === null ? null : new Date(row.disabled_at).toISOString(),
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+export const createOperator = async (
+  { db, clock }: AccessDeps,
+  context: AuditContext,
+  input: CreateOperator,
+): Promise<Operator> => {
+  const now = clock.nowMs();
+  const row: OperatorsTable = {
+    id: newId('op', now),
+    email: input.email,
+    name: input.name ?? input.email,
+    role: input.role,
+    password_hash: await hashPassword(input.password),
+    disabled_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await transaction(db, async (tx) => {
+      await insertOperator(tx, row);
+      await recordAudit(tx, clock, context, {
+        action: 'operator.create',
+        target: { type: 'operator', id: row.id },
+        changes: { email: [null, row.email], role: [null, row.role] },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError('ALREADY_EXISTS', `An operator with email ${input.email} exists`, {
+        field: 'email',
+      });
+    }
+    throw error;
+  }
+  return toOperator(row);
+};
+
+/** Creates the first owner from CHARTER_BOOTSTRAP_EMAIL/_PASSWORD when no operator exists; answers whether it did. */
+export const bootstrapOwner = async (
+  deps: AccessDeps,
+  context: AuditContext,
+  credentials: { email: string; password: string },
+): Promise<boolean> => {
+  if ((await countOperators(deps.db.kysely)) > 0) return false;
+  try {
+    await createOperator(deps, context, {
+      email: credentials.email.toLowerCase(),
+      password: credentials.password,
+      role: 'owner',
+    });
+    return true;
+  } catch (error) {
+    // Another process bootstrapped the same owner first.
+    if (error instanceof AppError && error.code === 'ALREADY_EXISTS') return false;
+    throw error;
+  }
+};
+
+/** The stored operator row for a sign-in attempt (the password hash included), or undefined. */
+export const findOperatorForLogin = (db: Executor, email: string) => findOperatorByEmail(db, email);
+
+export const getOperatorOrThrow = async (db: Executor, id: string): Promise<Operator> => {
+  const row = await findOperator(db, id);
+  if (!row) throw new AppError('NOT_FOUND', `No operator ${id}`);
+  return toOperator(row);
+};
+
+export const operatorPage = async (
+  db: Executor,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    role?: Role | undefined;
+    disabled?: boolean | undefined;
+  },
+) => {
+  const rows = await listOperators(db, {
+    after: query.cursor,
+    role: query.role,
+    disabled: query.disabled,
+    limit: query.limit + 1,
+  });
+  return toPage(rows, query.limit, toOperator, (row) => row.id);
+};
+
+export const updateOperator = async (
+  { db, clock }: AccessDeps,
+  context: AuditContext,
+  id: string,
+  patch: UpdateOperator,
+): Promise<Operator> => {
+  const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+  return transaction(db, async (tx) => {
+    const row = await forUpdate(
+      tx.selectFrom('operators').selectAll().where('id', '=', id),
+      db.dialect,
+    ).executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', `No operator ${id}`);
+    const now = clock.nowMs();
+    const disabledAt =
+      patch.disabled === undefined ? row.disabled_at : patch.disabled ? (row.disabled_at ?? now) : null;
+    const role = patch.role ?? row.role;
+    const losesOwner =
+      row.role === 'owner' && row.disabled_at === null && (role !== 'owner' || disabledAt !== null);
+    if (losesOwner && (await countActiveOwners(tx)) <= 1) {
+      throw new AppError(
+        'FORBIDDEN',
+        'The last active owner can be neither demoted nor disabled; make another owner first',
+      );
+    }
+    const changes: Changes = {};
+    if (patch.name !== undefined && patch.name !== row.name) changes.name = [row.name, patch.name];
+    if (role !== row.role) changes.role = [row.role, role];
+    if ((disabledAt !== null) !== (row.disabled_at !== null))
+      changes.disabled = [row.disabled_at !== null, disabledAt !== null];
+    if (passwordHash) changes.password = ['(unchanged)', '(changed)'];
+    const updated = {
+      ...row,
+      name: patch.name ?? row.name,
+      role,
+      disabled_at: disabledAt,
+      password_hash: passwordHash ?? row.password_hash,
+      updated_at: now,
+    };
+    await updateOperatorRow(tx, id, {
+      name: updated.name,
+      role: updated.role,
+      disabled_at: updated.disabled_at,
+      password_hash: updated.password_hash,
+      updated_at: now,
+    });
+    // Disabling ends the operator's sessions at once (their cookies then answer ACCOUNT_DISABLED); a new password
+    // deletes them; a role change applies from the next request.
+    if (changes.disabled && disabledAt !== null) await endOperatorSessions(tx, id, now);
+    if (changes.password) await deleteOperatorSessions(tx, id);
+    await recordAudit(tx, clock, context, {
+      action: 'operator.update',
+      target: { type: 'operator', id },
+      changes,
+    });
+    return toOperator(updated);
+  });
+};

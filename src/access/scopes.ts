@@ -1,0 +1,63 @@
+// Scopes and roles (api.md "Authentication"): what a credential may do, and what each operator role grants.
+import { z } from 'zod';
+
+const resources = [
+  'products',
+  'policies',
+  'customers',
+  'licenses',
+  'machines',
+  'orders',
+  'releases',
+  'webhooks',
+  'monitor',
+  'incidents',
+  'actions',
+  'keys',
+  'operators',
+] as const;
+
+export const scopes = [
+  ...resources.flatMap((resource) => [`${resource}:read`, `${resource}:write`] as const),
+  'audit:read',
+  'actions:approve',
+  'admin',
+] as const;
+
+export type Scope = (typeof scopes)[number];
+
+export const scopeSchema = z.enum(scopes);
+
+export const roles = ['owner', 'admin', 'operator', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+export const roleSchema = z.enum(roles);
+
+const readScopes = scopes.filter((scope) => scope.endsWith(':read'));
+
+const viewer: Scope[] = readScopes.filter((scope) => scope !== 'keys:read' && scope !== 'operators:read');
+const operator: Scope[] = [
+  ...viewer,
+  'licenses:write',
+  'machines:write',
+  'customers:write',
+  'orders:write',
+  'incidents:write',
+  'actions:write',
+];
+// admin: every scope but operators:write (and so not the all-covering `admin` scope either).
+const admin: Scope[] = scopes.filter((scope) => scope !== 'operators:write' && scope !== 'admin');
+
+export const roleScopes: Record<Role, readonly Scope[]> = {
+  viewer,
+  operator,
+  admin,
+  owner: ['admin'],
+};
+
+/** True when the granted scopes cover the required one (`admin` covers all). */
+export const hasScope = (granted: readonly Scope[], required: Scope): boolean =>
+  granted.includes('admin') || granted.includes(required);
+
+/** The granted scopes that the holder lacks: a key may never be given a scope its creator lacks. */
+export const scopesBeyond = (requested: readonly Scope[], holder: readonly Scope[]): Scope[] =>
+  requested.filter((scope) => !hasScope(holder, scope));

@@ -1,0 +1,205 @@
+// Operator sessions: login (throttled per email and per address), server-side sessions with idle and absolute
+// lifetimes, logout, and the CSRF token bound to each session.
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/connection.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/random.js';
+import { newSecret, sha256Hex, unmatchableHash, verifyPassword } from '../../lib/secrets.js';
+import { type AuditContext, recentActionTimes, recordAudit } from '../audit/service.js';
+import type { Operator } from '../operators/schemas.js';
+import { findOperatorForLogin, toOperator } from '../operators/service.js';
+import type { Principal } from '../principal.js';
+import { type Role, roleScopes } from '../scopes.js';
+import {
+  deleteSession,
+  deleteSessionsOf,
+  endSessionsOf,
+  findSessionWithOperator,
+  insertSession,
+  touchSession,
+} from './store.js';
+
+/** Ends an operator's sessions now; the rows stay, so their cookies answer ACCOUNT_DISABLED while disabled. */
+export const endOperatorSessions = (db: Executor, operatorId: string, at: number) =>
+  endSessionsOf(db, operatorId, at);
+
+/** Deletes an operator's sessions (after a password change their cookies are simply unknown). */
+export const deleteOperatorSessions = (db: Executor, operatorId: string) => deleteSessionsOf(db, operatorId);
+
+export const sessionCookieName = 'charter_session';
+const sessionTokenPattern = /^[A-Za-z0-9_-]{43}$/;
+
+/** Failed logins that lock an email, and an address, for the window (ops.md: five per email in 15 minutes). */
+export const loginThrottle = { windowMs: 15 * 60_000, perEmail: 5, perAddress: 20 };
+// A session's last-seen time is written at most once a minute, not on every request.
+const touchEveryMs = 60_000;
+
+export interface SessionSettings {
+  idleSeconds: number;
+  maxSeconds: number;
+}
+
+/** The CSRF token of a session: derived from its secret cookie, so it is never stored and dies with the session. */
+export const csrfTokenFor = (sessionToken: string): string =>
+  createHash('sha256').update(`charter-csrf\n${sessionToken}`).digest('base64url');
+
+export interface SessionView {
+  operator: Operator;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+const lockedUntil = (failures: number[], threshold: number): number | undefined => {
+  const oldestCounted = failures[threshold - 1];
+  return failures.length >= threshold && oldestCounted !== undefined
+    ? oldestCounted + loginThrottle.windowMs
+    : undefined;
+};
+
+const refuseWhileLocked = async (
+  db: Database,
+  clock: Clock,
+  email: string,
+  ip: string | null,
+): Promise<void> => {
+  const sinceMs = clock.nowMs() - loginThrottle.windowMs;
+  const byEmail = await recentActionTimes(db.kysely, {
+    action: 'auth.login_failed',
+    sinceMs,
+    limit: loginThrottle.perEmail,
+    targetId: email,
+  });
+  const byAddress = ip
+    ? await recentActionTimes(db.kysely, {
+        action: 'auth.login_failed',
+        sinceMs,
+        limit: loginThrottle.perAddress,
+        ip,
+      })
+    : [];
+  const until = Math.max(
+    lockedUntil(byEmail, loginThrottle.perEmail) ?? 0,
+    lockedUntil(byAddress, loginThrottle.perAddress) ?? 0,
+  );
+  if (until > clock.nowMs()) {
+    const retryAfter = Math.ceil((until - clock.nowMs()) / 1000);
+    throw new AppError(
+      'RATE_LIMIT_EXCEEDED',
+      'Too many failed sign-ins; try again later',
+      {
+        limit: loginThrottle.perEmail,
+        remaining: 0,
+        resetAt: new Date(until).toISOString(),
+        retryAfter,
+        scope: 'login',
+      },
+      { headers: { 'retry-after': String(retryAfter) } },
+    );
+  }
+};
+
+export const login = async (
+  deps: { db: Database; clock: Clock; session: SessionSettings },
+  context: AuditContext,
+  credentials: { email: string; password: string },
+): Promise<SessionView & { token: string }> => {
+  const { db, clock } = deps;
+  const email = credentials.email.trim().toLowerCase();
+  await refuseWhileLocked(db, clock, email, context.ip);
+  const operator = await findOperatorForLogin(db.kysely, email);
+  // An unknown email is checked against a hash no password matches: both refusals take as long.
+  const matches = await verifyPassword(
+    credentials.password,
+    operator?.password_hash ?? (await unmatchableHash()),
+  );
+  if (!operator || !matches) {
+    await recordAudit(db.kysely, clock, context, {
+      action: 'auth.login_failed',
+      target: { type: 'login', id: email },
+    });
+    throw new AppError('INVALID_CREDENTIALS', 'The email or the password is wrong');
+  }
+  const actor = { ...context, actor: { type: 'operator' as const, id: operator.id, name: operator.email } };
+  if (operator.disabled_at !== null) {
+    await recordAudit(db.kysely, clock, actor, {
+      action: 'auth.login_refused',
+      target: { type: 'operator', id: operator.id },
+    });
+    throw new AppError('ACCOUNT_DISABLED', `Operator ${operator.email} is disabled`);
+  }
+  const now = clock.nowMs();
+  const token = newSecret('');
+  const expiresAt = now + deps.session.maxSeconds * 1000;
+  await transaction(db, async (tx) => {
+    await insertSession(tx, {
+      id: newId('ses', now),
+      token_hash: sha256Hex(token),
+      operator_id: operator.id,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+    });
+    await recordAudit(tx, clock, actor, {
+      action: 'auth.login',
+      target: { type: 'operator', id: operator.id },
+    });
+  });
+  return {
+    token,
+    operator: toOperator(operator),
+    csrfToken: csrfTokenFor(token),
+    expiresAt: new Date(Math.min(expiresAt, now + deps.session.idleSeconds * 1000)).toISOString(),
+  };
+};
+
+/** The principal behind a session cookie: unknown → AUTH_INVALID, past a lifetime → SESSION_EXPIRED. */
+export const authenticateSession = async (
+  db: Database,
+  clock: Clock,
+  token: string,
+  idleSeconds: number,
+): Promise<Principal> => {
+  if (!sessionTokenPattern.test(token)) throw new AppError('AUTH_INVALID', 'The session cookie is malformed');
+  const found = await findSessionWithOperator(db.kysely, sha256Hex(token));
+  if (!found) throw new AppError('AUTH_INVALID', 'The session is unknown or was ended');
+  const { session, operator } = found;
+  if (operator.disabled_at !== null)
+    throw new AppError('ACCOUNT_DISABLED', `Operator ${operator.email} is disabled`);
+  const now = clock.nowMs();
+  const idleEnd = session.last_seen_at + idleSeconds * 1000;
+  if (now >= session.expires_at || now >= idleEnd) {
+    await deleteSession(db.kysely, session.id);
+    throw new AppError('SESSION_EXPIRED', 'The session expired; sign in again');
+  }
+  if (now - session.last_seen_at >= touchEveryMs) await touchSession(db.kysely, session.id, now);
+  return {
+    type: 'operator',
+    id: operator.id,
+    name: operator.email,
+    scopes: roleScopes[operator.role as Role] ?? [],
+    productIds: null,
+    readOnly: false,
+    session: {
+      id: session.id,
+      csrfToken: csrfTokenFor(token),
+      expiresAt: Math.min(session.expires_at, now + idleSeconds * 1000),
+    },
+  };
+};
+
+export const logout = async (
+  db: Database,
+  clock: Clock,
+  context: AuditContext,
+  sessionId: string,
+): Promise<void> => {
+  await transaction(db, async (tx) => {
+    await deleteSession(tx, sessionId);
+    await recordAudit(tx, clock, context, {
+      action: 'auth.logout',
+      target: context.actor.id ? { type: 'operator', id: context.actor.id } : null,
+    });
+  });
+};

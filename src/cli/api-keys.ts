@@ -1,0 +1,105 @@
+// charter api-keys create|list|revoke: works directly on the configured storage, no server needed.
+import { createApiKeySchema } from '../access/api-keys/schemas.js';
+import { apiKeyPage, createApiKey, revokeApiKeyById } from '../access/api-keys/service.js';
+import { systemAuditContext } from '../access/audit/service.js';
+import { loadConfig } from '../config.js';
+import { systemClock } from '../lib/clock.js';
+import { type Command, configFileOption } from './command.js';
+import { withStorage } from './storage.js';
+
+const usage = [
+  'Usage: charter api-keys <create|list|revoke> [options]',
+  '',
+  '  create --name <name> --scopes <s1,s2> [--read-only] [--expires-at <ISO time>] [--product-ids <id1,id2>]',
+  '         prints the key once: store it now, it is kept only as a hash',
+  '  list   [--revoked]',
+  '  revoke <key id>',
+].join('\n');
+
+const commaList = (value: unknown) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : undefined;
+
+export const apiKeysCommand: Command = {
+  summary: 'create, list or revoke API keys',
+  usage,
+  positionals: true,
+  options: {
+    name: { type: 'string' },
+    scopes: { type: 'string' },
+    'read-only': { type: 'boolean' },
+    'expires-at': { type: 'string' },
+    'product-ids': { type: 'string' },
+    revoked: { type: 'boolean' },
+  },
+  run: async (parsed) => {
+    const [action, id] = parsed.positionals;
+    const config = loadConfig(configFileOption(parsed));
+    const values = parsed.values;
+    return withStorage(config, async (db) => {
+      const deps = { db, clock: systemClock };
+      const context = systemAuditContext('cli');
+      switch (action) {
+        case 'create': {
+          const input = createApiKeySchema.safeParse({
+            name: values.name,
+            scopes: commaList(values.scopes),
+            readOnly: values['read-only'] === true,
+            ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
+            ...(values['product-ids'] ? { productIds: commaList(values['product-ids']) } : {}),
+          });
+          if (!input.success) {
+            const problems = input.error.issues.map(
+              (issue) => `  --${String(issue.path[0] ?? '')}: ${issue.message}`,
+            );
+            process.stderr.write(
+              `charter api-keys create: bad options\n${problems.join('\n')}\n\n${usage}\n`,
+            );
+            return 2;
+          }
+          const { apiKey, secret } = await createApiKey(deps, context, undefined, input.data);
+          process.stdout.write(`${apiKey.id}\t${apiKey.name}\t${apiKey.scopes.join(',')}\n${secret}\n`);
+          return 0;
+        }
+        case 'list': {
+          let cursor: string | undefined;
+          do {
+            const page = await apiKeyPage(db.kysely, {
+              limit: 200,
+              cursor,
+              revoked: values.revoked === true ? true : undefined,
+            });
+            for (const key of page.data) {
+              const state = key.revokedAt
+                ? 'revoked'
+                : key.expiresAt && Date.parse(key.expiresAt) <= Date.now()
+                  ? 'expired'
+                  : 'active';
+              process.stdout.write(
+                `${key.id}\t${key.keyPrefix}…\t${state}\t${key.name}\t${key.scopes.join(',')}\n`,
+              );
+            }
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          return 0;
+        }
+        case 'revoke': {
+          if (!id) {
+            process.stderr.write(`charter api-keys revoke: name the key id\n\n${usage}\n`);
+            return 2;
+          }
+          await revokeApiKeyById(deps, context, id);
+          process.stdout.write(`revoked ${id}\n`);
+          return 0;
+        }
+        default:
+          process.stderr.write(`charter api-keys: unknown action '${action ?? ''}'\n\n${usage}\n`);
+          return 2;
+      }
+    });
+  },
+};
