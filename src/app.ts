@@ -19,6 +19,7 @@ import { docsRoutes } from './http/docs-routes.js';
 import { errorHandler, sendError, toAppError } from './http/error-handler.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
+import { createRateLimiter } from './http/rate-limit.js';
 import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
 import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { zodValidatorCompiler } from './http/validation.js';
@@ -153,9 +154,22 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   // Authentication runs after the 404/405 and closing checks above, before any body is read.
   await app.register(cookie);
   const lastUsed = createLastUsedTracker(db);
-  registerAuth(app, { db, clock, lastUsed, sessionIdleSeconds: config.session.idleSeconds });
+  const limiter = await createRateLimiter({ db, redisUrl: config.redisUrl, log: app.log });
+  registerAuth(app, {
+    db,
+    clock,
+    lastUsed,
+    limiter,
+    sessionIdleSeconds: config.session.idleSeconds,
+    limits: {
+      management: config.rateLimits.management,
+      clientKey: config.rateLimits.clientKey,
+      clientIp: config.rateLimits.clientIp,
+    },
+  });
   app.addHook('onClose', async () => {
     await lastUsed.stop();
+    await limiter.close();
   });
 
   await registerOpenApi(app);

@@ -11,6 +11,10 @@ export interface Principal {
   /** Products the credential is restricted to; null for all. */
   productIds: readonly string[] | null;
   readOnly: boolean;
+  /** Requests per minute for this credential, overriding CHARTER_RATE_LIMIT_MANAGEMENT; null for the default. */
+  rateLimit: number | null;
+  /** Daily and monthly request quotas (UTC calendar periods); null for none. */
+  quota: { daily?: number | undefined; monthly?: number | undefined } | null;
   /** Set when the principal came from a session cookie: unsafe requests then need the CSRF token. */
   session?: { id: string; csrfToken: string; expiresAt: number };
 }

@@ -25,6 +25,8 @@ export interface Database {
   readonly description: string;
   /** PostgreSQL schema set as search_path by the caller (tests); otherwise the server's current_schema(). */
   readonly schema?: string;
+  /** The pg pool, for libraries that speak to PostgreSQL themselves (the shared rate-limit store). */
+  readonly pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database
     dialect: 'postgres',
     description: describePostgres(url),
     ...(searchPath ? { schema: searchPath } : {}),
+    pgPool: pool,
     close: () => kysely.destroy(),
   };
 };

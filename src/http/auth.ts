@@ -2,7 +2,7 @@
 // read (API key header, bearer token or session cookie), turned into a principal, then checked for the CSRF
 // token (cookie requests), read-only keys and the scope. Runs before the body is read.
 import type {} from '@fastify/cookie';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateApiKey, type LastUsedTracker } from '../access/api-keys/service.js';
 import type { Principal } from '../access/principal.js';
 import { hasScope } from '../access/scopes.js';
@@ -10,7 +10,8 @@ import { authenticateSession, sessionCookieName } from '../access/sessions/servi
 import type { Database } from '../db/connection.js';
 import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../lib/clock.js';
-import { safeEqual } from '../lib/secrets.js';
+import { safeEqual, sha256Hex } from '../lib/secrets.js';
+import { limitExceeded, type RateDecision, type RateLimiter } from './rate-limit.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const jwtShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -20,7 +21,98 @@ export interface AuthDeps {
   clock: Clock;
   lastUsed: LastUsedTracker;
   sessionIdleSeconds: number;
+  limiter: RateLimiter;
+  /** Requests per minute; 0 turns a limit off (api.md). */
+  limits: { management: number; clientKey: number; clientIp: number };
 }
+
+const minute = 60;
+
+/** Seconds from now to the end of the UTC day or month, and the period's name (the quota counter's key). */
+const quotaPeriod = (nowMs: number, period: 'daily' | 'monthly') => {
+  const now = new Date(nowMs);
+  const end =
+    period === 'daily'
+      ? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)
+      : Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  const name = period === 'daily' ? now.toISOString().slice(0, 10) : now.toISOString().slice(0, 7);
+  return { name, endMs: end, seconds: Math.max(1, Math.ceil((end - nowMs) / 1000)) };
+};
+
+const setRateHeaders = (reply: FastifyReply, decision: RateDecision) => {
+  const current = Number(reply.getHeader('ratelimit-remaining') ?? Number.POSITIVE_INFINITY);
+  if (decision.remaining > current) return; // the most restrictive limit is the one to report
+  reply.header('ratelimit-limit', String(decision.limit));
+  reply.header('ratelimit-remaining', String(decision.remaining));
+  reply.header('ratelimit-reset', String(decision.resetSeconds));
+};
+
+const enforce = async (
+  deps: AuthDeps,
+  reply: FastifyReply,
+  check: {
+    bucket: string;
+    key: string;
+    limit: number;
+    windowSeconds: number;
+    scope: string;
+    /** A quota's calendar period end: Retry-After and resetAt point at it exactly. */
+    quotaEndsAt?: number;
+  },
+) => {
+  const counted = await deps.limiter.consume(check.bucket, check.key, check.limit, check.windowSeconds);
+  const nowMs = deps.clock.nowMs();
+  const decision =
+    check.quotaEndsAt === undefined
+      ? counted
+      : { ...counted, resetSeconds: Math.max(1, Math.ceil((check.quotaEndsAt - nowMs) / 1000)) };
+  setRateHeaders(reply, decision);
+  if (decision.allowed) return;
+  if (check.quotaEndsAt !== undefined) {
+    const period = check.scope.replace('quota_', '');
+    throw limitExceeded(
+      'QUOTA_EXCEEDED',
+      `The ${period} quota of this key is used up`,
+      decision,
+      check.scope,
+      check.quotaEndsAt,
+    );
+  }
+  throw limitExceeded(
+    'RATE_LIMIT_EXCEEDED',
+    'Too many requests; retry after the window resets',
+    decision,
+    check.scope,
+    nowMs + decision.resetSeconds * 1000,
+  );
+};
+
+/** Per-credential rate limit and the key's quotas, on Management routes. */
+const limitPrincipal = async (deps: AuthDeps, reply: FastifyReply, principal: Principal) => {
+  const perMinute = principal.rateLimit ?? deps.limits.management;
+  if (perMinute > 0) {
+    await enforce(deps, reply, {
+      bucket: 'management',
+      key: principal.id,
+      limit: perMinute,
+      windowSeconds: minute,
+      scope: principal.type,
+    });
+  }
+  for (const period of ['daily', 'monthly'] as const) {
+    const limit = principal.quota?.[period];
+    if (!limit) continue;
+    const { name, seconds, endMs } = quotaPeriod(deps.clock.nowMs(), period);
+    await enforce(deps, reply, {
+      bucket: `quota-${period}`,
+      key: `${principal.id}:${name}`,
+      limit,
+      windowSeconds: seconds,
+      scope: `quota_${period}`,
+      quotaEndsAt: endMs,
+    });
+  }
+};
 
 type Credential =
   | { kind: 'api_key'; value: string }
@@ -79,8 +171,17 @@ const checkCsrf = (request: FastifyRequest, principal: Principal): void => {
 
 export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
   app.decorateRequest('principal', undefined);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const rule = request.routeOptions.config.auth;
+    if (rule?.kind === 'license-key' && deps.limits.clientIp > 0) {
+      await enforce(deps, reply, {
+        bucket: 'client-ip',
+        key: request.ip,
+        limit: deps.limits.clientIp,
+        windowSeconds: minute,
+        scope: 'ip',
+      });
+    }
     if (!rule || (rule.kind !== 'scope' && rule.kind !== 'session')) return;
     const principal = await authenticate(deps, request);
     request.principal = principal;
@@ -89,15 +190,31 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     if (rule.kind === 'session') {
       if (principal.type !== 'operator')
         throw new AppError('FORBIDDEN', 'This route is for operator sessions only');
-      return;
+    } else {
+      if (principal.readOnly && !safeMethods.has(request.method)) {
+        throw new AppError('READ_ONLY_KEY', `API key ${principal.id} is read-only`);
+      }
+      if (!hasScope(principal.scopes, rule.scope)) {
+        throw new AppError('AUTH_INSUFFICIENT', `This route needs the scope ${rule.scope}`, {
+          required: rule.scope,
+        });
+      }
     }
-    if (principal.readOnly && !safeMethods.has(request.method)) {
-      throw new AppError('READ_ONLY_KEY', `API key ${principal.id} is read-only`);
-    }
-    if (!hasScope(principal.scopes, rule.scope)) {
-      throw new AppError('AUTH_INSUFFICIENT', `This route needs the scope ${rule.scope}`, {
-        required: rule.scope,
-      });
-    }
+    await limitPrincipal(deps, reply, principal);
+  });
+
+  // The Client API's per-license-key limit needs the body, so it runs once the body is parsed.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.auth?.kind !== 'license-key' || deps.limits.clientKey <= 0) return;
+    const licenseKey = (request.body as { licenseKey?: unknown } | undefined)?.licenseKey;
+    if (typeof licenseKey !== 'string' || licenseKey === '') return;
+    await enforce(deps, reply, {
+      bucket: 'client-key',
+      // Counters are keyed by a digest: license keys never reach the counter store.
+      key: sha256Hex(licenseKey.trim().toUpperCase()).slice(0, 32),
+      limit: deps.limits.clientKey,
+      windowSeconds: minute,
+      scope: 'license_key',
+    });
   });
 };

@@ -38,7 +38,10 @@ describe('charter CLI', () => {
     const dir = dataDir();
     const first = await runCli(['migrate'], { CHARTER_DATA_DIR: dir });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, new RegExp(`sqlite:${dir}/charter.db: 0001-meta, 0002-access`));
+    assert.match(
+      first.stdout,
+      new RegExp(`sqlite:${dir}/charter.db: 0001-meta, 0002-access, 0003-rate-limits`),
+    );
     const second = await runCli(['migrate'], { CHARTER_DATA_DIR: dir });
     assert.match(second.stdout, /nothing to apply/);
   });

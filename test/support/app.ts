@@ -14,6 +14,8 @@ export interface TestApp {
   config: Config;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** Another app instance on the same storage and configuration, as a second server process would be. */
+  sibling(): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -36,20 +38,29 @@ export const withApp = async (options: WithAppOptions): Promise<TestApp> => {
   const clock = fixedClock();
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => logs.push(JSON.parse(line)) });
-  const app = await buildApp({
-    config,
-    db: storage.db,
-    clock,
-    logger,
-    ...(options.extend ? { extend: options.extend } : {}),
-  });
+  const build = () =>
+    buildApp({
+      config,
+      db: storage.db,
+      clock,
+      logger,
+      ...(options.extend ? { extend: options.extend } : {}),
+    });
+  const app = await build();
+  const siblings: FastifyInstance[] = [];
   return {
     app,
     db: storage.db,
     clock,
     config,
     logs,
+    sibling: async () => {
+      const other = await build();
+      siblings.push(other);
+      return other;
+    },
     close: async () => {
+      for (const other of siblings) await other.close();
       await app.close();
       await storage.dispose();
     },

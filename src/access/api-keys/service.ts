@@ -186,6 +186,8 @@ export const authenticateApiKey = async (
     scopes: JSON.parse(row.scopes) as Scope[],
     productIds: row.product_ids ? (JSON.parse(row.product_ids) as string[]) : null,
     readOnly: row.read_only === 1,
+    rateLimit: row.rate_limit,
+    quota: row.quota ? (JSON.parse(row.quota) as Principal['quota']) : null,
   };
 };
 

@@ -181,6 +181,8 @@ export const authenticateSession = async (
     scopes: roleScopes[operator.role as Role] ?? [],
     productIds: null,
     readOnly: false,
+    rateLimit: null,
+    quota: null,
     session: {
       id: session.id,
       csrfToken: csrfTokenFor(token),
