@@ -7,8 +7,10 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { apiKeyRoutes } from './access/api-keys/routes.js';
 import { createLastUsedTracker } from './access/api-keys/service.js';
 import { auditRoutes } from './access/audit/routes.js';
+import { oauthRoutes } from './access/oauth/routes.js';
 import { operatorRoutes } from './access/operators/routes.js';
 import { sessionRoutes } from './access/sessions/routes.js';
+import { createKeyRing } from './access/signing-keys/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import { AppError } from './errors/app-error.js';
@@ -24,6 +26,7 @@ import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
 import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
+import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { serviceRoutes } from './service/routes.js';
 
 export interface AppDeps {
@@ -155,11 +158,14 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(cookie);
   const lastUsed = createLastUsedTracker(db);
   const limiter = await createRateLimiter({ db, redisUrl: config.redisUrl, log: app.log });
+  const keyRing = createKeyRing({ db, clock, sealer: createSealer(loadSecretKey(config)) });
   registerAuth(app, {
     db,
     clock,
     lastUsed,
     limiter,
+    keyRing,
+    oauthRequired: config.oauthRequired,
     sessionIdleSeconds: config.session.idleSeconds,
     limits: {
       management: config.rateLimits.management,
@@ -179,6 +185,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(apiKeyRoutes(access));
   await app.register(operatorRoutes(access));
   await app.register(auditRoutes(access));
+  await app.register(oauthRoutes({ ...access, keyRing, bodyLimit: config.bodyLimit }));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));

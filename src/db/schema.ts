@@ -68,10 +68,45 @@ export interface AuditLogTable {
   user_agent: string | null;
 }
 
+export interface SigningKeysTable {
+  id: string;
+  algorithm: string;
+  /** base64 SPKI DER. */
+  public_key: string;
+  /** PKCS#8 DER, sealed with the server secret key. */
+  private_key: string;
+  /** active | verify_only | retired. */
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OauthClientsTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string;
+  product_ids: string | null;
+  token_ttl_seconds: number;
+  revoked_at: number | null;
+  created_by_type: string;
+  created_by_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RequestNoncesTable {
+  key: string;
+  expires_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
   operators: OperatorsTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  signing_keys: SigningKeysTable;
+  oauth_clients: OauthClientsTable;
+  request_nonces: RequestNoncesTable;
 }

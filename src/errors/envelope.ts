@@ -18,6 +18,26 @@ export const errorEnvelopeSchema = z
 
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
+/** The envelope of POST /v1/oauth/token: RFC 6749's error fields beside the usual ones. */
+export const oauthErrorEnvelopeSchema = errorEnvelopeSchema
+  .extend({
+    error: z.enum([
+      'invalid_request',
+      'invalid_client',
+      'invalid_grant',
+      'unauthorized_client',
+      'unsupported_grant_type',
+      'invalid_scope',
+      'server_error',
+      'temporarily_unavailable',
+    ]),
+    error_description: z.string(),
+  })
+  .meta({
+    title: 'OAuthError',
+    description: 'The error envelope of POST /v1/oauth/token, with RFC 6749 error fields',
+  });
+
 export const toEnvelope = (error: AppError, requestId: string, now: Date): ErrorEnvelope => {
   const envelope: ErrorEnvelope = {
     code: error.code,
@@ -29,5 +49,5 @@ export const toEnvelope = (error: AppError, requestId: string, now: Date): Error
     docs: docsLink(error.code),
   };
   if (error.details !== undefined) envelope.details = error.details;
-  return envelope;
+  return error.extra ? { ...error.extra, ...envelope } : envelope;
 };

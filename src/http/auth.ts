@@ -4,9 +4,11 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateApiKey, type LastUsedTracker } from '../access/api-keys/service.js';
+import { authenticateAccessToken } from '../access/oauth/service.js';
 import type { Principal } from '../access/principal.js';
 import { hasScope } from '../access/scopes.js';
 import { authenticateSession, sessionCookieName } from '../access/sessions/service.js';
+import type { KeyRing } from '../access/signing-keys/service.js';
 import type { Database } from '../db/connection.js';
 import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../lib/clock.js';
@@ -22,6 +24,9 @@ export interface AuthDeps {
   lastUsed: LastUsedTracker;
   sessionIdleSeconds: number;
   limiter: RateLimiter;
+  keyRing: KeyRing;
+  /** CHARTER_OAUTH_REQUIRED: API keys answer OAUTH_REQUIRED on Management routes. */
+  oauthRequired: boolean;
   /** Requests per minute; 0 turns a limit off (api.md). */
   limits: { management: number; clientKey: number; clientIp: number };
 }
@@ -154,8 +159,7 @@ const authenticate = async (deps: AuthDeps, request: FastifyRequest): Promise<Pr
       return principal;
     }
     case 'bearer_jwt':
-      // OAuth access tokens are verified once OAuth clients exist; until then no token can verify.
-      throw new AppError('OAUTH_TOKEN_MALFORMED', 'The access token does not verify');
+      return authenticateAccessToken(deps, credential.value);
     case 'session':
       return authenticateSession(deps.db, deps.clock, credential.value, deps.sessionIdleSeconds);
   }
@@ -191,6 +195,12 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       if (principal.type !== 'operator')
         throw new AppError('FORBIDDEN', 'This route is for operator sessions only');
     } else {
+      if (deps.oauthRequired && principal.type === 'api_key') {
+        throw new AppError(
+          'OAUTH_REQUIRED',
+          'This deployment accepts OAuth access tokens, not API keys, on Management routes',
+        );
+      }
       if (principal.readOnly && !safeMethods.has(request.method)) {
         throw new AppError('READ_ONLY_KEY', `API key ${principal.id} is read-only`);
       }

@@ -6,22 +6,23 @@ import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { catalog, type ErrorCode } from '../errors/catalog.js';
-import { errorEnvelopeSchema } from '../errors/envelope.js';
+import { errorEnvelopeSchema, oauthErrorEnvelopeSchema } from '../errors/envelope.js';
 import type { RouteRegistry } from './route-rules.js';
 
-const errorRef = { $ref: '#/components/schemas/Error' };
-
-const errorResponse = (description: string) => ({
+const errorResponse = (description: string, component: string) => ({
   description,
-  content: { 'application/json': { schema: errorRef } },
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${component}` } } },
 });
 
-export const errorComponent = (): Record<string, unknown> => {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(errorEnvelopeSchema, {
-    target: 'draft-2020-12',
-  }) as Record<string, unknown>;
-  return schema;
+const componentOf = (schema: z.ZodType): Record<string, unknown> => {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
+  return json;
 };
+
+export const errorComponent = (): Record<string, unknown> => componentOf(errorEnvelopeSchema);
 
 const toFastifyPath = (openApiPath: string) => openApiPath.replace(/\{([^}]+)\}/g, ':$1');
 
@@ -51,7 +52,11 @@ export const buildOpenApiDocument = (app: FastifyInstance, registry: RouteRegist
   const document = structuredClone(app.swagger()) as OpenApiDocument;
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, Error: errorComponent() },
+    schemas: {
+      ...document.components?.schemas,
+      Error: errorComponent(),
+      OAuthError: componentOf(oauthErrorEnvelopeSchema),
+    },
   };
   for (const [path, operations] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(operations)) {
@@ -63,9 +68,12 @@ export const buildOpenApiDocument = (app: FastifyInstance, registry: RouteRegist
       }
       const responses: Record<string, unknown> = { ...operation.responses };
       for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
-        responses[String(status)] = errorResponse(codes.join(' | '));
+        responses[String(status)] = errorResponse(codes.join(' | '), route?.errorSchema ?? 'Error');
       }
-      responses.default = errorResponse('Any other error of the catalog (see /docs/errors)');
+      responses.default = errorResponse(
+        'Any other error of the catalog (see /docs/errors)',
+        route?.errorSchema ?? 'Error',
+      );
       operation.responses = responses;
     }
   }

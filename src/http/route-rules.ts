@@ -22,6 +22,8 @@ declare module 'fastify' {
     auth?: AuthRule;
     /** Catalog codes this route answers on purpose, documented in /openapi.json. */
     errors?: readonly ErrorCode[];
+    /** The OpenAPI component of this route's error responses, when not `Error`. */
+    errorSchema?: 'OAuthError';
   }
   interface FastifyRequest {
     errorCode: string | undefined;
@@ -42,6 +44,7 @@ export interface RouteRecord {
   url: string;
   auth: AuthRule;
   errors: readonly ErrorCode[];
+  errorSchema: 'Error' | 'OAuthError';
   hidden: boolean;
 }
 
@@ -76,6 +79,7 @@ export class RouteRegistry {
         url: options.url,
         auth,
         errors: options.config?.errors ?? [],
+        errorSchema: options.config?.errorSchema ?? 'Error',
         hidden: Boolean((options.schema as { hide?: boolean } | undefined)?.hide),
       });
     }

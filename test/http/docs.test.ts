@@ -85,9 +85,10 @@ describe('reference documents', () => {
         (status) => status === 'default' || Number(status) >= 400,
       );
       assert.ok(errorStatuses.includes('default'), `${method} ${path} has no default error response`);
+      const component = path === '/v1/oauth/token' ? 'OAuthError' : 'Error';
       for (const status of errorStatuses) {
         assert.deepEqual(operation.responses[status]?.content?.['application/json']?.schema, {
-          $ref: '#/components/schemas/Error',
+          $ref: `#/components/schemas/${component}`,
         });
       }
     }
