@@ -9,6 +9,7 @@ import { createLastUsedTracker } from './access/api-keys/service.js';
 import { auditRoutes } from './access/audit/routes.js';
 import { oauthRoutes } from './access/oauth/routes.js';
 import { operatorRoutes } from './access/operators/routes.js';
+import { startNonceSweeper } from './access/request-signing/service.js';
 import { sessionRoutes } from './access/sessions/routes.js';
 import { createKeyRing } from './access/signing-keys/service.js';
 import type { Config } from './config.js';
@@ -158,13 +159,15 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(cookie);
   const lastUsed = createLastUsedTracker(db);
   const limiter = await createRateLimiter({ db, redisUrl: config.redisUrl, log: app.log });
-  const keyRing = createKeyRing({ db, clock, sealer: createSealer(loadSecretKey(config)) });
+  const sealer = createSealer(loadSecretKey(config));
+  const keyRing = createKeyRing({ db, clock, sealer });
   registerAuth(app, {
     db,
     clock,
     lastUsed,
     limiter,
     keyRing,
+    sealer,
     oauthRequired: config.oauthRequired,
     sessionIdleSeconds: config.session.idleSeconds,
     limits: {
@@ -173,14 +176,16 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       clientIp: config.rateLimits.clientIp,
     },
   });
+  const nonceSweeper = startNonceSweeper({ db, clock });
   app.addHook('onClose', async () => {
+    nonceSweeper.stop();
     await lastUsed.stop();
     await limiter.close();
   });
 
   await registerOpenApi(app);
   await app.register(serviceRoutes({ db }));
-  const access = { db, clock };
+  const access = { db, clock, sealer };
   await app.register(sessionRoutes({ ...access, session: config.session }));
   await app.register(apiKeyRoutes(access));
   await app.register(operatorRoutes(access));

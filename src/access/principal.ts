@@ -15,6 +15,8 @@ export interface Principal {
   rateLimit: number | null;
   /** Daily and monthly request quotas (UTC calendar periods); null for none. */
   quota: { daily?: number | undefined; monthly?: number | undefined } | null;
+  /** Keys with requireSignature: the HMAC secret every request must be signed with. */
+  signingSecret?: Buffer;
   /** Set when the principal came from a session cookie: unsafe requests then need the CSRF token. */
   session?: { id: string; csrfToken: string; expiresAt: number };
 }

@@ -4,14 +4,16 @@ import { apiKeyPage, createApiKey, revokeApiKeyById } from '../access/api-keys/s
 import { systemAuditContext } from '../access/audit/service.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../lib/clock.js';
+import { createSealer, loadSecretKey } from '../lib/sealing.js';
 import { type Command, configFileOption } from './command.js';
 import { withStorage } from './storage.js';
 
 const usage = [
   'Usage: charter api-keys <create|list|revoke> [options]',
   '',
-  '  create --name <name> --scopes <s1,s2> [--read-only] [--expires-at <ISO time>] [--product-ids <id1,id2>]',
-  '         prints the key once: store it now, it is kept only as a hash',
+  '  create --name <name> --scopes <s1,s2> [--read-only] [--require-signature] [--expires-at <ISO time>]',
+  '         [--product-ids <id1,id2>]',
+  '         prints the key once (and, with --require-signature, its signing secret on the next line)',
   '  list   [--revoked]',
   '  revoke <key id>',
 ].join('\n');
@@ -32,6 +34,7 @@ export const apiKeysCommand: Command = {
     name: { type: 'string' },
     scopes: { type: 'string' },
     'read-only': { type: 'boolean' },
+    'require-signature': { type: 'boolean' },
     'expires-at': { type: 'string' },
     'product-ids': { type: 'string' },
     revoked: { type: 'boolean' },
@@ -41,7 +44,7 @@ export const apiKeysCommand: Command = {
     const config = loadConfig(configFileOption(parsed));
     const values = parsed.values;
     return withStorage(config, async (db) => {
-      const deps = { db, clock: systemClock };
+      const deps = { db, clock: systemClock, sealer: createSealer(loadSecretKey(config)) };
       const context = systemAuditContext('cli');
       switch (action) {
         case 'create': {
@@ -49,6 +52,7 @@ export const apiKeysCommand: Command = {
             name: values.name,
             scopes: commaList(values.scopes),
             readOnly: values['read-only'] === true,
+            requireSignature: values['require-signature'] === true,
             ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
             ...(values['product-ids'] ? { productIds: commaList(values['product-ids']) } : {}),
           });
@@ -61,8 +65,9 @@ export const apiKeysCommand: Command = {
             );
             return 2;
           }
-          const { apiKey, secret } = await createApiKey(deps, context, undefined, input.data);
+          const { apiKey, secret, signingSecret } = await createApiKey(deps, context, undefined, input.data);
           process.stdout.write(`${apiKey.id}\t${apiKey.name}\t${apiKey.scopes.join(',')}\n${secret}\n`);
+          if (signingSecret) process.stdout.write(`${signingSecret}\n`);
           return 0;
         }
         case 'list': {

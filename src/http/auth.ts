@@ -6,12 +6,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateApiKey, type LastUsedTracker } from '../access/api-keys/service.js';
 import { authenticateAccessToken } from '../access/oauth/service.js';
 import type { Principal } from '../access/principal.js';
+import { readSignatureHeaders, verifySignedRequest } from '../access/request-signing/service.js';
 import { hasScope } from '../access/scopes.js';
 import { authenticateSession, sessionCookieName } from '../access/sessions/service.js';
 import type { KeyRing } from '../access/signing-keys/service.js';
 import type { Database } from '../db/connection.js';
 import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../lib/clock.js';
+import type { Sealer } from '../lib/sealing.js';
 import { safeEqual, sha256Hex } from '../lib/secrets.js';
 import { limitExceeded, type RateDecision, type RateLimiter } from './rate-limit.js';
 
@@ -25,6 +27,7 @@ export interface AuthDeps {
   sessionIdleSeconds: number;
   limiter: RateLimiter;
   keyRing: KeyRing;
+  sealer: Sealer;
   /** CHARTER_OAUTH_REQUIRED: API keys answer OAUTH_REQUIRED on Management routes. */
   oauthRequired: boolean;
   /** Requests per minute; 0 turns a limit off (api.md). */
@@ -154,7 +157,7 @@ const authenticate = async (deps: AuthDeps, request: FastifyRequest): Promise<Pr
     throw new AppError('AUTH_MISSING', 'This route needs an API key, an access token or a session');
   switch (credential.kind) {
     case 'api_key': {
-      const principal = await authenticateApiKey(deps.db.kysely, deps.clock, credential.value);
+      const principal = await authenticateApiKey(deps, credential.value);
       deps.lastUsed.touch(principal.id, deps.clock.nowMs());
       return principal;
     }
@@ -191,6 +194,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     request.principal = principal;
     request.actorId = principal.id;
     checkCsrf(request, principal);
+    if (principal.signingSecret) readSignatureHeaders(request.headers);
     if (rule.kind === 'session') {
       if (principal.type !== 'operator')
         throw new AppError('FORBIDDEN', 'This route is for operator sessions only');
@@ -211,6 +215,20 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       }
     }
     await limitPrincipal(deps, reply, principal);
+  });
+
+  // A signed request is verified once its body is read: the signature covers the body's exact bytes.
+  app.addHook('preValidation', async (request) => {
+    const principal = request.principal;
+    if (!principal?.signingSecret) return;
+    await verifySignedRequest(deps, {
+      keyId: principal.id,
+      secret: principal.signingSecret,
+      parts: readSignatureHeaders(request.headers),
+      method: request.method,
+      pathWithQuery: request.url,
+      body: request.rawBody ?? Buffer.alloc(0),
+    });
   });
 
   // The Client API's per-license-key limit needs the body, so it runs once the body is parsed.

@@ -33,7 +33,14 @@ export const nestsDeeperThan = (body: Buffer, limit: number): boolean => {
   return false;
 };
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody: Buffer | undefined;
+  }
+}
+
 export const registerJsonBodyParser = (app: FastifyInstance): void => {
+  app.decorateRequest('rawBody', undefined);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   const parser: FastifyBodyParser<Buffer> = (request, buffer, done) => {
@@ -50,6 +57,8 @@ export const registerJsonBodyParser = (app: FastifyInstance): void => {
       );
       return;
     }
+    // Kept for request signing, which signs the body's exact bytes.
+    request.rawBody = buffer;
     parseJson(request, buffer.toString('utf8'), done);
   };
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);

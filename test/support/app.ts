@@ -5,6 +5,7 @@ import { type Config, type ConfigInput, loadConfig } from '../../src/config.js';
 import type { Database, DialectName } from '../../src/db/connection.js';
 import { type FixedClock, fixedClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { createSealer, loadSecretKey, type Sealer } from '../../src/lib/sealing.js';
 import { freshDatabase } from './database.js';
 
 export interface TestApp {
@@ -12,6 +13,8 @@ export interface TestApp {
   db: Database;
   clock: FixedClock;
   config: Config;
+  /** The app's sealer (same secret key file), for services tests call directly. */
+  sealer: Sealer;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** Another app instance on the same storage and configuration, as a second server process would be. */
@@ -53,6 +56,7 @@ export const withApp = async (options: WithAppOptions): Promise<TestApp> => {
     db: storage.db,
     clock,
     config,
+    sealer: createSealer(loadSecretKey(config)),
     logs,
     sibling: async () => {
       const other = await build();

@@ -31,7 +31,7 @@ export const apiKeyRoutes =
         },
       },
       async (request, reply) => {
-        const { apiKey, secret } = await createApiKey(
+        const { apiKey, secret, signingSecret } = await createApiKey(
           deps,
           auditContextOf(request),
           request.principal,
@@ -40,7 +40,7 @@ export const apiKeyRoutes =
         return reply
           .code(201)
           .header('location', `/v1/api-keys/${apiKey.id}`)
-          .send({ ...apiKey, secret });
+          .send({ ...apiKey, secret, ...(signingSecret ? { signingSecret } : {}) });
       },
     );
 

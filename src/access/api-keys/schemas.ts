@@ -23,6 +23,7 @@ export const createApiKeySchema = z.strictObject({
     .nullable()
     .optional(),
   readOnly: z.boolean().optional(),
+  requireSignature: z.boolean().optional(),
   expiresAt: z.iso.datetime().nullable().optional(),
   rateLimit: z.number().int().min(1).max(1_000_000).nullable().optional(),
   quota: quotaSchema.nullable().optional(),
@@ -52,6 +53,10 @@ export type ApiKey = z.infer<typeof apiKeySchema>;
 
 export const createdApiKeySchema = apiKeySchema.extend({
   secret: z.string().describe('The key itself: shown once, never again'),
+  signingSecret: z
+    .string()
+    .optional()
+    .describe('With requireSignature: the HMAC secret that signs every request of this key; shown once'),
 });
 
 export const apiKeyIdParams = z.object({ id: z.string().min(1).max(64) });

@@ -8,6 +8,7 @@ import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
+import type { Sealer } from '../../lib/sealing.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
 import type { Principal } from '../principal.js';
@@ -45,6 +46,8 @@ export const toApiKey = (row: ApiKeysTable): ApiKey => ({
 export interface AccessDeps {
   db: Database;
   clock: Clock;
+  /** Seals request-signing secrets at rest. */
+  sealer: Sealer;
 }
 
 /** Refuses what the creator could not do itself; the CLI (no principal) may grant anything. */
@@ -82,11 +85,11 @@ const checkGrantable = (input: CreateApiKey, creator: Principal | undefined): vo
 };
 
 export const createApiKey = async (
-  { db, clock }: AccessDeps,
+  { db, clock, sealer }: AccessDeps,
   context: AuditContext,
   creator: Principal | undefined,
   input: CreateApiKey,
-): Promise<{ apiKey: ApiKey; secret: string }> => {
+): Promise<{ apiKey: ApiKey; secret: string; signingSecret?: string }> => {
   checkGrantable(input, creator);
   const now = clock.nowMs();
   const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : null;
@@ -96,6 +99,7 @@ export const createApiKey = async (
     });
   }
   const secret = newSecret(apiKeyPrefix);
+  const signingSecret = input.requireSignature ? newSecret('cks_') : undefined;
   const row: ApiKeysTable = {
     id: newId('key', now),
     name: input.name,
@@ -104,8 +108,8 @@ export const createApiKey = async (
     scopes: JSON.stringify([...new Set(input.scopes)]),
     product_ids: input.productIds ? JSON.stringify([...new Set(input.productIds)]) : null,
     read_only: input.readOnly ? 1 : 0,
-    require_signature: 0,
-    signing_secret: null,
+    require_signature: signingSecret ? 1 : 0,
+    signing_secret: signingSecret ? sealer.seal(signingSecret) : null,
     rate_limit: input.rateLimit ?? null,
     quota: input.quota ? JSON.stringify(input.quota) : null,
     expires_at: expiresAt,
@@ -128,7 +132,7 @@ export const createApiKey = async (
       },
     });
   });
-  return { apiKey: toApiKey(row), secret };
+  return { apiKey: toApiKey(row), secret, ...(signingSecret ? { signingSecret } : {}) };
 };
 
 export const getApiKeyOrThrow = async (db: Executor, id: string): Promise<ApiKey> => {
@@ -165,12 +169,11 @@ export const revokeApiKeyById = async (
  * hash, so its timing does not depend on how much of a key is right. Revocation wins over expiry.
  */
 export const authenticateApiKey = async (
-  db: Executor,
-  clock: Clock,
+  { db, clock, sealer }: AccessDeps,
   presented: string,
 ): Promise<Principal> => {
   if (!apiKeyPattern.test(presented)) throw new AppError('AUTH_INVALID', 'The API key is malformed');
-  const row = await findApiKeyByHash(db, sha256Hex(presented));
+  const row = await findApiKeyByHash(db.kysely, sha256Hex(presented));
   if (!row) throw new AppError('AUTH_INVALID', 'The API key is not known');
   if (row.revoked_at !== null) throw new AppError('AUTH_REVOKED', `API key ${row.id} was revoked`);
   if (row.expires_at !== null && row.expires_at <= clock.nowMs()) {
@@ -188,6 +191,9 @@ export const authenticateApiKey = async (
     readOnly: row.read_only === 1,
     rateLimit: row.rate_limit,
     quota: row.quota ? (JSON.parse(row.quota) as Principal['quota']) : null,
+    ...(row.require_signature === 1 && row.signing_secret
+      ? { signingSecret: sealer.open(row.signing_secret) }
+      : {}),
   };
 };
 

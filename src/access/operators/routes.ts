@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
-import type { AccessDeps } from '../api-keys/service.js';
 import { auditContextOf } from '../audit/service.js';
 import {
   createOperatorSchema,
@@ -12,10 +11,16 @@ import {
   operatorSchema,
   updateOperatorSchema,
 } from './schemas.js';
-import { createOperator, getOperatorOrThrow, operatorPage, updateOperator } from './service.js';
+import {
+  createOperator,
+  getOperatorOrThrow,
+  type OperatorDeps,
+  operatorPage,
+  updateOperator,
+} from './service.js';
 
 export const operatorRoutes =
-  (deps: AccessDeps) =>
+  (deps: OperatorDeps) =>
   async (app: FastifyInstance): Promise<void> => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['Operators'];

@@ -1,14 +1,15 @@
 // Operators: the people who sign in to the dashboard. Passwords are scrypt hashes; disabling an operator
 // ends their sessions at once; the last active owner can be neither demoted nor disabled.
 
+import type { Database } from '../../db/connection.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { OperatorsTable } from '../../db/schema.js';
 import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
+import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { hashPassword } from '../../lib/secrets.js';
-import type { AccessDeps } from '../api-keys/service.js';
 import { type AuditContext, type Changes, recordAudit } from '../audit/service.js';
 import type { Role } from '../scopes.js';
 import { deleteOperatorSessions, endOperatorSessions } from '../sessions/service.js';
@@ -23,6 +24,12 @@ import {
   updateOperatorRow,
 } from './store.js';
 
+/** Operators need storage and time only. */
+export interface OperatorDeps {
+  db: Database;
+  clock: Clock;
+}
+
 export const toOperator = (row: OperatorsTable): Operator => ({
   id: row.id,
   email: row.email,
@@ -35,7 +42,7 @@ export const toOperator = (row: OperatorsTable): Operator => ({
 });
 
 export const createOperator = async (
-  { db, clock }: AccessDeps,
+  { db, clock }: OperatorDeps,
   context: AuditContext,
   input: CreateOperator,
 ): Promise<Operator> => {
@@ -72,7 +79,7 @@ export const createOperator = async (
 
 /** Creates the first owner from CHARTER_BOOTSTRAP_EMAIL/_PASSWORD when no operator exists; answers whether it did. */
 export const bootstrapOwner = async (
-  deps: AccessDeps,
+  deps: OperatorDeps,
   context: AuditContext,
   credentials: { email: string; password: string },
 ): Promise<boolean> => {
@@ -119,7 +126,7 @@ export const operatorPage = async (
 };
 
 export const updateOperator = async (
-  { db, clock }: AccessDeps,
+  { db, clock }: OperatorDeps,
   context: AuditContext,
   id: string,
   patch: UpdateOperator,
