@@ -23,6 +23,8 @@ interface Scenario {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
+  /** Sends the bench server's admin API key as a bearer token. */
+  authenticated?: boolean;
   /** Status every answer must have; a run with other statuses is reported as failed. */
   expectStatus: number;
 }
@@ -37,6 +39,13 @@ const scenarios: Scenario[] = [
     expectStatus: 200,
   },
   { name: 'GET /healthz', method: 'GET', path: '/healthz', expectStatus: 200 },
+  {
+    name: 'GET /v1/api-keys (API key auth, scope check, list)',
+    method: 'GET',
+    path: '/v1/api-keys?limit=10',
+    authenticated: true,
+    expectStatus: 200,
+  },
   { name: 'GET /readyz (storage round trip)', method: 'GET', path: '/readyz', expectStatus: 200 },
   {
     name: 'error envelope: POST unknown path',
@@ -56,18 +65,20 @@ const autocannonResult = z.object({
   statusCodeStats: z.record(z.string(), z.object({ count: z.number() })).optional(),
 });
 
-const startServer = (): Promise<{ child: ChildProcess; url: string; storage: string }> =>
+const startServer = (): Promise<{ child: ChildProcess; url: string; storage: string; apiKey: string }> =>
   new Promise((resolve, reject) => {
     const child = fork(path.join(root, 'bench/server.ts'), [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, CHARTER_LOG_LEVEL: settings.BENCH_LOG_LEVEL },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    child.once('message', (message) => resolve({ child, ...(message as { url: string; storage: string }) }));
+    child.once('message', (message) =>
+      resolve({ child, ...(message as { url: string; storage: string; apiKey: string }) }),
+    );
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
 
-const runAutocannon = (url: string, scenario: Scenario, duration: number) =>
+const runAutocannon = (url: string, apiKey: string, scenario: Scenario, duration: number) =>
   new Promise<z.infer<typeof autocannonResult>>((resolve, reject) => {
     const args = [
       autocannonBin,
@@ -79,6 +90,7 @@ const runAutocannon = (url: string, scenario: Scenario, duration: number) =>
       '-m',
       scenario.method,
     ];
+    if (scenario.authenticated) args.push('-H', `authorization=Bearer ${apiKey}`);
     if (scenario.body !== undefined) {
       args.push('-H', 'content-type=application/json', '-b', JSON.stringify(scenario.body));
     }
@@ -115,8 +127,8 @@ const main = async () => {
   }[] = [];
   try {
     for (const scenario of selected) {
-      await runAutocannon(server.url, scenario, Math.min(2, settings.BENCH_DURATION)); // warm-up, discarded
-      const result = await runAutocannon(server.url, scenario, settings.BENCH_DURATION);
+      await runAutocannon(server.url, server.apiKey, scenario, Math.min(2, settings.BENCH_DURATION)); // warm-up, discarded
+      const result = await runAutocannon(server.url, server.apiKey, scenario, settings.BENCH_DURATION);
       const expected = result.statusCodeStats?.[String(scenario.expectStatus)]?.count ?? 0;
       const baseline = results[0]?.requestsPerSecond ?? result.requests.average;
       results.push({

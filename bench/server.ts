@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createApiKey } from '../src/access/api-keys/service.js';
+import { systemAuditContext } from '../src/access/audit/service.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, storageOptionsFromConfig } from '../src/db/connection.js';
@@ -10,6 +12,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { publicRoute } from '../src/http/route-rules.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/logger.js';
+import { createSealer, loadSecretKey } from '../src/lib/sealing.js';
 
 export const baselinePath = '/bench/baseline';
 
@@ -37,8 +40,15 @@ const app = await buildApp({
     }));
   },
 });
+// A key for the Management scenarios, made the way the CLI makes one.
+const { secret: apiKey } = await createApiKey(
+  { db, clock: systemClock, sealer: createSealer(loadSecretKey(config)) },
+  systemAuditContext('bench'),
+  undefined,
+  { name: 'bench', scopes: ['admin'] },
+);
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
-process.send?.({ url, storage: db.description });
+process.send?.({ url, storage: db.description, apiKey });
 
 process.on('SIGTERM', () => {
   app

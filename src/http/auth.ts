@@ -162,7 +162,20 @@ const authenticate = async (deps: AuthDeps, request: FastifyRequest): Promise<Pr
       return principal;
     }
     case 'bearer_jwt':
-      return authenticateAccessToken(deps, credential.value);
+      try {
+        return await authenticateAccessToken(deps, credential.value);
+      } catch (error) {
+        // RFC 6750 §3: a refused bearer token is named in WWW-Authenticate.
+        if (error instanceof AppError && error.status === 401) {
+          throw new AppError(error.code, error.message, error.details, {
+            headers: {
+              ...error.headers,
+              'www-authenticate': 'Bearer realm="charter", error="invalid_token"',
+            },
+          });
+        }
+        throw error;
+      }
     case 'session':
       return authenticateSession(deps.db, deps.clock, credential.value, deps.sessionIdleSeconds);
   }

@@ -33,6 +33,20 @@ const mayBePublic = (route: RouteRow) =>
 const concrete = (url: string) => url.replace(/:[A-Za-z]+/g, 'x').replace('*', 'x');
 const unsafe = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
 
+describe('route declarations', () => {
+  it('an app with a route that declares no auth rule refuses to start', async () => {
+    await assert.rejects(
+      withApp({
+        dialect: 'sqlite',
+        extend: async (app) => {
+          app.get('/test/undeclared', async () => ({ ok: true }));
+        },
+      }),
+      /declares no auth rule/,
+    );
+  });
+});
+
 for (const dialect of dialects()) {
   describe(`every route's auth rule (${dialect})`, () => {
     let t: TestApp;

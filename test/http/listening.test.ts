@@ -90,6 +90,15 @@ describe('a listening server', () => {
     expectError(parseRaw(raw), 431, 'HEADERS_TOO_LARGE');
   });
 
+  it('a 100 KB Authorization header answers 431 HEADERS_TOO_LARGE and the server keeps serving', async () => {
+    const raw = await rawRequest(
+      port,
+      `GET /v1/api-keys HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ck_${'a'.repeat(100 * 1024)}\r\n\r\n`,
+    );
+    expectError(parseRaw(raw), 431, 'HEADERS_TOO_LARGE');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+  });
+
   it('a 10 MB upload answers 413 BODY_TOO_LARGE and the server keeps serving', async () => {
     const res = await upload(port, '/test/echo', Buffer.alloc(10 * 1024 * 1024, 0x20));
     expectError(res, 413, 'BODY_TOO_LARGE');
