@@ -11,8 +11,9 @@ import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
+import { assertGrantable } from '../grants.js';
 import type { Principal } from '../principal.js';
-import { type Scope, scopesBeyond } from '../scopes.js';
+import type { Scope } from '../scopes.js';
 import { type ApiKey, apiKeyPattern, apiKeyPrefix, type CreateApiKey } from './schemas.js';
 import {
   findApiKey,
@@ -50,47 +51,13 @@ export interface AccessDeps {
   sealer: Sealer;
 }
 
-/** Refuses what the creator could not do itself; the CLI (no principal) may grant anything. */
-const checkGrantable = (input: CreateApiKey, creator: Principal | undefined): void => {
-  if (!creator) return;
-  const missing = scopesBeyond(input.scopes, creator.scopes);
-  if (missing.length > 0) {
-    throw new AppError(
-      'AUTH_INSUFFICIENT',
-      `A key cannot be given scopes its creator lacks: ${missing.join(', ')}`,
-      {
-        required: missing[0],
-        missing,
-      },
-    );
-  }
-  if (creator.productIds !== null) {
-    const outside =
-      (input.productIds ?? null) === null
-        ? ['(all products)']
-        : (input.productIds ?? []).filter((id) => !creator.productIds?.includes(id));
-    if (outside.length > 0) {
-      throw new AppError(
-        'PRODUCT_NOT_ALLOWED',
-        `A key restricted to some products cannot grant ${outside.join(', ')}`,
-        {
-          productIds: outside,
-        },
-      );
-    }
-  }
-  if (creator.readOnly && !input.readOnly) {
-    throw new AppError('READ_ONLY_KEY', 'A read-only key can only create read-only keys');
-  }
-};
-
 export const createApiKey = async (
   { db, clock, sealer }: AccessDeps,
   context: AuditContext,
   creator: Principal | undefined,
   input: CreateApiKey,
 ): Promise<{ apiKey: ApiKey; secret: string; signingSecret?: string }> => {
-  checkGrantable(input, creator);
+  assertGrantable(creator, input, 'key');
   const now = clock.nowMs();
   const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : null;
   if (expiresAt !== null && expiresAt <= now) {

@@ -11,6 +11,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId, secureRandomBytes } from '../../lib/random.js';
 import { newSecret, safeEqual, sha256Hex } from '../../lib/secrets.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
+import { assertGrantable } from '../grants.js';
 import type { Principal } from '../principal.js';
 import { hasScope, type Scope, scopeSchema, scopesBeyond } from '../scopes.js';
 import type { KeyRing } from '../signing-keys/service.js';
@@ -47,30 +48,7 @@ export const createOauthClient = async (
   creator: Principal | undefined,
   input: CreateOauthClient,
 ): Promise<{ client: OauthClient; clientSecret: string }> => {
-  if (creator) {
-    const missing = scopesBeyond(input.scopes, creator.scopes);
-    if (missing.length > 0) {
-      throw new AppError(
-        'AUTH_INSUFFICIENT',
-        `A client cannot be given scopes its creator lacks: ${missing.join(', ')}`,
-        {
-          required: missing[0],
-          missing,
-        },
-      );
-    }
-    if (creator.productIds !== null && (input.productIds ?? null) === null) {
-      throw new AppError(
-        'PRODUCT_NOT_ALLOWED',
-        'A product-restricted creator must restrict the client to its products',
-      );
-    }
-    const outside = (input.productIds ?? []).filter(
-      (id) => creator.productIds !== null && !creator.productIds.includes(id),
-    );
-    if (outside.length > 0)
-      throw new AppError('PRODUCT_NOT_ALLOWED', `The creator may not grant ${outside.join(', ')}`);
-  }
+  assertGrantable(creator, input, 'client');
   const now = clock.nowMs();
   const clientSecret = newSecret('cs_');
   const row: OauthClientsTable = {
