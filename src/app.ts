@@ -28,6 +28,7 @@ import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
+import { productRoutes } from './licensing/products/routes.js';
 import { serviceRoutes } from './service/routes.js';
 
 export interface AppDeps {
@@ -191,6 +192,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(operatorRoutes(access));
   await app.register(auditRoutes(access));
   await app.register(oauthRoutes({ ...access, keyRing, bodyLimit: config.bodyLimit }));
+  await app.register(productRoutes({ db, clock }));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));

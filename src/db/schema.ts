@@ -100,6 +100,36 @@ export interface RequestNoncesTable {
   expires_at: number;
 }
 
+export interface ProductsTable {
+  id: string;
+  code: string;
+  name: string;
+  /** active | disabled | archived. */
+  status: string;
+  /** key | user. */
+  license_model: string;
+  /** JSON { enabled, days, requireEmail }. */
+  trial: string;
+  /** JSON object. */
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface FeaturesTable {
+  id: string;
+  product_id: string;
+  code: string;
+  name: string;
+  /** boolean | consumption | floating. */
+  kind: string;
+  seats: number | null;
+  max_consumption: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -109,4 +139,6 @@ export interface Schema {
   signing_keys: SigningKeysTable;
   oauth_clients: OauthClientsTable;
   request_nonces: RequestNoncesTable;
+  products: ProductsTable;
+  features: FeaturesTable;
 }

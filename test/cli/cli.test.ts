@@ -40,7 +40,9 @@ describe('charter CLI', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(
       first.stdout,
-      new RegExp(`sqlite:${dir}/charter.db: 0001-meta, 0002-access, 0003-rate-limits, 0004-oauth-signing`),
+      new RegExp(
+        `sqlite:${dir}/charter.db: 0001-meta, 0002-access, 0003-rate-limits, 0004-oauth-signing, 0005-products`,
+      ),
     );
     const second = await runCli(['migrate'], { CHARTER_DATA_DIR: dir });
     assert.match(second.stdout, /nothing to apply/);

@@ -4,12 +4,14 @@ import * as m0001 from './0001-meta.js';
 import * as m0002 from './0002-access.js';
 import * as m0003 from './0003-rate-limits.js';
 import * as m0004 from './0004-oauth-signing.js';
+import * as m0005 from './0005-products.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
   '0002-access': m0002,
   '0003-rate-limits': m0003,
   '0004-oauth-signing': m0004,
+  '0005-products': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

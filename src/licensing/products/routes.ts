@@ -1,0 +1,190 @@
+// /v1/products and /v1/products/{id}/features.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { callerOf } from '../../access/caller.js';
+import { pageSchema } from '../../http/pagination.js';
+import { requireScope } from '../../http/route-rules.js';
+import {
+  createFeatureSchema,
+  createProductSchema,
+  featureListQuery,
+  featureParams,
+  featureSchema,
+  productIdParams,
+  productListQuery,
+  productSchema,
+  updateFeatureSchema,
+  updateProductSchema,
+} from './schemas.js';
+import {
+  type CatalogDeps,
+  createFeature,
+  createProduct,
+  deleteFeature,
+  deleteProduct,
+  featurePage,
+  getFeature,
+  getProduct,
+  productPage,
+  updateFeature,
+  updateProduct,
+} from './service.js';
+
+export const productRoutes =
+  (deps: CatalogDeps) =>
+  async (app: FastifyInstance): Promise<void> => {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const tags = ['Products'];
+    const read = requireScope('products:read');
+    const write = requireScope('products:write');
+    const db = deps.db.kysely;
+
+    routes.post(
+      '/v1/products',
+      {
+        config: { auth: write, errors: ['ALREADY_EXISTS', 'PRODUCT_NOT_ALLOWED'] },
+        schema: {
+          tags,
+          summary: 'Create a product',
+          body: createProductSchema,
+          response: { 201: productSchema },
+        },
+      },
+      async (request, reply) => {
+        const product = await createProduct(deps, callerOf(request), request.body);
+        return reply.code(201).header('location', `/v1/products/${product.id}`).send(product);
+      },
+    );
+
+    routes.get(
+      '/v1/products',
+      {
+        config: { auth: read, errors: ['INVALID_QUERY'] },
+        schema: {
+          tags,
+          summary: 'List products',
+          querystring: productListQuery,
+          response: { 200: pageSchema(productSchema) },
+        },
+      },
+      async (request) => productPage(db, request.principal, request.query),
+    );
+
+    routes.get(
+      '/v1/products/:id',
+      {
+        config: { auth: read, errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Read a product',
+          params: productIdParams,
+          response: { 200: productSchema },
+        },
+      },
+      async (request) => getProduct(db, request.principal, request.params.id),
+    );
+
+    routes.patch(
+      '/v1/products/:id',
+      {
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Update a product (name, status, license model, trial, metadata)',
+          params: productIdParams,
+          body: updateProductSchema,
+          response: { 200: productSchema },
+        },
+      },
+      async (request) => updateProduct(deps, callerOf(request), request.params.id, request.body),
+    );
+
+    routes.delete(
+      '/v1/products/:id',
+      {
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Delete a product (soft: reads answer 410 afterwards)',
+          params: productIdParams,
+        },
+      },
+      async (request, reply) => {
+        await deleteProduct(deps, callerOf(request), request.params.id);
+        return reply.code(204).send();
+      },
+    );
+
+    routes.post(
+      '/v1/products/:id/features',
+      {
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE', 'ALREADY_EXISTS'] },
+        schema: {
+          tags,
+          summary: 'Add a feature to a product',
+          params: productIdParams,
+          body: createFeatureSchema,
+          response: { 201: featureSchema },
+        },
+      },
+      async (request, reply) => {
+        const feature = await createFeature(deps, callerOf(request), request.params.id, request.body);
+        return reply
+          .code(201)
+          .header('location', `/v1/products/${feature.productId}/features/${feature.id}`)
+          .send(feature);
+      },
+    );
+
+    routes.get(
+      '/v1/products/:id/features',
+      {
+        config: { auth: read, errors: ['NOT_FOUND', 'GONE', 'INVALID_QUERY'] },
+        schema: {
+          tags,
+          summary: "List a product's features",
+          params: productIdParams,
+          querystring: featureListQuery,
+          response: { 200: pageSchema(featureSchema) },
+        },
+      },
+      async (request) => featurePage(db, request.principal, request.params.id, request.query),
+    );
+
+    routes.get(
+      '/v1/products/:id/features/:featureId',
+      {
+        config: { auth: read, errors: ['NOT_FOUND', 'GONE'] },
+        schema: { tags, summary: 'Read a feature', params: featureParams, response: { 200: featureSchema } },
+      },
+      async (request) => getFeature(db, request.principal, request.params.id, request.params.featureId),
+    );
+
+    routes.patch(
+      '/v1/products/:id/features/:featureId',
+      {
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Update a feature (name, seats, maxConsumption)',
+          params: featureParams,
+          body: updateFeatureSchema,
+          response: { 200: featureSchema },
+        },
+      },
+      async (request) =>
+        updateFeature(deps, callerOf(request), request.params.id, request.params.featureId, request.body),
+    );
+
+    routes.delete(
+      '/v1/products/:id/features/:featureId',
+      {
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
+        schema: { tags, summary: 'Remove a feature', params: featureParams },
+      },
+      async (request, reply) => {
+        await deleteFeature(deps, callerOf(request), request.params.id, request.params.featureId);
+        return reply.code(204).send();
+      },
+    );
+  };

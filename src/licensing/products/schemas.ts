@@ -1,0 +1,109 @@
+// Product and feature shapes (api.md "Product").
+import { z } from 'zod';
+import { listQuerySchema } from '../../http/pagination.js';
+import { metadataSchema } from '../metadata.js';
+
+export const productStatuses = ['active', 'disabled', 'archived'] as const;
+export const productCodeSchema = z.string().regex(/^[a-z0-9-]{2,64}$/, 'must be 2–64 of a-z, 0-9 and -');
+
+export const trialSchema = z.strictObject({
+  enabled: z.boolean(),
+  days: z.number().int().min(1).max(365),
+  requireEmail: z.boolean(),
+});
+export const defaultTrial = { enabled: false, days: 14, requireEmail: false };
+
+export const createProductSchema = z.strictObject({
+  code: productCodeSchema,
+  name: z.string().trim().min(1).max(200),
+  status: z.enum(productStatuses).optional(),
+  licenseModel: z.enum(['key', 'user']).optional(),
+  trial: trialSchema.optional(),
+  metadata: metadataSchema.optional(),
+});
+export type CreateProduct = z.infer<typeof createProductSchema>;
+
+export const updateProductSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    status: z.enum(productStatuses).optional(),
+    licenseModel: z.enum(['key', 'user']).optional(),
+    trial: trialSchema.optional(),
+    metadata: metadataSchema.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
+export type UpdateProduct = z.infer<typeof updateProductSchema>;
+
+export const productSchema = z.object({
+  id: z.string(),
+  code: z.string(),
+  name: z.string(),
+  status: z.enum(productStatuses),
+  licenseModel: z.enum(['key', 'user']),
+  trial: trialSchema,
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Product = z.infer<typeof productSchema>;
+
+export const productIdParams = z.object({ id: z.string().min(1).max(64) });
+export const productListQuery = listQuerySchema({
+  status: z.enum(productStatuses).optional(),
+  code: productCodeSchema.optional(),
+});
+
+export const featureKinds = ['boolean', 'consumption', 'floating'] as const;
+
+const featureBody = {
+  name: z.string().trim().min(1).max(200),
+  seats: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  maxConsumption: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+};
+
+export const createFeatureSchema = z
+  .strictObject({ code: productCodeSchema, kind: z.enum(featureKinds), ...featureBody })
+  .superRefine((feature, ctx) => {
+    if (feature.kind === 'floating' && !feature.seats) {
+      ctx.addIssue({ code: 'custom', path: ['seats'], message: 'a floating feature needs seats' });
+    }
+    if (feature.kind !== 'floating' && feature.seats) {
+      ctx.addIssue({ code: 'custom', path: ['seats'], message: 'only floating features have seats' });
+    }
+    if (feature.kind !== 'consumption' && feature.maxConsumption) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxConsumption'],
+        message: 'only consumption features have maxConsumption',
+      });
+    }
+  });
+export type CreateFeature = z.infer<typeof createFeatureSchema>;
+
+export const updateFeatureSchema = z
+  .strictObject({
+    name: featureBody.name.optional(),
+    seats: featureBody.seats,
+    maxConsumption: featureBody.maxConsumption,
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
+export type UpdateFeature = z.infer<typeof updateFeatureSchema>;
+
+export const featureSchema = z.object({
+  id: z.string(),
+  productId: z.string(),
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(featureKinds),
+  seats: z.number().nullable(),
+  maxConsumption: z.number().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Feature = z.infer<typeof featureSchema>;
+
+export const featureParams = z.object({
+  id: z.string().min(1).max(64),
+  featureId: z.string().min(1).max(64),
+});
+export const featureListQuery = listQuerySchema({ kind: z.enum(featureKinds).optional() });

@@ -1,0 +1,331 @@
+// Products and their features: what a vendor sells. Deleting a product is soft: lists drop it, reads answer
+// 410 GONE, and its code becomes free for a new product.
+
+import { diff, recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { Principal } from '../../access/principal.js';
+import type { Database } from '../../db/connection.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { FeaturesTable, ProductsTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/random.js';
+import { parseMetadata } from '../metadata.js';
+import { canSeeProduct, visibleProducts } from '../visibility.js';
+import {
+  type CreateFeature,
+  type CreateProduct,
+  defaultTrial,
+  type Feature,
+  type Product,
+  type UpdateFeature,
+  type UpdateProduct,
+} from './schemas.js';
+import {
+  deleteFeatureRow,
+  findFeature,
+  findLiveProductByCode,
+  findProduct,
+  insertFeature,
+  insertProduct,
+  listFeatures,
+  listProducts,
+  updateFeatureRow,
+  updateProductRow,
+} from './store.js';
+
+export interface CatalogDeps {
+  db: Database;
+  clock: Clock;
+}
+
+export const toProduct = (row: ProductsTable): Product => ({
+  id: row.id,
+  code: row.code,
+  name: row.name,
+  status: row.status as Product['status'],
+  licenseModel: row.license_model as Product['licenseModel'],
+  trial: JSON.parse(row.trial) as Product['trial'],
+  metadata: parseMetadata(row.metadata),
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+export const toFeature = (row: FeaturesTable): Feature => ({
+  id: row.id,
+  productId: row.product_id,
+  code: row.code,
+  name: row.name,
+  kind: row.kind as Feature['kind'],
+  seats: row.seats,
+  maxConsumption: row.max_consumption,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const codeTaken = (code: string) =>
+  new AppError('ALREADY_EXISTS', `A product with code ${code} exists`, { field: 'code' });
+
+/** The product row the caller may see: 404 when missing or of another product, 410 when deleted. */
+export const getProductRowOrThrow = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<ProductsTable> => {
+  const row = await findProduct(db, id);
+  if (!row || !canSeeProduct(principal, row.id)) throw new AppError('NOT_FOUND', `No product ${id}`);
+  if (row.deleted_at !== null) throw new AppError('GONE', `Product ${id} was deleted`);
+  return row;
+};
+
+/** A live product by code or id, for references in request bodies (UNKNOWN_PRODUCT when none). */
+export const findReferencedProduct = async (
+  db: Executor,
+  reference: string,
+): Promise<ProductsTable | undefined> => {
+  const byId = reference.startsWith('prod_') ? await findProduct(db, reference) : undefined;
+  if (byId && byId.deleted_at === null) return byId;
+  return findLiveProductByCode(db, reference);
+};
+
+export const createProduct = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  input: CreateProduct,
+): Promise<Product> => {
+  if (caller.principal?.productIds) {
+    throw new AppError('PRODUCT_NOT_ALLOWED', 'A product-restricted credential cannot create products');
+  }
+  const now = clock.nowMs();
+  const row: ProductsTable = {
+    id: newId('prod', now),
+    code: input.code,
+    name: input.name,
+    status: input.status ?? 'active',
+    license_model: input.licenseModel ?? 'key',
+    trial: JSON.stringify(input.trial ?? defaultTrial),
+    metadata: JSON.stringify(input.metadata ?? {}),
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
+  try {
+    await transaction(db, async (tx) => {
+      if (await findLiveProductByCode(tx, input.code)) throw codeTaken(input.code);
+      await insertProduct(tx, row);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'product.create',
+        target: { type: 'product', id: row.id },
+        changes: { code: [null, row.code], name: [null, row.name], status: [null, row.status] },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw codeTaken(input.code);
+    throw error;
+  }
+  return toProduct(row);
+};
+
+export const getProduct = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<Product> => toProduct(await getProductRowOrThrow(db, principal, id));
+
+export const productPage = async (
+  db: Executor,
+  principal: Principal | undefined,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    status?: string | undefined;
+    code?: string | undefined;
+  },
+) => {
+  const rows = await listProducts(db, {
+    after: query.cursor,
+    status: query.status,
+    code: query.code,
+    ids: visibleProducts(principal),
+    limit: query.limit + 1,
+  });
+  return toPage(rows, query.limit, toProduct, (row) => row.id);
+};
+
+export const updateProduct = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+  patch: UpdateProduct,
+): Promise<Product> =>
+  transaction(db, async (tx) => {
+    const row = await getProductRowOrThrow(tx, caller.principal, id);
+    const before = toProduct(row);
+    const updated: ProductsTable = {
+      ...row,
+      name: patch.name ?? row.name,
+      status: patch.status ?? row.status,
+      license_model: patch.licenseModel ?? row.license_model,
+      trial: patch.trial ? JSON.stringify(patch.trial) : row.trial,
+      metadata: patch.metadata ? JSON.stringify(patch.metadata) : row.metadata,
+      updated_at: clock.nowMs(),
+    };
+    await updateProductRow(tx, id, updated);
+    const after = toProduct(updated);
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'product.update',
+      target: { type: 'product', id },
+      changes: diff(before, {
+        name: after.name,
+        status: after.status,
+        licenseModel: after.licenseModel,
+        trial: after.trial,
+        metadata: after.metadata,
+      }),
+    });
+    return after;
+  });
+
+export const deleteProduct = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+): Promise<void> => {
+  await transaction(db, async (tx) => {
+    await getProductRowOrThrow(tx, caller.principal, id);
+    const now = clock.nowMs();
+    await updateProductRow(tx, id, { deleted_at: now, updated_at: now });
+    await recordAudit(tx, clock, caller.audit, { action: 'product.delete', target: { type: 'product', id } });
+  });
+};
+
+const featureTaken = (code: string) =>
+  new AppError('ALREADY_EXISTS', `The product already has a feature with code ${code}`, { field: 'code' });
+
+export const createFeature = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  productId: string,
+  input: CreateFeature,
+): Promise<Feature> => {
+  const now = clock.nowMs();
+  const row: FeaturesTable = {
+    id: newId('feat', now),
+    product_id: productId,
+    code: input.code,
+    name: input.name,
+    kind: input.kind,
+    seats: input.seats ?? null,
+    max_consumption: input.maxConsumption ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await transaction(db, async (tx) => {
+      await getProductRowOrThrow(tx, caller.principal, productId);
+      await insertFeature(tx, row);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'feature.create',
+        target: { type: 'feature', id: row.id },
+        changes: { productId: [null, productId], code: [null, row.code], kind: [null, row.kind] },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw featureTaken(input.code);
+    throw error;
+  }
+  return toFeature(row);
+};
+
+const getFeatureRowOrThrow = async (
+  db: Executor,
+  principal: Principal | undefined,
+  productId: string,
+  id: string,
+) => {
+  await getProductRowOrThrow(db, principal, productId);
+  const row = await findFeature(db, productId, id);
+  if (!row) throw new AppError('NOT_FOUND', `Product ${productId} has no feature ${id}`);
+  return row;
+};
+
+export const getFeature = async (
+  db: Executor,
+  principal: Principal | undefined,
+  productId: string,
+  id: string,
+) => toFeature(await getFeatureRowOrThrow(db, principal, productId, id));
+
+export const featurePage = async (
+  db: Executor,
+  principal: Principal | undefined,
+  productId: string,
+  query: { limit: number; cursor?: string | undefined; kind?: string | undefined },
+) => {
+  await getProductRowOrThrow(db, principal, productId);
+  const rows = await listFeatures(db, {
+    productId,
+    after: query.cursor,
+    kind: query.kind,
+    limit: query.limit + 1,
+  });
+  return toPage(rows, query.limit, toFeature, (row) => row.id);
+};
+
+export const updateFeature = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  productId: string,
+  id: string,
+  patch: UpdateFeature,
+): Promise<Feature> =>
+  transaction(db, async (tx) => {
+    const row = await getFeatureRowOrThrow(tx, caller.principal, productId, id);
+    if (patch.seats && row.kind !== 'floating') {
+      throw new AppError('VALIDATION_ERROR', 'Only floating features have seats', {
+        issues: [{ path: ['seats'], message: 'only floating features have seats', code: 'custom' }],
+      });
+    }
+    if (patch.maxConsumption && row.kind !== 'consumption') {
+      throw new AppError('VALIDATION_ERROR', 'Only consumption features have maxConsumption', {
+        issues: [
+          {
+            path: ['maxConsumption'],
+            message: 'only consumption features have maxConsumption',
+            code: 'custom',
+          },
+        ],
+      });
+    }
+    const before = toFeature(row);
+    const updated: FeaturesTable = {
+      ...row,
+      name: patch.name ?? row.name,
+      seats: patch.seats === undefined ? row.seats : patch.seats,
+      max_consumption: patch.maxConsumption === undefined ? row.max_consumption : patch.maxConsumption,
+      updated_at: clock.nowMs(),
+    };
+    await updateFeatureRow(tx, id, updated);
+    const after = toFeature(updated);
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'feature.update',
+      target: { type: 'feature', id },
+      changes: diff(before, { name: after.name, seats: after.seats, maxConsumption: after.maxConsumption }),
+    });
+    return after;
+  });
+
+export const deleteFeature = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  productId: string,
+  id: string,
+) => {
+  await transaction(db, async (tx) => {
+    await getFeatureRowOrThrow(tx, caller.principal, productId, id);
+    await deleteFeatureRow(tx, id);
+    await recordAudit(tx, clock, caller.audit, { action: 'feature.delete', target: { type: 'feature', id } });
+  });
+};
