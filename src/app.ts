@@ -28,6 +28,8 @@ import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
+import { customerRoutes } from './licensing/customers/routes.js';
+import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
 import { serviceRoutes } from './service/routes.js';
 
@@ -193,6 +195,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(auditRoutes(access));
   await app.register(oauthRoutes({ ...access, keyRing, bodyLimit: config.bodyLimit }));
   await app.register(productRoutes({ db, clock }));
+  await app.register(customerRoutes({ db, clock }));
+  await app.register(policyRoutes({ db, clock }));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));

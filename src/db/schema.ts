@@ -130,6 +130,53 @@ export interface FeaturesTable {
   updated_at: number;
 }
 
+export interface PoliciesTable {
+  id: string;
+  product_id: string;
+  code: string;
+  name: string;
+  duration_seconds: number | null;
+  floating: number;
+  max_machines: number | null;
+  max_users: number | null;
+  max_activations_per_user: number | null;
+  max_transfers: number | null;
+  /** JSON { count, periodSeconds } or null. */
+  max_deactivations: string | null;
+  /** issue | activation. */
+  expiration_basis: string;
+  /** restrict | maintenance. */
+  expiration_strategy: string;
+  allow_vm: number;
+  allow_offline: number;
+  allow_borrow: number;
+  max_borrow_seconds: number | null;
+  lease_seconds: number;
+  heartbeat_seconds: number | null;
+  /** JSON { max, allowNegative, allowOverage, resetPeriod } or null. */
+  consumption: string | null;
+  /** JSON [{ code, seats?, maxConsumption? }]. */
+  features: string;
+  license_file_ttl_seconds: number;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface CustomersTable {
+  id: string;
+  email: string;
+  name: string;
+  company: string | null;
+  /** active | inactive. */
+  status: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -141,4 +188,6 @@ export interface Schema {
   request_nonces: RequestNoncesTable;
   products: ProductsTable;
   features: FeaturesTable;
+  policies: PoliciesTable;
+  customers: CustomersTable;
 }

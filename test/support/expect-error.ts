@@ -28,3 +28,9 @@ export const expectError = (
   assert.doesNotMatch(body.message, /\n\s+at |SELECT |INSERT |node_modules|\/src\//);
   return body;
 };
+
+/** The `details.issues` of a VALIDATION_ERROR or INVALID_QUERY envelope. */
+export const issuesOf = (
+  body: ErrorEnvelope,
+): { path: (string | number)[]; message: string; code: string }[] =>
+  (body.details?.issues ?? []) as { path: (string | number)[]; message: string; code: string }[];

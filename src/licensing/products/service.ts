@@ -201,6 +201,10 @@ export const deleteProduct = async (
   });
 };
 
+/** The codes of a product's features. */
+export const featureCodesOf = async (db: Executor, productId: string): Promise<Set<string>> =>
+  new Set((await listFeatures(db, { productId, limit: 10_000 })).map((feature) => feature.code));
+
 const featureTaken = (code: string) =>
   new AppError('ALREADY_EXISTS', `The product already has a feature with code ${code}`, { field: 'code' });
 

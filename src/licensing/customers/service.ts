@@ -1,0 +1,161 @@
+// Customers: who licenses are issued to. Emails are unique among live customers; deletion is soft.
+import { diff, recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { CustomersTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import { newId } from '../../lib/random.js';
+import { parseMetadata } from '../metadata.js';
+import type { CatalogDeps } from '../products/service.js';
+import type { CreateCustomer, Customer, UpdateCustomer } from './schemas.js';
+import {
+  findCustomer,
+  findLiveCustomerByEmail,
+  insertCustomer,
+  listCustomers,
+  updateCustomerRow,
+} from './store.js';
+
+export const toCustomer = (row: CustomersTable): Customer => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  company: row.company,
+  status: row.status as Customer['status'],
+  metadata: parseMetadata(row.metadata),
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const emailTaken = (email: string) =>
+  new AppError('ALREADY_EXISTS', `A customer with email ${email} exists`, { field: 'email' });
+
+export const getCustomerRowOrThrow = async (db: Executor, id: string): Promise<CustomersTable> => {
+  const row = await findCustomer(db, id);
+  if (!row) throw new AppError('NOT_FOUND', `No customer ${id}`);
+  if (row.deleted_at !== null) throw new AppError('GONE', `Customer ${id} was deleted`);
+  return row;
+};
+
+/** A live customer referenced in a body, or UNKNOWN_CUSTOMER. */
+export const getReferencedCustomerOrThrow = async (db: Executor, id: string): Promise<CustomersTable> => {
+  const row = await findCustomer(db, id);
+  if (!row || row.deleted_at !== null)
+    throw new AppError('UNKNOWN_CUSTOMER', `No customer ${id}`, { customerId: id });
+  return row;
+};
+
+export const createCustomer = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  input: CreateCustomer,
+): Promise<Customer> => {
+  const now = clock.nowMs();
+  const row: CustomersTable = {
+    id: newId('cus', now),
+    email: input.email,
+    name: input.name ?? input.email,
+    company: input.company ?? null,
+    status: input.status ?? 'active',
+    metadata: JSON.stringify(input.metadata ?? {}),
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
+  try {
+    await transaction(db, async (tx) => {
+      if (await findLiveCustomerByEmail(tx, row.email)) throw emailTaken(row.email);
+      await insertCustomer(tx, row);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'customer.create',
+        target: { type: 'customer', id: row.id },
+        changes: { email: [null, row.email], name: [null, row.name] },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken(row.email);
+    throw error;
+  }
+  return toCustomer(row);
+};
+
+export const getCustomer = async (db: Executor, id: string): Promise<Customer> =>
+  toCustomer(await getCustomerRowOrThrow(db, id));
+
+export const customerPage = async (
+  db: Executor,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    status?: string | undefined;
+    email?: string | undefined;
+  },
+) => {
+  const rows = await listCustomers(db, {
+    after: query.cursor,
+    status: query.status,
+    email: query.email,
+    limit: query.limit + 1,
+  });
+  return toPage(rows, query.limit, toCustomer, (row) => row.id);
+};
+
+export const updateCustomer = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+  patch: UpdateCustomer,
+) => {
+  try {
+    return await transaction(db, async (tx) => {
+      const row = await getCustomerRowOrThrow(tx, id);
+      if (patch.email && patch.email !== row.email && (await findLiveCustomerByEmail(tx, patch.email)))
+        throw emailTaken(patch.email);
+      const before = toCustomer(row);
+      const updated: CustomersTable = {
+        ...row,
+        email: patch.email ?? row.email,
+        name: patch.name ?? row.name,
+        company: patch.company === undefined ? row.company : patch.company,
+        status: patch.status ?? row.status,
+        metadata: patch.metadata ? JSON.stringify(patch.metadata) : row.metadata,
+        updated_at: clock.nowMs(),
+      };
+      await updateCustomerRow(tx, id, updated);
+      const after = toCustomer(updated);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'customer.update',
+        target: { type: 'customer', id },
+        changes: diff(before, {
+          email: after.email,
+          name: after.name,
+          company: after.company,
+          status: after.status,
+          metadata: after.metadata,
+        }),
+      });
+      return after;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error) && patch.email) throw emailTaken(patch.email);
+    throw error;
+  }
+};
+
+export const deleteCustomer = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+): Promise<void> => {
+  await transaction(db, async (tx) => {
+    await getCustomerRowOrThrow(tx, id);
+    const now = clock.nowMs();
+    await updateCustomerRow(tx, id, { deleted_at: now, updated_at: now });
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'customer.delete',
+      target: { type: 'customer', id },
+    });
+  });
+};

@@ -1,0 +1,221 @@
+// Policies: a product's licensing rules (limits, durations, floating, offline, heartbeats, consumption, features).
+// A policy belongs to one product; its code is unique within that product among live policies.
+import { diff, recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { Principal } from '../../access/principal.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { PoliciesTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import { toValidationIssues } from '../../http/validation.js';
+import { newId } from '../../lib/random.js';
+import { type Metadata, parseMetadata } from '../metadata.js';
+import { type CatalogDeps, featureCodesOf, findReferencedProduct } from '../products/service.js';
+import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
+import {
+  type CreatePolicy,
+  checkPolicyRules,
+  type Policy,
+  type PolicyRules,
+  policyRulesSchema,
+  type UpdatePolicy,
+} from './schemas.js';
+import { findLivePolicyByCode, findPolicy, insertPolicy, listPolicies, updatePolicyRow } from './store.js';
+
+const bool = (value: number) => value === 1;
+
+export const toPolicy = (row: PoliciesTable): Policy => ({
+  id: row.id,
+  productId: row.product_id,
+  code: row.code,
+  name: row.name,
+  durationSeconds: row.duration_seconds,
+  floating: bool(row.floating),
+  maxMachines: row.max_machines,
+  maxUsers: row.max_users,
+  maxActivationsPerUser: row.max_activations_per_user,
+  maxTransfers: row.max_transfers,
+  maxDeactivations: row.max_deactivations
+    ? (JSON.parse(row.max_deactivations) as Policy['maxDeactivations'])
+    : null,
+  expirationBasis: row.expiration_basis as Policy['expirationBasis'],
+  expirationStrategy: row.expiration_strategy as Policy['expirationStrategy'],
+  allowVm: bool(row.allow_vm),
+  allowOffline: bool(row.allow_offline),
+  allowBorrow: bool(row.allow_borrow),
+  maxBorrowSeconds: row.max_borrow_seconds,
+  leaseSeconds: row.lease_seconds,
+  heartbeatSeconds: row.heartbeat_seconds,
+  consumption: row.consumption ? (JSON.parse(row.consumption) as Policy['consumption']) : null,
+  features: JSON.parse(row.features) as Policy['features'],
+  licenseFileTtlSeconds: row.license_file_ttl_seconds,
+  metadata: parseMetadata(row.metadata),
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const toColumns = (rules: PolicyRules) => ({
+  name: rules.name,
+  duration_seconds: rules.durationSeconds,
+  floating: rules.floating ? 1 : 0,
+  max_machines: rules.maxMachines,
+  max_users: rules.maxUsers,
+  max_activations_per_user: rules.maxActivationsPerUser,
+  max_transfers: rules.maxTransfers,
+  max_deactivations: rules.maxDeactivations ? JSON.stringify(rules.maxDeactivations) : null,
+  expiration_basis: rules.expirationBasis,
+  expiration_strategy: rules.expirationStrategy,
+  allow_vm: rules.allowVm ? 1 : 0,
+  allow_offline: rules.allowOffline ? 1 : 0,
+  allow_borrow: rules.allowBorrow ? 1 : 0,
+  max_borrow_seconds: rules.maxBorrowSeconds,
+  lease_seconds: rules.leaseSeconds,
+  heartbeat_seconds: rules.heartbeatSeconds,
+  consumption: rules.consumption ? JSON.stringify(rules.consumption) : null,
+  features: JSON.stringify(rules.features),
+  license_file_ttl_seconds: rules.licenseFileTtlSeconds,
+  metadata: JSON.stringify(rules.metadata),
+});
+
+const codeTaken = (code: string) =>
+  new AppError('ALREADY_EXISTS', `The product already has a policy with code ${code}`, { field: 'code' });
+
+/** Every feature a policy names must be a feature of its product. */
+const checkFeatureCodes = async (db: Executor, productId: string, features: PolicyRules['features']) => {
+  if (features.length === 0) return;
+  const known = await featureCodesOf(db, productId);
+  const issues = features
+    .map((feature, index) => ({ feature, index }))
+    .filter(({ feature }) => !known.has(feature.code))
+    .map(({ feature, index }) => ({
+      path: ['features', index, 'code'],
+      message: `the product has no feature ${feature.code}`,
+      code: 'custom',
+    }));
+  if (issues.length > 0)
+    throw new AppError('VALIDATION_ERROR', 'The policy names features its product does not have', { issues });
+};
+
+export const getPolicyRowOrThrow = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<PoliciesTable> => {
+  const row = await findPolicy(db, id);
+  if (!row || !canSeeProduct(principal, row.product_id)) throw new AppError('NOT_FOUND', `No policy ${id}`);
+  if (row.deleted_at !== null) throw new AppError('GONE', `Policy ${id} was deleted`);
+  return row;
+};
+
+export const createPolicy = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  input: CreatePolicy,
+): Promise<Policy> => {
+  const now = clock.nowMs();
+  try {
+    return await transaction(db, async (tx) => {
+      const product = await findReferencedProduct(tx, input.productId);
+      if (!product)
+        throw new AppError('UNKNOWN_PRODUCT', `No product ${input.productId}`, {
+          productId: input.productId,
+        });
+      assertProductAllowed(caller.principal, product.id);
+      await checkFeatureCodes(tx, product.id, input.features);
+      if (await findLivePolicyByCode(tx, product.id, input.code)) throw codeTaken(input.code);
+      const row: PoliciesTable = {
+        id: newId('pol', now),
+        product_id: product.id,
+        code: input.code,
+        ...toColumns(input),
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      };
+      await insertPolicy(tx, row);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'policy.create',
+        target: { type: 'policy', id: row.id },
+        changes: { productId: [null, product.id], code: [null, row.code], name: [null, row.name] },
+      });
+      return toPolicy(row);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw codeTaken(input.code);
+    throw error;
+  }
+};
+
+export const getPolicy = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<Policy> => toPolicy(await getPolicyRowOrThrow(db, principal, id));
+
+export const policyPage = async (
+  db: Executor,
+  principal: Principal | undefined,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    productId?: string | undefined;
+    code?: string | undefined;
+    floating?: 'true' | 'false' | undefined;
+  },
+) => {
+  const rows = await listPolicies(db, {
+    after: query.cursor,
+    productId: query.productId,
+    productIds: visibleProducts(principal),
+    code: query.code,
+    floating: query.floating === undefined ? undefined : query.floating === 'true',
+    limit: query.limit + 1,
+  });
+  return toPage(rows, query.limit, toPolicy, (row) => row.id);
+};
+
+export const updatePolicy = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+  patch: UpdatePolicy,
+): Promise<Policy> =>
+  transaction(db, async (tx) => {
+    const row = await getPolicyRowOrThrow(tx, caller.principal, id);
+    const before = toPolicy(row);
+    const merged = policyRulesSchema.superRefine(checkPolicyRules).safeParse({ ...before, ...patch });
+    if (!merged.success) {
+      throw new AppError('VALIDATION_ERROR', 'The policy would break its own rules', {
+        location: 'body',
+        issues: toValidationIssues(merged.error),
+      });
+    }
+    await checkFeatureCodes(tx, row.product_id, merged.data.features);
+    const updated: PoliciesTable = { ...row, ...toColumns(merged.data), updated_at: clock.nowMs() };
+    await updatePolicyRow(tx, id, updated);
+    const after = toPolicy(updated);
+    const {
+      id: _id,
+      productId: _product,
+      code: _code,
+      createdAt: _created,
+      updatedAt: _updated,
+      ...rules
+    } = after;
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'policy.update',
+      target: { type: 'policy', id },
+      changes: diff(before, rules as Partial<Policy> & { metadata: Metadata }),
+    });
+    return after;
+  });
+
+export const deletePolicy = async ({ db, clock }: CatalogDeps, caller: Caller, id: string): Promise<void> => {
+  await transaction(db, async (tx) => {
+    await getPolicyRowOrThrow(tx, caller.principal, id);
+    const now = clock.nowMs();
+    await updatePolicyRow(tx, id, { deleted_at: now, updated_at: now });
+    await recordAudit(tx, clock, caller.audit, { action: 'policy.delete', target: { type: 'policy', id } });
+  });
+};
