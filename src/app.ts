@@ -29,6 +29,7 @@ import { zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { customerRoutes } from './licensing/customers/routes.js';
+import { licenseRoutes } from './licensing/licenses/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
 import { serviceRoutes } from './service/routes.js';
@@ -197,6 +198,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(productRoutes({ db, clock }));
   await app.register(customerRoutes({ db, clock }));
   await app.register(policyRoutes({ db, clock }));
+  await app.register(licenseRoutes({ db, clock, sealer }));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));

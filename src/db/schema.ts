@@ -177,6 +177,49 @@ export interface CustomersTable {
   deleted_at: number | null;
 }
 
+export interface LicensesTable {
+  id: string;
+  key_hash: string;
+  /** The key sealed with the server secret key, for display to callers with licenses:read. */
+  key_sealed: string;
+  key_prefix: string;
+  product_id: string;
+  policy_id: string;
+  customer_id: string | null;
+  /** active | suspended | revoked (expired is derived from expires_at). */
+  status: string;
+  starts_at: number;
+  expires_at: number | null;
+  trial: number;
+  max_machines: number | null;
+  transfers_count: number;
+  /** JSON [{ code, seats?, maxConsumption? }] overriding the policy's, or null. */
+  features: string | null;
+  metadata: string;
+  first_activated_at: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface MachinesTable {
+  id: string;
+  license_id: string;
+  fingerprint: string;
+  name: string | null;
+  hostname: string | null;
+  platform: string | null;
+  cores: number | null;
+  is_vm: number;
+  user_id: string | null;
+  /** active | deactivated (dead is derived from last_seen_at and the policy's heartbeat). */
+  status: string;
+  offline: number;
+  activated_at: number;
+  last_seen_at: number;
+  deactivated_at: number | null;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -190,4 +233,6 @@ export interface Schema {
   features: FeaturesTable;
   policies: PoliciesTable;
   customers: CustomersTable;
+  licenses: LicensesTable;
+  machines: MachinesTable;
 }

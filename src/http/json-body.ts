@@ -44,6 +44,11 @@ export const registerJsonBodyParser = (app: FastifyInstance): void => {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   const parser: FastifyBodyParser<Buffer> = (request, buffer, done) => {
+    // An empty body is no body (clients send Content-Type on body-less POSTs); schemas that need one say so.
+    if (buffer.length === 0) {
+      done(null, undefined);
+      return;
+    }
     if (!isUtf8(buffer)) {
       done(new AppError('INVALID_JSON', 'The request body is not valid UTF-8'), undefined);
       return;

@@ -91,8 +91,9 @@ for (const dialect of dialects()) {
       expectError(await post('{"externalId": '), 400, 'INVALID_JSON');
     });
 
-    it('an empty body declared as JSON answers 400 INVALID_JSON', async () => {
-      expectError(await post(''), 400, 'INVALID_JSON');
+    it('an empty body declared as JSON counts as no body: 400 VALIDATION_ERROR where a body is required', async () => {
+      const body = expectError(await post(''), 400, 'VALIDATION_ERROR');
+      assert.equal(body.details?.location, 'body');
     });
 
     it('invalid UTF-8 answers 400 INVALID_JSON', async () => {

@@ -6,6 +6,7 @@ import * as m0003 from './0003-rate-limits.js';
 import * as m0004 from './0004-oauth-signing.js';
 import * as m0005 from './0005-products.js';
 import * as m0006 from './0006-policies-customers.js';
+import * as m0007 from './0007-licenses-machines.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0004-oauth-signing': m0004,
   '0005-products': m0005,
   '0006-policies-customers': m0006,
+  '0007-licenses-machines': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -108,6 +108,30 @@ export const getPolicyRowOrThrow = async (
   return row;
 };
 
+/** A live policy referenced in a body: UNKNOWN_POLICY when missing, PRODUCT_NOT_ALLOWED for a restricted caller. */
+export const getReferencedPolicyOrThrow = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<PoliciesTable> => {
+  const row = await findPolicy(db, id);
+  if (!row || row.deleted_at !== null)
+    throw new AppError('UNKNOWN_POLICY', `No policy ${id}`, { policyId: id });
+  assertProductAllowed(principal, row.product_id);
+  return row;
+};
+
+/** Policies by id, deleted ones included (licenses keep following the policy they were issued under). */
+export const policyRowsByIds = async (
+  db: Executor,
+  ids: readonly string[],
+): Promise<Map<string, PoliciesTable>> => {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.selectFrom('policies').selectAll().where('id', 'in', unique).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+};
+
 export const createPolicy = async (
   { db, clock }: CatalogDeps,
   caller: Caller,

@@ -1,0 +1,159 @@
+// /v1/licenses and its actions: suspend, reinstate, revoke, renew, transfer.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { callerOf } from '../../access/caller.js';
+import { pageSchema } from '../../http/pagination.js';
+import { requireScope } from '../../http/route-rules.js';
+import {
+  createLicenseSchema,
+  licenseIdParams,
+  licenseListQuery,
+  licenseSchema,
+  transferSchema,
+  updateLicenseSchema,
+} from './schemas.js';
+import {
+  applyLicenseAction,
+  createLicense,
+  deleteLicense,
+  getLicense,
+  type LicenseDeps,
+  licensePage,
+  updateLicense,
+} from './service.js';
+import type { LicenseAction } from './state.js';
+
+const actionSummaries: Record<Exclude<LicenseAction, 'transfer'>, string> = {
+  suspend: 'Suspend a license (active → suspended)',
+  reinstate: 'Reinstate a suspended license',
+  revoke: 'Revoke a license (final)',
+  renew: "Renew a license: extend expiresAt by the policy's duration",
+};
+
+export const licenseRoutes =
+  (deps: LicenseDeps) =>
+  async (app: FastifyInstance): Promise<void> => {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const tags = ['Licenses'];
+    const read = requireScope('licenses:read');
+    const write = requireScope('licenses:write');
+
+    routes.post(
+      '/v1/licenses',
+      {
+        config: {
+          auth: write,
+          errors: [
+            'ALREADY_EXISTS',
+            'UNKNOWN_POLICY',
+            'UNKNOWN_PRODUCT',
+            'UNKNOWN_CUSTOMER',
+            'PRODUCT_ARCHIVED',
+            'PRODUCT_NOT_ALLOWED',
+          ],
+        },
+        schema: {
+          tags,
+          summary: 'Issue a license',
+          body: createLicenseSchema,
+          response: { 201: licenseSchema },
+        },
+      },
+      async (request, reply) => {
+        const license = await createLicense(deps, callerOf(request), request.body);
+        return reply.code(201).header('location', `/v1/licenses/${license.id}`).send(license);
+      },
+    );
+
+    routes.get(
+      '/v1/licenses',
+      {
+        config: { auth: read, errors: ['INVALID_QUERY'] },
+        schema: {
+          tags,
+          summary: 'List licenses (filter by status, product, policy, customer, or find by key)',
+          querystring: licenseListQuery,
+          response: { 200: pageSchema(licenseSchema) },
+        },
+      },
+      async (request) => licensePage(deps, request.principal, request.query),
+    );
+
+    routes.get(
+      '/v1/licenses/:id',
+      {
+        config: { auth: read, errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Read a license',
+          params: licenseIdParams,
+          response: { 200: licenseSchema },
+        },
+      },
+      async (request) => getLicense(deps, request.principal, request.params.id),
+    );
+
+    routes.patch(
+      '/v1/licenses/:id',
+      {
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Update expiresAt, maxMachines, features or metadata',
+          params: licenseIdParams,
+          body: updateLicenseSchema,
+          response: { 200: licenseSchema },
+        },
+      },
+      async (request) => updateLicense(deps, callerOf(request), request.params.id, request.body),
+    );
+
+    routes.delete(
+      '/v1/licenses/:id',
+      {
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Delete a license (soft: reads answer 410 afterwards)',
+          params: licenseIdParams,
+        },
+      },
+      async (request, reply) => {
+        await deleteLicense(deps, callerOf(request), request.params.id);
+        return reply.code(204).send();
+      },
+    );
+
+    for (const [action, summary] of Object.entries(actionSummaries) as [
+      Exclude<LicenseAction, 'transfer'>,
+      string,
+    ][]) {
+      routes.post(
+        `/v1/licenses/:id/${action}`,
+        {
+          config: { auth: write, errors: ['NOT_FOUND', 'GONE', 'INVALID_TRANSITION'] },
+          schema: { tags, summary, params: licenseIdParams, response: { 200: licenseSchema } },
+        },
+        async (request) => applyLicenseAction(deps, callerOf(request), request.params.id, action),
+      );
+    }
+
+    routes.post(
+      '/v1/licenses/:id/transfer',
+      {
+        config: {
+          auth: write,
+          errors: ['NOT_FOUND', 'GONE', 'INVALID_TRANSITION', 'TRANSFER_LIMIT_EXCEEDED', 'UNKNOWN_CUSTOMER'],
+        },
+        schema: {
+          tags,
+          summary: 'Transfer a license to another customer (counts against maxTransfers)',
+          params: licenseIdParams,
+          body: transferSchema,
+          response: { 200: licenseSchema },
+        },
+      },
+      async (request) =>
+        applyLicenseAction(deps, callerOf(request), request.params.id, 'transfer', request.body),
+    );
+  };

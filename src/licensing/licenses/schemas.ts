@@ -1,0 +1,72 @@
+// License shapes (api.md "License").
+import { z } from 'zod';
+import { listQuerySchema } from '../../http/pagination.js';
+import { metadataSchema } from '../metadata.js';
+import { policyFeatureSchema } from '../policies/schemas.js';
+
+export const licenseStatuses = ['active', 'suspended', 'revoked', 'expired'] as const;
+export type LicenseStatus = (typeof licenseStatuses)[number];
+
+export const createLicenseSchema = z.strictObject({
+  policyId: z.string().min(1).max(64),
+  productId: z.string().min(1).max(64).optional().describe("Checked against the policy's product when given"),
+  customerId: z.string().min(1).max(64).nullable().optional(),
+  key: z
+    .string()
+    .trim()
+    .min(8)
+    .max(128)
+    .optional()
+    .describe('Supply your own key (e.g. when migrating); else one is generated'),
+  startsAt: z.iso.datetime().optional(),
+  expiresAt: z.iso.datetime().nullable().optional(),
+  trial: z.boolean().optional(),
+  maxMachines: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  features: z.array(policyFeatureSchema).max(200).nullable().optional(),
+  metadata: metadataSchema.optional(),
+});
+export type CreateLicense = z.infer<typeof createLicenseSchema>;
+
+export const updateLicenseSchema = z
+  .strictObject({
+    expiresAt: z.iso.datetime().nullable().optional(),
+    maxMachines: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    features: z.array(policyFeatureSchema).max(200).nullable().optional(),
+    metadata: metadataSchema.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
+export type UpdateLicense = z.infer<typeof updateLicenseSchema>;
+
+export const licenseSchema = z.object({
+  id: z.string(),
+  key: z.string().optional().describe('The full key, for callers with licenses:read'),
+  keyPrefix: z.string(),
+  productId: z.string(),
+  policyId: z.string(),
+  customerId: z.string().nullable(),
+  status: z.enum(licenseStatuses),
+  startsAt: z.string(),
+  expiresAt: z.string().nullable(),
+  maintenanceExpired: z.boolean(),
+  trial: z.boolean(),
+  maxMachines: z.number().nullable().describe("The effective limit: the license override, else the policy's"),
+  machinesCount: z.number(),
+  transfersCount: z.number(),
+  consumption: z.object({ used: z.number(), max: z.number(), periodStartsAt: z.string() }).nullable(),
+  features: z.array(policyFeatureSchema),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type License = z.infer<typeof licenseSchema>;
+
+export const licenseIdParams = z.object({ id: z.string().min(1).max(64) });
+export const transferSchema = z.strictObject({ customerId: z.string().min(1).max(64) });
+
+export const licenseListQuery = listQuerySchema({
+  status: z.enum(licenseStatuses).optional(),
+  productId: z.string().min(1).max(64).optional(),
+  policyId: z.string().min(1).max(64).optional(),
+  customerId: z.string().min(1).max(64).optional(),
+  key: z.string().min(1).max(128).optional(),
+});

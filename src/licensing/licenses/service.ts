@@ -1,0 +1,414 @@
+// Licenses: issue (key generated or supplied, stored as a lookup hash and a sealed copy), read, list, update,
+// soft delete, and the state actions of state.ts (suspend, reinstate, revoke, renew, transfer).
+import { diff, recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { Principal } from '../../access/principal.js';
+import { hasScope } from '../../access/scopes.js';
+import type { Database } from '../../db/connection.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { LicensesTable, PoliciesTable } from '../../db/schema.js';
+import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/random.js';
+import type { Sealer } from '../../lib/sealing.js';
+import { getReferencedCustomerOrThrow } from '../customers/service.js';
+import { parseMetadata } from '../metadata.js';
+import { getReferencedPolicyOrThrow, policyRowsByIds } from '../policies/service.js';
+import { findReferencedProduct } from '../products/service.js';
+import { canSeeProduct, visibleProducts } from '../visibility.js';
+import {
+  generateLicenseKey,
+  hasValidChecksum,
+  isCharterShaped,
+  licenseKeyHash,
+  licenseKeyPrefix,
+  normalizeLicenseKey,
+} from './license-key.js';
+import type { CreateLicense, License, LicenseStatus, UpdateLicense } from './schemas.js';
+import { assertTransition, effectiveStatus, type LicenseAction } from './state.js';
+import {
+  countLiveMachines,
+  findLicense,
+  findLicenseByKeyHash,
+  insertLicense,
+  listLicenses,
+  updateLicenseRow,
+} from './store.js';
+
+export interface LicenseDeps {
+  db: Database;
+  clock: Clock;
+  sealer: Sealer;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Only callers with licenses:read see the full key (api.md); everyone sees its first group. */
+const showsKey = (principal: Principal | undefined) =>
+  !principal || hasScope(principal.scopes, 'licenses:read');
+
+export const toLicense = (
+  row: LicensesTable,
+  policy: PoliciesTable,
+  context: { nowMs: number; machinesCount: number; sealer: Sealer; showKey: boolean },
+): License => {
+  const { status, maintenanceExpired } = effectiveStatus(
+    row.status,
+    row.expires_at,
+    policy.expiration_strategy,
+    context.nowMs,
+  );
+  const consumption = policy.consumption ? (JSON.parse(policy.consumption) as { max: number }) : null;
+  return {
+    id: row.id,
+    ...(context.showKey ? { key: context.sealer.open(row.key_sealed).toString('utf8') } : {}),
+    keyPrefix: row.key_prefix,
+    productId: row.product_id,
+    policyId: row.policy_id,
+    customerId: row.customer_id,
+    status,
+    startsAt: new Date(row.starts_at).toISOString(),
+    expiresAt: iso(row.expires_at),
+    maintenanceExpired,
+    trial: row.trial === 1,
+    maxMachines: row.max_machines ?? policy.max_machines,
+    machinesCount: context.machinesCount,
+    transfersCount: row.transfers_count,
+    // Metered use is counted from the consumption routes on; until a license consumes, its use is zero.
+    consumption: consumption
+      ? { used: 0, max: consumption.max, periodStartsAt: new Date(row.starts_at).toISOString() }
+      : null,
+    features: JSON.parse(row.features ?? policy.features) as License['features'],
+    metadata: parseMetadata(row.metadata),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+};
+
+const present = async (
+  deps: LicenseDeps,
+  db: Executor,
+  principal: Principal | undefined,
+  rows: LicensesTable[],
+) => {
+  const nowMs = deps.clock.nowMs();
+  const policies = await policyRowsByIds(
+    db,
+    rows.map((row) => row.policy_id),
+  );
+  const counts = await countLiveMachines(
+    db,
+    rows.map((row) => row.id),
+    nowMs,
+  );
+  return rows.map((row) => {
+    const policy = policies.get(row.policy_id);
+    if (!policy) throw new Error(`License ${row.id} names a policy that does not exist`);
+    return toLicense(row, policy, {
+      nowMs,
+      machinesCount: counts.get(row.id) ?? 0,
+      sealer: deps.sealer,
+      showKey: showsKey(principal),
+    });
+  });
+};
+
+const presentOne = async (
+  deps: LicenseDeps,
+  db: Executor,
+  principal: Principal | undefined,
+  row: LicensesTable,
+) => {
+  const [license] = await present(deps, db, principal, [row]);
+  if (!license) throw new Error('unreachable');
+  return license;
+};
+
+export const getLicenseRowOrThrow = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<LicensesTable> => {
+  const row = await findLicense(db, id);
+  if (!row || !canSeeProduct(principal, row.product_id)) throw new AppError('NOT_FOUND', `No license ${id}`);
+  if (row.deleted_at !== null) throw new AppError('GONE', `License ${id} was deleted`);
+  return row;
+};
+
+const keyTaken = () => new AppError('ALREADY_EXISTS', 'A license with this key exists', { field: 'key' });
+
+export const createLicense = async (
+  deps: LicenseDeps,
+  caller: Caller,
+  input: CreateLicense,
+): Promise<License> => {
+  const { db, clock, sealer } = deps;
+  const key = input.key ? normalizeLicenseKey(input.key) : generateLicenseKey();
+  if (input.key && isCharterShaped(key) && !hasValidChecksum(key)) {
+    throw new AppError(
+      'VALIDATION_ERROR',
+      'The key has the shape of a Charter key but its checksum group is wrong',
+      {
+        issues: [{ path: ['key'], message: 'checksum group does not match', code: 'custom' }],
+      },
+    );
+  }
+  const now = clock.nowMs();
+  try {
+    return await transaction(db, async (tx) => {
+      const policy = await getReferencedPolicyOrThrow(tx, caller.principal, input.policyId);
+      if (input.productId) {
+        const product = await findReferencedProduct(tx, input.productId);
+        if (!product)
+          throw new AppError('UNKNOWN_PRODUCT', `No product ${input.productId}`, {
+            productId: input.productId,
+          });
+        if (product.id !== policy.product_id) {
+          throw new AppError('UNKNOWN_POLICY', `Policy ${policy.id} belongs to another product`, {
+            policyId: policy.id,
+          });
+        }
+      }
+      const product = await findReferencedProduct(tx, policy.product_id);
+      if (!product) throw new AppError('UNKNOWN_PRODUCT', `Product ${policy.product_id} was deleted`);
+      if (product.status === 'archived')
+        throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
+      if (input.customerId) await getReferencedCustomerOrThrow(tx, input.customerId);
+      const startsAt = input.startsAt ? Date.parse(input.startsAt) : now;
+      // Without an explicit end, a policy counted from issue ends its duration after the start; one counted from
+      // activation gets its end at the first activation.
+      const expiresAt =
+        input.expiresAt !== undefined
+          ? input.expiresAt === null
+            ? null
+            : Date.parse(input.expiresAt)
+          : policy.duration_seconds !== null && policy.expiration_basis === 'issue'
+            ? startsAt + policy.duration_seconds * 1000
+            : null;
+      const row: LicensesTable = {
+        id: newId('lic', now),
+        key_hash: licenseKeyHash(key),
+        key_sealed: sealer.seal(key),
+        key_prefix: licenseKeyPrefix(key),
+        product_id: policy.product_id,
+        policy_id: policy.id,
+        customer_id: input.customerId ?? null,
+        status: 'active',
+        starts_at: startsAt,
+        expires_at: expiresAt,
+        trial: input.trial ? 1 : 0,
+        max_machines: input.maxMachines ?? null,
+        transfers_count: 0,
+        features: input.features ? JSON.stringify(input.features) : null,
+        metadata: JSON.stringify(input.metadata ?? {}),
+        first_activated_at: null,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      };
+      if (await findLicenseByKeyHash(tx, row.key_hash)) throw keyTaken();
+      await insertLicense(tx, row);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'license.create',
+        target: { type: 'license', id: row.id },
+        changes: {
+          policyId: [null, row.policy_id],
+          customerId: [null, row.customer_id],
+          expiresAt: [null, iso(row.expires_at)],
+        },
+      });
+      return presentOne(deps, tx, caller.principal, row);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw keyTaken();
+    throw error;
+  }
+};
+
+export const getLicense = async (
+  deps: LicenseDeps,
+  principal: Principal | undefined,
+  id: string,
+): Promise<License> =>
+  presentOne(deps, deps.db.kysely, principal, await getLicenseRowOrThrow(deps.db.kysely, principal, id));
+
+export const licensePage = async (
+  deps: LicenseDeps,
+  principal: Principal | undefined,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    status?: LicenseStatus | undefined;
+    productId?: string | undefined;
+    policyId?: string | undefined;
+    customerId?: string | undefined;
+    key?: string | undefined;
+  },
+) => {
+  const db = deps.db.kysely;
+  const rows = await listLicenses(db, {
+    after: query.cursor,
+    productId: query.productId,
+    productIds: visibleProducts(principal),
+    policyId: query.policyId,
+    customerId: query.customerId,
+    keyHash: query.key ? licenseKeyHash(normalizeLicenseKey(query.key)) : undefined,
+    status: query.status,
+    nowMs: deps.clock.nowMs(),
+    limit: query.limit + 1,
+  });
+  const { data: pageRows, nextCursor } = toPage(
+    rows,
+    query.limit,
+    (row) => row,
+    (row) => row.id,
+  );
+  return { data: await present(deps, db, principal, pageRows), nextCursor };
+};
+
+/** Locks the license row for a read-check-write (FOR UPDATE on PostgreSQL). */
+const lockLicense = async (deps: LicenseDeps, tx: Executor, principal: Principal | undefined, id: string) => {
+  const row = await forUpdate(
+    tx.selectFrom('licenses').selectAll().where('id', '=', id),
+    deps.db.dialect,
+  ).executeTakeFirst();
+  if (!row || !canSeeProduct(principal, row.product_id)) throw new AppError('NOT_FOUND', `No license ${id}`);
+  if (row.deleted_at !== null) throw new AppError('GONE', `License ${id} was deleted`);
+  const [policy] = [...(await policyRowsByIds(tx, [row.policy_id])).values()];
+  if (!policy) throw new Error(`License ${id} names a policy that does not exist`);
+  return {
+    row,
+    policy,
+    status: effectiveStatus(row.status, row.expires_at, policy.expiration_strategy, deps.clock.nowMs())
+      .status,
+  };
+};
+
+export const updateLicense = async (
+  deps: LicenseDeps,
+  caller: Caller,
+  id: string,
+  patch: UpdateLicense,
+): Promise<License> =>
+  transaction(deps.db, async (tx) => {
+    const { row } = await lockLicense(deps, tx, caller.principal, id);
+    const updated: LicensesTable = {
+      ...row,
+      expires_at:
+        patch.expiresAt === undefined
+          ? row.expires_at
+          : patch.expiresAt === null
+            ? null
+            : Date.parse(patch.expiresAt),
+      max_machines: patch.maxMachines === undefined ? row.max_machines : patch.maxMachines,
+      features:
+        patch.features === undefined
+          ? row.features
+          : patch.features === null
+            ? null
+            : JSON.stringify(patch.features),
+      metadata: patch.metadata ? JSON.stringify(patch.metadata) : row.metadata,
+      updated_at: deps.clock.nowMs(),
+    };
+    await updateLicenseRow(tx, id, updated);
+    await recordAudit(tx, deps.clock, caller.audit, {
+      action: 'license.update',
+      target: { type: 'license', id },
+      changes: diff(
+        {
+          expiresAt: iso(row.expires_at),
+          maxMachines: row.max_machines,
+          features: row.features,
+          metadata: row.metadata,
+        },
+        {
+          expiresAt: iso(updated.expires_at),
+          maxMachines: updated.max_machines,
+          features: updated.features,
+          metadata: updated.metadata,
+        },
+      ),
+    });
+    return presentOne(deps, tx, caller.principal, updated);
+  });
+
+export const deleteLicense = async (deps: LicenseDeps, caller: Caller, id: string): Promise<void> => {
+  await transaction(deps.db, async (tx) => {
+    await lockLicense(deps, tx, caller.principal, id);
+    const now = deps.clock.nowMs();
+    await updateLicenseRow(tx, id, { deleted_at: now, updated_at: now });
+    await recordAudit(tx, deps.clock, caller.audit, {
+      action: 'license.delete',
+      target: { type: 'license', id },
+    });
+  });
+};
+
+/** Applies one state action in a transaction holding the license row. */
+export const applyLicenseAction = async (
+  deps: LicenseDeps,
+  caller: Caller,
+  id: string,
+  action: LicenseAction,
+  input: { customerId?: string } = {},
+): Promise<License> =>
+  transaction(deps.db, async (tx) => {
+    const { row, policy, status } = await lockLicense(deps, tx, caller.principal, id);
+    assertTransition(id, status, action);
+    const now = deps.clock.nowMs();
+    const patch: Partial<LicensesTable> = { updated_at: now };
+    switch (action) {
+      case 'suspend':
+        patch.status = 'suspended';
+        break;
+      case 'reinstate':
+        patch.status = 'active';
+        break;
+      case 'revoke':
+        patch.status = 'revoked';
+        break;
+      case 'renew': {
+        if (policy.duration_seconds === null) {
+          throw new AppError('INVALID_TRANSITION', `License ${id} is perpetual; there is nothing to renew`, {
+            currentStatus: status,
+            attempted: action,
+          });
+        }
+        // An expired license renews from now; an active one from its current end.
+        const base = Math.max(row.expires_at ?? now, now);
+        patch.expires_at = base + policy.duration_seconds * 1000;
+        patch.status = 'active';
+        break;
+      }
+      case 'transfer': {
+        const customerId = input.customerId ?? '';
+        await getReferencedCustomerOrThrow(tx, customerId);
+        if (policy.max_transfers !== null && row.transfers_count >= policy.max_transfers) {
+          throw new AppError(
+            'TRANSFER_LIMIT_EXCEEDED',
+            `License ${id} was transferred ${row.transfers_count} of ${policy.max_transfers} times`,
+            {
+              limit: policy.max_transfers,
+              used: row.transfers_count,
+            },
+          );
+        }
+        patch.customer_id = customerId;
+        patch.transfers_count = row.transfers_count + 1;
+        break;
+      }
+    }
+    await updateLicenseRow(tx, id, patch);
+    const updated = { ...row, ...patch };
+    await recordAudit(tx, deps.clock, caller.audit, {
+      action: `license.${action}`,
+      target: { type: 'license', id },
+      changes: diff(
+        { status: row.status, expiresAt: iso(row.expires_at), customerId: row.customer_id },
+        { status: updated.status, expiresAt: iso(updated.expires_at), customerId: updated.customer_id },
+      ),
+    });
+    return presentOne(deps, tx, caller.principal, updated);
+  });

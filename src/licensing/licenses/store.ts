@@ -1,0 +1,98 @@
+// SQL of licenses (and the machine counts shown with them).
+import { sql } from 'kysely';
+import type { LicensesTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
+
+export const insertLicense = async (db: Executor, row: LicensesTable): Promise<void> => {
+  await db.insertInto('licenses').values(row).execute();
+};
+
+export const findLicense = (db: Executor, id: string): Promise<LicensesTable | undefined> =>
+  db.selectFrom('licenses').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findLicenseByKeyHash = (db: Executor, keyHash: string): Promise<LicensesTable | undefined> =>
+  db.selectFrom('licenses').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+
+export interface LicenseFilter {
+  after?: string | undefined;
+  productId?: string | undefined;
+  productIds?: readonly string[] | undefined;
+  policyId?: string | undefined;
+  customerId?: string | undefined;
+  keyHash?: string | undefined;
+  status?: string | undefined;
+  nowMs: number;
+  limit: number;
+}
+
+export const listLicenses = (db: Executor, filter: LicenseFilter): Promise<LicensesTable[]> => {
+  let query = db.selectFrom('licenses').selectAll('licenses').where('licenses.deleted_at', 'is', null);
+  if (filter.after) query = query.where('licenses.id', '>', filter.after);
+  if (filter.productId) query = query.where('licenses.product_id', '=', filter.productId);
+  if (filter.productIds) {
+    query =
+      filter.productIds.length === 0
+        ? query.where(({ lit }) => lit(false))
+        : query.where('licenses.product_id', 'in', filter.productIds);
+  }
+  if (filter.policyId) query = query.where('licenses.policy_id', '=', filter.policyId);
+  if (filter.customerId) query = query.where('licenses.customer_id', '=', filter.customerId);
+  if (filter.keyHash) query = query.where('licenses.key_hash', '=', filter.keyHash);
+  if (filter.status === 'revoked' || filter.status === 'suspended')
+    query = query.where('licenses.status', '=', filter.status);
+  if (filter.status === 'expired' || filter.status === 'active') {
+    // Mirrors effectiveStatus: an ended license under `restrict` is expired; under `maintenance` it stays active.
+    const nowMs = filter.nowMs;
+    const expired = filter.status === 'expired';
+    query = query
+      .innerJoin('policies', 'policies.id', 'licenses.policy_id')
+      .where('licenses.status', '=', 'active')
+      .where((eb) => {
+        const ended = eb.and([
+          eb('licenses.expires_at', 'is not', null),
+          eb('licenses.expires_at', '<=', nowMs),
+        ]);
+        const restricted = eb('policies.expiration_strategy', '=', 'restrict');
+        return expired ? eb.and([ended, restricted]) : eb.or([eb.not(ended), eb.not(restricted)]);
+      });
+  }
+  return query.orderBy('licenses.id').limit(filter.limit).execute();
+};
+
+export const updateLicenseRow = async (
+  db: Executor,
+  id: string,
+  patch: Partial<LicensesTable>,
+): Promise<void> => {
+  await db.updateTable('licenses').set(patch).where('id', '=', id).execute();
+};
+
+/** Machines that count against each license's limit: active, and not dead (silent past 2× the policy's heartbeat). */
+export const countLiveMachines = async (
+  db: Executor,
+  licenseIds: readonly string[],
+  nowMs: number,
+): Promise<Map<string, number>> => {
+  if (licenseIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('machines')
+    .innerJoin('licenses', 'licenses.id', 'machines.license_id')
+    .innerJoin('policies', 'policies.id', 'licenses.policy_id')
+    .select((eb) => ['machines.license_id', eb.fn.countAll<number>().as('count')])
+    .where('machines.license_id', 'in', licenseIds)
+    .where('machines.status', '=', 'active')
+    .where((eb) =>
+      eb.or([
+        eb('policies.heartbeat_seconds', 'is', null),
+        // Column arithmetic compared with the parameter, so PostgreSQL types the parameter as bigint.
+        eb(
+          sql<number>`${sql.ref('machines.last_seen_at')} + 2000 * ${sql.ref('policies.heartbeat_seconds')}`,
+          '>',
+          nowMs,
+        ),
+      ]),
+    )
+    .groupBy('machines.license_id')
+    .execute();
+  return new Map(rows.map((row) => [row.license_id, Number(row.count)]));
+};
