@@ -220,6 +220,15 @@ export interface MachinesTable {
   deactivated_at: number | null;
 }
 
+export interface BlocklistTable {
+  id: string;
+  fingerprint: string;
+  /** null: every product. */
+  product_id: string | null;
+  reason: string | null;
+  created_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -235,4 +244,5 @@ export interface Schema {
   customers: CustomersTable;
   licenses: LicensesTable;
   machines: MachinesTable;
+  blocklist: BlocklistTable;
 }

@@ -7,6 +7,7 @@ import * as m0004 from './0004-oauth-signing.js';
 import * as m0005 from './0005-products.js';
 import * as m0006 from './0006-policies-customers.js';
 import * as m0007 from './0007-licenses-machines.js';
+import * as m0008 from './0008-blocklist.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0005-products': m0005,
   '0006-policies-customers': m0006,
   '0007-licenses-machines': m0007,
+  '0008-blocklist': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

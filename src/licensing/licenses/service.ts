@@ -412,3 +412,10 @@ export const applyLicenseAction = async (
     });
     return presentOne(deps, tx, caller.principal, updated);
   });
+
+/** Records a license's first activation (and the term it starts under an activation-based policy). */
+export const recordFirstActivation = (
+  db: Executor,
+  id: string,
+  patch: { first_activated_at: number; expires_at?: number },
+) => updateLicenseRow(db, id, patch);

@@ -1,0 +1,114 @@
+// The device blocklist: fingerprints refused at activation and validation (DEVICE_BLOCKED).
+import { recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { BlocklistTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import { newId } from '../../lib/random.js';
+import { type CatalogDeps, findReferencedProduct } from '../products/service.js';
+import { assertProductAllowed, canSeeProduct } from '../visibility.js';
+import { deleteBlock, findBlock, insertBlock, isBlocked, listBlocks } from './store.js';
+
+export interface Block {
+  id: string;
+  fingerprint: string;
+  productId: string | null;
+  reason: string | null;
+  createdAt: string;
+}
+
+const toBlock = (row: BlocklistTable): Block => ({
+  id: row.id,
+  fingerprint: row.fingerprint,
+  productId: row.product_id,
+  reason: row.reason,
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
+export const createBlock = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  input: { fingerprint: string; productId?: string | null | undefined; reason?: string | null | undefined },
+): Promise<Block> =>
+  transaction(db, async (tx) => {
+    let productId: string | null = null;
+    if (input.productId) {
+      const product = await findReferencedProduct(tx, input.productId);
+      if (!product)
+        throw new AppError('UNKNOWN_PRODUCT', `No product ${input.productId}`, {
+          productId: input.productId,
+        });
+      assertProductAllowed(caller.principal, product.id);
+      productId = product.id;
+    } else if (caller.principal?.productIds) {
+      throw new AppError(
+        'PRODUCT_NOT_ALLOWED',
+        'A product-restricted credential can only block devices for its products',
+      );
+    }
+    const now = clock.nowMs();
+    const row: BlocklistTable = {
+      id: newId('blk', now),
+      fingerprint: input.fingerprint,
+      product_id: productId,
+      reason: input.reason ?? null,
+      created_at: now,
+    };
+    await insertBlock(tx, row);
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'blocklist.create',
+      target: { type: 'blocklist', id: row.id },
+      changes: { fingerprint: [null, row.fingerprint], productId: [null, row.product_id] },
+    });
+    return toBlock(row);
+  });
+
+const visibleBlockOrThrow = async (db: Executor, caller: Caller, id: string) => {
+  const row = await findBlock(db, id);
+  if (
+    !row ||
+    (row.product_id ? !canSeeProduct(caller.principal, row.product_id) : caller.principal?.productIds)
+  ) {
+    throw new AppError('NOT_FOUND', `No blocklist entry ${id}`);
+  }
+  return row;
+};
+
+export const getBlock = async (db: Executor, caller: Caller, id: string): Promise<Block> =>
+  toBlock(await visibleBlockOrThrow(db, caller, id));
+
+export const blockPage = async (
+  db: Executor,
+  caller: Caller,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    fingerprint?: string | undefined;
+    productId?: string | undefined;
+  },
+) => {
+  const rows = await listBlocks(db, {
+    after: query.cursor,
+    fingerprint: query.fingerprint,
+    productId: query.productId,
+    limit: query.limit + 1,
+  });
+  const visible = rows.filter((row) =>
+    row.product_id ? canSeeProduct(caller.principal, row.product_id) : !caller.principal?.productIds,
+  );
+  return toPage(visible, query.limit, toBlock, (row) => row.id);
+};
+
+export const removeBlock = async ({ db, clock }: CatalogDeps, caller: Caller, id: string): Promise<void> => {
+  await transaction(db, async (tx) => {
+    await visibleBlockOrThrow(tx, caller, id);
+    await deleteBlock(tx, id);
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'blocklist.delete',
+      target: { type: 'blocklist', id },
+    });
+  });
+};
+
+export { isBlocked };

@@ -1,0 +1,55 @@
+// Client API shapes (api.md "Client API").
+import { z } from 'zod';
+import { licenseSchema } from '../licenses/schemas.js';
+import { machineSchema } from '../machines/schemas.js';
+
+export const licenseKeyField = z.string().trim().min(1).max(128);
+export const fingerprintField = z.string().min(1).max(255);
+
+export const validateBodySchema = z.object({
+  licenseKey: licenseKeyField,
+  fingerprint: fingerprintField.optional(),
+  productCode: z.string().min(1).max(64).optional(),
+  features: z.array(z.string().min(1).max(64)).max(100).optional(),
+  nonce: z.string().min(8).max(128).optional().describe('Ask for a signed result; the nonce is echoed'),
+});
+export type ValidateBody = z.infer<typeof validateBodySchema>;
+
+export const validationResultSchema = z.object({
+  valid: z.boolean(),
+  code: z.string().describe('VALID, or the catalog code of the first failing check'),
+  message: z.string(),
+  license: licenseSchema.nullable(),
+  machine: machineSchema.nullable(),
+  checkedAt: z.string(),
+  nonce: z.string().optional(),
+  signature: z
+    .string()
+    .optional()
+    .describe('base64 Ed25519 over the canonical JSON of the result without signature and kid'),
+  kid: z.string().optional(),
+});
+export type ValidationResult = z.infer<typeof validationResultSchema>;
+
+export const activateBodySchema = z.object({
+  licenseKey: licenseKeyField,
+  fingerprint: fingerprintField,
+  name: z.string().max(255).optional(),
+  hostname: z.string().max(255).optional(),
+  platform: z.string().max(100).optional(),
+  cores: z.number().int().min(1).max(100_000).optional(),
+  isVm: z.boolean().optional(),
+  userEmail: z.email().max(320).optional(),
+});
+export type ActivateBody = z.infer<typeof activateBodySchema>;
+
+export const activationSchema = z.object({
+  machine: machineSchema,
+  license: licenseSchema,
+  licenseFile: z.string(),
+});
+
+export const machineBodySchema = z.object({ licenseKey: licenseKeyField, fingerprint: fingerprintField });
+export type MachineBody = z.infer<typeof machineBodySchema>;
+
+export const heartbeatResultSchema = z.object({ machine: machineSchema });

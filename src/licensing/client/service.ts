@@ -1,0 +1,354 @@
+// The Client API: validate (checks in api.md's order, answered as a result, optionally signed), activate
+// (idempotent per fingerprint, limits exact under concurrency), deactivate (within the churn limit), heartbeat.
+import { sign } from 'node:crypto';
+import type { KeyRing } from '../../access/signing-keys/service.js';
+import type { Database } from '../../db/connection.js';
+import type { MachinesTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import type { ErrorCode } from '../../errors/catalog.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/random.js';
+import type { Sealer } from '../../lib/sealing.js';
+import { isBlocked } from '../blocklist/service.js';
+import { buildLicenseFile, licenseFileExpiry } from '../license-files/license-file.js';
+import { hasValidChecksum, licenseKeyHash, normalizeLicenseKey } from '../licenses/license-key.js';
+import { recordFirstActivation, toLicense } from '../licenses/service.js';
+import { effectiveStatus } from '../licenses/state.js';
+import {
+  activeMachinesOf,
+  assertDeactivationAllowed,
+  findActiveMachine,
+  insertMachine,
+  isDead,
+  toMachine,
+  updateMachineRow,
+} from '../machines/service.js';
+import type { ActivateBody, MachineBody, ValidateBody, ValidationResult } from './schemas.js';
+import { type ClientLicense, findClientLicense } from './store.js';
+
+export interface ClientDeps {
+  db: Database;
+  clock: Clock;
+  sealer: Sealer;
+  keyRing: KeyRing;
+}
+
+const liveMachineCount = (
+  machines: Pick<MachinesTable, 'last_seen_at'>[],
+  heartbeatSeconds: number | null,
+  nowMs: number,
+) =>
+  machines.filter(
+    (machine) => !isDead({ status: 'active', last_seen_at: machine.last_seen_at }, heartbeatSeconds, nowMs),
+  ).length;
+
+const entitledCodes = (found: ClientLicense): Set<string> =>
+  new Set(
+    (JSON.parse(found.license.features ?? found.policy.features) as { code: string }[]).map(
+      (feature) => feature.code,
+    ),
+  );
+
+const present = (deps: ClientDeps, found: ClientLicense, machinesCount: number, nowMs: number) =>
+  toLicense(found.license, found.policy, { nowMs, machinesCount, sealer: deps.sealer, showKey: false });
+
+const keyOf = (licenseKey: string) => {
+  const normalized = normalizeLicenseKey(licenseKey);
+  return { normalized, checksumOk: hasValidChecksum(normalized), hash: licenseKeyHash(normalized) };
+};
+
+/** The state checks every client call starts with, in api.md's order; answers the first failing code. */
+const stateFailure = (
+  found: ClientLicense,
+  nowMs: number,
+  options: { productCode?: string | undefined },
+): [ErrorCode, string] | undefined => {
+  const { license, policy, product } = found;
+  if (license.status === 'revoked') return ['LICENSE_REVOKED', `License ${license.id} was revoked`];
+  if (license.status === 'suspended') return ['LICENSE_SUSPENDED', `License ${license.id} is suspended`];
+  if (product.status === 'disabled') return ['PRODUCT_DISABLED', `Product ${product.code} is disabled`];
+  if (options.productCode !== undefined && options.productCode !== product.code) {
+    return [
+      'PRODUCT_MISMATCH',
+      `License ${license.id} is for product ${product.code}, not ${options.productCode}`,
+    ];
+  }
+  if (license.starts_at > nowMs)
+    return [
+      'LICENSE_NOT_STARTED',
+      `License ${license.id} starts at ${new Date(license.starts_at).toISOString()}`,
+    ];
+  const { status } = effectiveStatus(license.status, license.expires_at, policy.expiration_strategy, nowMs);
+  if (status === 'expired' && license.trial === 1) return ['TRIAL_EXPIRED', `The trial ${license.id} ended`];
+  if (status === 'expired')
+    return [
+      'LICENSE_EXPIRED',
+      `License ${license.id} expired at ${new Date(license.expires_at ?? 0).toISOString()}`,
+    ];
+  return undefined;
+};
+
+export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<ValidationResult> => {
+  const nowMs = deps.clock.nowMs();
+  const result = await evaluate(deps, body, nowMs);
+  const unsigned: ValidationResult = {
+    ...result,
+    checkedAt: new Date(nowMs).toISOString(),
+    ...(body.nonce ? { nonce: body.nonce } : {}),
+  };
+  if (!body.nonce) return unsigned;
+  const key = await deps.keyRing.active();
+  const signature = sign(null, Buffer.from(canonicalJson(unsigned), 'utf8'), key.privateKey).toString(
+    'base64',
+  );
+  return { ...unsigned, signature, kid: key.kid };
+};
+
+type Evaluation = Omit<ValidationResult, 'checkedAt' | 'nonce' | 'signature' | 'kid'>;
+
+const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Promise<Evaluation> => {
+  const db = deps.db.kysely;
+  const key = keyOf(body.licenseKey);
+  const notFound: Evaluation = {
+    valid: false,
+    code: 'LICENSE_NOT_FOUND',
+    message: 'No license has this key',
+    license: null,
+    machine: null,
+  };
+  // A mistyped key fails its checksum: refused without touching the database.
+  if (!key.checksumOk) return notFound;
+  const found = await findClientLicense(db, key.hash);
+  if (!found) return notFound;
+  const heartbeat = found.policy.heartbeat_seconds;
+  const machines = await activeMachinesOf(db, found.license.id);
+  const machinesCount = liveMachineCount(machines, heartbeat, nowMs);
+  const license = present(deps, found, machinesCount, nowMs);
+  const fail = (code: ErrorCode, message: string, machine: Evaluation['machine'] = null): Evaluation => ({
+    valid: false,
+    code,
+    message,
+    license,
+    machine,
+  });
+  const state = stateFailure(found, nowMs, { productCode: body.productCode });
+  if (state) return fail(...state);
+  let machine: Evaluation['machine'] = null;
+  if (body.fingerprint !== undefined) {
+    if (await isBlocked(db, body.fingerprint, found.product.id))
+      return fail('DEVICE_BLOCKED', 'This device is blocked');
+    const row = await findActiveMachine(db, found.license.id, body.fingerprint);
+    if (!row)
+      return fail(
+        'MACHINE_NOT_ACTIVATED',
+        `This fingerprint is not activated on license ${found.license.id}`,
+      );
+    machine = toMachine(row, heartbeat, nowMs);
+    if (machine.status === 'dead')
+      return fail('HEARTBEAT_DEAD', `Machine ${row.id} missed its heartbeats; activate again`, machine);
+  }
+  const limit = license.maxMachines;
+  if (limit !== null && machinesCount > limit) {
+    return fail(
+      'MACHINE_LIMIT_EXCEEDED',
+      `License ${found.license.id} has ${machinesCount} machines for a limit of ${limit}`,
+      machine,
+    );
+  }
+  if (body.features && body.features.length > 0) {
+    const entitled = entitledCodes(found);
+    const missing = body.features.filter((code) => !entitled.has(code));
+    if (missing.length > 0)
+      return fail('FEATURE_NOT_ENTITLED', `License ${found.license.id} lacks ${missing.join(', ')}`, machine);
+  }
+  return { valid: true, code: 'VALID', message: 'The license is valid', license, machine };
+};
+
+const licenseFileFor = async (
+  deps: ClientDeps,
+  found: ClientLicense,
+  machine: MachinesTable,
+  nowMs: number,
+) => {
+  const license = found.license;
+  const policy = found.policy;
+  return buildLicenseFile(
+    {
+      license: {
+        id: license.id,
+        key: deps.sealer.open(license.key_sealed).toString('utf8'),
+        status: effectiveStatus(license.status, license.expires_at, policy.expiration_strategy, nowMs).status,
+        productCode: found.product.code,
+        policy: {
+          maxMachines: license.max_machines ?? policy.max_machines,
+          floating: policy.floating === 1,
+          durationSeconds: policy.duration_seconds,
+          heartbeatSeconds: policy.heartbeat_seconds,
+          expirationStrategy: policy.expiration_strategy,
+        },
+        features: JSON.parse(license.features ?? policy.features) as unknown[],
+        startsAt: new Date(license.starts_at).toISOString(),
+        expiresAt: license.expires_at === null ? null : new Date(license.expires_at).toISOString(),
+      },
+      machine: { id: machine.id, fingerprint: machine.fingerprint },
+      issuedAt: new Date(nowMs).toISOString(),
+      expiresAt: new Date(
+        licenseFileExpiry(
+          nowMs,
+          policy.license_file_ttl_seconds,
+          license.expires_at,
+          policy.expiration_strategy,
+        ),
+      ).toISOString(),
+    },
+    await deps.keyRing.active(),
+  );
+};
+
+/** Locks and loads the license of a key inside a transaction; LICENSE_NOT_FOUND when none. */
+const lockClientLicense = async (
+  deps: ClientDeps,
+  tx: Executor,
+  licenseKey: string,
+): Promise<ClientLicense> => {
+  const key = keyOf(licenseKey);
+  const found = key.checksumOk ? await findClientLicense(tx, key.hash, { lock: deps.db.dialect }) : undefined;
+  if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+  return found;
+};
+
+export const activate = async (
+  deps: ClientDeps,
+  body: ActivateBody,
+): Promise<{
+  created: boolean;
+  machine: ReturnType<typeof toMachine>;
+  license: ReturnType<typeof toLicense>;
+  licenseFile: string;
+}> => {
+  // The signing key is made (once) outside the transaction: SQLite has one writer at a time.
+  await deps.keyRing.active();
+  return transaction(deps.db, async (tx) => {
+    const nowMs = deps.clock.nowMs();
+    const found = await lockClientLicense(deps, tx, body.licenseKey);
+    const { license, policy, product } = found;
+    const state = stateFailure(found, nowMs, {});
+    if (state) throw new AppError(...state);
+    if (product.status === 'archived')
+      throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
+    if (found.customerStatus === 'inactive')
+      throw new AppError('CUSTOMER_INACTIVE', `The customer of license ${license.id} is inactive`);
+    if (await isBlocked(tx, body.fingerprint, product.id))
+      throw new AppError('DEVICE_BLOCKED', 'This device is blocked');
+    if (body.isVm && policy.allow_vm === 0)
+      throw new AppError('VM_NOT_ALLOWED', `License ${license.id} does not run on virtual machines`);
+    const heartbeat = policy.heartbeat_seconds;
+    const existing = await findActiveMachine(tx, license.id, body.fingerprint);
+    const machines = await activeMachinesOf(tx, license.id);
+    const liveOthers = liveMachineCount(
+      machines.filter((machine) => machine.id !== existing?.id),
+      heartbeat,
+      nowMs,
+    );
+    const details = {
+      name: body.name ?? null,
+      hostname: body.hostname ?? null,
+      platform: body.platform ?? null,
+      cores: body.cores ?? null,
+      is_vm: body.isVm ? 1 : 0,
+    };
+    let row: MachinesTable;
+    let created = true;
+    if (existing && !isDead(existing, heartbeat, nowMs)) {
+      // Activating an active fingerprint again is a no-op that refreshes what the client reports.
+      created = false;
+      row = { ...existing, ...details, last_seen_at: nowMs };
+      await updateMachineRow(tx, existing.id, { ...details, last_seen_at: nowMs });
+    } else {
+      const limit = license.max_machines ?? policy.max_machines;
+      if (limit !== null && liveOthers >= limit) {
+        throw new AppError(
+          'MACHINE_LIMIT_EXCEEDED',
+          `License ${license.id} already has ${liveOthers} of ${limit} machines activated`,
+          {
+            limit,
+            used: liveOthers,
+          },
+        );
+      }
+      if (existing) {
+        // A dead machine of the same fingerprint comes back to life rather than leaving a second row.
+        row = { ...existing, ...details, activated_at: nowMs, last_seen_at: nowMs };
+        await updateMachineRow(tx, existing.id, { ...details, activated_at: nowMs, last_seen_at: nowMs });
+      } else {
+        row = {
+          id: newId('mach', nowMs),
+          license_id: license.id,
+          fingerprint: body.fingerprint,
+          ...details,
+          user_id: null,
+          status: 'active',
+          offline: 0,
+          activated_at: nowMs,
+          last_seen_at: nowMs,
+          deactivated_at: null,
+        };
+        await insertMachine(tx, row);
+      }
+    }
+    // A policy counted from activation starts its term at the first activation.
+    if (license.first_activated_at === null) {
+      const term =
+        policy.expiration_basis === 'activation' &&
+        policy.duration_seconds !== null &&
+        license.expires_at === null
+          ? { expires_at: nowMs + policy.duration_seconds * 1000 }
+          : {};
+      Object.assign(license, { first_activated_at: nowMs, ...term });
+      await recordFirstActivation(tx, license.id, { first_activated_at: nowMs, ...term });
+    }
+    const machinesCount = liveOthers + 1;
+    return {
+      created,
+      machine: toMachine(row, heartbeat, nowMs),
+      license: present(deps, found, machinesCount, nowMs),
+      licenseFile: await licenseFileFor(deps, found, row, nowMs),
+    };
+  });
+};
+
+export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
+  await transaction(deps.db, async (tx) => {
+    const nowMs = deps.clock.nowMs();
+    const found = await lockClientLicense(deps, tx, body.licenseKey);
+    const machine = await findActiveMachine(tx, found.license.id, body.fingerprint);
+    if (!machine)
+      throw new AppError(
+        'MACHINE_NOT_ACTIVATED',
+        `This fingerprint is not activated on license ${found.license.id}`,
+      );
+    await assertDeactivationAllowed(tx, found.license.id, found.policy, nowMs);
+    await updateMachineRow(tx, machine.id, { status: 'deactivated', deactivated_at: nowMs });
+  });
+};
+
+export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
+  const db = deps.db.kysely;
+  const nowMs = deps.clock.nowMs();
+  const key = keyOf(body.licenseKey);
+  const found = key.checksumOk ? await findClientLicense(db, key.hash) : undefined;
+  if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+  const row = await findActiveMachine(db, found.license.id, body.fingerprint);
+  if (!row)
+    throw new AppError(
+      'MACHINE_NOT_ACTIVATED',
+      `This fingerprint is not activated on license ${found.license.id}`,
+    );
+  if (isDead(row, found.policy.heartbeat_seconds, nowMs)) {
+    throw new AppError('HEARTBEAT_DEAD', `Machine ${row.id} missed its heartbeats; activate again`);
+  }
+  await updateMachineRow(db, row.id, { last_seen_at: nowMs });
+  return { machine: toMachine({ ...row, last_seen_at: nowMs }, found.policy.heartbeat_seconds, nowMs) };
+};

@@ -1,0 +1,54 @@
+// License files (api.md "License file"): an armored, base64 JSON envelope { v, alg, kid, payload, sig } whose
+// payload (base64url JSON) is signed with the server's Ed25519 key, for verification offline.
+import { sign } from 'node:crypto';
+import type { SigningKey } from '../../access/signing-keys/service.js';
+
+export interface LicenseFilePayload {
+  license: {
+    id: string;
+    key: string;
+    status: string;
+    productCode: string;
+    policy: {
+      maxMachines: number | null;
+      floating: boolean;
+      durationSeconds: number | null;
+      heartbeatSeconds: number | null;
+      expirationStrategy: string;
+    };
+    features: unknown[];
+    startsAt: string;
+    expiresAt: string | null;
+  };
+  machine: { id: string; fingerprint: string } | null;
+  issuedAt: string;
+  expiresAt: string;
+}
+
+const begin = '-----BEGIN CHARTER LICENSE FILE-----';
+const end = '-----END CHARTER LICENSE FILE-----';
+
+/** The file's own expiry: issuedAt + ttl, never after the license's end under `restrict`. */
+export const licenseFileExpiry = (
+  issuedAtMs: number,
+  ttlSeconds: number,
+  licenseExpiresAt: number | null,
+  strategy: string,
+): number => {
+  const ttlEnd = issuedAtMs + ttlSeconds * 1000;
+  return strategy === 'restrict' && licenseExpiresAt !== null ? Math.min(ttlEnd, licenseExpiresAt) : ttlEnd;
+};
+
+export const buildLicenseFile = (payload: LicenseFilePayload, key: SigningKey): string => {
+  const payloadBytes = Buffer.from(JSON.stringify(payload), 'utf8');
+  const envelope = {
+    v: 1,
+    alg: 'Ed25519',
+    kid: key.kid,
+    payload: payloadBytes.toString('base64url'),
+    sig: sign(null, payloadBytes, key.privateKey).toString('base64url'),
+  };
+  const body = Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64');
+  const lines = body.match(/.{1,64}/g) ?? [];
+  return [begin, ...lines, end].join('\n');
+};

@@ -1,0 +1,144 @@
+// Machines: the devices activated on licenses. A machine is dead when silent for 2× its policy's heartbeat:
+// it stays a row, no longer counts against the limit, and must activate again.
+import { recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { MachinesTable, PoliciesTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import { policyRowsByIds } from '../policies/service.js';
+import type { CatalogDeps } from '../products/service.js';
+import { canSeeProduct, visibleProducts } from '../visibility.js';
+import type { Machine } from './schemas.js';
+import {
+  countDeactivationsSince,
+  findMachine,
+  licensesOfMachines,
+  listMachines,
+  updateMachineRow,
+} from './store.js';
+
+export const isDead = (
+  machine: Pick<MachinesTable, 'status' | 'last_seen_at'>,
+  heartbeatSeconds: number | null,
+  nowMs: number,
+): boolean =>
+  machine.status === 'active' &&
+  heartbeatSeconds !== null &&
+  machine.last_seen_at + 2000 * heartbeatSeconds <= nowMs;
+
+export const toMachine = (row: MachinesTable, heartbeatSeconds: number | null, nowMs: number): Machine => ({
+  id: row.id,
+  licenseId: row.license_id,
+  fingerprint: row.fingerprint,
+  name: row.name,
+  hostname: row.hostname,
+  platform: row.platform,
+  cores: row.cores,
+  isVm: row.is_vm === 1,
+  userId: row.user_id,
+  status:
+    row.status === 'deactivated' ? 'deactivated' : isDead(row, heartbeatSeconds, nowMs) ? 'dead' : 'active',
+  offline: row.offline === 1,
+  activatedAt: new Date(row.activated_at).toISOString(),
+  lastSeenAt: new Date(row.last_seen_at).toISOString(),
+  deactivatedAt: row.deactivated_at === null ? null : new Date(row.deactivated_at).toISOString(),
+});
+
+/** Refuses a deactivation past the policy's churn limit (maxDeactivations in its window). */
+export const assertDeactivationAllowed = async (
+  db: Executor,
+  licenseId: string,
+  policy: PoliciesTable,
+  nowMs: number,
+) => {
+  if (!policy.max_deactivations) return;
+  const rule = JSON.parse(policy.max_deactivations) as { count: number; periodSeconds: number };
+  const used = await countDeactivationsSince(db, licenseId, nowMs - rule.periodSeconds * 1000);
+  if (used >= rule.count) {
+    throw new AppError(
+      'DEACTIVATION_LIMIT_EXCEEDED',
+      `License ${licenseId} already deactivated ${used} of ${rule.count} machines in ${rule.periodSeconds} s`,
+      { limit: rule.count, used },
+    );
+  }
+};
+
+const visibleMachineOrThrow = async (db: Executor, caller: Caller, id: string) => {
+  const row = await findMachine(db, id);
+  const [license] = row ? await licensesOfMachines(db, [row.license_id]) : [];
+  if (!row || !license || !canSeeProduct(caller.principal, license.product_id))
+    throw new AppError('NOT_FOUND', `No machine ${id}`);
+  const policy = (await policyRowsByIds(db, [license.policy_id])).get(license.policy_id);
+  if (!policy) throw new Error(`License ${license.id} names a policy that does not exist`);
+  return { row, policy };
+};
+
+export const getMachine = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+): Promise<Machine> => {
+  const { row, policy } = await visibleMachineOrThrow(db.kysely, caller, id);
+  return toMachine(row, policy.heartbeat_seconds, clock.nowMs());
+};
+
+export const machinePage = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    licenseId?: string | undefined;
+    status?: Machine['status'] | undefined;
+  },
+) => {
+  const nowMs = clock.nowMs();
+  const rows = await listMachines(db.kysely, {
+    after: query.cursor,
+    licenseId: query.licenseId,
+    productIds: visibleProducts(caller.principal),
+    status: query.status,
+    limit: query.limit + 1,
+  });
+  const licenses = await licensesOfMachines(db.kysely, [...new Set(rows.map((row) => row.license_id))]);
+  const policies = await policyRowsByIds(
+    db.kysely,
+    licenses.map((license) => license.policy_id),
+  );
+  const heartbeatOf = new Map(
+    licenses.map((license) => [license.id, policies.get(license.policy_id)?.heartbeat_seconds ?? null]),
+  );
+  const page = toPage(
+    rows,
+    query.limit,
+    (row) => toMachine(row, heartbeatOf.get(row.license_id) ?? null, nowMs),
+    (row) => row.id,
+  );
+  // `active` and `dead` share a stored status; the derived one decides.
+  return query.status === 'active' || query.status === 'dead'
+    ? { ...page, data: page.data.filter((machine) => machine.status === query.status) }
+    : page;
+};
+
+/** DELETE /v1/machines/{id}: deactivates (frees the slot), within the policy's churn limit. */
+export const deactivateMachineById = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+): Promise<void> => {
+  await transaction(db, async (tx) => {
+    const { row, policy } = await visibleMachineOrThrow(tx, caller, id);
+    if (row.status === 'deactivated') return;
+    const now = clock.nowMs();
+    await assertDeactivationAllowed(tx, row.license_id, policy, now);
+    await updateMachineRow(tx, id, { status: 'deactivated', deactivated_at: now });
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'machine.deactivate',
+      target: { type: 'machine', id },
+    });
+  });
+};
+
+/** Machine rows for the Client API, which activates, refreshes and deactivates them inside its own transactions. */
+export { activeMachinesOf, findActiveMachine, insertMachine, updateMachineRow } from './store.js';

@@ -1,0 +1,97 @@
+// SQL of machines.
+import type { MachinesTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
+
+export const insertMachine = async (db: Executor, row: MachinesTable): Promise<void> => {
+  await db.insertInto('machines').values(row).execute();
+};
+
+export const findMachine = (db: Executor, id: string): Promise<MachinesTable | undefined> =>
+  db.selectFrom('machines').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** The active machine of a fingerprint on a license (dead ones included: they are still `active` rows). */
+export const findActiveMachine = (
+  db: Executor,
+  licenseId: string,
+  fingerprint: string,
+): Promise<MachinesTable | undefined> =>
+  db
+    .selectFrom('machines')
+    .selectAll()
+    .where('license_id', '=', licenseId)
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+
+export const activeMachinesOf = (
+  db: Executor,
+  licenseId: string,
+): Promise<Pick<MachinesTable, 'id' | 'last_seen_at' | 'user_id'>[]> =>
+  db
+    .selectFrom('machines')
+    .select(['id', 'last_seen_at', 'user_id'])
+    .where('license_id', '=', licenseId)
+    .where('status', '=', 'active')
+    .execute();
+
+export const countDeactivationsSince = async (
+  db: Executor,
+  licenseId: string,
+  sinceMs: number,
+): Promise<number> => {
+  const row = await db
+    .selectFrom('machines')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('license_id', '=', licenseId)
+    .where('status', '=', 'deactivated')
+    .where('deactivated_at', '>', sinceMs)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+};
+
+export const updateMachineRow = async (
+  db: Executor,
+  id: string,
+  patch: Partial<MachinesTable>,
+): Promise<void> => {
+  await db.updateTable('machines').set(patch).where('id', '=', id).execute();
+};
+
+export const listMachines = (
+  db: Executor,
+  filter: {
+    after?: string | undefined;
+    licenseId?: string | undefined;
+    productIds?: readonly string[] | undefined;
+    status?: string | undefined;
+    limit: number;
+  },
+): Promise<MachinesTable[]> => {
+  let query = db.selectFrom('machines').selectAll('machines');
+  if (filter.productIds) {
+    query = query
+      .innerJoin('licenses', 'licenses.id', 'machines.license_id')
+      .where((eb) =>
+        filter.productIds?.length ? eb('licenses.product_id', 'in', filter.productIds) : eb.lit(false),
+      );
+  }
+  if (filter.after) query = query.where('machines.id', '>', filter.after);
+  if (filter.licenseId) query = query.where('machines.license_id', '=', filter.licenseId);
+  if (filter.status === 'deactivated') query = query.where('machines.status', '=', 'deactivated');
+  if (filter.status === 'active' || filter.status === 'dead')
+    query = query.where('machines.status', '=', 'active');
+  return query.orderBy('machines.id').limit(filter.limit).execute();
+};
+
+/** The product and policy of the licenses machines belong to (visibility and heartbeat rules). */
+export const licensesOfMachines = (
+  db: Executor,
+  licenseIds: readonly string[],
+): Promise<{ id: string; product_id: string; policy_id: string }[]> =>
+  licenseIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('licenses')
+        .select(['id', 'product_id', 'policy_id'])
+        .where('id', 'in', licenseIds)
+        .execute();
