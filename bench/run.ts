@@ -1,13 +1,17 @@
-// npm run bench: starts the server in its own process, drives each scenario with autocannon from a second
-// process, and prints requests/s, p50 and p99 with the ratio to the baseline route measured in the same run.
-// Figures are printed as a table and as one JSON document (also written to .bench/latest.json).
+// npm run bench: seeds (or reuses) a database of BENCH_LICENSES licenses with BENCH_MACHINES_PER_LICENSE machines
+// each, starts the server on a copy of it in its own process, drives each scenario with autocannon from a second
+// process (bench/drive.ts), and prints requests/s, p50 and p99 with the ratio to the baseline route (a minimal
+// JSON POST on the same Fastify setup) measured in the same run. Figures are printed as a table and as JSON
+// (also written to .bench/latest.json). Rate limits are off.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { latestMigration } from '../src/db/migrations/index.js';
+import { seed } from './seed.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const autocannonBin = path.join(root, 'node_modules/autocannon/autocannon.js');
 
 const settings = z
   .object({
@@ -15,6 +19,9 @@ const settings = z
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).default(50),
     BENCH_LOG_LEVEL: z.enum(['info', 'warn', 'error', 'silent']).default('warn'),
     BENCH_ONLY: z.string().optional(),
+    BENCH_LICENSES: z.coerce.number().int().min(1000).default(1_000_000),
+    BENCH_MACHINES_PER_LICENSE: z.coerce.number().int().min(0).max(3).default(2),
+    BENCH_ACTIVATION_POOL: z.coerce.number().int().min(100).default(50_000),
   })
   .parse(process.env);
 
@@ -23,13 +30,14 @@ interface Scenario {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
-  /** Sends the bench server's admin API key as a bearer token. */
+  bodies?: 'validate' | 'validate-fingerprint' | 'validate-signed' | 'activate';
   authenticated?: boolean;
-  /** Status every answer must have; a run with other statuses is reported as failed. */
   expectStatus: number;
+  /** Also run at 80 % of the measured maximum and report the latency there. */
+  atEightyPercent?: boolean;
 }
 
-/** The baseline first; later issues add their routes here (validate, activate, checkout, …). */
+/** The baseline first; every other scenario is compared with it. */
 const scenarios: Scenario[] = [
   {
     name: 'baseline: minimal JSON POST',
@@ -38,15 +46,37 @@ const scenarios: Scenario[] = [
     body: { ping: 1 },
     expectStatus: 200,
   },
-  { name: 'GET /healthz', method: 'GET', path: '/healthz', expectStatus: 200 },
   {
-    name: 'GET /v1/api-keys (API key auth, scope check, list)',
+    name: 'validate (unsigned, key only)',
+    method: 'POST',
+    path: '/v1/client/validate',
+    bodies: 'validate',
+    expectStatus: 200,
+    atEightyPercent: true,
+  },
+  {
+    name: 'validate (unsigned, with fingerprint)',
+    method: 'POST',
+    path: '/v1/client/validate',
+    bodies: 'validate-fingerprint',
+    expectStatus: 200,
+  },
+  {
+    name: 'validate (signed, nonce)',
+    method: 'POST',
+    path: '/v1/client/validate',
+    bodies: 'validate-signed',
+    expectStatus: 200,
+  },
+  { name: 'activate', method: 'POST', path: '/v1/client/activate', bodies: 'activate', expectStatus: 201 },
+  {
+    name: 'GET /v1/api-keys (API key auth)',
     method: 'GET',
     path: '/v1/api-keys?limit=10',
     authenticated: true,
     expectStatus: 200,
   },
-  { name: 'GET /readyz (storage round trip)', method: 'GET', path: '/readyz', expectStatus: 200 },
+  { name: 'GET /healthz', method: 'GET', path: '/healthz', expectStatus: 200 },
   {
     name: 'error envelope: POST unknown path',
     method: 'POST',
@@ -61,15 +91,40 @@ const autocannonResult = z.object({
   latency: z.object({ p50: z.number(), p99: z.number(), average: z.number() }),
   errors: z.number(),
   timeouts: z.number(),
-  non2xx: z.number(),
   statusCodeStats: z.record(z.string(), z.object({ count: z.number() })).optional(),
 });
+type AutocannonResult = z.infer<typeof autocannonResult>;
 
-const startServer = (): Promise<{ child: ChildProcess; url: string; storage: string; apiKey: string }> =>
+/** The seeded database, made once per size and schema, then reused from .bench/. */
+const seededDir = async (): Promise<string> => {
+  const dir = path.join(
+    root,
+    '.bench',
+    `seed-${settings.BENCH_LICENSES}-${settings.BENCH_MACHINES_PER_LICENSE}-${settings.BENCH_ACTIVATION_POOL}-${latestMigration}`,
+  );
+  if (existsSync(path.join(dir, 'samples.json'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const started = Date.now();
+  process.stdout.write(
+    `seeding ${settings.BENCH_LICENSES} licenses × ${settings.BENCH_MACHINES_PER_LICENSE} machines into ${dir} …\n`,
+  );
+  await seed(dir, {
+    licenses: settings.BENCH_LICENSES,
+    machinesPerLicense: settings.BENCH_MACHINES_PER_LICENSE,
+    activationPool: settings.BENCH_ACTIVATION_POOL,
+  });
+  process.stdout.write(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return dir;
+};
+
+const startServer = (
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; storage: string; apiKey: string }> =>
   new Promise((resolve, reject) => {
     const child = fork(path.join(root, 'bench/server.ts'), [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, CHARTER_LOG_LEVEL: settings.BENCH_LOG_LEVEL },
+      env: { ...process.env, CHARTER_LOG_LEVEL: settings.BENCH_LOG_LEVEL, BENCH_DATA_DIR: dataDir },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     child.once('message', (message) =>
@@ -78,31 +133,22 @@ const startServer = (): Promise<{ child: ChildProcess; url: string; storage: str
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
 
-const runAutocannon = (url: string, apiKey: string, scenario: Scenario, duration: number) =>
-  new Promise<z.infer<typeof autocannonResult>>((resolve, reject) => {
-    const args = [
-      autocannonBin,
-      '-j',
-      '-c',
-      String(settings.BENCH_CONNECTIONS),
-      '-d',
-      String(duration),
-      '-m',
-      scenario.method,
-    ];
-    if (scenario.authenticated) args.push('-H', `authorization=Bearer ${apiKey}`);
-    if (scenario.body !== undefined) {
-      args.push('-H', 'content-type=application/json', '-b', JSON.stringify(scenario.body));
-    }
-    args.push(`${url}${scenario.path}`);
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+const drive = (options: Record<string, unknown>): Promise<AutocannonResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'bench/drive.ts'), JSON.stringify(options)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      if (code !== 0) return reject(new Error(`the load driver exited with ${code}`));
       try {
         resolve(autocannonResult.parse(JSON.parse(stdout)));
       } catch (error) {
@@ -111,58 +157,106 @@ const runAutocannon = (url: string, apiKey: string, scenario: Scenario, duration
     });
   });
 
+const rssMegabytes = (pid: number | undefined): number | null => {
+  if (!pid) return null;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+};
+
+interface Row {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ratioToBaseline: number;
+  unexpectedStatuses: number;
+  errors: number;
+}
+
 const main = async () => {
-  const server = await startServer();
+  const seeded = await seededDir();
+  // The server runs on a copy: activation adds machines, and each run should start from the same state.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'charter-bench-run-'));
+  cpSync(seeded, dataDir, { recursive: true });
+  const samplesFile = path.join(dataDir, 'samples.json');
+  const server = await startServer(dataDir);
   const selected = scenarios.filter(
     (scenario, index) => index === 0 || !settings.BENCH_ONLY || scenario.name.includes(settings.BENCH_ONLY),
   );
-  const results: {
-    name: string;
-    requestsPerSecond: number;
-    p50Ms: number;
-    p99Ms: number;
-    ratioToBaseline: number;
-    unexpectedStatuses: number;
-    errors: number;
-  }[] = [];
+  const results: Row[] = [];
+  let peakRss: number | null = null;
   try {
     for (const scenario of selected) {
-      await runAutocannon(server.url, server.apiKey, scenario, Math.min(2, settings.BENCH_DURATION)); // warm-up, discarded
-      const result = await runAutocannon(server.url, server.apiKey, scenario, settings.BENCH_DURATION);
-      const expected = result.statusCodeStats?.[String(scenario.expectStatus)]?.count ?? 0;
-      const baseline = results[0]?.requestsPerSecond ?? result.requests.average;
-      results.push({
-        name: scenario.name,
-        requestsPerSecond: Math.round(result.requests.average),
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        ratioToBaseline: Math.round((result.requests.average / baseline) * 1000) / 1000,
-        unexpectedStatuses: result.requests.total - expected,
-        errors: result.errors + result.timeouts,
-      });
+      const options = {
+        url: server.url,
+        method: scenario.method,
+        path: scenario.path,
+        connections: settings.BENCH_CONNECTIONS,
+        samplesFile,
+        ...(scenario.body !== undefined ? { body: scenario.body } : {}),
+        ...(scenario.bodies ? { bodies: scenario.bodies } : {}),
+        ...(scenario.authenticated ? { headers: { authorization: `Bearer ${server.apiKey}` } } : {}),
+      };
+      if (scenario.bodies !== 'activate')
+        await drive({ ...options, duration: Math.min(2, settings.BENCH_DURATION) }); // warm-up
+      const measured = await drive({ ...options, duration: settings.BENCH_DURATION });
+      peakRss = Math.max(peakRss ?? 0, rssMegabytes(server.child.pid) ?? 0);
+      const row = (name: string, result: AutocannonResult): Row => {
+        const expected = result.statusCodeStats?.[String(scenario.expectStatus)]?.count ?? 0;
+        const baseline = results[0]?.requestsPerSecond ?? result.requests.average;
+        return {
+          name,
+          requestsPerSecond: Math.round(result.requests.average),
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          ratioToBaseline: Math.round((result.requests.average / baseline) * 1000) / 1000,
+          unexpectedStatuses: result.requests.total - expected,
+          errors: result.errors + result.timeouts,
+        };
+      };
+      results.push(row(scenario.name, measured));
+      if (scenario.atEightyPercent) {
+        const rate = Math.max(1, Math.round(measured.requests.average * 0.8));
+        const paced = await drive({ ...options, duration: settings.BENCH_DURATION, overallRate: rate });
+        results.push(row(`${scenario.name} at 80 % load (${rate}/s)`, paced));
+      }
     }
   } finally {
     server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
   }
 
   const width = Math.max(...results.map((result) => result.name.length));
   process.stdout.write(
-    `\nCharter benchmark — ${settings.BENCH_CONNECTIONS} connections, ${settings.BENCH_DURATION}s per scenario, storage ${server.storage}\n\n`,
+    `\nCharter benchmark — ${settings.BENCH_LICENSES} licenses, ${settings.BENCH_LICENSES * settings.BENCH_MACHINES_PER_LICENSE} machines, ${settings.BENCH_CONNECTIONS} connections, ${settings.BENCH_DURATION}s per scenario, ${server.storage.replace(/:.*/, '')}\n\n`,
   );
   process.stdout.write(
     `${'scenario'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  ratio\n`,
   );
   for (const result of results) {
+    const problems =
+      result.unexpectedStatuses > 0 || result.errors > 0
+        ? `  (${result.unexpectedStatuses} unexpected statuses, ${result.errors} errors)`
+        : '';
     process.stdout.write(
-      `${result.name.padEnd(width)}  ${String(result.requestsPerSecond).padStart(8)}  ${String(result.p50Ms).padStart(7)}  ${String(result.p99Ms).padStart(7)}  ${result.ratioToBaseline.toFixed(3)}${result.unexpectedStatuses > 0 || result.errors > 0 ? `  (${result.unexpectedStatuses} unexpected statuses, ${result.errors} errors)` : ''}\n`,
+      `${result.name.padEnd(width)}  ${String(result.requestsPerSecond).padStart(8)}  ${String(result.p50Ms).padStart(7)}  ${String(result.p99Ms).padStart(7)}  ${result.ratioToBaseline.toFixed(3)}${problems}\n`,
     );
   }
+  process.stdout.write(`\nserver RSS after the heaviest scenario: ${peakRss ?? '?'} MB\n`);
   const report = {
     at: new Date().toISOString(),
     node: process.version,
+    licenses: settings.BENCH_LICENSES,
+    machines: settings.BENCH_LICENSES * settings.BENCH_MACHINES_PER_LICENSE,
     connections: settings.BENCH_CONNECTIONS,
     durationSeconds: settings.BENCH_DURATION,
-    storage: server.storage,
+    storage: 'sqlite',
+    serverRssMb: peakRss,
     results,
   };
   mkdirSync(path.join(root, '.bench'), { recursive: true });

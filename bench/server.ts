@@ -16,7 +16,8 @@ import { createSealer, loadSecretKey } from '../src/lib/sealing.js';
 
 export const baselinePath = '/bench/baseline';
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'charter-bench-'));
+// The seeded copy made by run.ts, or an empty temp dir when run alone.
+const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'charter-bench-'));
 const config = loadConfig({
   overrides: {
     PORT: 0,
@@ -47,15 +48,16 @@ const { secret: apiKey } = await createApiKey(
   undefined,
   { name: 'bench', scopes: ['admin'] },
 );
-const url = await app.listen({ port: 0, host: '127.0.0.1' });
-process.send?.({ url, storage: db.description, apiKey });
+const url = await app.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1' });
+if (process.send) process.send({ url, storage: db.description, apiKey });
+else process.stdout.write(`${url}\n`);
 
 process.on('SIGTERM', () => {
   app
     .close()
     .then(() => db.close())
     .finally(() => {
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!process.env.BENCH_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
     });
 });

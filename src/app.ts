@@ -134,6 +134,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
 
   // One log line per request: id (the logger's requestId binding), route, status, latency, actor, error code.
   app.addHook('onResponse', async (request, reply) => {
+    if ((request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === false)
+      return;
     request.log.info(
       {
         method: request.method,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { canonicalJson } from '../../src/lib/canonical-json.js';
+import { validationResultSchema } from '../../src/licensing/client/schemas.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
@@ -34,7 +35,10 @@ for (const dialect of dialects()) {
     const validate = async (payload: Record<string, unknown>) => {
       const res = await client('validate', payload);
       assert.equal(res.statusCode, 200, res.body);
-      return res.json() as Result;
+      // The route writes its answer without Zod: hold every answer to the schema, with no field beyond it.
+      const raw = res.json() as Record<string, unknown>;
+      assert.deepEqual(validationResultSchema.parse(raw), raw);
+      return raw as unknown as Result;
     };
     let policyCount = 0;
     const newLicense = async (rules: Record<string, unknown> = {}, license: Record<string, unknown> = {}) => {

@@ -26,7 +26,7 @@ import {
   updateMachineRow,
 } from '../machines/service.js';
 import type { ActivateBody, MachineBody, ValidateBody, ValidationResult } from './schemas.js';
-import { type ClientLicense, findClientLicense } from './store.js';
+import { type ClientLicense, findClientLicense, readForValidation } from './store.js';
 
 export interface ClientDeps {
   db: Database;
@@ -109,7 +109,6 @@ export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<Va
 type Evaluation = Omit<ValidationResult, 'checkedAt' | 'nonce' | 'signature' | 'kid'>;
 
 const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Promise<Evaluation> => {
-  const db = deps.db.kysely;
   const key = keyOf(body.licenseKey);
   const notFound: Evaluation = {
     valid: false,
@@ -120,12 +119,9 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
   };
   // A mistyped key fails its checksum: refused without touching the database.
   if (!key.checksumOk) return notFound;
-  const found = await findClientLicense(db, key.hash);
+  const found = await readForValidation(deps.db, key.hash, nowMs, body.fingerprint);
   if (!found) return notFound;
-  const heartbeat = found.policy.heartbeat_seconds;
-  const machines = await activeMachinesOf(db, found.license.id);
-  const machinesCount = liveMachineCount(machines, heartbeat, nowMs);
-  const license = present(deps, found, machinesCount, nowMs);
+  const license = present(deps, found, found.liveMachines, nowMs);
   const fail = (code: ErrorCode, message: string, machine: Evaluation['machine'] = null): Evaluation => ({
     valid: false,
     code,
@@ -137,23 +133,25 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
   if (state) return fail(...state);
   let machine: Evaluation['machine'] = null;
   if (body.fingerprint !== undefined) {
-    if (await isBlocked(db, body.fingerprint, found.product.id))
-      return fail('DEVICE_BLOCKED', 'This device is blocked');
-    const row = await findActiveMachine(db, found.license.id, body.fingerprint);
-    if (!row)
+    if (found.blocked) return fail('DEVICE_BLOCKED', 'This device is blocked');
+    if (!found.machine)
       return fail(
         'MACHINE_NOT_ACTIVATED',
         `This fingerprint is not activated on license ${found.license.id}`,
       );
-    machine = toMachine(row, heartbeat, nowMs);
+    machine = toMachine(found.machine, found.policy.heartbeat_seconds, nowMs);
     if (machine.status === 'dead')
-      return fail('HEARTBEAT_DEAD', `Machine ${row.id} missed its heartbeats; activate again`, machine);
+      return fail(
+        'HEARTBEAT_DEAD',
+        `Machine ${found.machine.id} missed its heartbeats; activate again`,
+        machine,
+      );
   }
   const limit = license.maxMachines;
-  if (limit !== null && machinesCount > limit) {
+  if (limit !== null && found.liveMachines > limit) {
     return fail(
       'MACHINE_LIMIT_EXCEEDED',
-      `License ${found.license.id} has ${machinesCount} machines for a limit of ${limit}`,
+      `License ${found.license.id} has ${found.liveMachines} machines for a limit of ${limit}`,
       machine,
     );
   }

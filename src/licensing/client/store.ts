@@ -1,7 +1,9 @@
-// SQL of the Client API's hot path: a license with its policy, product and customer state in one indexed read.
-import { sql } from 'kysely';
-import type { DialectName } from '../../db/connection.js';
-import type { LicensesTable, PoliciesTable } from '../../db/schema.js';
+// SQL of the Client API's hot path. Validation reads the license, its policy, product, customer state, live
+// machine count and (with a fingerprint) that machine and its blocklist state in one indexed query, compiled once
+// per database and executed with fresh parameters: the cost of every client start.
+import { CompiledQuery, sql } from 'kysely';
+import type { Database, DialectName } from '../../db/connection.js';
+import type { LicensesTable, MachinesTable, PoliciesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { policyColumns } from '../policies/store.js';
 
@@ -12,11 +14,166 @@ export interface ClientLicense {
   customerStatus: string | null;
 }
 
-const policySelect = sql.raw(policyColumns.map((column) => `p.${column} as p__${column}`).join(', '));
+/** The license and policy rows hold only the columns validation reads (see validation*Columns). */
+export interface ValidationRead extends ClientLicense {
+  /** Active machines that are not dead (silent past 2× the heartbeat). */
+  liveMachines: number;
+  /** With a fingerprint: its active machine on this license, if any. */
+  machine: MachinesTable | undefined;
+  /** With a fingerprint: whether it is on the blocklist for this product or all. */
+  blocked: boolean;
+}
+
+const licenseColumns = [
+  'id',
+  'key_hash',
+  'key_sealed',
+  'key_prefix',
+  'product_id',
+  'policy_id',
+  'customer_id',
+  'status',
+  'starts_at',
+  'expires_at',
+  'trial',
+  'max_machines',
+  'transfers_count',
+  'features',
+  'metadata',
+  'first_activated_at',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const satisfies readonly (keyof LicensesTable)[];
+
+const machineColumns = [
+  'id',
+  'license_id',
+  'fingerprint',
+  'name',
+  'hostname',
+  'platform',
+  'cores',
+  'is_vm',
+  'user_id',
+  'status',
+  'offline',
+  'activated_at',
+  'last_seen_at',
+  'deactivated_at',
+] as const satisfies readonly (keyof MachinesTable)[];
+
+type Row = Record<string, unknown>;
+
+const pick = <T>(row: Row, prefix: string, columns: readonly string[]): T => {
+  const out: Row = {};
+  for (const column of columns) out[column] = row[prefix + column];
+  return out as T;
+};
+
+/** What validation reads: every field of the answer, nothing more (no sealed key; rows are built per request). */
+const validationLicenseColumns = licenseColumns.filter(
+  (column) => column !== 'key_sealed' && column !== 'key_hash',
+);
+const validationPolicyColumns = [
+  'id',
+  'expiration_strategy',
+  'consumption',
+  'max_machines',
+  'features',
+  'heartbeat_seconds',
+] as const satisfies readonly (keyof PoliciesTable)[];
+const validationSelect = sql.raw(
+  [
+    ...validationLicenseColumns.map((column) => `l.${column} as l__${column}`),
+    ...validationPolicyColumns.map((column) => `p.${column} as p__${column}`),
+    'pr.code as pr__code',
+    'pr.status as pr__status',
+  ].join(', '),
+);
+
+const selectList = sql.raw(
+  [
+    ...licenseColumns.map((column) => `l.${column} as l__${column}`),
+    ...policyColumns.map((column) => `p.${column} as p__${column}`),
+    'pr.code as pr__code',
+    'pr.status as pr__status',
+    'c.status as c__status',
+  ].join(', '),
+);
+const machineSelect = sql.raw(machineColumns.map((column) => `fm.${column} as m__${column}`).join(', '));
+const joins = sql`from licenses l
+  join policies p on p.id = l.policy_id
+  join products pr on pr.id = l.product_id
+  left join customers c on c.id = l.customer_id`;
+
+const validationJoins = sql`from licenses l
+  join policies p on p.id = l.policy_id
+  join products pr on pr.id = l.product_id`;
+
+const toClientLicense = (row: Row): ClientLicense => ({
+  license: pick<LicensesTable>(row, 'l__', licenseColumns),
+  policy: pick<PoliciesTable>(row, 'p__', policyColumns),
+  product: { id: String(row.l__product_id), code: String(row.pr__code), status: String(row.pr__status) },
+  customerStatus: row.c__status === null || row.c__status === undefined ? null : String(row.c__status),
+});
+
+// Compiled once per database (placeholders differ by dialect); parameters are bound on every execution.
+const compiled = new WeakMap<Database, { byKey: string; byKeyAndFingerprint: string }>();
+
+const queriesFor = (db: Database) => {
+  let queries = compiled.get(db);
+  if (!queries) {
+    const now = 0;
+    const liveCount = sql`(select count(*) from machines m where m.license_id = l.id and m.status = 'active'
+      and (p.heartbeat_seconds is null or m.last_seen_at + 2000 * p.heartbeat_seconds > ${now})) as live_machines`;
+    const byKey = sql`select ${validationSelect}, ${liveCount} ${validationJoins} where l.key_hash = ${''} and l.deleted_at is null`;
+    const byKeyAndFingerprint = sql`select ${validationSelect}, ${liveCount}, ${machineSelect},
+      exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked
+      ${validationJoins}
+      left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
+      where l.key_hash = ${''} and l.deleted_at is null`;
+    queries = {
+      byKey: byKey.compile(db.kysely).sql,
+      byKeyAndFingerprint: byKeyAndFingerprint.compile(db.kysely).sql,
+    };
+    compiled.set(db, queries);
+  }
+  return queries;
+};
+
+/** Everything validation needs about a key (and a fingerprint), in one read. */
+export const readForValidation = async (
+  db: Database,
+  keyHash: string,
+  nowMs: number,
+  fingerprint: string | undefined,
+): Promise<ValidationRead | undefined> => {
+  const queries = queriesFor(db);
+  const query =
+    fingerprint === undefined
+      ? CompiledQuery.raw(queries.byKey, [nowMs, keyHash])
+      : CompiledQuery.raw(queries.byKeyAndFingerprint, [nowMs, fingerprint, fingerprint, keyHash]);
+  const { rows } = await db.kysely.executeQuery<Row>(query);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    license: pick<LicensesTable>(row, 'l__', validationLicenseColumns),
+    policy: pick<PoliciesTable>(row, 'p__', validationPolicyColumns),
+    product: { id: String(row.l__product_id), code: String(row.pr__code), status: String(row.pr__status) },
+    customerStatus: null,
+    liveMachines: Number(row.live_machines),
+    machine:
+      row.m__id === null || row.m__id === undefined
+        ? undefined
+        : pick<MachinesTable>(row, 'm__', machineColumns),
+    blocked: row.blocked === true || row.blocked === 1,
+  };
+};
 
 /**
- * The license of a key hash, live (not deleted), joined with its policy, product and customer. With `lock`, the
- * license row is locked for the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock).
+ * The license of a key hash with its policy, product and customer. With `lock`, the license row is locked for
+ * the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock).
  */
 export const findClientLicense = async (
   db: Executor,
@@ -24,25 +181,10 @@ export const findClientLicense = async (
   options: { lock?: DialectName } = {},
 ): Promise<ClientLicense | undefined> => {
   const lock = options.lock === 'postgres' ? sql` for update of l` : sql``;
-  const { rows } = await sql<Record<string, unknown>>`
-    select l.*, ${policySelect}, pr.code as pr__code, pr.status as pr__status, c.status as c__status
-    from licenses l
-    join policies p on p.id = l.policy_id
-    join products pr on pr.id = l.product_id
-    left join customers c on c.id = l.customer_id
-    where l.key_hash = ${keyHash} and l.deleted_at is null${lock}`.execute(db);
+  const { rows } =
+    await sql<Row>`select ${selectList} ${joins} where l.key_hash = ${keyHash} and l.deleted_at is null${lock}`.execute(
+      db,
+    );
   const row = rows[0];
-  if (!row) return undefined;
-  const policy: Record<string, unknown> = {};
-  const license: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (column.startsWith('p__')) policy[column.slice(3)] = value;
-    else if (!column.startsWith('pr__') && !column.startsWith('c__')) license[column] = value;
-  }
-  return {
-    license: license as unknown as LicensesTable,
-    policy: policy as unknown as PoliciesTable,
-    product: { id: String(row.product_id), code: String(row.pr__code), status: String(row.pr__status) },
-    customerStatus: row.c__status === null || row.c__status === undefined ? null : String(row.c__status),
-  };
+  return row ? toClientLicense(row) : undefined;
 };
