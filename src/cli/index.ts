@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import { AppError } from '../errors/app-error.js';
 import { apiKeysCommand } from './api-keys.js';
+import { catalogCommands } from './catalog.js';
 import type { Command } from './command.js';
 import { migrateCommand } from './migrate.js';
 import { operatorsCommand } from './operators.js';
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   migrate: migrateCommand,
   operators: operatorsCommand,
   'api-keys': apiKeysCommand,
+  ...catalogCommands,
 };
 
 const usage = () =>

@@ -134,4 +134,48 @@ describe('charter CLI', () => {
     const badScope = await runCli(['api-keys', 'create', '--name', 'x', '--scopes', 'everything'], env);
     assert.equal(badScope.code, 2);
   });
+
+  it('charter products, policies, customers and licenses do the common tasks, as tables or --json', async () => {
+    const env = { CHARTER_DATA_DIR: dataDir() };
+    const json = async (args: string[]) => {
+      const result = await runCli([...args, '--json'], env);
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout) as Record<string, unknown> & { id: string };
+    };
+    const product = await json(['products', 'create', '--code', 'studio', '--name', 'Studio']);
+    const policy = await json([
+      'policies',
+      'create',
+      '--product',
+      'studio',
+      '--code',
+      'yearly',
+      '--name',
+      'Yearly',
+      '--max-machines',
+      '2',
+      '--duration-days',
+      '365',
+    ]);
+    assert.deepEqual(
+      [policy.productId, policy.maxMachines, policy.durationSeconds],
+      [product.id, 2, 31_536_000],
+    );
+    const customer = await json(['customers', 'create', '--email', 'cli@example.com']);
+    const license = await json(['licenses', 'create', '--policy', policy.id, '--customer', customer.id]);
+    assert.match(String(license.key), /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/);
+    const suspended = await json(['licenses', 'suspend', license.id]);
+    assert.equal(suspended.status, 'suspended');
+    const byKey = await json(['licenses', 'show', String(license.key).toLowerCase()]);
+    assert.equal(byKey.id, license.id);
+    const table = await runCli(['licenses', 'list', '--status', 'suspended'], env);
+    assert.match(table.stdout, /^id\s+key\s+status/);
+    assert.match(table.stdout, new RegExp(`${license.id}\\s+${license.key}\\s+suspended`));
+    const again = await runCli(['licenses', 'suspend', license.id], env);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /INVALID_TRANSITION/);
+    const bad = await runCli(['products', 'create', '--code', 'Bad Code', '--name', 'x'], env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /VALIDATION_ERROR: --code/);
+  });
 });
