@@ -35,6 +35,7 @@ import { licenseRoutes } from './licensing/licenses/routes.js';
 import { machineRoutes } from './licensing/machines/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
+import { userRoutes } from './licensing/users/routes.js';
 import { serviceRoutes } from './service/routes.js';
 
 export interface AppDeps {
@@ -206,6 +207,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(licenseRoutes({ db, clock, sealer }));
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
+  await app.register(userRoutes({ db, clock }));
   await app.register(clientRoutes({ db, clock, sealer, keyRing }));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);

@@ -229,6 +229,30 @@ export interface BlocklistTable {
   created_at: number;
 }
 
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface LicenseUsersTable {
+  license_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface TrialsTable {
+  id: string;
+  product_id: string;
+  fingerprint: string;
+  email: string | null;
+  license_id: string;
+  created_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -245,4 +269,7 @@ export interface Schema {
   licenses: LicensesTable;
   machines: MachinesTable;
   blocklist: BlocklistTable;
+  users: UsersTable;
+  license_users: LicenseUsersTable;
+  trials: TrialsTable;
 }

@@ -60,6 +60,7 @@ export const idPrefixes = [
   'blk',
   'req',
   'ses',
+  'trl',
 ] as const;
 
 export type IdPrefix = (typeof idPrefixes)[number];

@@ -8,6 +8,7 @@ import * as m0005 from './0005-products.js';
 import * as m0006 from './0006-policies-customers.js';
 import * as m0007 from './0007-licenses-machines.js';
 import * as m0008 from './0008-blocklist.js';
+import * as m0009 from './0009-users-trials.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0006-policies-customers': m0006,
   '0007-licenses-machines': m0007,
   '0008-blocklist': m0008,
+  '0009-users-trials': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,10 +7,12 @@ import {
   activationSchema,
   heartbeatResultSchema,
   machineBodySchema,
+  trialBodySchema,
+  trialResultSchema,
   validateBodySchema,
   validationResultSchema,
 } from './schemas.js';
-import { activate, type ClientDeps, deactivate, heartbeat, validate } from './service.js';
+import { activate, type ClientDeps, deactivate, heartbeat, trial, validate } from './service.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
 
@@ -58,6 +60,8 @@ export const clientRoutes =
             'MACHINE_LIMIT_EXCEEDED',
             'DEVICE_BLOCKED',
             'VM_NOT_ALLOWED',
+            'LICENSE_USER_NOT_FOUND',
+            'USER_MACHINE_LIMIT_EXCEEDED',
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -93,6 +97,31 @@ export const clientRoutes =
         await deactivate(deps, request.body);
         return reply.code(204).send();
       },
+    );
+
+    routes.post(
+      '/v1/client/trial',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: [
+            'TRIAL_NOT_ALLOWED',
+            'UNKNOWN_PRODUCT',
+            'VALIDATION_ERROR',
+            'DEVICE_BLOCKED',
+            'PRODUCT_DISABLED',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary:
+            "Start a trial on this device: a trial license under the product's trial settings, activated here",
+          body: trialBodySchema,
+          response: { 201: trialResultSchema },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await trial(deps, request.body)),
     );
 
     routes.post(

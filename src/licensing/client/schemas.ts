@@ -53,3 +53,16 @@ export const machineBodySchema = z.object({ licenseKey: licenseKeyField, fingerp
 export type MachineBody = z.infer<typeof machineBodySchema>;
 
 export const heartbeatResultSchema = z.object({ machine: machineSchema });
+
+export const trialBodySchema = z.object({
+  productCode: z.string().min(1).max(64),
+  fingerprint: fingerprintField,
+  email: z.email().max(320).optional(),
+});
+
+export const trialResultSchema = z.object({
+  licenseKey: z.string(),
+  license: licenseSchema,
+  machine: machineSchema,
+  licenseFile: z.string(),
+});

@@ -25,6 +25,8 @@ import {
   toMachine,
   updateMachineRow,
 } from '../machines/service.js';
+import { startTrial } from '../trials/service.js';
+import { assignedUserByEmail } from '../users/service.js';
 import type { ActivateBody, MachineBody, ValidateBody, ValidationResult } from './schemas.js';
 import { type ClientLicense, findClientLicense, readForValidation } from './store.js';
 
@@ -164,7 +166,7 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
   return { valid: true, code: 'VALID', message: 'The license is valid', license, machine };
 };
 
-const licenseFileFor = async (
+export const licenseFileFor = async (
   deps: ClientDeps,
   found: ClientLicense,
   machine: MachinesTable,
@@ -244,6 +246,7 @@ export const activate = async (
       throw new AppError('VM_NOT_ALLOWED', `License ${license.id} does not run on virtual machines`);
     const heartbeat = policy.heartbeat_seconds;
     const existing = await findActiveMachine(tx, license.id, body.fingerprint);
+    const userId = product.licenseModel === 'user' ? await licenseUserFor(tx, found, body) : null;
     const machines = await activeMachinesOf(tx, license.id);
     const liveOthers = liveMachineCount(
       machines.filter((machine) => machine.id !== existing?.id),
@@ -265,6 +268,20 @@ export const activate = async (
       row = { ...existing, ...details, last_seen_at: nowMs };
       await updateMachineRow(tx, existing.id, { ...details, last_seen_at: nowMs });
     } else {
+      if (userId !== null && policy.max_activations_per_user !== null) {
+        const mine = liveMachineCount(
+          machines.filter((machine) => machine.user_id === userId && machine.id !== existing?.id),
+          heartbeat,
+          nowMs,
+        );
+        if (mine >= policy.max_activations_per_user) {
+          throw new AppError(
+            'USER_MACHINE_LIMIT_EXCEEDED',
+            `User ${userId} already has ${mine} of ${policy.max_activations_per_user} machines on license ${license.id}`,
+            { limit: policy.max_activations_per_user, used: mine },
+          );
+        }
+      }
       const limit = license.max_machines ?? policy.max_machines;
       if (limit !== null && liveOthers >= limit) {
         throw new AppError(
@@ -286,7 +303,7 @@ export const activate = async (
           license_id: license.id,
           fingerprint: body.fingerprint,
           ...details,
-          user_id: null,
+          user_id: userId,
           status: 'active',
           offline: 0,
           activated_at: nowMs,
@@ -315,6 +332,23 @@ export const activate = async (
       licenseFile: await licenseFileFor(deps, found, row, nowMs),
     };
   });
+};
+
+/** On a per-user product, activation names an assigned user (userEmail); answers that user's id. */
+const licenseUserFor = async (tx: Executor, found: ClientLicense, body: ActivateBody): Promise<string> => {
+  if (!body.userEmail) {
+    throw new AppError(
+      'LICENSE_USER_NOT_FOUND',
+      `License ${found.license.id} is licensed per user: send the user's email in userEmail`,
+    );
+  }
+  const user = await assignedUserByEmail(tx, found.license.id, body.userEmail);
+  if (!user)
+    throw new AppError(
+      'LICENSE_USER_NOT_FOUND',
+      `${body.userEmail} is not a user of license ${found.license.id}`,
+    );
+  return user.id;
 };
 
 export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
@@ -349,4 +383,30 @@ export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
   }
   await updateMachineRow(db, row.id, { last_seen_at: nowMs });
   return { machine: toMachine({ ...row, last_seen_at: nowMs }, found.policy.heartbeat_seconds, nowMs) };
+};
+
+/** POST /v1/client/trial: a trial license, activated on this device, with its license file. */
+export const trial = async (
+  deps: ClientDeps,
+  body: { productCode: string; fingerprint: string; email?: string | undefined },
+) => {
+  await deps.keyRing.active();
+  const started = await startTrial(deps, body);
+  const found: ClientLicense = {
+    license: started.license,
+    policy: started.policy,
+    product: {
+      id: started.product.id,
+      code: started.product.code,
+      status: started.product.status,
+      licenseModel: started.product.license_model,
+    },
+    customerStatus: null,
+  };
+  return {
+    licenseKey: started.key,
+    license: present(deps, found, 1, started.nowMs),
+    machine: toMachine(started.machine, started.policy.heartbeat_seconds, started.nowMs),
+    licenseFile: await licenseFileFor(deps, found, started.machine, started.nowMs),
+  };
 };

@@ -10,7 +10,7 @@ import { policyColumns } from '../policies/store.js';
 export interface ClientLicense {
   license: LicensesTable;
   policy: PoliciesTable;
-  product: { id: string; code: string; status: string };
+  product: { id: string; code: string; status: string; licenseModel: string };
   customerStatus: string | null;
 }
 
@@ -98,6 +98,7 @@ const selectList = sql.raw(
     ...policyColumns.map((column) => `p.${column} as p__${column}`),
     'pr.code as pr__code',
     'pr.status as pr__status',
+    'pr.license_model as pr__license_model',
     'c.status as c__status',
   ].join(', '),
 );
@@ -114,7 +115,12 @@ const validationJoins = sql`from licenses l
 const toClientLicense = (row: Row): ClientLicense => ({
   license: pick<LicensesTable>(row, 'l__', licenseColumns),
   policy: pick<PoliciesTable>(row, 'p__', policyColumns),
-  product: { id: String(row.l__product_id), code: String(row.pr__code), status: String(row.pr__status) },
+  product: {
+    id: String(row.l__product_id),
+    code: String(row.pr__code),
+    status: String(row.pr__status),
+    licenseModel: String(row.pr__license_model),
+  },
   customerStatus: row.c__status === null || row.c__status === undefined ? null : String(row.c__status),
 });
 
@@ -160,7 +166,13 @@ export const readForValidation = async (
   return {
     license: pick<LicensesTable>(row, 'l__', validationLicenseColumns),
     policy: pick<PoliciesTable>(row, 'p__', validationPolicyColumns),
-    product: { id: String(row.l__product_id), code: String(row.pr__code), status: String(row.pr__status) },
+    // Validation does not read the license model or the customer: neither is one of its checks.
+    product: {
+      id: String(row.l__product_id),
+      code: String(row.pr__code),
+      status: String(row.pr__status),
+      licenseModel: '',
+    },
     customerStatus: null,
     liveMachines: Number(row.live_machines),
     machine:

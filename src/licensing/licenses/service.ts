@@ -419,3 +419,35 @@ export const recordFirstActivation = (
   id: string,
   patch: { first_activated_at: number; expires_at?: number },
 ) => updateLicenseRow(db, id, patch);
+
+/** Issues a trial license inside the caller's transaction (POST /v1/client/trial); answers the row and its key. */
+export const issueTrialLicense = async (
+  deps: LicenseDeps,
+  tx: Executor,
+  input: { productId: string; policyId: string; expiresAt: number; nowMs: number },
+): Promise<{ row: LicensesTable; key: string }> => {
+  const key = generateLicenseKey();
+  const row: LicensesTable = {
+    id: newId('lic', input.nowMs),
+    key_hash: licenseKeyHash(key),
+    key_sealed: deps.sealer.seal(key),
+    key_prefix: licenseKeyPrefix(key),
+    product_id: input.productId,
+    policy_id: input.policyId,
+    customer_id: null,
+    status: 'active',
+    starts_at: input.nowMs,
+    expires_at: input.expiresAt,
+    trial: 1,
+    max_machines: null,
+    transfers_count: 0,
+    features: null,
+    metadata: '{}',
+    first_activated_at: input.nowMs,
+    created_at: input.nowMs,
+    updated_at: input.nowMs,
+    deleted_at: null,
+  };
+  await insertLicense(tx, row);
+  return { row, key };
+};

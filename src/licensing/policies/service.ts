@@ -18,6 +18,7 @@ import {
   checkPolicyRules,
   type Policy,
   type PolicyRules,
+  policyDefaults,
   policyRulesSchema,
   type UpdatePolicy,
 } from './schemas.js';
@@ -242,4 +243,34 @@ export const deletePolicy = async ({ db, clock }: CatalogDeps, caller: Caller, i
     await updatePolicyRow(tx, id, { deleted_at: now, updated_at: now });
     await recordAudit(tx, clock, caller.audit, { action: 'policy.delete', target: { type: 'policy', id } });
   });
+};
+
+/** The code of the built-in trial policy each product gets on its first trial. */
+export const trialPolicyCode = 'charter-trial';
+
+/** The product's built-in trial policy (one machine), made on first use inside the caller's transaction. */
+export const ensureTrialPolicy = async (
+  tx: Executor,
+  productId: string,
+  days: number,
+  nowMs: number,
+): Promise<PoliciesTable> => {
+  const existing = await findLivePolicyByCode(tx, productId, trialPolicyCode);
+  if (existing) return existing;
+  const row: PoliciesTable = {
+    id: newId('pol', nowMs),
+    product_id: productId,
+    code: trialPolicyCode,
+    ...toColumns({
+      ...policyDefaults,
+      name: 'Trial',
+      durationSeconds: days * 86_400,
+      maxMachines: 1,
+    }),
+    created_at: nowMs,
+    updated_at: nowMs,
+    deleted_at: null,
+  };
+  await insertPolicy(tx, row);
+  return row;
 };

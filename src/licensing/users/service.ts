@@ -1,0 +1,194 @@
+// License users: the people a per-user product (licenseModel user) is licensed to. A license has at most
+// maxUsers of them; each may activate up to maxActivationsPerUser machines.
+import { diff, recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { UsersTable } from '../../db/schema.js';
+import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import { newId } from '../../lib/random.js';
+import { getLicenseRowOrThrow } from '../licenses/service.js';
+import { policyRowsByIds } from '../policies/service.js';
+import type { CatalogDeps } from '../products/service.js';
+import { canSeeProduct } from '../visibility.js';
+import {
+  assignedUsers,
+  assignUser,
+  countAssigned,
+  findLiveUserByEmail,
+  findUser,
+  insertUser,
+  listUsers,
+  unassignUser,
+  updateUserRow,
+} from './store.js';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toUser = (row: UsersTable): User => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const emailTaken = (email: string) =>
+  new AppError('ALREADY_EXISTS', `A user with email ${email} exists`, { field: 'email' });
+
+const getUserRowOrThrow = async (db: Executor, id: string) => {
+  const row = await findUser(db, id);
+  if (!row) throw new AppError('NOT_FOUND', `No user ${id}`);
+  if (row.deleted_at !== null) throw new AppError('GONE', `User ${id} was deleted`);
+  return row;
+};
+
+export const createUser = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  input: { email: string; name?: string | undefined },
+) => {
+  const now = clock.nowMs();
+  const row: UsersTable = {
+    id: newId('user', now),
+    email: input.email,
+    name: input.name ?? input.email,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
+  try {
+    await transaction(db, async (tx) => {
+      if (await findLiveUserByEmail(tx, row.email)) throw emailTaken(row.email);
+      await insertUser(tx, row);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'user.create',
+        target: { type: 'user', id: row.id },
+        changes: { email: [null, row.email] },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken(row.email);
+    throw error;
+  }
+  return toUser(row);
+};
+
+export const getUser = async (db: Executor, id: string) => toUser(await getUserRowOrThrow(db, id));
+
+export const userPage = async (
+  db: Executor,
+  query: { limit: number; cursor?: string | undefined; email?: string | undefined },
+) => {
+  const rows = await listUsers(db, { after: query.cursor, email: query.email, limit: query.limit + 1 });
+  return toPage(rows, query.limit, toUser, (row) => row.id);
+};
+
+export const updateUser = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+  patch: { name?: string | undefined },
+) =>
+  transaction(db, async (tx) => {
+    const row = await getUserRowOrThrow(tx, id);
+    const updated = { ...row, name: patch.name ?? row.name, updated_at: clock.nowMs() };
+    await updateUserRow(tx, id, updated);
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'user.update',
+      target: { type: 'user', id },
+      changes: diff({ name: row.name }, { name: updated.name }),
+    });
+    return toUser(updated);
+  });
+
+export const deleteUser = async ({ db, clock }: CatalogDeps, caller: Caller, id: string) => {
+  await transaction(db, async (tx) => {
+    await getUserRowOrThrow(tx, id);
+    const now = clock.nowMs();
+    await updateUserRow(tx, id, { deleted_at: now, updated_at: now });
+    await recordAudit(tx, clock, caller.audit, { action: 'user.delete', target: { type: 'user', id } });
+  });
+};
+
+export const licenseUsers = async (db: Executor, caller: Caller, licenseId: string) => {
+  await getLicenseRowOrThrow(db, caller.principal, licenseId);
+  return { data: (await assignedUsers(db, licenseId)).map(toUser), nextCursor: null };
+};
+
+/** Assigns a user to a license, within the policy's maxUsers (the license row is locked for the count). */
+export const assignLicenseUser = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  licenseId: string,
+  userId: string,
+) =>
+  transaction(db, async (tx) => {
+    const license = await forUpdate(
+      tx.selectFrom('licenses').selectAll().where('id', '=', licenseId),
+      db.dialect,
+    ).executeTakeFirst();
+    if (!license || !canSeeProduct(caller.principal, license.product_id))
+      throw new AppError('NOT_FOUND', `No license ${licenseId}`);
+    if (license.deleted_at !== null) throw new AppError('GONE', `License ${licenseId} was deleted`);
+    const user = await findUser(tx, userId);
+    if (!user || user.deleted_at !== null)
+      throw new AppError('VALIDATION_ERROR', `No user ${userId}`, {
+        issues: [{ path: ['userId'], message: 'no such user', code: 'custom' }],
+      });
+    const policy = (await policyRowsByIds(tx, [license.policy_id])).get(license.policy_id);
+    const used = await countAssigned(tx, licenseId);
+    const alreadyAssigned = (await assignedUsers(tx, licenseId)).some((assigned) => assigned.id === userId);
+    if (
+      !alreadyAssigned &&
+      policy?.max_users !== null &&
+      policy?.max_users !== undefined &&
+      used >= policy.max_users
+    ) {
+      throw new AppError(
+        'LICENSE_USERS_LIMIT_EXCEEDED',
+        `License ${licenseId} already has ${used} of ${policy.max_users} users`,
+        {
+          limit: policy.max_users,
+          used,
+        },
+      );
+    }
+    if (await assignUser(tx, licenseId, userId, clock.nowMs())) {
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'license.user_assign',
+        target: { type: 'license', id: licenseId },
+        changes: { userId: [null, userId] },
+      });
+    }
+    return { created: !alreadyAssigned, user: toUser(user) };
+  });
+
+export const unassignLicenseUser = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  licenseId: string,
+  userId: string,
+) => {
+  await transaction(db, async (tx) => {
+    await getLicenseRowOrThrow(tx, caller.principal, licenseId);
+    if (!(await unassignUser(tx, licenseId, userId)))
+      throw new AppError('NOT_FOUND', `User ${userId} is not assigned to license ${licenseId}`);
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'license.user_unassign',
+      target: { type: 'license', id: licenseId },
+      changes: { userId: [userId, null] },
+    });
+  });
+};
+
+/** For activation on a per-user license: the assigned user with this email, or undefined. */
+export const assignedUserByEmail = async (db: Executor, licenseId: string, email: string) =>
+  (await assignedUsers(db, licenseId)).find((user) => user.email === email.trim().toLowerCase());

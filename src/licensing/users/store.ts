@@ -1,0 +1,74 @@
+// SQL of license users and their assignments.
+import type { UsersTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
+
+export const insertUser = async (db: Executor, row: UsersTable): Promise<void> => {
+  await db.insertInto('users').values(row).execute();
+};
+
+export const findUser = (db: Executor, id: string): Promise<UsersTable | undefined> =>
+  db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findLiveUserByEmail = (db: Executor, email: string): Promise<UsersTable | undefined> =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', email)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+
+export const listUsers = (
+  db: Executor,
+  filter: { after?: string | undefined; email?: string | undefined; limit: number },
+) => {
+  let query = db.selectFrom('users').selectAll().where('deleted_at', 'is', null);
+  if (filter.after) query = query.where('id', '>', filter.after);
+  if (filter.email) query = query.where('email', '=', filter.email.trim().toLowerCase());
+  return query.orderBy('id').limit(filter.limit).execute();
+};
+
+export const updateUserRow = async (db: Executor, id: string, patch: Partial<UsersTable>): Promise<void> => {
+  await db.updateTable('users').set(patch).where('id', '=', id).execute();
+};
+
+export const assignedUsers = (db: Executor, licenseId: string): Promise<UsersTable[]> =>
+  db
+    .selectFrom('license_users')
+    .innerJoin('users', 'users.id', 'license_users.user_id')
+    .selectAll('users')
+    .where('license_users.license_id', '=', licenseId)
+    .orderBy('users.id')
+    .execute();
+
+/** Assigns a user; answers false when already assigned. */
+export const assignUser = async (
+  db: Executor,
+  licenseId: string,
+  userId: string,
+  at: number,
+): Promise<boolean> => {
+  const result = await db
+    .insertInto('license_users')
+    .values({ license_id: licenseId, user_id: userId, created_at: at })
+    .onConflict((conflict) => conflict.columns(['license_id', 'user_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+};
+
+export const unassignUser = async (db: Executor, licenseId: string, userId: string): Promise<boolean> => {
+  const result = await db
+    .deleteFrom('license_users')
+    .where('license_id', '=', licenseId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+};
+
+export const countAssigned = async (db: Executor, licenseId: string): Promise<number> => {
+  const row = await db
+    .selectFrom('license_users')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('license_id', '=', licenseId)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+};
