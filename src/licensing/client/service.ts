@@ -230,7 +230,7 @@ export const activate = async (
 }> => {
   // The signing key is made (once) outside the transaction: SQLite has one writer at a time.
   await deps.keyRing.active();
-  return transaction(deps.db, async (tx) => {
+  const done = await transaction(deps.db, async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockClientLicense(deps, tx, body.licenseKey);
     const { license, policy, product } = found;
@@ -324,14 +324,15 @@ export const activate = async (
       Object.assign(license, { first_activated_at: nowMs, ...term });
       await recordFirstActivation(tx, license.id, { first_activated_at: nowMs, ...term });
     }
-    const machinesCount = liveOthers + 1;
-    return {
-      created,
-      machine: toMachine(row, heartbeat, nowMs),
-      license: present(deps, found, machinesCount, nowMs),
-      licenseFile: await licenseFileFor(deps, found, row, nowMs),
-    };
+    return { created, found, row, nowMs, machinesCount: liveOthers + 1 };
   });
+  // Signing happens after the commit: the write lock is held only for the reads and writes themselves.
+  return {
+    created: done.created,
+    machine: toMachine(done.row, done.found.policy.heartbeat_seconds, done.nowMs),
+    license: present(deps, done.found, done.machinesCount, done.nowMs),
+    licenseFile: await licenseFileFor(deps, done.found, done.row, done.nowMs),
+  };
 };
 
 /** On a per-user product, activation names an assigned user (userEmail); answers that user's id. */
