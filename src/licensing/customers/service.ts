@@ -1,9 +1,8 @@
 // Customers: who licenses are issued to. Emails are unique among live customers; deletion is soft.
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { CustomersTable } from '../../db/schema.js';
-import { type Executor, transaction } from '../../db/transaction.js';
+import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import { newId } from '../../lib/random.js';
@@ -64,8 +63,10 @@ export const createCustomer = async (
     updated_at: now,
     deleted_at: null,
   };
-  try {
-    await transaction(db, async (tx) => {
+  await transactionUnique(
+    db,
+    () => emailTaken(row.email),
+    async (tx) => {
       if (await findLiveCustomerByEmail(tx, row.email)) throw emailTaken(row.email);
       await insertCustomer(tx, row);
       await recordAudit(tx, clock, caller.audit, {
@@ -73,11 +74,8 @@ export const createCustomer = async (
         target: { type: 'customer', id: row.id },
         changes: { email: [null, row.email], name: [null, row.name] },
       });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw emailTaken(row.email);
-    throw error;
-  }
+    },
+  );
   return toCustomer(row);
 };
 
@@ -108,8 +106,10 @@ export const updateCustomer = async (
   id: string,
   patch: UpdateCustomer,
 ) => {
-  try {
-    return await transaction(db, async (tx) => {
+  return await transactionUnique(
+    db,
+    () => emailTaken(patch.email ?? ''),
+    async (tx) => {
       const row = await getCustomerRowOrThrow(tx, id);
       if (patch.email && patch.email !== row.email && (await findLiveCustomerByEmail(tx, patch.email)))
         throw emailTaken(patch.email);
@@ -137,11 +137,8 @@ export const updateCustomer = async (
         }),
       });
       return after;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error) && patch.email) throw emailTaken(patch.email);
-    throw error;
-  }
+    },
+  );
 };
 
 export const deleteCustomer = async (

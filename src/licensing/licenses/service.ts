@@ -5,9 +5,8 @@ import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
 import { hasScope } from '../../access/scopes.js';
 import type { Database } from '../../db/connection.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { LicensesTable, PoliciesTable } from '../../db/schema.js';
-import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
+import { type Executor, forUpdate, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
@@ -156,8 +155,10 @@ export const createLicense = async (
     );
   }
   const now = clock.nowMs();
-  try {
-    return await transaction(db, async (tx) => {
+  return await transactionUnique(
+    db,
+    () => keyTaken(),
+    async (tx) => {
       const policy = await getReferencedPolicyOrThrow(tx, caller.principal, input.policyId);
       if (input.productId) {
         const product = await findReferencedProduct(tx, input.productId);
@@ -220,11 +221,8 @@ export const createLicense = async (
         },
       });
       return presentOne(deps, tx, caller.principal, row);
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw keyTaken();
-    throw error;
-  }
+    },
+  );
 };
 
 export const getLicense = async (

@@ -3,9 +3,8 @@
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { PoliciesTable } from '../../db/schema.js';
-import { type Executor, transaction } from '../../db/transaction.js';
+import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import { toValidationIssues } from '../../http/validation.js';
@@ -139,8 +138,10 @@ export const createPolicy = async (
   input: CreatePolicy,
 ): Promise<Policy> => {
   const now = clock.nowMs();
-  try {
-    return await transaction(db, async (tx) => {
+  return await transactionUnique(
+    db,
+    () => codeTaken(input.code),
+    async (tx) => {
       const product = await findReferencedProduct(tx, input.productId);
       if (!product)
         throw new AppError('UNKNOWN_PRODUCT', `No product ${input.productId}`, {
@@ -165,11 +166,8 @@ export const createPolicy = async (
         changes: { productId: [null, product.id], code: [null, row.code], name: [null, row.name] },
       });
       return toPolicy(row);
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw codeTaken(input.code);
-    throw error;
-  }
+    },
+  );
 };
 
 export const getPolicy = async (

@@ -5,9 +5,8 @@ import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
 import type { Database } from '../../db/connection.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { FeaturesTable, ProductsTable } from '../../db/schema.js';
-import { type Executor, transaction } from '../../db/transaction.js';
+import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
@@ -111,8 +110,10 @@ export const createProduct = async (
     updated_at: now,
     deleted_at: null,
   };
-  try {
-    await transaction(db, async (tx) => {
+  await transactionUnique(
+    db,
+    () => codeTaken(input.code),
+    async (tx) => {
       if (await findLiveProductByCode(tx, input.code)) throw codeTaken(input.code);
       await insertProduct(tx, row);
       await recordAudit(tx, clock, caller.audit, {
@@ -120,11 +121,8 @@ export const createProduct = async (
         target: { type: 'product', id: row.id },
         changes: { code: [null, row.code], name: [null, row.name], status: [null, row.status] },
       });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw codeTaken(input.code);
-    throw error;
-  }
+    },
+  );
   return toProduct(row);
 };
 
@@ -226,8 +224,10 @@ export const createFeature = async (
     created_at: now,
     updated_at: now,
   };
-  try {
-    await transaction(db, async (tx) => {
+  await transactionUnique(
+    db,
+    () => featureTaken(input.code),
+    async (tx) => {
       await getProductRowOrThrow(tx, caller.principal, productId);
       await insertFeature(tx, row);
       await recordAudit(tx, clock, caller.audit, {
@@ -235,11 +235,8 @@ export const createFeature = async (
         target: { type: 'feature', id: row.id },
         changes: { productId: [null, productId], code: [null, row.code], kind: [null, row.kind] },
       });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw featureTaken(input.code);
-    throw error;
-  }
+    },
+  );
   return toFeature(row);
 };
 

@@ -2,9 +2,8 @@
 // maxUsers of them; each may activate up to maxActivationsPerUser machines.
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { UsersTable } from '../../db/schema.js';
-import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
+import { type Executor, forUpdate, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import { newId } from '../../lib/random.js';
@@ -64,8 +63,10 @@ export const createUser = async (
     updated_at: now,
     deleted_at: null,
   };
-  try {
-    await transaction(db, async (tx) => {
+  await transactionUnique(
+    db,
+    () => emailTaken(row.email),
+    async (tx) => {
       if (await findLiveUserByEmail(tx, row.email)) throw emailTaken(row.email);
       await insertUser(tx, row);
       await recordAudit(tx, clock, caller.audit, {
@@ -73,11 +74,8 @@ export const createUser = async (
         target: { type: 'user', id: row.id },
         changes: { email: [null, row.email] },
       });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw emailTaken(row.email);
-    throw error;
-  }
+    },
+  );
   return toUser(row);
 };
 
