@@ -14,6 +14,7 @@ import { sessionRoutes } from './access/sessions/routes.js';
 import { createKeyRing } from './access/signing-keys/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
+import { createWriteBatcher } from './db/write-batcher.js';
 import { AppError } from './errors/app-error.js';
 import { toEnvelope } from './errors/envelope.js';
 import { errorReferenceRoutes } from './errors/routes.js';
@@ -208,7 +209,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));
-  await app.register(clientRoutes({ db, clock, sealer, keyRing }));
+  await app.register(clientRoutes({ db, clock, sealer, keyRing, writes: createWriteBatcher(db) }));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));

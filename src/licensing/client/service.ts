@@ -4,7 +4,8 @@ import { sign } from 'node:crypto';
 import type { KeyRing } from '../../access/signing-keys/service.js';
 import type { Database } from '../../db/connection.js';
 import type { MachinesTable } from '../../db/schema.js';
-import { type Executor, transaction } from '../../db/transaction.js';
+import type { Executor } from '../../db/transaction.js';
+import type { WriteBatcher } from '../../db/write-batcher.js';
 import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
@@ -35,6 +36,8 @@ export interface ClientDeps {
   clock: Clock;
   sealer: Sealer;
   keyRing: KeyRing;
+  /** Activations and deactivations commit in groups on SQLite (see db/write-batcher.ts). */
+  writes: WriteBatcher;
 }
 
 const liveMachineCount = (
@@ -230,7 +233,7 @@ export const activate = async (
 }> => {
   // The signing key is made (once) outside the transaction: SQLite has one writer at a time.
   await deps.keyRing.active();
-  const done = await transaction(deps.db, async (tx) => {
+  const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockClientLicense(deps, tx, body.licenseKey);
     const { license, policy, product } = found;
@@ -353,7 +356,7 @@ const licenseUserFor = async (tx: Executor, found: ClientLicense, body: Activate
 };
 
 export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
-  await transaction(deps.db, async (tx) => {
+  await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockClientLicense(deps, tx, body.licenseKey);
     const machine = await findActiveMachine(tx, found.license.id, body.fingerprint);
