@@ -2,12 +2,13 @@
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { CustomersTable } from '../../db/schema.js';
-import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
+import { type Executor, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import { newId } from '../../lib/random.js';
 import { parseMetadata } from '../metadata.js';
 import type { CatalogDeps } from '../products/service.js';
+import { softDelete } from '../soft-delete.js';
 import type { CreateCustomer, Customer, UpdateCustomer } from './schemas.js';
 import {
   findCustomer,
@@ -141,18 +142,13 @@ export const updateCustomer = async (
   );
 };
 
-export const deleteCustomer = async (
-  { db, clock }: CatalogDeps,
-  caller: Caller,
-  id: string,
-): Promise<void> => {
-  await transaction(db, async (tx) => {
-    await getCustomerRowOrThrow(tx, id);
-    const now = clock.nowMs();
-    await updateCustomerRow(tx, id, { deleted_at: now, updated_at: now });
-    await recordAudit(tx, clock, caller.audit, {
-      action: 'customer.delete',
-      target: { type: 'customer', id },
-    });
-  });
-};
+export const deleteCustomer = (deps: CatalogDeps, caller: Caller, id: string): Promise<void> =>
+  softDelete(
+    deps,
+    caller,
+    { type: 'customer', id },
+    {
+      load: (tx) => getCustomerRowOrThrow(tx, id),
+      mark: (tx, patch) => updateCustomerRow(tx, id, patch),
+    },
+  );

@@ -16,6 +16,7 @@ import { getReferencedCustomerOrThrow } from '../customers/service.js';
 import { parseMetadata } from '../metadata.js';
 import { getReferencedPolicyOrThrow, policyRowsByIds } from '../policies/service.js';
 import { findReferencedProduct } from '../products/service.js';
+import { softDelete } from '../soft-delete.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
 import {
   generateLicenseKey,
@@ -332,17 +333,16 @@ export const updateLicense = async (
     return presentOne(deps, tx, caller.principal, updated);
   });
 
-export const deleteLicense = async (deps: LicenseDeps, caller: Caller, id: string): Promise<void> => {
-  await transaction(deps.db, async (tx) => {
-    await lockLicense(deps, tx, caller.principal, id);
-    const now = deps.clock.nowMs();
-    await updateLicenseRow(tx, id, { deleted_at: now, updated_at: now });
-    await recordAudit(tx, deps.clock, caller.audit, {
-      action: 'license.delete',
-      target: { type: 'license', id },
-    });
-  });
-};
+export const deleteLicense = (deps: LicenseDeps, caller: Caller, id: string): Promise<void> =>
+  softDelete(
+    deps,
+    caller,
+    { type: 'license', id },
+    {
+      load: (tx) => lockLicense(deps, tx, caller.principal, id),
+      mark: (tx, patch) => updateLicenseRow(tx, id, patch),
+    },
+  );
 
 /** Applies one state action in a transaction holding the license row. */
 export const applyLicenseAction = async (

@@ -11,6 +11,7 @@ import { toValidationIssues } from '../../http/validation.js';
 import { newId } from '../../lib/random.js';
 import { type Metadata, parseMetadata } from '../metadata.js';
 import { type CatalogDeps, featureCodesOf, findReferencedProduct } from '../products/service.js';
+import { softDelete } from '../soft-delete.js';
 import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
 import {
   type CreatePolicy,
@@ -234,14 +235,16 @@ export const updatePolicy = async (
     return after;
   });
 
-export const deletePolicy = async ({ db, clock }: CatalogDeps, caller: Caller, id: string): Promise<void> => {
-  await transaction(db, async (tx) => {
-    await getPolicyRowOrThrow(tx, caller.principal, id);
-    const now = clock.nowMs();
-    await updatePolicyRow(tx, id, { deleted_at: now, updated_at: now });
-    await recordAudit(tx, clock, caller.audit, { action: 'policy.delete', target: { type: 'policy', id } });
-  });
-};
+export const deletePolicy = (deps: CatalogDeps, caller: Caller, id: string): Promise<void> =>
+  softDelete(
+    deps,
+    caller,
+    { type: 'policy', id },
+    {
+      load: (tx) => getPolicyRowOrThrow(tx, caller.principal, id),
+      mark: (tx, patch) => updatePolicyRow(tx, id, patch),
+    },
+  );
 
 /** The code of the built-in trial policy each product gets on its first trial. */
 export const trialPolicyCode = 'charter-trial';

@@ -12,6 +12,7 @@ import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { parseMetadata } from '../metadata.js';
+import { softDelete } from '../soft-delete.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
 import {
   type CreateFeature,
@@ -186,18 +187,16 @@ export const updateProduct = async (
     return after;
   });
 
-export const deleteProduct = async (
-  { db, clock }: CatalogDeps,
-  caller: Caller,
-  id: string,
-): Promise<void> => {
-  await transaction(db, async (tx) => {
-    await getProductRowOrThrow(tx, caller.principal, id);
-    const now = clock.nowMs();
-    await updateProductRow(tx, id, { deleted_at: now, updated_at: now });
-    await recordAudit(tx, clock, caller.audit, { action: 'product.delete', target: { type: 'product', id } });
-  });
-};
+export const deleteProduct = (deps: CatalogDeps, caller: Caller, id: string): Promise<void> =>
+  softDelete(
+    deps,
+    caller,
+    { type: 'product', id },
+    {
+      load: (tx) => getProductRowOrThrow(tx, caller.principal, id),
+      mark: (tx, patch) => updateProductRow(tx, id, patch),
+    },
+  );
 
 /** The codes of a product's features. */
 export const featureCodesOf = async (db: Executor, productId: string): Promise<Set<string>> =>

@@ -10,6 +10,7 @@ import { newId } from '../../lib/random.js';
 import { getLicenseRowOrThrow } from '../licenses/service.js';
 import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
+import { softDelete } from '../soft-delete.js';
 import { canSeeProduct } from '../visibility.js';
 import {
   assignedUsers,
@@ -107,14 +108,16 @@ export const updateUser = async (
     return toUser(updated);
   });
 
-export const deleteUser = async ({ db, clock }: CatalogDeps, caller: Caller, id: string) => {
-  await transaction(db, async (tx) => {
-    await getUserRowOrThrow(tx, id);
-    const now = clock.nowMs();
-    await updateUserRow(tx, id, { deleted_at: now, updated_at: now });
-    await recordAudit(tx, clock, caller.audit, { action: 'user.delete', target: { type: 'user', id } });
-  });
-};
+export const deleteUser = (deps: CatalogDeps, caller: Caller, id: string): Promise<void> =>
+  softDelete(
+    deps,
+    caller,
+    { type: 'user', id },
+    {
+      load: (tx) => getUserRowOrThrow(tx, id),
+      mark: (tx, patch) => updateUserRow(tx, id, patch),
+    },
+  );
 
 export const licenseUsers = async (db: Executor, caller: Caller, licenseId: string) => {
   await getLicenseRowOrThrow(db, caller.principal, licenseId);
