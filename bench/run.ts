@@ -123,7 +123,8 @@ const startServer = (
 ): Promise<{ child: ChildProcess; url: string; storage: string; apiKey: string }> =>
   new Promise((resolve, reject) => {
     const child = fork(path.join(root, 'bench/server.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      // As `npm start` runs the server: a larger young generation (fewer scavenges on the hot paths).
+      execArgv: ['--max-semi-space-size=32', '--import', 'tsx'],
       env: { ...process.env, CHARTER_LOG_LEVEL: settings.BENCH_LOG_LEVEL, BENCH_DATA_DIR: dataDir },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
