@@ -30,5 +30,3 @@ export class AppError extends Error {
     this.extra = options.extra;
   }
 }
-
-export const isAppError = (value: unknown): value is AppError => value instanceof AppError;

@@ -737,7 +737,5 @@ export type ErrorCode = keyof typeof catalog;
 
 export const errorCodes = Object.keys(catalog) as ErrorCode[];
 
-export const isErrorCode = (value: string): value is ErrorCode => Object.hasOwn(catalog, value);
-
 /** Link to the code's entry in the served error reference. */
 export const docsLink = (code: ErrorCode): string => `/docs/errors#${code}`;
