@@ -27,7 +27,21 @@ export interface Database {
   readonly schema?: string;
   /** The pg pool, for libraries that speak to PostgreSQL themselves (the shared rate-limit store). */
   readonly pgPool?: pg.Pool;
+  /**
+   * SQLite on a file: a second, read-only connection for the hot reads (validation). It reads without Kysely's
+   * per-query machinery and connection mutex, so a read never queues behind an open write transaction, and WAL
+   * shows it only committed data: what it reads is what was acknowledged.
+   */
+  readonly reader?: SyncReader;
   close(): Promise<void>;
+}
+
+export interface SyncReader {
+  /**
+   * The first row of a compiled query (SQL compiled by Kysely, parameters bound) as its column values in select
+   * order, or undefined. Values, not an object: building a 40-key object per row costs more than the read.
+   */
+  firstRowValues(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
 }
 
 export type StorageOptions =
@@ -45,14 +59,18 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 /** better-sqlite3 with a statement cache: Kysely prepares every query anew, and preparing costs more than running. */
-const withStatementCache = (database: SqliteDatabase.Database, capacity = 500) => {
+const withStatementCache = (
+  database: SqliteDatabase.Database,
+  configure: (statement: SqliteDatabase.Statement) => SqliteDatabase.Statement = (statement) => statement,
+  capacity = 500,
+) => {
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => database.close(),
     prepare: (sql: string) => {
       let statement = statements.get(sql);
       if (!statement) {
-        statement = database.prepare(sql);
+        statement = configure(database.prepare(sql));
         if (statements.size >= capacity) {
           const oldest = statements.keys().next().value;
           if (oldest !== undefined) statements.delete(oldest);
@@ -62,6 +80,21 @@ const withStatementCache = (database: SqliteDatabase.Database, capacity = 500) =
       return statement;
     },
   };
+};
+
+/** Opened on first use, once the writer has made the file and switched it to WAL. */
+const readerOn = (file: string) => {
+  let connection: ReturnType<typeof withStatementCache> | undefined;
+  const reader: SyncReader = {
+    firstRowValues: (sql, parameters) => {
+      if (!connection) {
+        const database = new SqliteDatabase(file, { readonly: true, timeout: 5000 });
+        connection = withStatementCache(database, (statement) => statement.raw(true));
+      }
+      return connection.prepare(sql).get(...parameters) as unknown[] | undefined;
+    },
+  };
+  return { reader, close: () => connection?.close() };
 };
 
 const openSqlite = (file: string): Database => {
@@ -80,7 +113,18 @@ const openSqlite = (file: string): Database => {
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };
   const kysely = new Kysely<Schema>({ dialect });
-  return { kysely, dialect: 'sqlite', description: `sqlite:${file}`, close: () => kysely.destroy() };
+  // An in-memory database exists on its own connection only: no second connection can read it.
+  const read = file === ':memory:' ? undefined : readerOn(file);
+  return {
+    kysely,
+    dialect: 'sqlite',
+    description: `sqlite:${file}`,
+    ...(read ? { reader: read.reader } : {}),
+    close: async () => {
+      read?.close();
+      await kysely.destroy();
+    },
+  };
 };
 
 // int8 (bigint) columns hold epoch-ms timestamps and counters, all within Number's safe range.

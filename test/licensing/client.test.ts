@@ -7,6 +7,7 @@ import { canonicalJson } from '../../src/lib/canonical-json.js';
 import { validationResultSchema } from '../../src/licensing/client/schemas.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
 import { expectError } from '../support/expect-error.js';
 import { dialects } from '../support/services.js';
 
@@ -400,6 +401,22 @@ for (const dialect of dialects()) {
       >;
       assert.equal(unsigned.signature, undefined);
     });
+
+    if (dialect === 'sqlite') {
+      it('validation reads what another process committed at once: a license suspended by the CLI', async () => {
+        const license = await newLicense();
+        assert.equal((await validate({ licenseKey: license.key })).code, 'VALID');
+        const cli = await runCli(['licenses', 'suspend', license.id, '--json'], {
+          CHARTER_DATA_DIR: t.config.dataDir,
+        });
+        assert.equal(cli.code, 0, cli.stderr);
+        const after = await validate({ licenseKey: license.key });
+        assert.deepEqual(
+          [after.valid, after.code, after.license?.status],
+          [false, 'LICENSE_SUSPENDED', 'suspended'],
+        );
+      });
+    }
 
     it('the license file carries the signed payload for this machine', async () => {
       const license = await newLicense();

@@ -148,6 +148,28 @@ const queriesFor = (db: Database) => {
   return queries;
 };
 
+/** Copies `columns.length` values from `values` at `offset` into a row keyed by the column names. */
+const rowFrom = <T>(values: readonly unknown[], offset: number, columns: readonly string[]): T => {
+  const out: Row = {};
+  for (let index = 0; index < columns.length; index++) out[columns[index] as string] = values[offset + index];
+  return out as T;
+};
+
+// Where each part starts in the select list of the validation queries (validationSelect, then the count, then
+// with a fingerprint the machine columns and the blocklist flag).
+const policyAt = validationLicenseColumns.length;
+const productAt = policyAt + validationPolicyColumns.length;
+const liveAt = productAt + 2;
+const machineAt = liveAt + 1;
+const blockedAt = machineAt + machineColumns.length;
+
+/** The first row's values in select order: SQLite's read connection gives them so; pg's rows keep that order. */
+const firstRowValues = async (db: Database, query: CompiledQuery): Promise<unknown[] | undefined> => {
+  if (db.reader) return db.reader.firstRowValues(query.sql, query.parameters);
+  const row = (await db.kysely.executeQuery<Row>(query)).rows[0];
+  return row && Object.values(row);
+};
+
 /** Everything validation needs about a key (and a fingerprint), in one read. */
 export const readForValidation = async (
   db: Database,
@@ -160,26 +182,28 @@ export const readForValidation = async (
     fingerprint === undefined
       ? CompiledQuery.raw(queries.byKey, [nowMs, keyHash])
       : CompiledQuery.raw(queries.byKeyAndFingerprint, [nowMs, fingerprint, fingerprint, keyHash]);
-  const { rows } = await db.kysely.executeQuery<Row>(query);
-  const row = rows[0];
-  if (!row) return undefined;
+  const values = await firstRowValues(db, query);
+  if (!values) return undefined;
+  const license = rowFrom<LicensesTable>(values, 0, validationLicenseColumns);
+  const machineId = fingerprint === undefined ? null : values[machineAt];
+  const blocked = fingerprint === undefined ? false : values[blockedAt];
   return {
-    license: pick<LicensesTable>(row, 'l__', validationLicenseColumns),
-    policy: pick<PoliciesTable>(row, 'p__', validationPolicyColumns),
+    license,
+    policy: rowFrom<PoliciesTable>(values, policyAt, validationPolicyColumns),
     // Validation does not read the license model or the customer: neither is one of its checks.
     product: {
-      id: String(row.l__product_id),
-      code: String(row.pr__code),
-      status: String(row.pr__status),
+      id: license.product_id,
+      code: String(values[productAt]),
+      status: String(values[productAt + 1]),
       licenseModel: '',
     },
     customerStatus: null,
-    liveMachines: Number(row.live_machines),
+    liveMachines: Number(values[liveAt]),
     machine:
-      row.m__id === null || row.m__id === undefined
+      machineId === null || machineId === undefined
         ? undefined
-        : pick<MachinesTable>(row, 'm__', machineColumns),
-    blocked: row.blocked === true || row.blocked === 1,
+        : rowFrom<MachinesTable>(values, machineAt, machineColumns),
+    blocked: blocked === true || blocked === 1,
   };
 };
 
