@@ -9,6 +9,7 @@ import * as m0006 from './0006-policies-customers.js';
 import * as m0007 from './0007-licenses-machines.js';
 import * as m0008 from './0008-blocklist.js';
 import * as m0009 from './0009-users-trials.js';
+import * as m0010 from './0010-live-machines-index.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0007-licenses-machines': m0007,
   '0008-blocklist': m0008,
   '0009-users-trials': m0009,
+  '0010-live-machines-index': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {
