@@ -4,7 +4,18 @@
 // JSON POST on the same Fastify setup) measured in the same run. Figures are printed as a table and as JSON
 // (also written to .bench/latest.json). Rate limits are off.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -168,12 +179,46 @@ const rssMegabytes = (pid: number | undefined): number | null => {
   }
 };
 
+/** CPU time (user + system, every thread) the process has used so far, in ms; Linux /proc only. */
+const cpuMilliseconds = (pid: number | undefined): number | null => {
+  if (!pid) return null;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock
+    // ticks of 1/100 s (USER_HZ is 100 on every Linux architecture Node supports).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Reads the database once before measuring, so the scenarios find it in the OS page cache as a long-running
+ * server would. The seed was written minutes earlier and some hosts reclaim idle page cache early (DAMON here):
+ * without this, the first seconds measure the disk, not the server.
+ */
+const warmPageCache = (dataDir: string) => {
+  const buffer = Buffer.alloc(1 << 20);
+  for (const name of ['charter.db', 'charter.db-wal']) {
+    const file = path.join(dataDir, name);
+    if (!existsSync(file)) continue;
+    const fd = openSync(file, 'r');
+    try {
+      while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+    } finally {
+      closeSync(fd);
+    }
+  }
+};
+
 interface Row {
   name: string;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   ratioToBaseline: number;
+  /** Server CPU time per request (all its threads), µs: what the route costs whatever the load driver does. */
+  serverCpuMicrosPerRequest: number | null;
   unexpectedStatuses: number;
   errors: number;
 }
@@ -185,6 +230,7 @@ const main = async () => {
   cpSync(seeded, dataDir, { recursive: true });
   const samplesFile = path.join(dataDir, 'samples.json');
   const server = await startServer(dataDir);
+  warmPageCache(dataDir);
   const selected = scenarios.filter(
     (scenario, index) => index === 0 || !settings.BENCH_ONLY || scenario.name.includes(settings.BENCH_ONLY),
   );
@@ -204,9 +250,16 @@ const main = async () => {
       };
       if (scenario.bodies !== 'activate')
         await drive({ ...options, duration: Math.min(2, settings.BENCH_DURATION) }); // warm-up
-      const measured = await drive({ ...options, duration: settings.BENCH_DURATION });
+      const measure = async (extra: Record<string, unknown> = {}) => {
+        const cpuBefore = cpuMilliseconds(server.child.pid);
+        const result = await drive({ ...options, duration: settings.BENCH_DURATION, ...extra });
+        const cpuAfter = cpuMilliseconds(server.child.pid);
+        const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+        return { result, cpuMs };
+      };
+      const { result: measured, cpuMs } = await measure();
       peakRss = Math.max(peakRss ?? 0, rssMegabytes(server.child.pid) ?? 0);
-      const row = (name: string, result: AutocannonResult): Row => {
+      const row = (name: string, result: AutocannonResult, serverCpuMs: number | null): Row => {
         const expected = result.statusCodeStats?.[String(scenario.expectStatus)]?.count ?? 0;
         const baseline = results[0]?.requestsPerSecond ?? result.requests.average;
         return {
@@ -215,15 +268,19 @@ const main = async () => {
           p50Ms: result.latency.p50,
           p99Ms: result.latency.p99,
           ratioToBaseline: Math.round((result.requests.average / baseline) * 1000) / 1000,
+          serverCpuMicrosPerRequest:
+            serverCpuMs === null || result.requests.total === 0
+              ? null
+              : Math.round((serverCpuMs * 1000) / result.requests.total),
           unexpectedStatuses: result.requests.total - expected,
           errors: result.errors + result.timeouts,
         };
       };
-      results.push(row(scenario.name, measured));
+      results.push(row(scenario.name, measured, cpuMs));
       if (scenario.atEightyPercent) {
         const rate = Math.max(1, Math.round(measured.requests.average * 0.8));
-        const paced = await drive({ ...options, duration: settings.BENCH_DURATION, overallRate: rate });
-        results.push(row(`${scenario.name} at 80 % load (${rate}/s)`, paced));
+        const paced = await measure({ overallRate: rate });
+        results.push(row(`${scenario.name} at 80 % load (${rate}/s)`, paced.result, paced.cpuMs));
       }
     }
   } finally {
@@ -237,7 +294,7 @@ const main = async () => {
     `\nCharter benchmark — ${settings.BENCH_LICENSES} licenses, ${settings.BENCH_LICENSES * settings.BENCH_MACHINES_PER_LICENSE} machines, ${settings.BENCH_CONNECTIONS} connections, ${settings.BENCH_DURATION}s per scenario, ${server.storage.replace(/:.*/, '')}\n\n`,
   );
   process.stdout.write(
-    `${'scenario'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  ratio\n`,
+    `${'scenario'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  ratio  ${'server µs/req'.padStart(13)}\n`,
   );
   for (const result of results) {
     const problems =
@@ -245,7 +302,7 @@ const main = async () => {
         ? `  (${result.unexpectedStatuses} unexpected statuses, ${result.errors} errors)`
         : '';
     process.stdout.write(
-      `${result.name.padEnd(width)}  ${String(result.requestsPerSecond).padStart(8)}  ${String(result.p50Ms).padStart(7)}  ${String(result.p99Ms).padStart(7)}  ${result.ratioToBaseline.toFixed(3)}${problems}\n`,
+      `${result.name.padEnd(width)}  ${String(result.requestsPerSecond).padStart(8)}  ${String(result.p50Ms).padStart(7)}  ${String(result.p99Ms).padStart(7)}  ${result.ratioToBaseline.toFixed(3)}  ${String(result.serverCpuMicrosPerRequest ?? '?').padStart(13)}${problems}\n`,
     );
   }
   process.stdout.write(`\nserver RSS after the heaviest scenario: ${peakRss ?? '?'} MB\n`);
