@@ -1,7 +1,6 @@
 // The Client API: validate (checks in api.md's order, answered as a result, optionally signed), activate
 // (idempotent per fingerprint, limits exact under concurrency), deactivate (within the churn limit), heartbeat.
-import { type KeyObject, sign } from 'node:crypto';
-import type { KeyRing } from '../../access/signing-keys/service.js';
+import { type KeyRing, signOffThread } from '../../access/signing-keys/service.js';
 import type { Database } from '../../db/connection.js';
 import type { MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
@@ -12,7 +11,6 @@ import { canonicalJson } from '../../lib/canonical-json.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
-import { isBlocked } from '../blocklist/service.js';
 import { buildLicenseFile, licenseFileExpiry } from '../license-files/license-file.js';
 import { hasValidChecksum, licenseKeyHash, normalizeLicenseKey } from '../licenses/license-key.js';
 import { recordFirstActivation, toLicense } from '../licenses/service.js';
@@ -29,7 +27,7 @@ import {
 import { startTrial } from '../trials/service.js';
 import { assignedUserByEmail } from '../users/service.js';
 import type { ActivateBody, MachineBody, ValidateBody, ValidationResult } from './schemas.js';
-import { type ClientLicense, findClientLicense, readForValidation } from './store.js';
+import { type ClientLicense, findClientLicense, readForActivation, readForValidation } from './store.js';
 
 export interface ClientDeps {
   db: Database;
@@ -95,15 +93,6 @@ const stateFailure = (
   return undefined;
 };
 
-/**
- * Ed25519 with a callback runs on libuv's thread pool: the signature (≈ 50 µs) leaves the event loop free for
- * other requests and uses another core when there is one.
- */
-const signOffThread = (data: Buffer, privateKey: KeyObject): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    sign(null, data, privateKey, (error, signature) => (error ? reject(error) : resolve(signature)));
-  });
-
 export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<ValidationResult> => {
   const nowMs = deps.clock.nowMs();
   const result = await evaluate(deps, body, nowMs);
@@ -114,7 +103,7 @@ export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<Va
   };
   if (!body.nonce) return unsigned;
   const key = await deps.keyRing.active();
-  const signature = await signOffThread(Buffer.from(canonicalJson(unsigned), 'utf8'), key.privateKey);
+  const signature = await signOffThread(key, Buffer.from(canonicalJson(unsigned), 'utf8'));
   return { ...unsigned, signature: signature.toString('base64'), kid: key.kid };
 };
 
@@ -242,7 +231,13 @@ export const activate = async (
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockClientLicense(deps, tx, body.licenseKey);
+    // One read: the license (locked on PostgreSQL), its policy, product, customer state, this fingerprint's
+    // machine, the blocklist and the live machine count.
+    const key = keyOf(body.licenseKey);
+    const found = key.checksumOk
+      ? await readForActivation(deps.db, tx, key.hash, body.fingerprint, nowMs)
+      : undefined;
+    if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
     const { license, policy, product } = found;
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
@@ -250,19 +245,14 @@ export const activate = async (
       throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
     if (found.customerStatus === 'inactive')
       throw new AppError('CUSTOMER_INACTIVE', `The customer of license ${license.id} is inactive`);
-    if (await isBlocked(tx, body.fingerprint, product.id))
-      throw new AppError('DEVICE_BLOCKED', 'This device is blocked');
+    if (found.blocked) throw new AppError('DEVICE_BLOCKED', 'This device is blocked');
     if (body.isVm && policy.allow_vm === 0)
       throw new AppError('VM_NOT_ALLOWED', `License ${license.id} does not run on virtual machines`);
     const heartbeat = policy.heartbeat_seconds;
-    const existing = await findActiveMachine(tx, license.id, body.fingerprint);
+    const existing = found.machine;
+    const existingLive = existing !== undefined && !isDead(existing, heartbeat, nowMs);
     const userId = product.licenseModel === 'user' ? await licenseUserFor(tx, found, body) : null;
-    const machines = await activeMachinesOf(tx, license.id);
-    const liveOthers = liveMachineCount(
-      machines.filter((machine) => machine.id !== existing?.id),
-      heartbeat,
-      nowMs,
-    );
+    const liveOthers = found.liveMachines - (existingLive ? 1 : 0);
     const details = {
       name: body.name ?? null,
       hostname: body.hostname ?? null,
@@ -272,13 +262,14 @@ export const activate = async (
     };
     let row: MachinesTable;
     let created = true;
-    if (existing && !isDead(existing, heartbeat, nowMs)) {
+    if (existing && existingLive) {
       // Activating an active fingerprint again is a no-op that refreshes what the client reports.
       created = false;
       row = { ...existing, ...details, last_seen_at: nowMs };
       await updateMachineRow(tx, existing.id, { ...details, last_seen_at: nowMs });
     } else {
       if (userId !== null && policy.max_activations_per_user !== null) {
+        const machines = await activeMachinesOf(tx, license.id);
         const mine = liveMachineCount(
           machines.filter((machine) => machine.user_id === userId && machine.id !== existing?.id),
           heartbeat,

@@ -125,7 +125,10 @@ const toClientLicense = (row: Row): ClientLicense => ({
 });
 
 // Compiled once per database (placeholders differ by dialect); parameters are bound on every execution.
-const compiled = new WeakMap<Database, { byKey: string; byKeyAndFingerprint: string }>();
+const compiled = new WeakMap<
+  Database,
+  { byKey: string; byKeyAndFingerprint: string; forActivation: string; lockLicense: string }
+>();
 
 const queriesFor = (db: Database) => {
   let queries = compiled.get(db);
@@ -139,9 +142,19 @@ const queriesFor = (db: Database) => {
       ${validationJoins}
       left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
       where l.key_hash = ${''} and l.deleted_at is null`;
+    // Activation's read: the whole license (with the sealed key for its file), its customer's state, this
+    // fingerprint's active row (dead or alive) and the blocklist.
+    const forActivation = sql`select ${selectList}, ${liveCount}, ${machineSelect},
+      exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked
+      ${joins}
+      left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
+      where l.key_hash = ${''} and l.deleted_at is null`;
+    const lockLicense = sql`select l.id from licenses l where l.key_hash = ${''} and l.deleted_at is null for update`;
     queries = {
       byKey: byKey.compile(db.kysely).sql,
       byKeyAndFingerprint: byKeyAndFingerprint.compile(db.kysely).sql,
+      forActivation: forActivation.compile(db.kysely).sql,
+      lockLicense: lockLicense.compile(db.kysely).sql,
     };
     compiled.set(db, queries);
   }
@@ -223,4 +236,40 @@ export const findClientLicense = async (
     );
   const row = rows[0];
   return row ? toClientLicense(row) : undefined;
+};
+
+/** What activation checks, in one read inside its transaction (see queriesFor). */
+export interface ActivationRead extends ClientLicense {
+  /** Active machines that are not dead, this fingerprint's included when it is live. */
+  liveMachines: number;
+  /** This fingerprint's active row on the license, dead or alive. */
+  machine: MachinesTable | undefined;
+  blocked: boolean;
+}
+
+export const readForActivation = async (
+  db: Database,
+  tx: Executor,
+  keyHash: string,
+  fingerprint: string,
+  nowMs: number,
+): Promise<ActivationRead | undefined> => {
+  const queries = queriesFor(db);
+  // PostgreSQL locks the license row first, in its own statement: under READ COMMITTED each statement reads a
+  // fresh snapshot, so the machines counted next include every activation committed while this one waited.
+  // (One statement with FOR UPDATE would count from the snapshot taken before the wait.) SQLite's BEGIN
+  // IMMEDIATE already serializes writers.
+  if (db.dialect === 'postgres') await tx.executeQuery(CompiledQuery.raw(queries.lockLicense, [keyHash]));
+  const query = CompiledQuery.raw(queries.forActivation, [nowMs, fingerprint, fingerprint, keyHash]);
+  const row = (await tx.executeQuery<Row>(query)).rows[0];
+  if (!row) return undefined;
+  return {
+    ...toClientLicense(row),
+    liveMachines: Number(row.live_machines),
+    machine:
+      row.m__id === null || row.m__id === undefined
+        ? undefined
+        : pick<MachinesTable>(row, 'm__', machineColumns),
+    blocked: row.blocked === true || row.blocked === 1,
+  };
 };

@@ -1,7 +1,6 @@
 // License files (api.md "License file"): an armored, base64 JSON envelope { v, alg, kid, payload, sig } whose
 // payload (base64url JSON) is signed with the server's Ed25519 key, for verification offline.
-import { sign } from 'node:crypto';
-import type { SigningKey } from '../../access/signing-keys/service.js';
+import { type SigningKey, signOffThread } from '../../access/signing-keys/service.js';
 
 export interface LicenseFilePayload {
   license: {
@@ -39,14 +38,14 @@ export const licenseFileExpiry = (
   return strategy === 'restrict' && licenseExpiresAt !== null ? Math.min(ttlEnd, licenseExpiresAt) : ttlEnd;
 };
 
-export const buildLicenseFile = (payload: LicenseFilePayload, key: SigningKey): string => {
+export const buildLicenseFile = async (payload: LicenseFilePayload, key: SigningKey): Promise<string> => {
   const payloadBytes = Buffer.from(JSON.stringify(payload), 'utf8');
   const envelope = {
     v: 1,
     alg: 'Ed25519',
     kid: key.kid,
     payload: payloadBytes.toString('base64url'),
-    sig: sign(null, payloadBytes, key.privateKey).toString('base64url'),
+    sig: (await signOffThread(key, payloadBytes)).toString('base64url'),
   };
   const body = Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64');
   const lines = body.match(/.{1,64}/g) ?? [];
