@@ -1,6 +1,6 @@
 // npm run bench: seeds (or reuses) a database of BENCH_LICENSES licenses with BENCH_MACHINES_PER_LICENSE machines
 // each, starts the server on a copy of it in its own process, drives each scenario with autocannon from a second
-// process (bench/drive.ts), and prints requests/s, p50 and p99 with the ratio to the baseline route (a minimal
+// process (bench/drive.ts; bench/paced.ts for the run at 80 % of the maximum), and prints requests/s, p50 and p99 with the ratio to the baseline route (a minimal
 // JSON POST on the same Fastify setup) measured in the same run. Figures are printed as a table and as JSON
 // (also written to .bench/latest.json). Rate limits are off.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
@@ -145,11 +145,15 @@ const startServer = (
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
 
-const drive = (options: Record<string, unknown>): Promise<AutocannonResult> =>
+/** Runs a load driver: autocannon at full load (drive.ts), or requests at an even rate (paced.ts). */
+const drive = (
+  options: Record<string, unknown>,
+  driver: 'drive.ts' | 'paced.ts' = 'drive.ts',
+): Promise<AutocannonResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(root, 'bench/drive.ts'), JSON.stringify(options)],
+      ['--import', 'tsx', path.join(root, 'bench', driver), JSON.stringify(options)],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -250,9 +254,9 @@ const main = async () => {
       };
       if (scenario.bodies !== 'activate')
         await drive({ ...options, duration: Math.min(2, settings.BENCH_DURATION) }); // warm-up
-      const measure = async (extra: Record<string, unknown> = {}) => {
+      const measure = async (extra: Record<string, unknown> = {}, driver?: 'paced.ts') => {
         const cpuBefore = cpuMilliseconds(server.child.pid);
-        const result = await drive({ ...options, duration: settings.BENCH_DURATION, ...extra });
+        const result = await drive({ ...options, duration: settings.BENCH_DURATION, ...extra }, driver);
         const cpuAfter = cpuMilliseconds(server.child.pid);
         const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
         return { result, cpuMs };
@@ -279,7 +283,8 @@ const main = async () => {
       results.push(row(scenario.name, measured, cpuMs));
       if (scenario.atEightyPercent) {
         const rate = Math.max(1, Math.round(measured.requests.average * 0.8));
-        const paced = await measure({ overallRate: rate });
+        // Paced evenly (open loop), latency counted from each request's due time: see bench/paced.ts.
+        const paced = await measure({ overallRate: rate }, 'paced.ts');
         results.push(row(`${scenario.name} at 80 % load (${rate}/s)`, paced.result, paced.cpuMs));
       }
     }
