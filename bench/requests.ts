@@ -18,6 +18,9 @@ export const driveOptionsSchema = z.object({
   body: z.unknown().optional(),
   bodies: z.enum(bodyKinds).optional(),
   samplesFile: z.string().optional(),
+  /** Activation: which slice of the pool this run takes, and a prefix that keeps its fingerprints its own. */
+  activationStart: z.number().int().min(0).default(0),
+  fingerprintPrefix: z.string().default('bench'),
 });
 export type DriveOptions = z.infer<typeof driveOptionsSchema>;
 
@@ -45,8 +48,8 @@ export const bodyMaker = (options: DriveOptions): (() => string) => {
         const keys = samples?.activate ?? [];
         // Each pool license takes three activations, one per fresh fingerprint.
         return JSON.stringify({
-          licenseKey: keys[counter % (keys.length || 1)],
-          fingerprint: `bench-${counter}`,
+          licenseKey: keys[(options.activationStart + counter) % (keys.length || 1)],
+          fingerprint: `${options.fingerprintPrefix}-${counter}`,
         });
       }
       default:

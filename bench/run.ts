@@ -252,8 +252,16 @@ const main = async () => {
         ...(scenario.bodies ? { bodies: scenario.bodies } : {}),
         ...(scenario.authenticated ? { headers: { authorization: `Bearer ${server.apiKey}` } } : {}),
       };
-      if (scenario.bodies !== 'activate')
-        await drive({ ...options, duration: Math.min(2, settings.BENCH_DURATION) }); // warm-up
+      // Warm-up (JIT, caches). Activation warms up on the far half of the pool with its own fingerprints, so
+      // the measured run still creates every machine it asks for.
+      const warmUp =
+        scenario.bodies === 'activate'
+          ? {
+              activationStart: Math.floor(settings.BENCH_ACTIVATION_POOL / 2),
+              fingerprintPrefix: 'bench-warm-up',
+            }
+          : {};
+      await drive({ ...options, ...warmUp, duration: Math.min(2, settings.BENCH_DURATION) });
       const measure = async (extra: Record<string, unknown> = {}, driver?: 'paced.ts') => {
         const cpuBefore = cpuMilliseconds(server.child.pid);
         const result = await drive({ ...options, duration: settings.BENCH_DURATION, ...extra }, driver);
