@@ -28,7 +28,7 @@ const config = loadConfig({
     CHARTER_RATE_LIMIT_MANAGEMENT: 0,
   },
 });
-const db = openDatabase(storageOptionsFromConfig(config));
+const db = openDatabase(storageOptionsFromConfig(config, { forServer: true }));
 await migrateToLatest(db);
 const app = await buildApp({
   config,

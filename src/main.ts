@@ -20,7 +20,7 @@ export interface RunningServer {
 
 export const startServer = async (config: Config): Promise<RunningServer> => {
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(storageOptionsFromConfig(config));
+  const db = openDatabase(storageOptionsFromConfig(config, { forServer: true }));
   try {
     const report = await migrateToLatest(db);
     logger.info(

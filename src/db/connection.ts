@@ -14,6 +14,7 @@ import {
   SqliteQueryCompiler,
 } from 'kysely';
 import pg from 'pg';
+import { backstopCheckpointPages, type Checkpointer, startCheckpointer } from './checkpointer.js';
 import type { Schema } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -33,6 +34,8 @@ export interface Database {
    * shows it only committed data: what it reads is what was acknowledged.
    */
   readonly reader?: SyncReader;
+  /** SQLite opened for the server: WAL checkpoints run on a worker thread (see checkpointer.ts). */
+  readonly checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export interface SyncReader {
 }
 
 export type StorageOptions =
-  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'sqlite'; file: string; backgroundCheckpoints?: boolean }
   | { dialect: 'postgres'; url: string; searchPath?: string; poolSize?: number };
 
 /**
@@ -97,7 +100,7 @@ const readerOn = (file: string) => {
   return { reader, close: () => connection?.close() };
 };
 
-const openSqlite = (file: string): Database => {
+const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const database = new SqliteDatabase(file, { timeout: 5000 });
   database.pragma('journal_mode = WAL');
@@ -114,13 +117,22 @@ const openSqlite = (file: string): Database => {
   };
   const kysely = new Kysely<Schema>({ dialect });
   // An in-memory database exists on its own connection only: no second connection can read it.
-  const read = file === ':memory:' ? undefined : readerOn(file);
+  const onFile = file !== ':memory:';
+  const read = onFile ? readerOn(file) : undefined;
+  let checkpointer: Checkpointer | undefined;
+  if (onFile && backgroundCheckpoints) {
+    database.pragma(`wal_autocheckpoint = ${backstopCheckpointPages}`);
+    checkpointer = startCheckpointer(file);
+  }
   return {
     kysely,
     dialect: 'sqlite',
     description: `sqlite:${file}`,
     ...(read ? { reader: read.reader } : {}),
+    ...(checkpointer ? { checkpointer } : {}),
     close: async () => {
+      // The writer closes last: as the last connection it checkpoints the WAL into the file and removes it.
+      await checkpointer?.stop();
       read?.close();
       await kysely.destroy();
     },
@@ -164,14 +176,24 @@ const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database
 
 export const openDatabase = (options: StorageOptions): Database =>
   options.dialect === 'sqlite'
-    ? openSqlite(options.file)
+    ? openSqlite(options.file, options.backgroundCheckpoints ?? false)
     : openPostgres(options.url, options.searchPath, options.poolSize);
 
-/** The storage the configuration names: PostgreSQL when DATABASE_URL is set, else `charter.db` in the data dir. */
-export const storageOptionsFromConfig = (config: {
-  databaseUrl: string | undefined;
-  dataDir: string;
-}): StorageOptions =>
+/**
+ * The storage the configuration names: PostgreSQL when DATABASE_URL is set, else `charter.db` in the data dir.
+ * The server (`forServer`) checkpoints SQLite's WAL on a worker thread; short-lived commands leave it to SQLite.
+ */
+export const storageOptionsFromConfig = (
+  config: {
+    databaseUrl: string | undefined;
+    dataDir: string;
+  },
+  { forServer = false }: { forServer?: boolean } = {},
+): StorageOptions =>
   config.databaseUrl
     ? { dialect: 'postgres', url: config.databaseUrl }
-    : { dialect: 'sqlite', file: path.join(config.dataDir, 'charter.db') };
+    : {
+        dialect: 'sqlite',
+        file: path.join(config.dataDir, 'charter.db'),
+        ...(forServer ? { backgroundCheckpoints: true } : {}),
+      };

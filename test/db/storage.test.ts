@@ -1,6 +1,11 @@
 // Storage on both engines: migrations, readiness, transactions that roll back, and exact limits under concurrency.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { openDatabase } from '../../src/db/connection.js';
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.js';
 import { migrations } from '../../src/db/migrations/index.js';
 
@@ -130,3 +135,30 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+describe('SQLite WAL checkpoints on a worker thread (the server)', () => {
+  it('the worker copies committed pages into the database file; closing removes the WAL', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'charter-checkpoint-'));
+    const file = path.join(dir, 'charter.db');
+    const db = openDatabase({ dialect: 'sqlite', file, backgroundCheckpoints: true });
+    try {
+      assert.ok(db.checkpointer, 'a server database has a checkpointer');
+      await sql`create table filler (id integer primary key, body text not null)`.execute(db.kysely);
+      await db.checkpointer.checkpoint();
+      const before = statSync(file).size;
+      await transaction(db, async (tx) => {
+        for (let row = 0; row < 500; row++)
+          await sql`insert into filler (body) values (${'x'.repeat(1000)})`.execute(tx);
+      });
+      // Committed, and still only in the WAL: the writer's own checkpoint waits for far more pages.
+      assert.equal(statSync(file).size, before);
+      assert.ok(statSync(`${file}-wal`).size > 500_000);
+      await db.checkpointer.checkpoint();
+      assert.ok(statSync(file).size >= before + 500_000, 'the pages reached the database file');
+    } finally {
+      await db.close();
+    }
+    assert.equal(existsSync(`${file}-wal`), false, 'the last connection to close removes the WAL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
