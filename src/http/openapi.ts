@@ -22,6 +22,9 @@ const componentOf = (schema: z.ZodType): Record<string, unknown> => {
   return json;
 };
 
+/** The response of routes that answer 204: in the document, a 204 without content (instead of a default 200). */
+export const noContentResponse = { 204: z.null().describe('Done; no body') };
+
 export const errorComponent = (): Record<string, unknown> => componentOf(errorEnvelopeSchema);
 
 const toFastifyPath = (openApiPath: string) => openApiPath.replace(/\{([^}]+)\}/g, ':$1');

@@ -95,6 +95,27 @@ describe('reference documents', () => {
     assert.ok(document.paths['/readyz']?.get?.responses['503'], '/readyz documents its 503');
   });
 
+  it('every success response in /openapi.json has a body schema, except a 204 which has no content', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const undescribed: string[] = [];
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (!status.startsWith('2')) continue;
+          const schema = response.content?.['application/json']?.schema;
+          if (status === '204' ? response.content !== undefined : schema === undefined)
+            undescribed.push(`${method.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+    // Routes that answer no body (deletes, revocations, logout, deactivate) declare 204, not a default 200.
+    assert.deepEqual(undescribed, []);
+    assert.ok(document.paths['/v1/licenses/{id}']?.delete?.responses['204']);
+    assert.ok(document.paths['/v1/client/deactivate']?.post?.responses['204']);
+  });
+
   it('every documented route of /docs/routes is in /openapi.json', async () => {
     const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<string, Record<string, unknown>>;

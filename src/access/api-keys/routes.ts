@@ -1,6 +1,7 @@
 // /v1/api-keys: create (the secret answered once), list, read, revoke.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import { auditContextOf } from '../audit/service.js';
@@ -78,11 +79,16 @@ export const apiKeyRoutes =
       '/v1/api-keys/:id',
       {
         config: { auth: requireScope('keys:write'), errors: ['NOT_FOUND'] },
-        schema: { tags, summary: 'Revoke an API key (final)', params: apiKeyIdParams },
+        schema: {
+          tags,
+          summary: 'Revoke an API key (final)',
+          params: apiKeyIdParams,
+          response: noContentResponse,
+        },
       },
       async (request, reply) => {
         await revokeApiKeyById(deps, auditContextOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

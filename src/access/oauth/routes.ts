@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../errors/app-error.js';
 import { sendError, toAppError } from '../../http/error-handler.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { publicRoute, requireScope } from '../../http/route-rules.js';
 import { auditContextOf } from '../audit/service.js';
@@ -232,11 +233,12 @@ export const oauthRoutes =
           tags,
           summary: 'Revoke an OAuth client: its tokens stop working at once',
           params: oauthClientIdParams,
+          response: noContentResponse,
         },
       },
       async (request, reply) => {
         await revokeOauthClientById(deps, auditContextOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

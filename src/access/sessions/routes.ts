@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/connection.js';
 import { AppError } from '../../errors/app-error.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { publicRoute, sessionRoute } from '../../http/route-rules.js';
 import type { Clock } from '../../lib/clock.js';
 import { auditContextOf } from '../audit/service.js';
@@ -68,14 +69,18 @@ export const sessionRoutes =
       '/v1/auth/logout',
       {
         config: { auth: sessionRoute, errors: ['CSRF_VALIDATION_FAILED'] },
-        schema: { tags, summary: 'Sign out: the session is deleted server-side' },
+        schema: {
+          tags,
+          summary: 'Sign out: the session is deleted server-side',
+          response: noContentResponse,
+        },
       },
       async (request, reply) => {
         const session = request.principal?.session;
         if (!session) throw new AppError('AUTH_MISSING', 'Sign-out needs a session');
         await logout(deps.db, deps.clock, auditContextOf(request), session.id);
         clearCookie(request, reply);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { listQuerySchema, pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -85,11 +86,11 @@ export const blocklistRoutes =
       '/v1/blocklist/:id',
       {
         config: { auth: requireScope('licenses:write'), errors: ['NOT_FOUND'] },
-        schema: { tags, summary: 'Unblock a fingerprint', params: idParams },
+        schema: { tags, summary: 'Unblock a fingerprint', params: idParams, response: noContentResponse },
       },
       async (request, reply) => {
         await removeBlock(deps, callerOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

@@ -1,6 +1,7 @@
 // The Client API (/v1/client/*): called by the vendor's software, authenticated by the license key in the body.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { noContentResponse } from '../../http/openapi.js';
 import type { AuthRule } from '../../http/route-rules.js';
 import {
   activateBodySchema,
@@ -91,11 +92,16 @@ export const clientRoutes =
             'RATE_LIMIT_EXCEEDED',
           ],
         },
-        schema: { tags, summary: 'Deactivate this machine (frees its slot)', body: machineBodySchema },
+        schema: {
+          tags,
+          summary: 'Deactivate this machine (frees its slot)',
+          body: machineBodySchema,
+          response: noContentResponse,
+        },
       },
       async (request, reply) => {
         await deactivate(deps, request.body);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -91,11 +92,12 @@ export const customerRoutes =
           tags,
           summary: 'Delete a customer (soft: reads answer 410 afterwards)',
           params: customerIdParams,
+          response: noContentResponse,
         },
       },
       async (request, reply) => {
         await deleteCustomer(deps, callerOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

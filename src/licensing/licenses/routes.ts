@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import {
@@ -116,11 +117,12 @@ export const licenseRoutes =
           tags,
           summary: 'Delete a license (soft: reads answer 410 afterwards)',
           params: licenseIdParams,
+          response: noContentResponse,
         },
       },
       async (request, reply) => {
         await deleteLicense(deps, callerOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -53,11 +54,12 @@ export const machineRoutes =
           tags,
           summary: 'Deactivate a machine (frees its slot; kept as history)',
           params: machineIdParams,
+          response: noContentResponse,
         },
       },
       async (request, reply) => {
         await deactivateMachineById(deps, callerOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -86,11 +87,12 @@ export const policyRoutes =
           tags,
           summary: 'Delete a policy (soft: reads answer 410 afterwards)',
           params: policyIdParams,
+          response: noContentResponse,
         },
       },
       async (request, reply) => {
         await deletePolicy(deps, callerOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

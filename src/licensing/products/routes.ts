@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import {
@@ -107,11 +108,12 @@ export const productRoutes =
           tags,
           summary: 'Delete a product (soft: reads answer 410 afterwards)',
           params: productIdParams,
+          response: noContentResponse,
         },
       },
       async (request, reply) => {
         await deleteProduct(deps, callerOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 
@@ -180,11 +182,11 @@ export const productRoutes =
       '/v1/products/:id/features/:featureId',
       {
         config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
-        schema: { tags, summary: 'Remove a feature', params: featureParams },
+        schema: { tags, summary: 'Remove a feature', params: featureParams, response: noContentResponse },
       },
       async (request, reply) => {
         await deleteFeature(deps, callerOf(request), request.params.id, request.params.featureId);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };

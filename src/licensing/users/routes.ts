@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
 import { listQuerySchema, pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -96,11 +97,16 @@ export const userRoutes =
       '/v1/users/:id',
       {
         config: { auth: requireScope('customers:write'), errors: ['NOT_FOUND', 'GONE'] },
-        schema: { tags, summary: 'Delete a license user (soft)', params: idParams },
+        schema: {
+          tags,
+          summary: 'Delete a license user (soft)',
+          params: idParams,
+          response: noContentResponse,
+        },
       },
       async (request, reply) => {
         await deleteUser(deps, callerOf(request), request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 
@@ -146,11 +152,16 @@ export const userRoutes =
       '/v1/licenses/:id/users/:userId',
       {
         config: { auth: requireScope('licenses:write'), errors: ['NOT_FOUND', 'GONE'] },
-        schema: { tags, summary: 'Unassign a user from a license', params: licenseUserParams },
+        schema: {
+          tags,
+          summary: 'Unassign a user from a license',
+          params: licenseUserParams,
+          response: noContentResponse,
+        },
       },
       async (request, reply) => {
         await unassignLicenseUser(deps, callerOf(request), request.params.id, request.params.userId);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };
