@@ -11,6 +11,7 @@ import { oauthRoutes } from './access/oauth/routes.js';
 import { operatorRoutes } from './access/operators/routes.js';
 import { startNonceSweeper } from './access/request-signing/service.js';
 import { sessionRoutes } from './access/sessions/routes.js';
+import { signingKeyRoutes } from './access/signing-keys/routes.js';
 import { createKeyRing } from './access/signing-keys/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
@@ -202,6 +203,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(operatorRoutes(access));
   await app.register(auditRoutes(access));
   await app.register(oauthRoutes({ ...access, keyRing, bodyLimit: config.bodyLimit }));
+  await app.register(signingKeyRoutes({ ...access, keyRing }));
   await app.register(productRoutes({ db, clock }));
   await app.register(customerRoutes({ db, clock }));
   await app.register(policyRoutes({ db, clock }));
@@ -213,6 +215,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));
+  // The first start makes the signing key (api.md: signed answers and /v1/public-keys need one from the start).
+  await keyRing.active();
 
   await app.ready();
   return app;

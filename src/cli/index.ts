@@ -9,12 +9,14 @@ import type { Command } from './command.js';
 import { migrateCommand } from './migrate.js';
 import { operatorsCommand } from './operators.js';
 import { serveCommand } from './serve.js';
+import { signingKeysCommand } from './signing-keys.js';
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   operators: operatorsCommand,
   'api-keys': apiKeysCommand,
+  'signing-keys': signingKeysCommand,
   ...catalogCommands,
 };
 
@@ -23,7 +25,7 @@ const usage = () =>
     'Usage: charter <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(12)}${command.summary}`),
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(14)}${command.summary}`),
     '',
     'Options:',
     '  --config <file>  read configuration from this JSON file (default ./charter.config.json)',

@@ -135,6 +135,37 @@ describe('charter CLI', () => {
     assert.equal(badScope.code, 2);
   });
 
+  it('charter signing-keys rotate, list and retire manage the Ed25519 keys, as tables or --json', async () => {
+    const env = { CHARTER_DATA_DIR: dataDir() };
+    const json = async (args: string[]) => {
+      const result = await runCli([...args, '--json'], env);
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout) as { kid: string; status: string; publicKey: string };
+    };
+    const first = await json(['signing-keys', 'rotate']);
+    const second = await json(['signing-keys', 'rotate']);
+    assert.match(first.kid, /^sk_/);
+    assert.deepEqual([first.status, second.status], ['active', 'active']);
+    const { data } = (await json(['signing-keys', 'list'])) as unknown as {
+      data: { kid: string; status: string }[];
+    };
+    assert.deepEqual(
+      data.map((key) => [key.kid, key.status]),
+      [
+        [second.kid, 'active'],
+        [first.kid, 'verify_only'],
+      ],
+    );
+    const table = await runCli(['signing-keys', 'list'], env);
+    assert.match(table.stdout, /^kid\s+status\s+algorithm\s+createdAt/);
+    assert.doesNotMatch(table.stdout, /private/i);
+    assert.equal((await json(['signing-keys', 'retire', first.kid])).status, 'retired');
+    const refused = await runCli(['signing-keys', 'retire', second.kid], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /INVALID_TRANSITION/);
+    assert.equal((await runCli(['signing-keys', 'retire'], env)).code, 2);
+  });
+
   it('charter products, policies, customers and licenses do the common tasks, as tables or --json', async () => {
     const env = { CHARTER_DATA_DIR: dataDir() };
     const json = async (args: string[]) => {

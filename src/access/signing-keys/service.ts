@@ -1,13 +1,27 @@
-// The server's Ed25519 signing keys: the newest active one signs (OAuth access tokens now, license files
-// later); any active or verify_only key verifies. Private keys are sealed at rest and kept in memory once opened.
+// The server's Ed25519 signing keys: the newest active one signs (OAuth access tokens, signed validations,
+// license files); active and verify_only keys verify; retired keys do neither. Private keys are sealed at rest
+// and kept in memory once opened. Rotation makes a new active key and moves the old one to verify_only, so what
+// it signed keeps verifying until an operator retires it.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Database } from '../../db/connection.js';
-import { transaction } from '../../db/transaction.js';
+import type { SigningKeysTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
-import { findNewestActiveKey, findSigningKey, insertSigningKey } from './store.js';
+import { type AuditContext, recordAudit } from '../audit/service.js';
+import type { SigningKeyView } from './schemas.js';
+import {
+  demoteActiveKeys,
+  findNewestActiveKey,
+  findSigningKey,
+  findSigningKeyForUpdate,
+  insertSigningKey,
+  listSigningKeys,
+  lockSigningKeys,
+  setSigningKeyStatus,
+} from './store.js';
 
 export interface SigningKey {
   kid: string;
@@ -29,19 +43,41 @@ export interface KeyRing {
   active(): Promise<SigningKey>;
   /** The public key of `kid` when it may still verify (active or verify_only), else undefined. */
   verifier(kid: string): Promise<KeyObject | undefined>;
+  /** Drops what is cached, after a rotation or a retirement made by this process. */
+  forget(): void;
 }
 
-export const createKeyRing = ({
-  db,
-  clock,
-  sealer,
-}: {
+/**
+ * What a process keeps of the keys is read again after this long, so a rotation or retirement made by another
+ * process (or the CLI) reaches it within this time.
+ */
+export const keyRingRefreshMs = 30_000;
+
+interface SigningKeyDeps {
   db: Database;
   clock: Clock;
   sealer: Sealer;
-}): KeyRing => {
-  let current: SigningKey | undefined;
-  const verifiers = new Map<string, KeyObject | undefined>();
+}
+
+const newKeyRow = ({ clock, sealer }: Omit<SigningKeyDeps, 'db'>): SigningKeysTable => {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const now = clock.nowMs();
+  return {
+    id: newId('sk', now),
+    algorithm: 'Ed25519',
+    public_key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+    private_key: sealer.seal(privateKey.export({ format: 'der', type: 'pkcs8' })),
+    status: 'active',
+    created_at: now,
+    updated_at: now,
+  };
+};
+
+export const createKeyRing = (deps: SigningKeyDeps): KeyRing => {
+  const { db, clock, sealer } = deps;
+  let current: { key: SigningKey; readAt: number } | undefined;
+  const verifiers = new Map<string, { key: KeyObject | undefined; readAt: number }>();
+  const fresh = (readAt: number) => clock.nowMs() - readAt < keyRingRefreshMs;
 
   const open = (row: { id: string; private_key: string }): SigningKey => ({
     kid: row.id,
@@ -50,42 +86,108 @@ export const createKeyRing = ({
 
   const createFirst = () =>
     transaction(db, async (tx) => {
-      // Two processes starting together must not both make a key.
-      if (db.dialect === 'postgres')
-        await sql`select pg_advisory_xact_lock(hashtext('charter.signing_keys'))`.execute(tx);
+      await lockSigningKeys(tx, db.dialect);
       const existing = await findNewestActiveKey(tx);
       if (existing) return existing;
-      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-      const now = clock.nowMs();
-      const row = {
-        id: newId('sk', now),
-        algorithm: 'Ed25519',
-        public_key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-        private_key: sealer.seal(privateKey.export({ format: 'der', type: 'pkcs8' })),
-        status: 'active',
-        created_at: now,
-        updated_at: now,
-      };
+      const row = newKeyRow(deps);
       await insertSigningKey(tx, row);
       return row;
     });
 
   return {
     active: async () => {
-      if (current) return current;
+      if (current && fresh(current.readAt)) return current.key;
       const row = (await findNewestActiveKey(db.kysely)) ?? (await createFirst());
-      current = open(row);
-      return current;
+      // The same key read again keeps its opened private key.
+      const key = current?.key.kid === row.id ? current.key : open(row);
+      current = { key, readAt: clock.nowMs() };
+      return key;
     },
     verifier: async (kid) => {
-      if (verifiers.has(kid)) return verifiers.get(kid);
+      const cached = verifiers.get(kid);
+      if (cached && fresh(cached.readAt)) return cached.key;
       const row = await findSigningKey(db.kysely, kid);
       const key =
         row && (row.status === 'active' || row.status === 'verify_only')
           ? createPublicKey({ key: Buffer.from(row.public_key, 'base64'), format: 'der', type: 'spki' })
           : undefined;
-      if (key) verifiers.set(kid, key);
+      // Unknown kids are not cached: anyone can present one.
+      if (row) verifiers.set(kid, { key, readAt: clock.nowMs() });
       return key;
     },
+    forget: () => {
+      current = undefined;
+      verifiers.clear();
+    },
   };
+};
+
+export const toSigningKeyView = (row: SigningKeysTable): SigningKeyView => ({
+  kid: row.id,
+  algorithm: 'Ed25519',
+  publicKey: row.public_key,
+  status: row.status as SigningKeyView['status'],
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+export const signingKeyList = async (db: Executor): Promise<SigningKeyView[]> =>
+  (await listSigningKeys(db)).map(toSigningKeyView);
+
+export const getSigningKeyOrThrow = async (db: Executor, kid: string): Promise<SigningKeyView> => {
+  const row = await findSigningKey(db, kid);
+  if (!row) throw new AppError('NOT_FOUND', `No signing key ${kid}`);
+  return toSigningKeyView(row);
+};
+
+/** A new active key; the keys active until now move to verify_only. */
+export const rotateSigningKey = async (
+  deps: SigningKeyDeps & { keyRing: KeyRing },
+  context: AuditContext,
+): Promise<SigningKeyView> => {
+  const row = await transaction(deps.db, async (tx) => {
+    await lockSigningKeys(tx, deps.db.dialect);
+    const demoted = await demoteActiveKeys(tx, deps.clock.nowMs());
+    const created = newKeyRow(deps);
+    await insertSigningKey(tx, created);
+    await recordAudit(tx, deps.clock, context, {
+      action: 'signing_key.rotate',
+      target: { type: 'signing_key', id: created.id },
+      changes: { verifyOnly: [null, demoted] },
+    });
+    return created;
+  });
+  deps.keyRing.forget();
+  return toSigningKeyView(row);
+};
+
+/** verify_only → retired: what the key signed stops verifying. The active key must be rotated out first. */
+export const retireSigningKey = async (
+  deps: SigningKeyDeps & { keyRing: KeyRing },
+  context: AuditContext,
+  kid: string,
+): Promise<SigningKeyView> => {
+  const row = await transaction(deps.db, async (tx) => {
+    const found = await findSigningKeyForUpdate(tx, kid, deps.db.dialect);
+    if (!found) throw new AppError('NOT_FOUND', `No signing key ${kid}`);
+    if (found.status !== 'verify_only') {
+      throw new AppError(
+        'INVALID_TRANSITION',
+        found.status === 'active'
+          ? `Signing key ${kid} is the active key; rotate first, then retire it`
+          : `Signing key ${kid} is already retired`,
+        { currentStatus: found.status, attempted: 'retire' },
+      );
+    }
+    const now = deps.clock.nowMs();
+    await setSigningKeyStatus(tx, kid, 'retired', now);
+    await recordAudit(tx, deps.clock, context, {
+      action: 'signing_key.retire',
+      target: { type: 'signing_key', id: kid },
+      changes: { status: ['verify_only', 'retired'] },
+    });
+    return { ...found, status: 'retired', updated_at: now };
+  });
+  deps.keyRing.forget();
+  return toSigningKeyView(row);
 };
