@@ -451,6 +451,45 @@ for (const dialect of dialects()) {
       );
     });
 
+    it('license-file answers a fresh signed file for an activated machine, and refuses one that may not run', async () => {
+      const license = await newLicense({ licenseFileTtlSeconds: 3600 });
+      await client('activate', { licenseKey: license.key, fingerprint: 'refresh' });
+      t.clock.advance(60_000);
+      const res = await client('license-file', { licenseKey: license.key, fingerprint: 'refresh' });
+      assert.equal(res.statusCode, 200, res.body);
+      const { licenseFile } = res.json() as { licenseFile: string };
+      const lines = licenseFile.split('\n');
+      assert.equal(lines[0], '-----BEGIN CHARTER LICENSE FILE-----');
+      const envelope = JSON.parse(Buffer.from(lines.slice(1, -1).join(''), 'base64').toString('utf8')) as {
+        payload: string;
+      };
+      const payload = JSON.parse(Buffer.from(envelope.payload, 'base64url').toString('utf8')) as {
+        machine: { fingerprint: string };
+        issuedAt: string;
+        expiresAt: string;
+      };
+      assert.equal(payload.machine.fingerprint, 'refresh');
+      assert.equal(payload.issuedAt, t.clock.now().toISOString());
+      assert.equal(Date.parse(payload.expiresAt) - Date.parse(payload.issuedAt), 3_600_000);
+
+      await expectError(
+        await client('license-file', { licenseKey: license.key, fingerprint: 'elsewhere' }),
+        422,
+        'MACHINE_NOT_ACTIVATED',
+      );
+      await expectError(
+        await client('license-file', { licenseKey: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', fingerprint: 'refresh' }),
+        404,
+        'LICENSE_NOT_FOUND',
+      );
+      await call('POST', `/v1/licenses/${license.id}/suspend`);
+      await expectError(
+        await client('license-file', { licenseKey: license.key, fingerprint: 'refresh' }),
+        422,
+        'LICENSE_SUSPENDED',
+      );
+    });
+
     it('malformed client requests answer 400 VALIDATION_ERROR', async () => {
       for (const [route, payload] of [
         ['validate', {}],

@@ -7,13 +7,14 @@ import {
   activateBodySchema,
   activationSchema,
   heartbeatResultSchema,
+  licenseFileResultSchema,
   machineBodySchema,
   trialBodySchema,
   trialResultSchema,
   validateBodySchema,
   validationResultSchema,
 } from './schemas.js';
-import { activate, type ClientDeps, deactivate, heartbeat, trial, validate } from './service.js';
+import { activate, type ClientDeps, deactivate, heartbeat, licenseFile, trial, validate } from './service.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
 
@@ -128,6 +129,34 @@ export const clientRoutes =
         },
       },
       async (request, reply) => reply.code(201).send(await trial(deps, request.body)),
+    );
+
+    routes.post(
+      '/v1/client/license-file',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: [
+            'LICENSE_NOT_FOUND',
+            'MACHINE_NOT_ACTIVATED',
+            'HEARTBEAT_DEAD',
+            'LICENSE_SUSPENDED',
+            'LICENSE_REVOKED',
+            'LICENSE_EXPIRED',
+            'LICENSE_NOT_STARTED',
+            'TRIAL_EXPIRED',
+            'PRODUCT_DISABLED',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary: 'A fresh signed license file for this activated machine',
+          body: machineBodySchema,
+          response: { 200: licenseFileResultSchema },
+        },
+      },
+      async (request) => licenseFile(deps, request.body),
     );
 
     routes.post(

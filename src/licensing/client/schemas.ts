@@ -54,6 +54,10 @@ export type MachineBody = z.infer<typeof machineBodySchema>;
 
 export const heartbeatResultSchema = z.object({ machine: machineSchema });
 
+export const licenseFileResultSchema = z.object({
+  licenseFile: z.string().describe('-----BEGIN CHARTER LICENSE FILE----- … (api.md "License file")'),
+});
+
 export const trialBodySchema = z.object({
   productCode: z.string().min(1).max(64),
   fingerprint: fingerprintField,

@@ -368,9 +368,9 @@ export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<v
   });
 };
 
-export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
+/** The license of a key and this fingerprint's live machine on it, or the client error that says why not. */
+const liveMachineOf = async (deps: ClientDeps, body: MachineBody, nowMs: number) => {
   const db = deps.db.kysely;
-  const nowMs = deps.clock.nowMs();
   const key = keyOf(body.licenseKey);
   const found = key.checksumOk ? await findClientLicense(db, key.hash) : undefined;
   if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
@@ -383,8 +383,26 @@ export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
   if (isDead(row, found.policy.heartbeat_seconds, nowMs)) {
     throw new AppError('HEARTBEAT_DEAD', `Machine ${row.id} missed its heartbeats; activate again`);
   }
-  await updateMachineRow(db, row.id, { last_seen_at: nowMs });
+  return { found, row };
+};
+
+export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
+  const nowMs = deps.clock.nowMs();
+  const { found, row } = await liveMachineOf(deps, body, nowMs);
+  await updateMachineRow(deps.db.kysely, row.id, { last_seen_at: nowMs });
   return { machine: toMachine({ ...row, last_seen_at: nowMs }, found.policy.heartbeat_seconds, nowMs) };
+};
+
+/**
+ * POST /v1/client/license-file: a fresh license file for this activated machine (the one from activation
+ * expires after licenseFileTtlSeconds). Refused with the license's state code when it may not run.
+ */
+export const licenseFile = async (deps: ClientDeps, body: MachineBody) => {
+  const nowMs = deps.clock.nowMs();
+  const { found, row } = await liveMachineOf(deps, body, nowMs);
+  const state = stateFailure(found, nowMs, {});
+  if (state) throw new AppError(...state);
+  return { licenseFile: await licenseFileFor(deps, found, row, nowMs) };
 };
 
 /** POST /v1/client/trial: a trial license, activated on this device, with its license file. */
