@@ -35,6 +35,7 @@ import { clientRoutes } from './licensing/client/routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { licenseRoutes } from './licensing/licenses/routes.js';
 import { machineRoutes } from './licensing/machines/routes.js';
+import { offlineRoutes } from './licensing/offline/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
@@ -211,7 +212,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));
-  await app.register(clientRoutes({ db, clock, sealer, keyRing, writes: createWriteBatcher(db) }));
+  const client = { db, clock, sealer, keyRing, writes: createWriteBatcher(db) };
+  await app.register(clientRoutes(client));
+  await app.register(offlineRoutes(client));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry }));

@@ -218,6 +218,8 @@ export interface MachinesTable {
   activated_at: number;
   last_seen_at: number;
   deactivated_at: number | null;
+  /** Offline activations: the secret of the deactivation proof, sealed; null otherwise. */
+  deactivation_secret: string | null;
 }
 
 export interface BlocklistTable {

@@ -41,7 +41,7 @@ describe('charter CLI', () => {
     assert.match(
       first.stdout,
       new RegExp(
-        `sqlite:${dir}/charter.db: 0001-meta, 0002-access, 0003-rate-limits, 0004-oauth-signing, 0005-products, 0006-policies-customers, 0007-licenses-machines, 0008-blocklist, 0009-users-trials, 0010-live-machines-index`,
+        `sqlite:${dir}/charter.db: 0001-meta, 0002-access, 0003-rate-limits, 0004-oauth-signing, 0005-products, 0006-policies-customers, 0007-licenses-machines, 0008-blocklist, 0009-users-trials, 0010-live-machines-index, 0011-offline-machines`,
       ),
     );
     const second = await runCli(['migrate'], { CHARTER_DATA_DIR: dir });

@@ -99,3 +99,6 @@ export const startNonceSweeper = ({ db, clock }: { db: Database; clock: Clock },
   timer.unref();
   return { stop: () => clearInterval(timer) };
 };
+
+/** Nonces of other one-time messages (offline activation requests and deactivation proofs) share the table. */
+export { rememberNonce } from './store.js';

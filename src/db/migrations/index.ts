@@ -10,6 +10,7 @@ import * as m0007 from './0007-licenses-machines.js';
 import * as m0008 from './0008-blocklist.js';
 import * as m0009 from './0009-users-trials.js';
 import * as m0010 from './0010-live-machines-index.js';
+import * as m0011 from './0011-offline-machines.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0008-blocklist': m0008,
   '0009-users-trials': m0009,
   '0010-live-machines-index': m0010,
+  '0011-offline-machines': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

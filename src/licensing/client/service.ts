@@ -191,7 +191,17 @@ export const licenseFileFor = async (
         startsAt: new Date(license.starts_at).toISOString(),
         expiresAt: license.expires_at === null ? null : new Date(license.expires_at).toISOString(),
       },
-      machine: { id: machine.id, fingerprint: machine.fingerprint },
+      machine: {
+        id: machine.id,
+        fingerprint: machine.fingerprint,
+        // An air-gapped machine proves its deactivation with this secret (api.md "Offline activation").
+        ...(machine.offline === 1 && machine.deactivation_secret !== null
+          ? {
+              offline: true,
+              deactivationSecret: deps.sealer.open(machine.deactivation_secret).toString('utf8'),
+            }
+          : {}),
+      },
       issuedAt: new Date(nowMs).toISOString(),
       expiresAt: new Date(
         licenseFileExpiry(
@@ -218,9 +228,20 @@ const lockClientLicense = async (
   return found;
 };
 
+/** An activation uploaded by an operator for an air-gapped machine (POST /v1/offline/activate). */
+export interface OfflineActivation {
+  /** The proof secret, put in the signed license file and kept sealed on the machine row. */
+  deactivationSecret: string;
+  /** Refuses a license of a product the caller may not name (403 PRODUCT_NOT_ALLOWED). */
+  assertProductAllowed(productId: string): void;
+  /** Runs last in the activation's transaction (claims the request's nonce, audits); throwing undoes it all. */
+  inTransaction(tx: Executor, machine: MachinesTable, nowMs: number): Promise<void>;
+}
+
 export const activate = async (
   deps: ClientDeps,
   body: ActivateBody,
+  offline?: OfflineActivation,
 ): Promise<{
   created: boolean;
   machine: ReturnType<typeof toMachine>;
@@ -239,8 +260,17 @@ export const activate = async (
       : undefined;
     if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
     const { license, policy, product } = found;
+    offline?.assertProductAllowed(product.id);
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
+    if (offline && (policy.floating === 1 || policy.allow_offline === 0)) {
+      throw new AppError(
+        'OFFLINE_NOT_ALLOWED',
+        policy.floating === 1
+          ? `License ${license.id} is floating: its seats are leased online`
+          : `The policy of license ${license.id} does not allow offline activation`,
+      );
+    }
     if (product.status === 'archived')
       throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
     if (found.customerStatus === 'inactive')
@@ -259,6 +289,8 @@ export const activate = async (
       platform: body.platform ?? null,
       cores: body.cores ?? null,
       is_vm: body.isVm ? 1 : 0,
+      offline: offline ? 1 : 0,
+      deactivation_secret: offline ? deps.sealer.seal(offline.deactivationSecret) : null,
     };
     let row: MachinesTable;
     let created = true;
@@ -306,7 +338,6 @@ export const activate = async (
           ...details,
           user_id: userId,
           status: 'active',
-          offline: 0,
           activated_at: nowMs,
           last_seen_at: nowMs,
           deactivated_at: null,
@@ -325,6 +356,7 @@ export const activate = async (
       Object.assign(license, { first_activated_at: nowMs, ...term });
       await recordFirstActivation(tx, license.id, { first_activated_at: nowMs, ...term });
     }
+    await offline?.inTransaction(tx, row, nowMs);
     return { created, found, row, nowMs, machinesCount: liveOthers + 1 };
   });
   // Signing happens after the commit: the write lock is held only for the reads and writes themselves.

@@ -61,6 +61,7 @@ const machineColumns = [
   'activated_at',
   'last_seen_at',
   'deactivated_at',
+  'deactivation_secret',
 ] as const satisfies readonly (keyof MachinesTable)[];
 
 type Row = Record<string, unknown>;

@@ -19,7 +19,7 @@ export interface LicenseFilePayload {
     startsAt: string;
     expiresAt: string | null;
   };
-  machine: { id: string; fingerprint: string } | null;
+  machine: { id: string; fingerprint: string; offline?: boolean; deactivationSecret?: string } | null;
   issuedAt: string;
   expiresAt: string;
 }

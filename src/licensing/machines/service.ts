@@ -1,11 +1,15 @@
 // Machines: the devices activated on licenses. A machine is dead when silent for 2× its policy's heartbeat:
 // it stays a row, no longer counts against the limit, and must activate again.
+import { createHmac } from 'node:crypto';
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
+import { rememberNonce } from '../../access/request-signing/service.js';
 import type { MachinesTable, PoliciesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
+import type { Sealer } from '../../lib/sealing.js';
+import { safeEqual } from '../../lib/secrets.js';
 import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
@@ -139,6 +143,66 @@ export const deactivateMachineById = async (
     });
   });
 };
+
+/** A deactivation proof of an air-gapped machine (api.md "Offline activation"), decoded. */
+export interface DeactivationProof {
+  machineId: string;
+  fingerprint: string;
+  nonce: string;
+  hmac: string;
+}
+
+/** The proof's HMAC: hex HMAC-SHA256(deactivationSecret, machineId + fingerprint + nonce). */
+export const deactivationProofHmac = (secret: string, proof: Omit<DeactivationProof, 'hmac'>): string =>
+  createHmac('sha256', secret).update(`${proof.machineId}${proof.fingerprint}${proof.nonce}`).digest('hex');
+
+/** Offline nonces are kept this long: a proof or request is refused as a replay for a year. */
+const offlineNonceLifetimeMs = 366 * 24 * 3600_000;
+
+/**
+ * POST /v1/offline/deactivate: a machine activated offline deactivates with the proof its client made. A machine
+ * that is not active (a replayed proof included) answers MACHINE_NOT_ACTIVATED; a proof that does not verify,
+ * OFFLINE_SIGNATURE_MISMATCH.
+ */
+export const deactivateOfflineMachine = async (
+  { db, clock, sealer }: CatalogDeps & { sealer: Sealer },
+  caller: Caller,
+  proof: DeactivationProof,
+): Promise<void> => {
+  await transaction(db, async (tx) => {
+    const notActive = () => new AppError('MACHINE_NOT_ACTIVATED', `Machine ${proof.machineId} is not active`);
+    const { row, policy } = await visibleMachineOrThrow(tx, caller, proof.machineId).catch((error) => {
+      throw error instanceof AppError && error.code === 'NOT_FOUND' ? notActive() : error;
+    });
+    if (row.status !== 'active') throw notActive();
+    const expected =
+      row.deactivation_secret === null || row.fingerprint !== proof.fingerprint
+        ? undefined
+        : deactivationProofHmac(sealer.open(row.deactivation_secret).toString('utf8'), proof);
+    if (expected === undefined || !safeEqual(expected, proof.hmac.toLowerCase())) {
+      throw new AppError(
+        'OFFLINE_SIGNATURE_MISMATCH',
+        `The deactivation proof for machine ${row.id} does not verify`,
+      );
+    }
+    const now = clock.nowMs();
+    if (
+      !(await rememberNonce(tx, `offline-deactivate:${row.id}:${proof.nonce}`, now + offlineNonceLifetimeMs))
+    )
+      throw notActive();
+    await assertDeactivationAllowed(tx, row.license_id, policy, now);
+    await updateMachineRow(tx, row.id, { status: 'deactivated', deactivated_at: now });
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'machine.deactivate',
+      target: { type: 'machine', id: row.id },
+      changes: { offline: [null, true] },
+    });
+  });
+};
+
+/** Claims an offline activation request's nonce; false when it was used before. */
+export const claimOfflineRequest = (db: Executor, nonce: string, nowMs: number): Promise<boolean> =>
+  rememberNonce(db, `offline-activate:${nonce}`, nowMs + offlineNonceLifetimeMs);
 
 /** Machine rows for the Client API, which activates, refreshes and deactivates them inside its own transactions. */
 export { activeMachinesOf, findActiveMachine, insertMachine, updateMachineRow } from './store.js';

@@ -76,6 +76,7 @@ export const startTrial = async (deps: ClientDeps & LicenseDeps, request: TrialR
         activated_at: nowMs,
         last_seen_at: nowMs,
         deactivated_at: null,
+        deactivation_secret: null,
       };
       await insertMachine(tx, machine);
       return { key, license, policy, product, machine, nowMs };
