@@ -1,0 +1,170 @@
+// A typed client for Charter's Client API (fetch): errors as CharterError with the envelope's code, status,
+// requestId and retryable flag; retryable failures retried with exponential backoff and full jitter, honoring
+// Retry-After, up to a bound on attempts.
+import { type ErrorCode, retryableCodes } from './error-codes.js';
+import type { LicenseFilePayload } from './license-file.js';
+
+export class CharterError extends Error {
+  override readonly name = 'CharterError';
+  constructor(
+    readonly code: ErrorCode | 'NETWORK_ERROR',
+    message: string,
+    readonly status: number,
+    readonly requestId: string | null,
+    readonly retryable: boolean,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included (default 4). */
+  maxAttempts?: number;
+  /** The first backoff's ceiling, ms (default 200); it doubles each attempt. */
+  baseDelayMs?: number;
+  /** No wait is longer than this, Retry-After included (default 10 s). */
+  maxDelayMs?: number;
+}
+
+export interface CharterClientOptions {
+  /** The server, e.g. https://licenses.example.com */
+  baseUrl: string;
+  licenseKey: string;
+  fetch?: typeof fetch;
+  retry?: RetryOptions;
+  /** For tests: how to wait, and the randomness of the jitter. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  code: string;
+  message: string;
+  license: Record<string, unknown> | null;
+  machine: Record<string, unknown> | null;
+  checkedAt: string;
+  nonce?: string;
+  signature?: string;
+  kid?: string;
+}
+
+export interface Activation {
+  machine: Record<string, unknown> & { id: string; fingerprint: string };
+  license: Record<string, unknown> & { id: string };
+  licenseFile: string;
+}
+
+export type { LicenseFilePayload };
+
+const retryAfterMs = (header: string | null): number | undefined => {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+};
+
+export class CharterClient {
+  readonly #options: Required<Pick<CharterClientOptions, 'baseUrl' | 'licenseKey'>> & CharterClientOptions;
+
+  constructor(options: CharterClientOptions) {
+    this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+  }
+
+  validate(input: { fingerprint?: string; productCode?: string; features?: string[]; nonce?: string } = {}) {
+    return this.#post<ValidationResult>('/v1/client/validate', input);
+  }
+
+  activate(input: {
+    fingerprint: string;
+    name?: string;
+    hostname?: string;
+    platform?: string;
+    cores?: number;
+    isVm?: boolean;
+    userEmail?: string;
+  }) {
+    return this.#post<Activation>('/v1/client/activate', input);
+  }
+
+  async deactivate(input: { fingerprint: string }): Promise<void> {
+    await this.#post<null>('/v1/client/deactivate', input);
+  }
+
+  heartbeat(input: { fingerprint: string }) {
+    return this.#post<{ machine: Record<string, unknown> }>('/v1/client/heartbeat', input);
+  }
+
+  licenseFile(input: { fingerprint: string }) {
+    return this.#post<{ licenseFile: string }>('/v1/client/license-file', input);
+  }
+
+  async #post<T>(path: string, body: object): Promise<T> {
+    const { retry = {}, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = this.#options;
+    const random = this.#options.random ?? Math.random;
+    const maxAttempts = Math.max(1, retry.maxAttempts ?? 4);
+    const baseDelayMs = retry.baseDelayMs ?? 200;
+    const maxDelayMs = retry.maxDelayMs ?? 10_000;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#once<T>(path, body);
+      if (outcome.ok) return outcome.value;
+      if (!outcome.error.retryable || attempt >= maxAttempts) throw outcome.error;
+      // Full jitter: a random wait up to the exponential ceiling; Retry-After, when given, is the least wait.
+      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+      const jittered = random() * ceiling;
+      await sleep(Math.min(maxDelayMs, Math.max(jittered, outcome.retryAfterMs ?? 0)));
+    }
+  }
+
+  async #once<T>(
+    path: string,
+    body: object,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: CharterError; retryAfterMs?: number | undefined }> {
+    const fetcher = this.#options.fetch ?? fetch;
+    let response: Response;
+    try {
+      response = await fetcher(`${this.#options.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ licenseKey: this.#options.licenseKey, ...body }),
+      });
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return {
+        ok: false,
+        error: new CharterError('NETWORK_ERROR', `No answer from the server: ${message}`, 0, null, true),
+      };
+    }
+    if (response.status === 204) return { ok: true, value: null as T };
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (response.ok) return { ok: true, value: parsed as T };
+    const envelope = (parsed ?? {}) as {
+      code?: string;
+      message?: string;
+      requestId?: string;
+      retryable?: boolean;
+      details?: unknown;
+    };
+    const code = (envelope.code ?? 'INTERNAL_ERROR') as ErrorCode;
+    return {
+      ok: false,
+      error: new CharterError(
+        code,
+        envelope.message ?? `HTTP ${response.status}`,
+        response.status,
+        envelope.requestId ?? response.headers.get('x-request-id'),
+        envelope.retryable ?? retryableCodes.has(code),
+        envelope.details,
+      ),
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    };
+  }
+}

@@ -1,0 +1,213 @@
+// The client SDK (packages/sdk) against a real server: its license files and signed results verify with the SDK
+// and with plain node:crypto, any altered byte fails, rotated keys keep verifying, the offline round trip runs
+// on the SDK's own files, CharterClient talks to a listening server, and its error codes equal the catalog.
+import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  CharterClient,
+  CharterError,
+  createDeactivationProof,
+  createOfflineActivationRequest,
+  errorCodes,
+  type PublicKeyEntry,
+  retryableCodes,
+  verifyLicenseFile,
+  verifyValidation,
+} from '../../packages/sdk/src/index.js';
+import { catalog } from '../../src/errors/catalog.js';
+import { bearer, createKey } from '../support/access.js';
+import { type TestApp, withApp } from '../support/app.js';
+import { dialects } from '../support/services.js';
+
+const armorBody = (file: string) => file.split('\n').slice(1, -1).join('');
+const rearmor = (envelope: Record<string, unknown>) => {
+  const body = Buffer.from(JSON.stringify(envelope)).toString('base64');
+  return [
+    '-----BEGIN CHARTER LICENSE FILE-----',
+    ...(body.match(/.{1,64}/g) ?? []),
+    '-----END CHARTER LICENSE FILE-----',
+  ].join('\n');
+};
+
+describe('SDK error codes', () => {
+  it('equal the server catalog, retryable ones included', () => {
+    assert.deepEqual([...errorCodes], Object.keys(catalog));
+    const retryable = Object.entries(catalog)
+      .filter(([, entry]) => entry.retryable)
+      .map(([code]) => code);
+    assert.deepEqual([...retryableCodes].sort(), retryable.sort());
+  });
+});
+
+for (const dialect of dialects()) {
+  describe(`SDK against the server (${dialect})`, () => {
+    let t: TestApp;
+    let admin: string;
+    let license: { id: string; key: string };
+    let baseUrl: string;
+    const publicKeys = async () =>
+      (await t.app.inject({ method: 'GET', url: '/v1/public-keys' })).json() as { data: PublicKeyEntry[] };
+
+    before(async () => {
+      t = await withApp({
+        dialect,
+        config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
+      });
+      admin = (await createKey(t, ['admin'])).secret;
+      const call = (url: string, payload: object) =>
+        t.app.inject({ method: 'POST', url, headers: bearer(admin), payload });
+      const product = (await call('/v1/products', { code: 'desk', name: 'Desk' })).json() as { id: string };
+      const policy = (
+        await call('/v1/policies', {
+          productId: product.id,
+          code: 'desk-yearly',
+          name: 'P',
+          maxMachines: 10,
+          allowOffline: true,
+        })
+      ).json() as { id: string };
+      license = (await call('/v1/licenses', { policyId: policy.id })).json() as { id: string; key: string };
+      baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    });
+    after(() => t.close());
+
+    it('CharterClient activates over HTTP; the file verifies with the SDK and with node:crypto', async () => {
+      const client = new CharterClient({ baseUrl, licenseKey: license.key });
+      const activation = await client.activate({ fingerprint: 'desk-1', hostname: 'desk-1.local' });
+      assert.equal(activation.machine.fingerprint, 'desk-1');
+      const keys = await publicKeys();
+      const result = await verifyLicenseFile(activation.licenseFile, keys, { fingerprint: 'desk-1' });
+      assert.ok(result.valid, JSON.stringify(result));
+      assert.deepEqual(
+        [result.payload.license.key, result.payload.machine?.id],
+        [license.key, activation.machine.id],
+      );
+
+      const envelope = JSON.parse(Buffer.from(armorBody(activation.licenseFile), 'base64').toString()) as {
+        kid: string;
+        payload: string;
+        sig: string;
+      };
+      const key = keys.data.find((entry) => entry.kid === envelope.kid);
+      const publicKey = createPublicKey({
+        key: Buffer.from(key?.publicKey ?? '', 'base64'),
+        format: 'der',
+        type: 'spki',
+      });
+      assert.ok(
+        verify(
+          null,
+          Buffer.from(envelope.payload, 'base64url'),
+          publicKey,
+          Buffer.from(envelope.sig, 'base64url'),
+        ),
+      );
+      assert.equal((await client.validate({ fingerprint: 'desk-1' })).code, 'VALID');
+    });
+
+    it('flipping any byte of the payload or the signature fails verification; another fingerprint and expiry fail', async () => {
+      const client = new CharterClient({ baseUrl, licenseKey: license.key });
+      const { licenseFile } = await client.activate({ fingerprint: 'desk-2' });
+      const keys = await publicKeys();
+      const envelope = JSON.parse(Buffer.from(armorBody(licenseFile), 'base64').toString()) as Record<
+        string,
+        string
+      >;
+      for (const field of ['payload', 'sig'] as const) {
+        const bytes = Buffer.from(envelope[field] ?? '', 'base64url');
+        for (let index = 0; index < bytes.length; index++) {
+          const altered = Buffer.from(bytes);
+          altered[index] = (altered[index] ?? 0) ^ 0x01;
+          const outcome = await verifyLicenseFile(
+            rearmor({ ...envelope, [field]: altered.toString('base64url') }),
+            keys,
+          );
+          assert.equal(outcome.valid, false, `${field} byte ${index} flipped still verifies`);
+        }
+      }
+      const elsewhere = await verifyLicenseFile(licenseFile, keys, { fingerprint: 'another-machine' });
+      assert.deepEqual(elsewhere.valid ? 'VALID' : elsewhere.reason, 'FINGERPRINT_MISMATCH');
+      const later = await verifyLicenseFile(licenseFile, keys, {
+        now: new Date(t.clock.nowMs() + 8 * 86_400_000),
+      });
+      assert.deepEqual(later.valid ? 'VALID' : later.reason, 'EXPIRED');
+    });
+
+    it('a signed validation verifies with the SDK; a rotated key keeps verifying old files until retired', async () => {
+      const client = new CharterClient({ baseUrl, licenseKey: license.key });
+      const { licenseFile } = await client.activate({ fingerprint: 'desk-3' });
+      const signed = await client.validate({ fingerprint: 'desk-3', nonce: 'sdk-nonce-0001' });
+      assert.equal(
+        await verifyValidation(signed as never, await publicKeys(), { nonce: 'sdk-nonce-0001' }),
+        true,
+      );
+      assert.equal(
+        await verifyValidation({ ...(signed as object), valid: false } as never, await publicKeys()),
+        false,
+      );
+
+      const rotated = await t.app.inject({ method: 'POST', url: '/v1/signing-keys', headers: bearer(admin) });
+      assert.equal(rotated.statusCode, 201);
+      assert.ok((await verifyLicenseFile(licenseFile, await publicKeys(), { fingerprint: 'desk-3' })).valid);
+      const oldKid = JSON.parse(Buffer.from(armorBody(licenseFile), 'base64').toString()).kid as string;
+      await t.app.inject({
+        method: 'POST',
+        url: `/v1/signing-keys/${oldKid}/retire`,
+        headers: bearer(admin),
+      });
+      const retired = await verifyLicenseFile(licenseFile, await publicKeys(), { fingerprint: 'desk-3' });
+      assert.deepEqual(retired.valid ? 'VALID' : retired.reason, 'UNKNOWN_KEY');
+    });
+
+    it('the offline round trip runs on the SDK files; a wrong proof answers 401, a replayed one 422', async () => {
+      const request = createOfflineActivationRequest({
+        licenseKey: license.key,
+        fingerprint: 'vault-1',
+        hostname: 'vault',
+      });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/offline/activate',
+        headers: bearer(admin),
+        payload: { request },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const { machine, response } = res.json() as { machine: { id: string }; response: string };
+      const file = await verifyLicenseFile(response, await publicKeys(), { fingerprint: 'vault-1' });
+      assert.ok(file.valid && file.payload.machine?.offline === true);
+      const secret = file.valid ? (file.payload.machine?.deactivationSecret ?? '') : '';
+      const deactivate = (proof: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/offline/deactivate',
+          headers: bearer(admin),
+          payload: { proof },
+        });
+      const wrong = await createDeactivationProof({
+        machineId: machine.id,
+        fingerprint: 'vault-1',
+        deactivationSecret: 'guess',
+      });
+      assert.equal((await deactivate(wrong)).statusCode, 401);
+      const proof = await createDeactivationProof({
+        machineId: machine.id,
+        fingerprint: 'vault-1',
+        deactivationSecret: secret,
+      });
+      assert.equal((await deactivate(proof)).statusCode, 204);
+      const replay = await deactivate(proof);
+      assert.deepEqual([replay.statusCode, replay.json().code], [422, 'MACHINE_NOT_ACTIVATED']);
+    });
+
+    it("CharterClient's errors carry the envelope's code, status and request id", async () => {
+      const client = new CharterClient({ baseUrl, licenseKey: license.key, retry: { maxAttempts: 1 } });
+      await assert.rejects(client.heartbeat({ fingerprint: 'never-activated' }), (error: unknown) => {
+        assert.ok(error instanceof CharterError);
+        assert.deepEqual([error.code, error.status, error.retryable], ['MACHINE_NOT_ACTIVATED', 422, false]);
+        assert.match(error.requestId ?? '', /^req_/);
+        return true;
+      });
+    });
+  });
+}
