@@ -10,6 +10,7 @@ import { migrateCommand } from './migrate.js';
 import { operatorsCommand } from './operators.js';
 import { serveCommand } from './serve.js';
 import { signingKeysCommand } from './signing-keys.js';
+import { verifyCommand } from './verify.js';
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   operators: operatorsCommand,
   'api-keys': apiKeysCommand,
   'signing-keys': signingKeysCommand,
+  verify: verifyCommand,
   ...catalogCommands,
 };
 

@@ -12,10 +12,12 @@ import {
   errorCodes,
   type PublicKeyEntry,
   retryableCodes,
+  canonicalJson as sdkCanonicalJson,
   verifyLicenseFile,
   verifyValidation,
 } from '../../packages/sdk/src/index.js';
 import { catalog } from '../../src/errors/catalog.js';
+import { canonicalJson as serverCanonicalJson } from '../../src/lib/canonical-json.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { dialects } from '../support/services.js';
@@ -29,6 +31,19 @@ const rearmor = (envelope: Record<string, unknown>) => {
     '-----END CHARTER LICENSE FILE-----',
   ].join('\n');
 };
+
+describe('SDK and server agree', () => {
+  it('on canonical JSON, the text signed validations are signed over', () => {
+    const samples: unknown[] = [
+      { b: 1, a: { d: [{ z: true, y: null }], c: 'é\n"' }, u: undefined },
+      { meta: { '10': 1, '2': 2, '!': 3, B: 4, a: [undefined, 1.5] } },
+      [1, 'two', { three: 3 }],
+      'text',
+      null,
+    ];
+    for (const sample of samples) assert.equal(sdkCanonicalJson(sample), serverCanonicalJson(sample));
+  });
+});
 
 describe('SDK error codes', () => {
   it('equal the server catalog, retryable ones included', () => {
