@@ -17,8 +17,10 @@ describe('charter verify', () => {
   let url: string;
 
   before(async () => {
+    // The CLI checks expiry against the real clock: the server's clock starts at the real now.
     t = await withApp({
       dialect: 'sqlite',
+      now: new Date(),
       config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
     });
     const admin = (await createKey(t, ['admin'])).secret;

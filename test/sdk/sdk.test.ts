@@ -92,7 +92,10 @@ for (const dialect of dialects()) {
       const activation = await client.activate({ fingerprint: 'desk-1', hostname: 'desk-1.local' });
       assert.equal(activation.machine.fingerprint, 'desk-1');
       const keys = await publicKeys();
-      const result = await verifyLicenseFile(activation.licenseFile, keys, { fingerprint: 'desk-1' });
+      const result = await verifyLicenseFile(activation.licenseFile, keys, {
+        fingerprint: 'desk-1',
+        now: t.clock.now(),
+      });
       assert.ok(result.valid, JSON.stringify(result));
       assert.deepEqual(
         [result.payload.license.key, result.payload.machine?.id],
@@ -137,11 +140,19 @@ for (const dialect of dialects()) {
           const outcome = await verifyLicenseFile(
             rearmor({ ...envelope, [field]: altered.toString('base64url') }),
             keys,
+            { now: t.clock.now() },
           );
-          assert.equal(outcome.valid, false, `${field} byte ${index} flipped still verifies`);
+          assert.equal(
+            outcome.valid ? 'VALID' : outcome.reason,
+            'BAD_SIGNATURE',
+            `${field} byte ${index} flipped`,
+          );
         }
       }
-      const elsewhere = await verifyLicenseFile(licenseFile, keys, { fingerprint: 'another-machine' });
+      const elsewhere = await verifyLicenseFile(licenseFile, keys, {
+        fingerprint: 'another-machine',
+        now: t.clock.now(),
+      });
       assert.deepEqual(elsewhere.valid ? 'VALID' : elsewhere.reason, 'FINGERPRINT_MISMATCH');
       const later = await verifyLicenseFile(licenseFile, keys, {
         now: new Date(t.clock.nowMs() + 8 * 86_400_000),
@@ -164,14 +175,24 @@ for (const dialect of dialects()) {
 
       const rotated = await t.app.inject({ method: 'POST', url: '/v1/signing-keys', headers: bearer(admin) });
       assert.equal(rotated.statusCode, 201);
-      assert.ok((await verifyLicenseFile(licenseFile, await publicKeys(), { fingerprint: 'desk-3' })).valid);
+      assert.ok(
+        (
+          await verifyLicenseFile(licenseFile, await publicKeys(), {
+            fingerprint: 'desk-3',
+            now: t.clock.now(),
+          })
+        ).valid,
+      );
       const oldKid = JSON.parse(Buffer.from(armorBody(licenseFile), 'base64').toString()).kid as string;
       await t.app.inject({
         method: 'POST',
         url: `/v1/signing-keys/${oldKid}/retire`,
         headers: bearer(admin),
       });
-      const retired = await verifyLicenseFile(licenseFile, await publicKeys(), { fingerprint: 'desk-3' });
+      const retired = await verifyLicenseFile(licenseFile, await publicKeys(), {
+        fingerprint: 'desk-3',
+        now: t.clock.now(),
+      });
       assert.deepEqual(retired.valid ? 'VALID' : retired.reason, 'UNKNOWN_KEY');
     });
 
@@ -189,7 +210,10 @@ for (const dialect of dialects()) {
       });
       assert.equal(res.statusCode, 201, res.body);
       const { machine, response } = res.json() as { machine: { id: string }; response: string };
-      const file = await verifyLicenseFile(response, await publicKeys(), { fingerprint: 'vault-1' });
+      const file = await verifyLicenseFile(response, await publicKeys(), {
+        fingerprint: 'vault-1',
+        now: t.clock.now(),
+      });
       assert.ok(file.valid && file.payload.machine?.offline === true);
       const secret = file.valid ? (file.payload.machine?.deactivationSecret ?? '') : '';
       const deactivate = (proof: string) =>

@@ -26,6 +26,8 @@ export interface WithAppOptions {
   dialect: DialectName;
   config?: Partial<ConfigInput>;
   extend?: AppDeps['extend'];
+  /** Where the fixed clock starts (default 2026-11-22T10:30:45.123Z); tests whose output meets the real clock pass now. */
+  now?: Date;
 }
 
 export const testConfig = (dataDir: string, overrides: Partial<ConfigInput> = {}): Config =>
@@ -38,7 +40,7 @@ export const testConfig = (dataDir: string, overrides: Partial<ConfigInput> = {}
 export const withApp = async (options: WithAppOptions): Promise<TestApp> => {
   const storage = await freshDatabase(options.dialect);
   const config = testConfig(storage.dataDir, options.config);
-  const clock = fixedClock();
+  const clock = fixedClock(options.now);
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => logs.push(JSON.parse(line)) });
   const build = () =>
