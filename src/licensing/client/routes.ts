@@ -5,9 +5,11 @@ import { noContentResponse } from '../../http/openapi.js';
 import type { AuthRule } from '../../http/route-rules.js';
 import {
   activateBodySchema,
+  activationErrors,
   activationSchema,
   heartbeatResultSchema,
   licenseFileResultSchema,
+  licenseStateErrors,
   machineBodySchema,
   trialBodySchema,
   trialResultSchema,
@@ -49,23 +51,7 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
-          errors: [
-            'LICENSE_NOT_FOUND',
-            'LICENSE_SUSPENDED',
-            'LICENSE_REVOKED',
-            'LICENSE_EXPIRED',
-            'LICENSE_NOT_STARTED',
-            'TRIAL_EXPIRED',
-            'PRODUCT_DISABLED',
-            'PRODUCT_ARCHIVED',
-            'CUSTOMER_INACTIVE',
-            'MACHINE_LIMIT_EXCEEDED',
-            'DEVICE_BLOCKED',
-            'VM_NOT_ALLOWED',
-            'LICENSE_USER_NOT_FOUND',
-            'USER_MACHINE_LIMIT_EXCEEDED',
-            'RATE_LIMIT_EXCEEDED',
-          ],
+          errors: [...activationErrors, 'RATE_LIMIT_EXCEEDED'],
         },
         schema: {
           tags,
@@ -136,18 +122,7 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
-          errors: [
-            'LICENSE_NOT_FOUND',
-            'MACHINE_NOT_ACTIVATED',
-            'HEARTBEAT_DEAD',
-            'LICENSE_SUSPENDED',
-            'LICENSE_REVOKED',
-            'LICENSE_EXPIRED',
-            'LICENSE_NOT_STARTED',
-            'TRIAL_EXPIRED',
-            'PRODUCT_DISABLED',
-            'RATE_LIMIT_EXCEEDED',
-          ],
+          errors: [...licenseStateErrors, 'MACHINE_NOT_ACTIVATED', 'HEARTBEAT_DEAD', 'RATE_LIMIT_EXCEEDED'],
         },
         schema: {
           tags,

@@ -1,5 +1,6 @@
 // Client API shapes (api.md "Client API").
 import { z } from 'zod';
+import type { ErrorCode } from '../../errors/catalog.js';
 import { licenseSchema } from '../licenses/schemas.js';
 import { machineSchema } from '../machines/schemas.js';
 
@@ -70,3 +71,26 @@ export const trialResultSchema = z.object({
   machine: machineSchema,
   licenseFile: z.string(),
 });
+
+/** What refuses a license that may not run now (the state checks of every client call, api.md's order). */
+export const licenseStateErrors = [
+  'LICENSE_NOT_FOUND',
+  'LICENSE_SUSPENDED',
+  'LICENSE_REVOKED',
+  'LICENSE_EXPIRED',
+  'LICENSE_NOT_STARTED',
+  'TRIAL_EXPIRED',
+  'PRODUCT_DISABLED',
+] as const satisfies readonly ErrorCode[];
+
+/** What refuses an activation, online or offline. */
+export const activationErrors = [
+  ...licenseStateErrors,
+  'PRODUCT_ARCHIVED',
+  'CUSTOMER_INACTIVE',
+  'MACHINE_LIMIT_EXCEEDED',
+  'DEVICE_BLOCKED',
+  'VM_NOT_ALLOWED',
+  'LICENSE_USER_NOT_FOUND',
+  'USER_MACHINE_LIMIT_EXCEEDED',
+] as const satisfies readonly ErrorCode[];

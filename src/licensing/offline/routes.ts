@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { requireScope } from '../../http/route-rules.js';
+import { activationErrors } from '../client/schemas.js';
 import type { ClientDeps } from '../client/service.js';
 import {
   offlineActivateBodySchema,
@@ -28,18 +29,7 @@ export const offlineRoutes =
             'OFFLINE_REQUEST_INVALID',
             'OFFLINE_NOT_ALLOWED',
             'PRODUCT_NOT_ALLOWED',
-            'LICENSE_NOT_FOUND',
-            'LICENSE_SUSPENDED',
-            'LICENSE_REVOKED',
-            'LICENSE_EXPIRED',
-            'LICENSE_NOT_STARTED',
-            'TRIAL_EXPIRED',
-            'PRODUCT_DISABLED',
-            'PRODUCT_ARCHIVED',
-            'CUSTOMER_INACTIVE',
-            'MACHINE_LIMIT_EXCEEDED',
-            'DEVICE_BLOCKED',
-            'LICENSE_USER_NOT_FOUND',
+            ...activationErrors,
           ],
         },
         schema: {
