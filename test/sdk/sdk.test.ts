@@ -239,6 +239,32 @@ for (const dialect of dialects()) {
       assert.deepEqual([replay.statusCode, replay.json().code], [422, 'MACHINE_NOT_ACTIVATED']);
     });
 
+    it('CharterClient starts a trial without a license key (its file verifies), refused where none is offered', async () => {
+      const client = new CharterClient({ baseUrl });
+      await assert.rejects(client.trial({ productCode: 'desk', fingerprint: 'trial-1' }), {
+        code: 'TRIAL_NOT_ALLOWED',
+      });
+      await assert.rejects(client.validate(), TypeError);
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/products',
+        headers: bearer(admin),
+        payload: {
+          code: 'desk-trial',
+          name: 'Desk trial',
+          trial: { enabled: true, days: 14, requireEmail: false },
+        },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const started = await client.trial({ productCode: 'desk-trial', fingerprint: 'trial-1' });
+      assert.match(started.licenseKey, /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/);
+      const file = await verifyLicenseFile(started.licenseFile, await publicKeys(), {
+        fingerprint: 'trial-1',
+        now: t.clock.now(),
+      });
+      assert.ok(file.valid && file.payload.license.key === started.licenseKey);
+    });
+
     it("CharterClient's errors carry the envelope's code, status and request id", async () => {
       const client = new CharterClient({ baseUrl, licenseKey: license.key, retry: { maxAttempts: 1 } });
       await assert.rejects(client.heartbeat({ fingerprint: 'never-activated' }), (error: unknown) => {

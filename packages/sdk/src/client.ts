@@ -30,7 +30,8 @@ export interface RetryOptions {
 export interface CharterClientOptions {
   /** The server, e.g. https://licenses.example.com */
   baseUrl: string;
-  licenseKey: string;
+  /** The license this client speaks for; not needed to start a trial. */
+  licenseKey?: string;
   fetch?: typeof fetch;
   retry?: RetryOptions;
   /** For tests: how to wait, and the randomness of the jitter. */
@@ -67,7 +68,7 @@ const retryAfterMs = (header: string | null): number | undefined => {
 };
 
 export class CharterClient {
-  readonly #options: Required<Pick<CharterClientOptions, 'baseUrl' | 'licenseKey'>> & CharterClientOptions;
+  readonly #options: CharterClientOptions;
 
   constructor(options: CharterClientOptions) {
     this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
@@ -97,18 +98,26 @@ export class CharterClient {
     return this.#post<{ machine: Record<string, unknown> }>('/v1/client/heartbeat', input);
   }
 
+  /** Starts a trial of the product on this device: a trial license, activated here (no license key needed). */
+  trial(input: { productCode: string; fingerprint: string; email?: string }) {
+    return this.#post<Activation & { licenseKey: string }>('/v1/client/trial', input, {
+      withLicenseKey: false,
+    });
+  }
+
   licenseFile(input: { fingerprint: string }) {
     return this.#post<{ licenseFile: string }>('/v1/client/license-file', input);
   }
 
-  async #post<T>(path: string, body: object): Promise<T> {
+  async #post<T>(path: string, body: object, { withLicenseKey = true } = {}): Promise<T> {
+    const payload = withLicenseKey ? { licenseKey: this.#requireLicenseKey(), ...body } : body;
     const { retry = {}, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = this.#options;
     const random = this.#options.random ?? Math.random;
     const maxAttempts = Math.max(1, retry.maxAttempts ?? 4);
     const baseDelayMs = retry.baseDelayMs ?? 200;
     const maxDelayMs = retry.maxDelayMs ?? 10_000;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#once<T>(path, body);
+      const outcome = await this.#once<T>(path, payload);
       if (outcome.ok) return outcome.value;
       if (!outcome.error.retryable || attempt >= maxAttempts) throw outcome.error;
       // Full jitter: a random wait up to the exponential ceiling; Retry-After, when given, is the least wait.
@@ -116,6 +125,12 @@ export class CharterClient {
       const jittered = random() * ceiling;
       await sleep(Math.min(maxDelayMs, Math.max(jittered, outcome.retryAfterMs ?? 0)));
     }
+  }
+
+  #requireLicenseKey(): string {
+    if (!this.#options.licenseKey)
+      throw new TypeError('This call needs the licenseKey option of CharterClient');
+    return this.#options.licenseKey;
   }
 
   async #once<T>(
@@ -128,7 +143,7 @@ export class CharterClient {
       response = await fetcher(`${this.#options.baseUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ licenseKey: this.#options.licenseKey, ...body }),
+        body: JSON.stringify(body),
       });
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
