@@ -1,0 +1,167 @@
+import type { MachinesTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { newId } from '../../lib/random.js';
+import { recordFirstActivation, type toLicense } from '../licenses/service.js';
+import { activeMachinesOf, insertMachine, isDead, toMachine, updateMachineRow } from '../machines/service.js';
+import { assignedUserByEmail } from '../users/service.js';
+import { type ClientDeps, keyOf, licenseFileFor, liveMachineCount, present, stateFailure } from './checks.js';
+import type { ActivateBody } from './schemas.js';
+import { type ClientLicense, readForActivation } from './store.js';
+
+/** An activation uploaded by an operator for an air-gapped machine (POST /v1/offline/activate). */
+export interface OfflineActivation {
+  /** The proof secret, put in the signed license file and kept sealed on the machine row. */
+  deactivationSecret: string;
+  /** Refuses a license of a product the caller may not name (403 PRODUCT_NOT_ALLOWED). */
+  assertProductAllowed(productId: string): void;
+  /** Runs last in the activation's transaction (claims the request's nonce, audits); throwing undoes it all. */
+  inTransaction(tx: Executor, machine: MachinesTable, nowMs: number): Promise<void>;
+}
+
+export const activate = async (
+  deps: ClientDeps,
+  body: ActivateBody,
+  offline?: OfflineActivation,
+): Promise<{
+  created: boolean;
+  machine: ReturnType<typeof toMachine>;
+  license: ReturnType<typeof toLicense>;
+  licenseFile: string;
+}> => {
+  // The signing key is made (once) outside the transaction: SQLite has one writer at a time.
+  await deps.keyRing.active();
+  const done = await deps.writes.run(async (tx) => {
+    const nowMs = deps.clock.nowMs();
+    // One read: the license (locked on PostgreSQL), its policy, product, customer state, this fingerprint's
+    // machine, the blocklist and the live machine count.
+    const key = keyOf(body.licenseKey);
+    const found = key.checksumOk
+      ? await readForActivation(deps.db, tx, key.hash, body.fingerprint, nowMs)
+      : undefined;
+    if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+    const { license, policy, product } = found;
+    offline?.assertProductAllowed(product.id);
+    const state = stateFailure(found, nowMs, {});
+    if (state) throw new AppError(...state);
+    if (offline && (policy.floating === 1 || policy.allow_offline === 0)) {
+      throw new AppError(
+        'OFFLINE_NOT_ALLOWED',
+        policy.floating === 1
+          ? `License ${license.id} is floating: its seats are leased online`
+          : `The policy of license ${license.id} does not allow offline activation`,
+      );
+    }
+    if (product.status === 'archived')
+      throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
+    if (found.customerStatus === 'inactive')
+      throw new AppError('CUSTOMER_INACTIVE', `The customer of license ${license.id} is inactive`);
+    if (found.blocked) throw new AppError('DEVICE_BLOCKED', 'This device is blocked');
+    if (body.isVm && policy.allow_vm === 0)
+      throw new AppError('VM_NOT_ALLOWED', `License ${license.id} does not run on virtual machines`);
+    const heartbeat = policy.heartbeat_seconds;
+    const existing = found.machine;
+    const existingLive = existing !== undefined && !isDead(existing, heartbeat, nowMs);
+    const userId = product.licenseModel === 'user' ? await licenseUserFor(tx, found, body) : null;
+    const liveOthers = found.liveMachines - (existingLive ? 1 : 0);
+    const details = {
+      name: body.name ?? null,
+      hostname: body.hostname ?? null,
+      platform: body.platform ?? null,
+      cores: body.cores ?? null,
+      is_vm: body.isVm ? 1 : 0,
+      offline: offline ? 1 : 0,
+      deactivation_secret: offline ? deps.sealer.seal(offline.deactivationSecret) : null,
+    };
+    let row: MachinesTable;
+    let created = true;
+    if (existing && existingLive) {
+      // Activating an active fingerprint again is a no-op that refreshes what the client reports.
+      created = false;
+      row = { ...existing, ...details, last_seen_at: nowMs };
+      await updateMachineRow(tx, existing.id, { ...details, last_seen_at: nowMs });
+    } else {
+      if (userId !== null && policy.max_activations_per_user !== null) {
+        const machines = await activeMachinesOf(tx, license.id);
+        const mine = liveMachineCount(
+          machines.filter((machine) => machine.user_id === userId && machine.id !== existing?.id),
+          heartbeat,
+          nowMs,
+        );
+        if (mine >= policy.max_activations_per_user) {
+          throw new AppError(
+            'USER_MACHINE_LIMIT_EXCEEDED',
+            `User ${userId} already has ${mine} of ${policy.max_activations_per_user} machines on license ${license.id}`,
+            { limit: policy.max_activations_per_user, used: mine },
+          );
+        }
+      }
+      const limit = license.max_machines ?? policy.max_machines;
+      if (limit !== null && liveOthers >= limit) {
+        throw new AppError(
+          'MACHINE_LIMIT_EXCEEDED',
+          `License ${license.id} already has ${liveOthers} of ${limit} machines activated`,
+          {
+            limit,
+            used: liveOthers,
+          },
+        );
+      }
+      if (existing) {
+        // A dead machine of the same fingerprint comes back to life rather than leaving a second row.
+        row = { ...existing, ...details, activated_at: nowMs, last_seen_at: nowMs };
+        await updateMachineRow(tx, existing.id, { ...details, activated_at: nowMs, last_seen_at: nowMs });
+      } else {
+        row = {
+          id: newId('mach', nowMs),
+          license_id: license.id,
+          fingerprint: body.fingerprint,
+          ...details,
+          user_id: userId,
+          status: 'active',
+          activated_at: nowMs,
+          last_seen_at: nowMs,
+          deactivated_at: null,
+        };
+        await insertMachine(tx, row);
+      }
+    }
+    // A policy counted from activation starts its term at the first activation.
+    if (license.first_activated_at === null) {
+      const term =
+        policy.expiration_basis === 'activation' &&
+        policy.duration_seconds !== null &&
+        license.expires_at === null
+          ? { expires_at: nowMs + policy.duration_seconds * 1000 }
+          : {};
+      Object.assign(license, { first_activated_at: nowMs, ...term });
+      await recordFirstActivation(tx, license.id, { first_activated_at: nowMs, ...term });
+    }
+    await offline?.inTransaction(tx, row, nowMs);
+    return { created, found, row, nowMs, machinesCount: liveOthers + 1 };
+  });
+  // Signing happens after the commit: the write lock is held only for the reads and writes themselves.
+  return {
+    created: done.created,
+    machine: toMachine(done.row, done.found.policy.heartbeat_seconds, done.nowMs),
+    license: present(deps, done.found, done.machinesCount, done.nowMs),
+    licenseFile: await licenseFileFor(deps, done.found, done.row, done.nowMs),
+  };
+};
+
+/** On a per-user product, activation names an assigned user (userEmail); answers that user's id. */
+const licenseUserFor = async (tx: Executor, found: ClientLicense, body: ActivateBody): Promise<string> => {
+  if (!body.userEmail) {
+    throw new AppError(
+      'LICENSE_USER_NOT_FOUND',
+      `License ${found.license.id} is licensed per user: send the user's email in userEmail`,
+    );
+  }
+  const user = await assignedUserByEmail(tx, found.license.id, body.userEmail);
+  if (!user)
+    throw new AppError(
+      'LICENSE_USER_NOT_FOUND',
+      `${body.userEmail} is not a user of license ${found.license.id}`,
+    );
+  return user.id;
+};
