@@ -79,6 +79,13 @@ export const runCli = async (argv: string[]): Promise<number> => {
   }
 };
 
+// A reader that stops early (`charter licenses list | head`) closes stdout under us: that ends the output, not
+// the command's success, so it exits quietly instead of crashing on an unhandled EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     if (code !== 0) process.exitCode = code;

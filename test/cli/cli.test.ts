@@ -135,6 +135,18 @@ describe('charter CLI', () => {
     assert.equal(badScope.code, 2);
   });
 
+  it('a reader that closes the output early (| head) ends the command quietly, without an EPIPE crash', async () => {
+    const child = startCli(['--help']);
+    child.stdout?.destroy();
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+    assert.equal(code, 0);
+  });
+
   it('charter signing-keys rotate, list and retire manage the Ed25519 keys, as tables or --json', async () => {
     const env = { CHARTER_DATA_DIR: dataDir() };
     const json = async (args: string[]) => {
