@@ -32,12 +32,17 @@ import type { Clock } from './lib/clock.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
 import { clientRoutes } from './licensing/client/routes.js';
+import { clientSeatRoutes } from './licensing/client/seat-routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
+import { leaseRoutes } from './licensing/floating/routes.js';
+import { startLeaseReaper } from './licensing/floating/service.js';
 import { licenseRoutes } from './licensing/licenses/routes.js';
 import { machineRoutes } from './licensing/machines/routes.js';
 import { offlineRoutes } from './licensing/offline/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
+import { createUsageRecorder } from './licensing/usage/recorder.js';
+import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
 import { serviceRoutes } from './service/routes.js';
 
@@ -190,8 +195,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     },
   });
   const nonceSweeper = startNonceSweeper({ db, clock });
+  const usage = createUsageRecorder({ db, clock, log: app.log }, config.workers.usageFlushSeconds * 1000);
+  const leaseReaper = startLeaseReaper({ db, clock, log: app.log }, config.workers.leaseReaperSeconds * 1000);
   app.addHook('onClose', async () => {
     nonceSweeper.stop();
+    await leaseReaper.stop();
+    // Counts still in memory are written before the storage closes (main.ts closes it after the app).
+    await usage.stop();
     await lastUsed.stop();
     await limiter.close();
   });
@@ -212,8 +222,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));
-  const client = { db, clock, sealer, keyRing, writes: createWriteBatcher(db) };
+  await app.register(leaseRoutes({ db, clock }));
+  await app.register(usageRoutes({ db, clock, usage }));
+  const client = { db, clock, sealer, keyRing, writes: createWriteBatcher(db), usage };
   await app.register(clientRoutes(client));
+  await app.register(clientSeatRoutes(client));
   await app.register(offlineRoutes(client));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);

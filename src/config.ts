@@ -97,6 +97,8 @@ export const configSchema = z.object({
   CHARTER_RLMUTIL: z.string().trim().min(1).default('rlmutil'),
   CHARTER_MONITOR_CONCURRENCY: int(1, 64).default(4),
   CHARTER_MONITOR_LOG_DIR: z.string().trim().min(1).optional(),
+  CHARTER_LEASE_REAPER_SECONDS: int(1, 3600).default(10),
+  CHARTER_USAGE_FLUSH_SECONDS: int(1, 300).default(5),
   CHARTER_SMTP_URL: url(['smtp', 'smtps']).optional(),
   CHARTER_MAIL_FROM: z.string().trim().min(3).optional(),
 });
@@ -125,6 +127,8 @@ export interface Config {
   rateLimits: { clientKey: number; clientIp: number; management: number };
   monitor: { lmutil: string; rlmutil: string; concurrency: number; logDir: string | undefined };
   mail: { smtpUrl: string | undefined; from: string | undefined };
+  /** Background work: how often lapsed leases are marked expired, and usage counters written. */
+  workers: { leaseReaperSeconds: number; usageFlushSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -227,6 +231,10 @@ export const loadConfig = (
       logDir: raw.CHARTER_MONITOR_LOG_DIR,
     },
     mail: { smtpUrl: raw.CHARTER_SMTP_URL, from: raw.CHARTER_MAIL_FROM },
+    workers: {
+      leaseReaperSeconds: raw.CHARTER_LEASE_REAPER_SECONDS,
+      usageFlushSeconds: raw.CHARTER_USAGE_FLUSH_SECONDS,
+    },
   };
 };
 

@@ -255,6 +255,65 @@ export interface TrialsTable {
   created_at: number;
 }
 
+export interface LeasesTable {
+  id: string;
+  license_id: string;
+  product_id: string;
+  machine_id: string;
+  fingerprint: string;
+  /** '' for the license's own seat, else the floating feature's code. */
+  feature: string;
+  /** active | released | expired (a lease past expires_at is no longer counted before the reaper marks it). */
+  status: string;
+  checked_out_at: number;
+  /** The lease's end: the heartbeat or repeated checkout pushes it on; a borrow sets it to the borrow's end. */
+  expires_at: number;
+  borrowed_until: number | null;
+  ended_at: number | null;
+  updated_at: number;
+}
+
+export interface LeaseDenialsTable {
+  id: string;
+  license_id: string;
+  product_id: string;
+  feature: string;
+  fingerprint: string;
+  seats: number;
+  in_use: number;
+  at: number;
+}
+
+export interface MetersTable {
+  license_id: string;
+  /** '' for the license's meter, else the consumption feature's code. */
+  feature: string;
+  used: number;
+  /** Start of the period `used` counts from; a consumption in a later period starts from zero. */
+  period_starts_at: number;
+  updated_at: number;
+}
+
+export interface UsageCountersTable {
+  product_id: string;
+  /** Start of the UTC hour, epoch ms. */
+  hour: number;
+  /** validations | activations | deactivations | checkouts | denials | peak_seats. */
+  metric: string;
+  value: number;
+}
+
+export interface EventsTable {
+  id: string;
+  type: string;
+  subject_type: string;
+  subject_id: string;
+  license_id: string | null;
+  /** JSON: the event's data.object. */
+  data: string;
+  created_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -274,4 +333,9 @@ export interface Schema {
   users: UsersTable;
   license_users: LicenseUsersTable;
   trials: TrialsTable;
+  leases: LeasesTable;
+  lease_denials: LeaseDenialsTable;
+  meters: MetersTable;
+  usage_counters: UsageCountersTable;
+  events: EventsTable;
 }

@@ -61,6 +61,7 @@ export const idPrefixes = [
   'req',
   'ses',
   'trl',
+  'den',
 ] as const;
 
 export type IdPrefix = (typeof idPrefixes)[number];

@@ -11,6 +11,7 @@ import * as m0008 from './0008-blocklist.js';
 import * as m0009 from './0009-users-trials.js';
 import * as m0010 from './0010-live-machines-index.js';
 import * as m0011 from './0011-offline-machines.js';
+import * as m0012 from './0012-leases-meters-usage.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0009-users-trials': m0009,
   '0010-live-machines-index': m0010,
   '0011-offline-machines': m0011,
+  '0012-leases-meters-usage': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,12 +2,23 @@ import type { MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
-import { recordFirstActivation, type toLicense } from '../licenses/service.js';
+import type { Lease } from '../floating/schemas.js';
+import type { toLicense } from '../licenses/service.js';
 import { activeMachinesOf, insertMachine, isDead, toMachine, updateMachineRow } from '../machines/service.js';
-import { assignedUserByEmail } from '../users/service.js';
-import { type ClientDeps, keyOf, licenseFileFor, liveMachineCount, present, stateFailure } from './checks.js';
+import {
+  type ClientDeps,
+  deviceRefusal,
+  keyOf,
+  licenseFileFor,
+  licenseUserFor,
+  liveMachineCount,
+  present,
+  startTermOnFirstUse,
+  stateFailure,
+} from './checks.js';
+import { seatCheckout, settleCheckout } from './floating.js';
 import type { ActivateBody } from './schemas.js';
-import { type ClientLicense, readForActivation } from './store.js';
+import { readForActivation } from './store.js';
 
 /** An activation uploaded by an operator for an air-gapped machine (POST /v1/offline/activate). */
 export interface OfflineActivation {
@@ -28,6 +39,7 @@ export const activate = async (
   machine: ReturnType<typeof toMachine>;
   license: ReturnType<typeof toLicense>;
   licenseFile: string;
+  lease?: Lease;
 }> => {
   // The signing key is made (once) outside the transaction: SQLite has one writer at a time.
   await deps.keyRing.active();
@@ -52,13 +64,10 @@ export const activate = async (
           : `The policy of license ${license.id} does not allow offline activation`,
       );
     }
-    if (product.status === 'archived')
-      throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
-    if (found.customerStatus === 'inactive')
-      throw new AppError('CUSTOMER_INACTIVE', `The customer of license ${license.id} is inactive`);
-    if (found.blocked) throw new AppError('DEVICE_BLOCKED', 'This device is blocked');
-    if (body.isVm && policy.allow_vm === 0)
-      throw new AppError('VM_NOT_ALLOWED', `License ${license.id} does not run on virtual machines`);
+    const refusal = deviceRefusal(found, body);
+    if (refusal) throw new AppError(...refusal);
+    // On a floating license, activation is a checkout (api.md): one client code path serves both kinds.
+    if (policy.floating === 1) return { checkout: await seatCheckout(tx, found, body, nowMs), found, nowMs };
     const heartbeat = policy.heartbeat_seconds;
     const existing = found.machine;
     const existingLive = existing !== undefined && !isDead(existing, heartbeat, nowMs);
@@ -101,10 +110,7 @@ export const activate = async (
         throw new AppError(
           'MACHINE_LIMIT_EXCEEDED',
           `License ${license.id} already has ${liveOthers} of ${limit} machines activated`,
-          {
-            limit,
-            used: liveOthers,
-          },
+          { limit, used: liveOthers },
         );
       }
       if (existing) {
@@ -126,20 +132,15 @@ export const activate = async (
         await insertMachine(tx, row);
       }
     }
-    // A policy counted from activation starts its term at the first activation.
-    if (license.first_activated_at === null) {
-      const term =
-        policy.expiration_basis === 'activation' &&
-        policy.duration_seconds !== null &&
-        license.expires_at === null
-          ? { expires_at: nowMs + policy.duration_seconds * 1000 }
-          : {};
-      Object.assign(license, { first_activated_at: nowMs, ...term });
-      await recordFirstActivation(tx, license.id, { first_activated_at: nowMs, ...term });
-    }
+    await startTermOnFirstUse(tx, found, nowMs);
     await offline?.inTransaction(tx, row, nowMs);
     return { created, found, row, nowMs, machinesCount: liveOthers + 1 };
   });
+  if ('checkout' in done) {
+    const checkedOut = await settleCheckout(deps, done.found, done.checkout, done.nowMs);
+    return { ...checkedOut, created: checkedOut.created };
+  }
+  deps.usage.count(done.found.product.id, 'activations');
   // Signing happens after the commit: the write lock is held only for the reads and writes themselves.
   return {
     created: done.created,
@@ -147,21 +148,4 @@ export const activate = async (
     license: present(deps, done.found, done.machinesCount, done.nowMs),
     licenseFile: await licenseFileFor(deps, done.found, done.row, done.nowMs),
   };
-};
-
-/** On a per-user product, activation names an assigned user (userEmail); answers that user's id. */
-const licenseUserFor = async (tx: Executor, found: ClientLicense, body: ActivateBody): Promise<string> => {
-  if (!body.userEmail) {
-    throw new AppError(
-      'LICENSE_USER_NOT_FOUND',
-      `License ${found.license.id} is licensed per user: send the user's email in userEmail`,
-    );
-  }
-  const user = await assignedUserByEmail(tx, found.license.id, body.userEmail);
-  if (!user)
-    throw new AppError(
-      'LICENSE_USER_NOT_FOUND',
-      `${body.userEmail} is not a user of license ${found.license.id}`,
-    );
-  return user.id;
 };

@@ -2,17 +2,22 @@
 // api.md's order, the license as answered, and the signed license file of a machine.
 import type { KeyRing } from '../../access/signing-keys/service.js';
 import type { Database } from '../../db/connection.js';
-import type { MachinesTable } from '../../db/schema.js';
+import type { LeasesTable, MachinesTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
 import type { WriteBatcher } from '../../db/write-batcher.js';
+import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { buildLicenseFile, licenseFileExpiry } from '../license-files/license-file.js';
 import { hasValidChecksum, licenseKeyHash, normalizeLicenseKey } from '../licenses/license-key.js';
-import { toLicense } from '../licenses/service.js';
+import { recordFirstActivation, toLicense } from '../licenses/service.js';
 import { effectiveStatus } from '../licenses/state.js';
 import { isDead } from '../machines/service.js';
-import type { ClientLicense } from './store.js';
+import type { UsageRecorder } from '../usage/recorder.js';
+import { assignedUserByEmail } from '../users/service.js';
+import type { ActivateBody } from './schemas.js';
+import type { ActivationRead, ClientLicense } from './store.js';
 
 export interface ClientDeps {
   db: Database;
@@ -21,6 +26,8 @@ export interface ClientDeps {
   keyRing: KeyRing;
   /** Activations and deactivations commit in groups on SQLite (see db/write-batcher.ts). */
   writes: WriteBatcher;
+  /** Usage counters, aggregated in memory (see usage/recorder.ts). */
+  usage: UsageRecorder;
 }
 
 export const liveMachineCount = (
@@ -39,8 +46,84 @@ export const entitledCodes = (found: ClientLicense): Set<string> =>
     ),
   );
 
-export const present = (deps: ClientDeps, found: ClientLicense, machinesCount: number, nowMs: number) =>
-  toLicense(found.license, found.policy, { nowMs, machinesCount, sealer: deps.sealer, showKey: false });
+export const present = (
+  deps: ClientDeps,
+  found: ClientLicense & { meter?: ValidationMeter | undefined },
+  machinesCount: number,
+  nowMs: number,
+) =>
+  toLicense(found.license, found.policy, {
+    nowMs,
+    machinesCount,
+    sealer: deps.sealer,
+    showKey: false,
+    meter: found.meter,
+  });
+
+type ValidationMeter = { used: number; period_starts_at: number };
+
+/** A license's entitlement to a feature (the license's own list, else the policy's), if it has one. */
+export const entitlementOf = (
+  found: ClientLicense,
+  code: string,
+): { code: string; seats?: number; maxConsumption?: number } | undefined =>
+  (
+    JSON.parse(found.license.features ?? found.policy.features) as {
+      code: string;
+      seats?: number;
+      maxConsumption?: number;
+    }[]
+  ).find((feature) => feature.code === code);
+
+/** What refuses a device, after the license's state: archived product, inactive customer, blocklist, VM rule. */
+export const deviceRefusal = (
+  found: ActivationRead,
+  body: Pick<ActivateBody, 'isVm'>,
+): [ErrorCode, string] | undefined => {
+  const { license, policy, product } = found;
+  if (product.status === 'archived') return ['PRODUCT_ARCHIVED', `Product ${product.code} is archived`];
+  if (found.customerStatus === 'inactive')
+    return ['CUSTOMER_INACTIVE', `The customer of license ${license.id} is inactive`];
+  if (found.blocked) return ['DEVICE_BLOCKED', 'This device is blocked'];
+  if (body.isVm && policy.allow_vm === 0)
+    return ['VM_NOT_ALLOWED', `License ${license.id} does not run on virtual machines`];
+  return undefined;
+};
+
+/** A policy counted from activation starts the license's term at its first activation (or first checkout). */
+export const startTermOnFirstUse = async (tx: Executor, found: ClientLicense, nowMs: number) => {
+  const { license, policy } = found;
+  if (license.first_activated_at !== null) return;
+  const term =
+    policy.expiration_basis === 'activation' &&
+    policy.duration_seconds !== null &&
+    license.expires_at === null
+      ? { expires_at: nowMs + policy.duration_seconds * 1000 }
+      : {};
+  Object.assign(license, { first_activated_at: nowMs, ...term });
+  await recordFirstActivation(tx, license.id, { first_activated_at: nowMs, ...term });
+};
+
+/** On a per-user product, activation names an assigned user (userEmail); answers that user's id. */
+export const licenseUserFor = async (
+  tx: Executor,
+  found: ClientLicense,
+  body: Pick<ActivateBody, 'userEmail'>,
+): Promise<string> => {
+  if (!body.userEmail) {
+    throw new AppError(
+      'LICENSE_USER_NOT_FOUND',
+      `License ${found.license.id} is licensed per user: send the user's email in userEmail`,
+    );
+  }
+  const user = await assignedUserByEmail(tx, found.license.id, body.userEmail);
+  if (!user)
+    throw new AppError(
+      'LICENSE_USER_NOT_FOUND',
+      `${body.userEmail} is not a user of license ${found.license.id}`,
+    );
+  return user.id;
+};
 
 export const keyOf = (licenseKey: string) => {
   const normalized = normalizeLicenseKey(licenseKey);
@@ -83,9 +166,23 @@ export const licenseFileFor = async (
   found: ClientLicense,
   machine: MachinesTable,
   nowMs: number,
+  lease?: LeasesTable,
 ) => {
   const license = found.license;
   const policy = found.policy;
+  const restricted = policy.expiration_strategy === 'restrict' && license.expires_at !== null;
+  // A leased seat's file ends with its lease (never after the license's end under restrict), so a client offline
+  // cannot run past the seat it holds; a borrowed seat's file runs to the borrow's end.
+  const expiresAt = lease
+    ? restricted
+      ? Math.min(lease.expires_at, license.expires_at ?? lease.expires_at)
+      : lease.expires_at
+    : licenseFileExpiry(
+        nowMs,
+        policy.license_file_ttl_seconds,
+        license.expires_at,
+        policy.expiration_strategy,
+      );
   return buildLicenseFile(
     {
       license: {
@@ -115,15 +212,19 @@ export const licenseFileFor = async (
             }
           : {}),
       },
+      ...(lease
+        ? {
+            lease: {
+              id: lease.id,
+              feature: lease.feature === '' ? null : lease.feature,
+              expiresAt: new Date(lease.expires_at).toISOString(),
+              borrowedUntil:
+                lease.borrowed_until === null ? null : new Date(lease.borrowed_until).toISOString(),
+            },
+          }
+        : {}),
       issuedAt: new Date(nowMs).toISOString(),
-      expiresAt: new Date(
-        licenseFileExpiry(
-          nowMs,
-          policy.license_file_ttl_seconds,
-          license.expires_at,
-          policy.expiration_strategy,
-        ),
-      ).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
     },
     await deps.keyRing.active(),
   );

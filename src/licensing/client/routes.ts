@@ -35,7 +35,7 @@ export const clientRoutes =
           summary:
             'Validate a license (and a machine): 200 with valid and the code of the first failing check',
           description:
-            'Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH, LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.',
+            'Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH, LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.',
           body: validateBodySchema,
           response: { 200: validationResultSchema },
         },
@@ -139,11 +139,17 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
-          errors: ['LICENSE_NOT_FOUND', 'MACHINE_NOT_ACTIVATED', 'HEARTBEAT_DEAD', 'RATE_LIMIT_EXCEEDED'],
+          errors: [
+            'LICENSE_NOT_FOUND',
+            'MACHINE_NOT_ACTIVATED',
+            'HEARTBEAT_DEAD',
+            'LEASE_NOT_FOUND',
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
-          summary: 'Keep this machine alive',
+          summary: 'Keep this machine alive and extend the leases it holds',
           body: machineBodySchema,
           response: { 200: heartbeatResultSchema },
         },

@@ -1,8 +1,10 @@
 // Client API shapes (api.md "Client API").
 import { z } from 'zod';
 import type { ErrorCode } from '../../errors/catalog.js';
+import { leaseSchema } from '../floating/schemas.js';
 import { licenseSchema } from '../licenses/schemas.js';
 import { machineSchema } from '../machines/schemas.js';
+import { productCodeSchema } from '../products/schemas.js';
 
 export const licenseKeyField = z.string().trim().min(1).max(128);
 export const fingerprintField = z.string().min(1).max(255);
@@ -48,12 +50,65 @@ export const activationSchema = z.object({
   machine: machineSchema,
   license: licenseSchema,
   licenseFile: z.string(),
+  lease: leaseSchema
+    .optional()
+    .describe('On a floating license, activation checks out a seat: this is its lease'),
+});
+
+export const checkoutSchema = z.object({
+  lease: leaseSchema,
+  machine: machineSchema,
+  license: licenseSchema,
+  licenseFile: z.string().describe('A signed license file that expires with the lease'),
+});
+
+export const borrowBodySchema = z.object({
+  licenseKey: licenseKeyField,
+  fingerprint: fingerprintField,
+  until: z.iso.datetime({ offset: true }).describe("The borrow's end: at most maxBorrowSeconds from now"),
+});
+export type BorrowBody = z.infer<typeof borrowBodySchema>;
+
+export const borrowResultSchema = z.object({
+  lease: leaseSchema,
+  licenseFile: z.string().describe("A signed license file valid until the borrow's end"),
+});
+
+export const featureParams = z.object({ code: productCodeSchema });
+export const featureLeaseSchema = z.object({ lease: leaseSchema });
+
+export const consumeBodySchema = z.object({
+  licenseKey: licenseKeyField,
+  amount: z
+    .number()
+    .int()
+    .min(-1_000_000_000_000)
+    .max(1_000_000_000_000)
+    .refine((amount) => amount !== 0, 'must not be zero'),
+  feature: productCodeSchema
+    .optional()
+    .describe("A consumption feature's code; omit for the license's meter"),
+  fingerprint: fingerprintField.optional(),
+});
+export type ConsumeBody = z.infer<typeof consumeBodySchema>;
+
+export const meterSchema = z.object({
+  feature: z.string().nullable(),
+  used: z.number(),
+  max: z.number().nullable(),
+  remaining: z.number().nullable(),
+  periodStartsAt: z.string(),
+  resetsAt: z.string().nullable().describe('When the meter next starts from zero; null when it never resets'),
 });
 
 export const machineBodySchema = z.object({ licenseKey: licenseKeyField, fingerprint: fingerprintField });
 export type MachineBody = z.infer<typeof machineBodySchema>;
 
-export const heartbeatResultSchema = z.object({ machine: machineSchema });
+export const heartbeatResultSchema = z.object({
+  machine: machineSchema,
+  lease: leaseSchema.nullable().optional().describe("The license seat's lease, extended (floating licenses)"),
+  leases: z.array(leaseSchema).describe('Every live lease of this machine on the license, extended'),
+});
 
 export const licenseFileResultSchema = z.object({
   licenseFile: z.string().describe('-----BEGIN CHARTER LICENSE FILE----- … (api.md "License file")'),
@@ -93,4 +148,6 @@ export const activationErrors = [
   'VM_NOT_ALLOWED',
   'LICENSE_USER_NOT_FOUND',
   'USER_MACHINE_LIMIT_EXCEEDED',
+  // On a floating license, activation is a checkout.
+  'FLOATING_NOT_AVAILABLE',
 ] as const satisfies readonly ErrorCode[];

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { extendLeases, liveLeasesOf, releaseLeasesOfHolder, toLease } from '../floating/service.js';
 import {
   assertDeactivationAllowed,
   findActiveMachine,
@@ -25,7 +26,7 @@ const lockClientLicense = async (
 };
 
 export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
-  await deps.writes.run(async (tx) => {
+  const productId = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockClientLicense(deps, tx, body.licenseKey);
     const machine = await findActiveMachine(tx, found.license.id, body.fingerprint);
@@ -36,14 +37,25 @@ export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<v
       );
     await assertDeactivationAllowed(tx, found.license.id, found.policy, nowMs);
     await updateMachineRow(tx, machine.id, { status: 'deactivated', deactivated_at: nowMs });
+    // A deactivated machine holds no seats.
+    await releaseLeasesOfHolder(tx, found.license.id, body.fingerprint, nowMs);
+    return found.product.id;
   });
+  deps.usage.count(productId, 'deactivations');
 };
 
 /** The license of a key and this fingerprint's live machine on it, or the client error that says why not. */
-const liveMachineOf = async (deps: ClientDeps, body: MachineBody, nowMs: number) => {
-  const db = deps.db.kysely;
+const liveMachineOf = async (
+  deps: ClientDeps,
+  body: MachineBody,
+  nowMs: number,
+  db: Executor = deps.db.kysely,
+  options: { lock?: boolean } = {},
+) => {
   const key = keyOf(body.licenseKey);
-  const found = key.checksumOk ? await findClientLicense(db, key.hash) : undefined;
+  const found = key.checksumOk
+    ? await findClientLicense(db, key.hash, options.lock ? { lock: deps.db.dialect } : {})
+    : undefined;
   if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
   const row = await findActiveMachine(db, found.license.id, body.fingerprint);
   if (!row)
@@ -57,11 +69,34 @@ const liveMachineOf = async (deps: ClientDeps, body: MachineBody, nowMs: number)
   return { found, row };
 };
 
+/**
+ * POST /v1/client/heartbeat: the machine is seen now, and every live lease it holds runs leaseSeconds from now. On a
+ * floating license a machine whose seat has lapsed gets LEASE_NOT_FOUND: it must check out again. The license row
+ * is locked so a lease cannot be extended after a concurrent checkout counted it as lapsed.
+ */
 export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
-  const nowMs = deps.clock.nowMs();
-  const { found, row } = await liveMachineOf(deps, body, nowMs);
-  await updateMachineRow(deps.db.kysely, row.id, { last_seen_at: nowMs });
-  return { machine: toMachine({ ...row, last_seen_at: nowMs }, found.policy.heartbeat_seconds, nowMs) };
+  const done = await deps.writes.run(async (tx) => {
+    const nowMs = deps.clock.nowMs();
+    const { found, row } = await liveMachineOf(deps, body, nowMs, tx, { lock: true });
+    const held = await liveLeasesOf(tx, found.license.id, body.fingerprint, nowMs);
+    const seat = held.find((lease) => lease.feature === '');
+    if (found.policy.floating === 1 && !seat)
+      throw new AppError(
+        'LEASE_NOT_FOUND',
+        `This machine's seat of license ${found.license.id} has lapsed or was released; check out again`,
+      );
+    await updateMachineRow(tx, row.id, { last_seen_at: nowMs });
+    const leases = await extendLeases(tx, held, found.policy.lease_seconds * 1000, nowMs);
+    return { found, row: { ...row, last_seen_at: nowMs }, leases, nowMs };
+  });
+  const leases = done.leases.map((lease) => toLease(lease, done.nowMs));
+  return {
+    machine: toMachine(done.row, done.found.policy.heartbeat_seconds, done.nowMs),
+    ...(done.found.policy.floating === 1
+      ? { lease: leases.find((lease) => lease.feature === null) ?? null }
+      : {}),
+    leases,
+  };
 };
 
 /**
@@ -104,4 +139,6 @@ export const trial = async (
 
 export { activate, type OfflineActivation } from './activate.js';
 export { type ClientDeps, licenseFileFor } from './checks.js';
+export { consume } from './consume.js';
+export { borrow, checkout, featureCheckout, featureRelease, release } from './floating.js';
 export { validate } from './validate.js';

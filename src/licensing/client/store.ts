@@ -22,6 +22,10 @@ export interface ValidationRead extends ClientLicense {
   machine: MachinesTable | undefined;
   /** With a fingerprint: whether it is on the blocklist for this product or all. */
   blocked: boolean;
+  /** With a fingerprint: whether it holds a live seat of the license (floating licenses). */
+  leased: boolean;
+  /** The license-level consumption meter, once used. */
+  meter: { used: number; period_starts_at: number } | undefined;
 }
 
 const licenseColumns = [
@@ -83,6 +87,7 @@ const validationPolicyColumns = [
   'max_machines',
   'features',
   'heartbeat_seconds',
+  'floating',
 ] as const satisfies readonly (keyof PoliciesTable)[];
 const validationSelect = sql.raw(
   [
@@ -90,6 +95,8 @@ const validationSelect = sql.raw(
     ...validationPolicyColumns.map((column) => `p.${column} as p__${column}`),
     'pr.code as pr__code',
     'pr.status as pr__status',
+    'mt.used as mt__used',
+    'mt.period_starts_at as mt__period_starts_at',
   ].join(', '),
 );
 
@@ -111,7 +118,8 @@ const joins = sql`from licenses l
 
 const validationJoins = sql`from licenses l
   join policies p on p.id = l.policy_id
-  join products pr on pr.id = l.product_id`;
+  join products pr on pr.id = l.product_id
+  left join meters mt on mt.license_id = l.id and mt.feature = ''`;
 
 const toClientLicense = (row: Row): ClientLicense => ({
   license: pick<LicensesTable>(row, 'l__', licenseColumns),
@@ -138,8 +146,11 @@ const queriesFor = (db: Database) => {
     const liveCount = sql`(select count(*) from machines m where m.license_id = l.id and m.status = 'active'
       and (p.heartbeat_seconds is null or m.last_seen_at + 2000 * p.heartbeat_seconds > ${now})) as live_machines`;
     const byKey = sql`select ${validationSelect}, ${liveCount} ${validationJoins} where l.key_hash = ${''} and l.deleted_at is null`;
+    // A floating license's machine must also hold a live seat (LEASE_NOT_FOUND otherwise).
     const byKeyAndFingerprint = sql`select ${validationSelect}, ${liveCount}, ${machineSelect},
-      exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked
+      exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked,
+      exists(select 1 from leases ls where ls.license_id = l.id and ls.feature = '' and ls.fingerprint = ${''}
+        and ls.status = 'active' and ls.expires_at > ${now}) as leased
       ${validationJoins}
       left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
       where l.key_hash = ${''} and l.deleted_at is null`;
@@ -173,9 +184,11 @@ const rowFrom = <T>(values: readonly unknown[], offset: number, columns: readonl
 // with a fingerprint the machine columns and the blocklist flag).
 const policyAt = validationLicenseColumns.length;
 const productAt = policyAt + validationPolicyColumns.length;
-const liveAt = productAt + 2;
+const meterAt = productAt + 2;
+const liveAt = meterAt + 2;
 const machineAt = liveAt + 1;
 const blockedAt = machineAt + machineColumns.length;
+const leasedAt = blockedAt + 1;
 
 /** The first row's values in select order: SQLite's read connection gives them so; pg's rows keep that order. */
 const firstRowValues = async (db: Database, query: CompiledQuery): Promise<unknown[] | undefined> => {
@@ -195,12 +208,21 @@ export const readForValidation = async (
   const query =
     fingerprint === undefined
       ? CompiledQuery.raw(queries.byKey, [nowMs, keyHash])
-      : CompiledQuery.raw(queries.byKeyAndFingerprint, [nowMs, fingerprint, fingerprint, keyHash]);
+      : CompiledQuery.raw(queries.byKeyAndFingerprint, [
+          nowMs,
+          fingerprint,
+          fingerprint,
+          nowMs,
+          fingerprint,
+          keyHash,
+        ]);
   const values = await firstRowValues(db, query);
   if (!values) return undefined;
   const license = rowFrom<LicensesTable>(values, 0, validationLicenseColumns);
   const machineId = fingerprint === undefined ? null : values[machineAt];
   const blocked = fingerprint === undefined ? false : values[blockedAt];
+  const leased = fingerprint === undefined ? false : values[leasedAt];
+  const meterUsed = values[meterAt];
   return {
     license,
     policy: rowFrom<PoliciesTable>(values, policyAt, validationPolicyColumns),
@@ -218,6 +240,11 @@ export const readForValidation = async (
         ? undefined
         : rowFrom<MachinesTable>(values, machineAt, machineColumns),
     blocked: blocked === true || blocked === 1,
+    leased: leased === true || leased === 1,
+    meter:
+      meterUsed === null || meterUsed === undefined
+        ? undefined
+        : { used: Number(meterUsed), period_starts_at: Number(values[meterAt + 1]) },
   };
 };
 

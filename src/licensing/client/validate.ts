@@ -37,6 +37,7 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
   if (!key.checksumOk) return notFound;
   const found = await readForValidation(deps.db, key.hash, nowMs, body.fingerprint);
   if (!found) return notFound;
+  deps.usage.count(found.license.product_id, 'validations');
   const license = present(deps, found, found.liveMachines, nowMs);
   const fail = (code: ErrorCode, message: string, machine: Evaluation['machine'] = null): Evaluation => ({
     valid: false,
@@ -56,6 +57,12 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
         `This fingerprint is not activated on license ${found.license.id}`,
       );
     machine = toMachine(found.machine, found.policy.heartbeat_seconds, nowMs);
+    if (found.policy.floating === 1 && !found.leased)
+      return fail(
+        'LEASE_NOT_FOUND',
+        `This machine holds no seat of license ${found.license.id}; check out first`,
+        machine,
+      );
     if (machine.status === 'dead')
       return fail(
         'HEARTBEAT_DEAD',
@@ -63,7 +70,8 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
         machine,
       );
   }
-  const limit = license.maxMachines;
+  // A floating license limits seats (leases), not machines: machines are the devices that held seats.
+  const limit = found.policy.floating === 1 ? null : license.maxMachines;
   if (limit !== null && found.liveMachines > limit) {
     return fail(
       'MACHINE_LIMIT_EXCEEDED',

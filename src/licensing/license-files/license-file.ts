@@ -20,6 +20,8 @@ export interface LicenseFilePayload {
     expiresAt: string | null;
   };
   machine: { id: string; fingerprint: string; offline?: boolean; deactivationSecret?: string } | null;
+  /** A floating seat: the file lives as long as the lease (a borrowed seat's file runs to the borrow's end). */
+  lease?: { id: string; feature: string | null; expiresAt: string; borrowedUntil: string | null };
   issuedAt: string;
   expiresAt: string;
 }

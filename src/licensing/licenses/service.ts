@@ -5,13 +5,14 @@ import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
 import { hasScope } from '../../access/scopes.js';
 import type { Database } from '../../db/connection.js';
-import type { LicensesTable, PoliciesTable } from '../../db/schema.js';
+import type { LicensesTable, MetersTable, PoliciesTable } from '../../db/schema.js';
 import { type Executor, forUpdate, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
+import { licenseConsumption, licenseMetersOf } from '../consumption/service.js';
 import { getReferencedCustomerOrThrow } from '../customers/service.js';
 import { parseMetadata } from '../metadata.js';
 import { getReferencedPolicyOrThrow, policyRowsByIds } from '../policies/service.js';
@@ -52,7 +53,14 @@ const showsKey = (principal: Principal | undefined) =>
 export const toLicense = (
   row: LicensesTable,
   policy: PoliciesTable,
-  context: { nowMs: number; machinesCount: number; sealer: Sealer; showKey: boolean },
+  context: {
+    nowMs: number;
+    machinesCount: number;
+    sealer: Sealer;
+    showKey: boolean;
+    /** The license-level consumption meter, when it has been used. */
+    meter?: Pick<MetersTable, 'used' | 'period_starts_at'> | undefined;
+  },
 ): License => {
   const { status, maintenanceExpired } = effectiveStatus(
     row.status,
@@ -60,7 +68,6 @@ export const toLicense = (
     policy.expiration_strategy,
     context.nowMs,
   );
-  const consumption = policy.consumption ? (JSON.parse(policy.consumption) as { max: number }) : null;
   return {
     id: row.id,
     ...(context.showKey ? { key: context.sealer.open(row.key_sealed).toString('utf8') } : {}),
@@ -76,10 +83,7 @@ export const toLicense = (
     maxMachines: row.max_machines ?? policy.max_machines,
     machinesCount: context.machinesCount,
     transfersCount: row.transfers_count,
-    // Metered use is counted from the consumption routes on; until a license consumes, its use is zero.
-    consumption: consumption
-      ? { used: 0, max: consumption.max, periodStartsAt: new Date(row.starts_at).toISOString() }
-      : null,
+    consumption: licenseConsumption(policy, context.meter, row.starts_at, context.nowMs),
     features: JSON.parse(row.features ?? policy.features) as License['features'],
     metadata: parseMetadata(row.metadata),
     createdAt: new Date(row.created_at).toISOString(),
@@ -98,11 +102,9 @@ const present = async (
     db,
     rows.map((row) => row.policy_id),
   );
-  const counts = await countLiveMachines(
-    db,
-    rows.map((row) => row.id),
-    nowMs,
-  );
+  const ids = rows.map((row) => row.id);
+  const counts = await countLiveMachines(db, ids, nowMs);
+  const meters = await licenseMetersOf(db, ids);
   return rows.map((row) => {
     const policy = policies.get(row.policy_id);
     if (!policy) throw new Error(`License ${row.id} names a policy that does not exist`);
@@ -111,6 +113,7 @@ const present = async (
       machinesCount: counts.get(row.id) ?? 0,
       sealer: deps.sealer,
       showKey: showsKey(principal),
+      meter: meters.get(row.id),
     });
   });
 };

@@ -10,6 +10,7 @@ import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { safeEqual } from '../../lib/secrets.js';
+import { releaseLeasesOfHolder } from '../floating/service.js';
 import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
@@ -137,6 +138,8 @@ export const deactivateMachineById = async (
     const now = clock.nowMs();
     await assertDeactivationAllowed(tx, row.license_id, policy, now);
     await updateMachineRow(tx, id, { status: 'deactivated', deactivated_at: now });
+    // A deactivated machine holds no seats.
+    await releaseLeasesOfHolder(tx, row.license_id, row.fingerprint, now);
     await recordAudit(tx, clock, caller.audit, {
       action: 'machine.deactivate',
       target: { type: 'machine', id },

@@ -29,7 +29,7 @@ export const offlineRoutes =
             'OFFLINE_REQUEST_INVALID',
             'OFFLINE_NOT_ALLOWED',
             'PRODUCT_NOT_ALLOWED',
-            ...activationErrors,
+            ...activationErrors.filter((code) => code !== 'FLOATING_NOT_AVAILABLE'),
           ],
         },
         schema: {

@@ -26,6 +26,7 @@ import {
 import {
   deleteFeatureRow,
   findFeature,
+  findFeatureByCode,
   findLiveProductByCode,
   findProduct,
   insertFeature,
@@ -197,6 +198,10 @@ export const deleteProduct = (deps: CatalogDeps, caller: Caller, id: string): Pr
       mark: (tx, patch) => updateProductRow(tx, id, patch),
     },
   );
+
+/** A product's feature by its code (the Client API names features by code). */
+export const productFeatureByCode = (db: Executor, productId: string, code: string) =>
+  findFeatureByCode(db, productId, code);
 
 /** The codes of a product's features. */
 export const featureCodesOf = async (db: Executor, productId: string): Promise<Set<string>> =>

@@ -83,3 +83,15 @@ export const updateFeatureRow = async (
 export const deleteFeatureRow = async (db: Executor, id: string): Promise<void> => {
   await db.deleteFrom('features').where('id', '=', id).execute();
 };
+
+export const findFeatureByCode = (
+  db: Executor,
+  productId: string,
+  code: string,
+): Promise<FeaturesTable | undefined> =>
+  db
+    .selectFrom('features')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .where('code', '=', code)
+    .executeTakeFirst();

@@ -1,0 +1,141 @@
+// SQL of leases (floating seats) and seat denials. A lease counts while status = 'active' and expires_at is
+// ahead; every count reads the (license_id, feature, status, expires_at) index alone.
+import { sql } from 'kysely';
+import type { LeaseDenialsTable, LeasesTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
+
+export const insertLease = async (db: Executor, row: LeasesTable): Promise<void> => {
+  await db.insertInto('leases').values(row).execute();
+};
+
+export const updateLeaseRow = async (
+  db: Executor,
+  id: string,
+  patch: Partial<LeasesTable>,
+): Promise<void> => {
+  await db.updateTable('leases').set(patch).where('id', '=', id).execute();
+};
+
+export const findLease = (db: Executor, id: string): Promise<LeasesTable | undefined> =>
+  db.selectFrom('leases').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** The active row of a holder in a pool, live or lapsed (a lapsed one waits for the reaper). */
+export const findHeldLease = (
+  db: Executor,
+  licenseId: string,
+  feature: string,
+  fingerprint: string,
+): Promise<LeasesTable | undefined> =>
+  db
+    .selectFrom('leases')
+    .selectAll()
+    .where('license_id', '=', licenseId)
+    .where('feature', '=', feature)
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+
+/** Every active row of a holder on a license (its seat and its feature seats), live or lapsed. */
+export const heldLeasesOf = (db: Executor, licenseId: string, fingerprint: string): Promise<LeasesTable[]> =>
+  db
+    .selectFrom('leases')
+    .selectAll()
+    .where('license_id', '=', licenseId)
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '=', 'active')
+    .execute();
+
+export const countLiveLeases = async (
+  db: Executor,
+  licenseId: string,
+  feature: string,
+  nowMs: number,
+): Promise<number> => {
+  const row = await db
+    .selectFrom('leases')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('license_id', '=', licenseId)
+    .where('feature', '=', feature)
+    .where('status', '=', 'active')
+    .where('expires_at', '>', nowMs)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+};
+
+export const listLeases = (
+  db: Executor,
+  filter: {
+    nowMs: number;
+    after?: string | undefined;
+    licenseId?: string | undefined;
+    feature?: string | undefined;
+    fingerprint?: string | undefined;
+    productIds?: readonly string[] | undefined;
+    /** live: holding a seat now (the default view); ended: released or expired, history. */
+    state: 'live' | 'ended' | 'all';
+    limit: number;
+  },
+): Promise<LeasesTable[]> => {
+  let query = db.selectFrom('leases').selectAll();
+  if (filter.productIds) {
+    const ids = filter.productIds;
+    query = query.where((eb) => (ids.length ? eb('product_id', 'in', ids) : eb.lit(false)));
+  }
+  if (filter.after) query = query.where('id', '>', filter.after);
+  if (filter.licenseId) query = query.where('license_id', '=', filter.licenseId);
+  if (filter.feature !== undefined) query = query.where('feature', '=', filter.feature);
+  if (filter.fingerprint) query = query.where('fingerprint', '=', filter.fingerprint);
+  if (filter.state === 'live')
+    query = query.where('status', '=', 'active').where('expires_at', '>', filter.nowMs);
+  if (filter.state === 'ended')
+    query = query.where((eb) => eb.or([eb('status', '!=', 'active'), eb('expires_at', '<=', filter.nowMs)]));
+  return query.orderBy('id').limit(filter.limit).execute();
+};
+
+/**
+ * Marks up to `limit` lapsed leases expired and answers them. Each row flips once: on PostgreSQL a second
+ * reaper's UPDATE re-checks `status = 'active'` after the first commits and skips the row.
+ */
+export const expireLapsedLeases = async (
+  db: Executor,
+  nowMs: number,
+  limit: number,
+): Promise<LeasesTable[]> => {
+  const lapsed = db
+    .selectFrom('leases')
+    .select('id')
+    .where('status', '=', 'active')
+    .where('expires_at', '<=', nowMs)
+    .orderBy('expires_at')
+    .limit(limit);
+  return db
+    .updateTable('leases')
+    .set({ status: 'expired', ended_at: sql<number>`expires_at`, updated_at: nowMs })
+    .where('id', 'in', lapsed)
+    .where('status', '=', 'active')
+    .returningAll()
+    .execute();
+};
+
+export const insertDenial = async (db: Executor, row: LeaseDenialsTable): Promise<void> => {
+  await db.insertInto('lease_denials').values(row).execute();
+};
+
+export const listDenials = (
+  db: Executor,
+  filter: {
+    licenseId?: string | undefined;
+    productIds?: readonly string[] | undefined;
+    after?: string | undefined;
+    limit: number;
+  },
+): Promise<LeaseDenialsTable[]> => {
+  let query = db.selectFrom('lease_denials').selectAll();
+  if (filter.productIds) {
+    const ids = filter.productIds;
+    query = query.where((eb) => (ids.length ? eb('product_id', 'in', ids) : eb.lit(false)));
+  }
+  if (filter.licenseId) query = query.where('license_id', '=', filter.licenseId);
+  if (filter.after) query = query.where('id', '>', filter.after);
+  return query.orderBy('id').limit(filter.limit).execute();
+};

@@ -1,0 +1,60 @@
+// GET /v1/usage: the per-hour counters summed (peaks: the highest) into hour or day buckets, dense from `from` to
+// `to`, so a chart needs no gap filling. This process's pending counts are written first: what it counted is seen.
+import type { Caller } from '../../access/caller.js';
+import type { Database } from '../../db/connection.js';
+import type { Clock } from '../../lib/clock.js';
+import { getProductRowOrThrow } from '../products/service.js';
+import { visibleProducts } from '../visibility.js';
+import { type UsageMetric, type UsageRecorder, usageMetrics } from './recorder.js';
+import { maxRangeMs, type UsageQuery, type UsageReport } from './schemas.js';
+import { countersBetween } from './store.js';
+
+const hourMs = 3_600_000;
+const isCountMetric = (metric: string): metric is UsageMetric =>
+  (usageMetrics as readonly string[]).includes(metric);
+const bucketMs = { hour: hourMs, day: 24 * hourMs } as const;
+
+export const usageReport = async (
+  deps: { db: Database; clock: Clock; usage: UsageRecorder },
+  caller: Caller,
+  query: UsageQuery,
+): Promise<UsageReport> => {
+  const size = bucketMs[query.bucket];
+  const to = query.to ? Date.parse(query.to) : deps.clock.nowMs();
+  const defaultSpan = query.bucket === 'day' ? 7 * size : 24 * size;
+  const from = query.from ? Date.parse(query.from) : to - Math.min(defaultSpan, maxRangeMs[query.bucket]);
+  const first = Math.floor(from / size) * size;
+  const end = Math.ceil(to / size) * size;
+  const productIds = query.productId
+    ? [(await getProductRowOrThrow(deps.db.kysely, caller.principal, query.productId)).id]
+    : visibleProducts(caller.principal);
+  await deps.usage.flush().catch(() => {});
+  const rows = await countersBetween(deps.db.kysely, { productIds, fromHour: first, toHour: end });
+  const buckets = new Map<number, UsageReport['data'][number]>();
+  for (let start = first; start < end; start += size) {
+    buckets.set(start, {
+      start: new Date(start).toISOString(),
+      end: new Date(start + size).toISOString(),
+      validations: 0,
+      activations: 0,
+      deactivations: 0,
+      checkouts: 0,
+      denials: 0,
+      peakSeats: 0,
+    });
+  }
+  for (const row of rows) {
+    const bucket = buckets.get(Math.floor(Number(row.hour) / size) * size);
+    if (!bucket) continue;
+    const value = Number(row.value);
+    if (row.metric === 'peak_seats') bucket.peakSeats = Math.max(bucket.peakSeats, value);
+    else if (isCountMetric(row.metric)) bucket[row.metric] += value;
+  }
+  return {
+    productId: query.productId ? (productIds?.[0] ?? null) : null,
+    bucket: query.bucket,
+    from: new Date(first).toISOString(),
+    to: new Date(end).toISOString(),
+    data: [...buckets.values()],
+  };
+};
