@@ -38,6 +38,8 @@ const settings = z
 
 interface Scenario {
   name: string;
+  /** The floating-seat contention run (bench/seats.ts) rather than one route under autocannon. */
+  seats?: boolean;
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
@@ -86,6 +88,13 @@ const scenarios: Scenario[] = [
     path: '/v1/api-keys?limit=10',
     authenticated: true,
     expectStatus: 200,
+  },
+  {
+    name: 'floating seats: 200 clients on 50 seats (checkout/heartbeat/release)',
+    method: 'POST',
+    path: '/v1/client/checkout',
+    seats: true,
+    expectStatus: 201,
   },
   { name: 'GET /healthz', method: 'GET', path: '/healthz', expectStatus: 200 },
   {
@@ -143,6 +152,46 @@ const startServer = (
       resolve({ child, ...(message as { url: string; storage: string; apiKey: string }) }),
     );
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+
+const seatsResult = z.object({
+  operations: z.number(),
+  operationsPerSecond: z.number(),
+  checkouts: z.number(),
+  denials: z.number(),
+  heartbeats: z.number(),
+  releases: z.number(),
+  unexpected: z.number(),
+  p50Ms: z.number(),
+  p99Ms: z.number(),
+  maxLiveLeasesSeen: z.number(),
+  maxSeatsHeldByClients: z.number(),
+  violations: z.array(z.string()),
+});
+type SeatsResult = z.infer<typeof seatsResult>;
+
+/** Runs bench/seats.ts; it exits non-zero (and this throws) when more than the seats were ever live. */
+const driveSeats = (options: Record<string, unknown>): Promise<SeatsResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'bench/seats.ts'), JSON.stringify(options)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0)
+        return reject(new Error(`the seat benchmark FAILED (exit ${code}): ${stdout || 'no summary'}`));
+      try {
+        resolve(seatsResult.parse(JSON.parse(stdout)));
+      } catch (error) {
+        reject(error);
+      }
+    });
   });
 
 /** Runs a load driver: autocannon at full load (drive.ts), or requests at an even rate (paced.ts). */
@@ -240,8 +289,31 @@ const main = async () => {
   );
   const results: Row[] = [];
   let peakRss: number | null = null;
+  let seats: SeatsResult | undefined;
   try {
     for (const scenario of selected) {
+      if (scenario.seats) {
+        const seatOptions = { url: server.url, apiKey: server.apiKey, clients: 200, seats: 50 };
+        await driveSeats({ ...seatOptions, duration: Math.min(2, settings.BENCH_DURATION) });
+        const cpuBefore = cpuMilliseconds(server.child.pid);
+        seats = await driveSeats({ ...seatOptions, duration: settings.BENCH_DURATION });
+        const cpuAfter = cpuMilliseconds(server.child.pid);
+        const baseline = results[0]?.requestsPerSecond ?? seats.operationsPerSecond;
+        results.push({
+          name: scenario.name,
+          requestsPerSecond: seats.operationsPerSecond,
+          p50Ms: seats.p50Ms,
+          p99Ms: seats.p99Ms,
+          ratioToBaseline: Math.round((seats.operationsPerSecond / baseline) * 1000) / 1000,
+          serverCpuMicrosPerRequest:
+            cpuBefore === null || cpuAfter === null || seats.operations === 0
+              ? null
+              : Math.round(((cpuAfter - cpuBefore) * 1000) / seats.operations),
+          unexpectedStatuses: seats.unexpected,
+          errors: seats.violations.length,
+        });
+        continue;
+      }
       const options = {
         url: server.url,
         method: scenario.method,
@@ -319,6 +391,11 @@ const main = async () => {
     );
   }
   process.stdout.write(`\nserver RSS after the heaviest scenario: ${peakRss ?? '?'} MB\n`);
+  if (seats) {
+    process.stdout.write(
+      `floating seats: ${seats.operationsPerSecond} operations/s (target ≥ 2,000): ${seats.checkouts} checkouts, ${seats.denials} denials, ${seats.heartbeats} heartbeats, ${seats.releases} releases; at most ${seats.maxLiveLeasesSeen} live leases seen (limit 50), at most ${seats.maxSeatsHeldByClients} held by clients\n`,
+    );
+  }
   const report = {
     at: new Date().toISOString(),
     node: process.version,
@@ -329,6 +406,7 @@ const main = async () => {
     storage: 'sqlite',
     serverRssMb: peakRss,
     results,
+    ...(seats ? { seats } : {}),
   };
   mkdirSync(path.join(root, '.bench'), { recursive: true });
   writeFileSync(path.join(root, '.bench/latest.json'), `${JSON.stringify(report, null, 2)}\n`);

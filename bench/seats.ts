@@ -89,11 +89,16 @@ let maxHeld = 0;
 let maxLive = 0;
 const violations: string[] = [];
 let stopped = false;
+const slow: { route: string; ms: number; at: number; status: number }[] = [];
+const startedAt = Date.now();
 
 const timed = async (route: string, body: unknown) => {
   const started = process.hrtime.bigint();
   const res = await call('POST', `/v1/client/${route}`, body);
-  return { ...res, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (ms > 1000 && slow.length < 20)
+    slow.push({ route, ms: Math.round(ms), at: Date.now() - startedAt, status: res.status });
+  return { ...res, ms };
 };
 
 const unexpected = (route: string, res: { status: number; body: string }) => {
@@ -185,6 +190,9 @@ const summary = {
   maxLiveLeasesSeen: maxLive,
   maxSeatsHeldByClients: maxHeld,
   violations: [...new Set(violations)],
+  slowest: slow,
+  /** CPU the load driver itself used (it shares the machine with the server). */
+  driverCpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
 };
 process.stdout.write(JSON.stringify(summary));
 agent.destroy();

@@ -28,7 +28,7 @@ const config = loadConfig({
     CHARTER_RATE_LIMIT_MANAGEMENT: 0,
   },
 });
-const db = openDatabase(storageOptionsFromConfig(config, { forServer: true }));
+const db = openDatabase(storageOptionsFromConfig(config, { forServer: !process.env.BENCH_NO_CHECKPOINTER }));
 await migrateToLatest(db);
 const app = await buildApp({
   config,
@@ -50,7 +50,7 @@ const { secret: apiKey } = await createApiKey(
 );
 const url = await app.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1' });
 if (process.send) process.send({ url, storage: db.description, apiKey });
-else process.stdout.write(`${url}\n`);
+else process.stdout.write(`${JSON.stringify({ url, apiKey })}\n`);
 
 process.on('SIGTERM', () => {
   app

@@ -3,7 +3,7 @@
 // and then run together in the next one, each inside its own savepoint: a job that fails rolls back alone, and
 // every job's promise settles only after the shared COMMIT, so nothing is acknowledged before it is durable.
 // PostgreSQL runs each job in its own transaction (many connections, row locks).
-import { sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './connection.js';
 import type { Schema } from './schema.js';
 import { transaction } from './transaction.js';
@@ -20,6 +20,11 @@ interface Job {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+// Built once: every write job runs these, and a raw compiled query skips Kysely's per-query building.
+const savepoint = CompiledQuery.raw('savepoint job');
+const releaseSavepoint = CompiledQuery.raw('release savepoint job');
+const rollbackToSavepoint = CompiledQuery.raw('rollback to savepoint job');
+
 /** At most this many jobs share one transaction, so one batch never holds the write lock for long. */
 const maxBatch = 32;
 
@@ -33,14 +38,14 @@ export const createWriteBatcher = (db: Database): WriteBatcher => {
     try {
       await transaction(db, async (tx) => {
         for (const job of batch) {
-          await sql`savepoint job`.execute(tx);
+          await tx.executeQuery(savepoint);
           try {
             const value = await job.work(tx);
-            await sql`release savepoint job`.execute(tx);
+            await tx.executeQuery(releaseSavepoint);
             outcomes.push({ ok: true, value });
           } catch (error) {
-            await sql`rollback to savepoint job`.execute(tx);
-            await sql`release savepoint job`.execute(tx);
+            await tx.executeQuery(rollbackToSavepoint);
+            await tx.executeQuery(releaseSavepoint);
             outcomes.push({ ok: false, error });
           }
         }

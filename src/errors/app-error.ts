@@ -21,7 +21,12 @@ export class AppError extends Error {
     details?: ErrorDetails,
     options: { headers?: Record<string, string>; cause?: unknown; extra?: Record<string, string> } = {},
   ) {
+    // An AppError is an answer, not a fault: its stack is never shown or logged (an unexpected error keeps its
+    // own as the cause), and capturing one costs more than the rest of a refused request's error path.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'AppError';
     this.code = code;
     this.status = catalog[code].status;

@@ -25,6 +25,13 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
     .on('leases')
     .columns(['license_id', 'feature', 'status', 'expires_at'])
     .execute();
+  // A holder's leases on a license (heartbeat, release). Queries bind 'active' as a parameter, which SQLite does not
+  // match to a partial index's WHERE, so lookups get this plain index; the partial one below is only a constraint.
+  await db.schema
+    .createIndex('leases_holder')
+    .on('leases')
+    .columns(['license_id', 'fingerprint', 'status'])
+    .execute();
   // One active lease per fingerprint and pool: a repeated checkout extends it, a concurrent one cannot add a second.
   await db.schema
     .createIndex('leases_holder_active')

@@ -18,7 +18,7 @@ import {
 } from './checks.js';
 import { seatCheckout, settleCheckout } from './floating.js';
 import type { ActivateBody } from './schemas.js';
-import { readForActivation } from './store.js';
+import { readForSeat } from './store.js';
 
 /** An activation uploaded by an operator for an air-gapped machine (POST /v1/offline/activate). */
 export interface OfflineActivation {
@@ -46,10 +46,10 @@ export const activate = async (
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     // One read: the license (locked on PostgreSQL), its policy, product, customer state, this fingerprint's
-    // machine, the blocklist and the live machine count.
+    // machine, the blocklist, the live machine count and (floating licenses) the seats in use and this one's seat.
     const key = keyOf(body.licenseKey);
     const found = key.checksumOk
-      ? await readForActivation(deps.db, tx, key.hash, body.fingerprint, nowMs)
+      ? await readForSeat(deps.db, tx, key.hash, body.fingerprint, nowMs)
       : undefined;
     if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
     const { license, policy, product } = found;

@@ -8,9 +8,9 @@ import type { Lease } from '../floating/schemas.js';
 import {
   borrowLease,
   floatingNotAvailable,
+  isLive,
   leaseSeat,
-  liveLeasesOf,
-  releaseLeases,
+  releaseHolderLeases,
   type SeatPool,
   toLease,
 } from '../floating/service.js';
@@ -30,7 +30,7 @@ import {
   stateFailure,
 } from './checks.js';
 import type { ActivateBody, BorrowBody, MachineBody } from './schemas.js';
-import { type ActivationRead, readForActivation } from './store.js';
+import { readForSeat, type SeatRead } from './store.js';
 
 export type SeatCheckout =
   | {
@@ -52,20 +52,18 @@ const lockedLicense = async (
   nowMs: number,
 ) => {
   const key = keyOf(licenseKey);
-  const found = key.checksumOk
-    ? await readForActivation(deps.db, tx, key.hash, fingerprint, nowMs)
-    : undefined;
+  const found = key.checksumOk ? await readForSeat(deps.db, tx, key.hash, fingerprint, nowMs) : undefined;
   if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
   return found;
 };
 
-const notFloating = (found: ActivationRead) =>
+const notFloating = (found: SeatRead) =>
   new AppError(
     'NOT_FLOATING',
     `License ${found.license.id} is node-locked: it has machines, not leased seats`,
   );
 
-const leaseMsOf = (found: ActivationRead) => found.policy.lease_seconds * 1000;
+const leaseMsOf = (found: SeatRead) => found.policy.lease_seconds * 1000;
 
 /**
  * The seat part of a checkout, inside the caller's transaction after the license and device checks: a seat in the
@@ -73,7 +71,7 @@ const leaseMsOf = (found: ActivationRead) => found.policy.lease_seconds * 1000;
  */
 export const seatCheckout = async (
   tx: Executor,
-  found: ActivationRead,
+  found: SeatRead,
   body: ActivateBody,
   nowMs: number,
 ): Promise<SeatCheckout> => {
@@ -138,7 +136,7 @@ export const seatCheckout = async (
 /** After the commit: counts the checkout or the denial, answers FLOATING_NOT_AVAILABLE, or signs the seat's file. */
 export const settleCheckout = async (
   deps: ClientDeps,
-  found: ActivationRead,
+  found: SeatRead,
   checkout: SeatCheckout,
   nowMs: number,
 ): Promise<{ created: boolean; machine: Machine; license: License; lease: Lease; licenseFile: string }> => {
@@ -174,15 +172,14 @@ export const checkout = async (deps: ClientDeps, body: ActivateBody) => {
   return settleCheckout(deps, done.found, done.checkout, done.nowMs);
 };
 
-const seatLeaseOf = async (tx: Executor, found: ActivationRead, fingerprint: string, nowMs: number) => {
-  const leases = await liveLeasesOf(tx, found.license.id, fingerprint, nowMs);
-  const seat = leases.find((lease) => lease.feature === '');
-  if (!seat)
+/** The holder's live seat of a floating license, from the seat read; LEASE_NOT_FOUND when it holds none. */
+const liveSeatOf = (found: SeatRead, nowMs: number): LeasesTable => {
+  if (!found.held || !isLive(found.held, nowMs))
     throw new AppError(
       'LEASE_NOT_FOUND',
       `This fingerprint holds no seat of license ${found.license.id}; check out first`,
     );
-  return { seat, leases };
+  return found.held;
 };
 
 /**
@@ -223,7 +220,7 @@ export const borrow = async (deps: ClientDeps, body: BorrowBody) => {
         },
       );
     }
-    const { seat } = await seatLeaseOf(tx, found, body.fingerprint, nowMs);
+    const seat = liveSeatOf(found, nowMs);
     if (!found.machine)
       throw new AppError('LEASE_NOT_FOUND', `This fingerprint holds no seat of license ${license.id}`);
     const lease = await borrowLease(tx, seat, untilMs, nowMs);
@@ -241,13 +238,14 @@ export const release = async (deps: ClientDeps, body: MachineBody): Promise<void
     const nowMs = deps.clock.nowMs();
     const found = await lockedLicense(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     if (found.policy.floating === 0) throw notFloating(found);
-    const { leases } = await seatLeaseOf(tx, found, body.fingerprint, nowMs);
-    await releaseLeases(tx, leases, nowMs);
+    liveSeatOf(found, nowMs);
+    // The holder's feature seats go with its license seat.
+    await releaseHolderLeases(tx, { licenseId: found.license.id, fingerprint: body.fingerprint }, nowMs);
   });
 };
 
 /** A floating feature the license is entitled to, with its seat count (the entitlement's, else the product's). */
-const floatingFeature = async (tx: Executor, found: ActivationRead, code: string) => {
+const floatingFeature = async (tx: Executor, found: SeatRead, code: string) => {
   const entitlement = entitlementOf(found, code);
   if (!entitlement)
     throw new AppError('FEATURE_NOT_ENTITLED', `License ${found.license.id} lacks feature ${code}`);
@@ -273,7 +271,7 @@ export const featureCheckout = async (deps: ClientDeps, code: string, body: Mach
     const { seats } = await floatingFeature(tx, found, code);
     let machineId: string;
     if (found.policy.floating === 1) {
-      machineId = (await seatLeaseOf(tx, found, body.fingerprint, nowMs)).seat.machine_id;
+      machineId = liveSeatOf(found, nowMs).machine_id;
     } else {
       const machine = found.machine;
       if (!machine)
@@ -311,10 +309,12 @@ export const featureRelease = async (deps: ClientDeps, code: string, body: Machi
     const nowMs = deps.clock.nowMs();
     const found = await lockedLicense(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     await floatingFeature(tx, found, code);
-    const held = (await liveLeasesOf(tx, found.license.id, body.fingerprint, nowMs)).find(
-      (lease) => lease.feature === code,
+    const released = await releaseHolderLeases(
+      tx,
+      { licenseId: found.license.id, fingerprint: body.fingerprint, feature: code },
+      nowMs,
     );
-    if (!held) throw new AppError('LEASE_NOT_FOUND', `This fingerprint holds no seat of feature ${code}`);
-    await releaseLeases(tx, [held], nowMs);
+    if (released.length === 0)
+      throw new AppError('LEASE_NOT_FOUND', `This fingerprint holds no seat of feature ${code}`);
   });
 };

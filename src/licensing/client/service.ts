@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { extendLeases, liveLeasesOf, releaseLeasesOfHolder, toLease } from '../floating/service.js';
+import { extendHolderLeases, isLive, releaseLeasesOfHolder, toLease } from '../floating/service.js';
 import {
   assertDeactivationAllowed,
   findActiveMachine,
@@ -11,7 +11,7 @@ import {
 import { startTrial } from '../trials/service.js';
 import { type ClientDeps, keyOf, licenseFileFor, present, stateFailure } from './checks.js';
 import type { MachineBody } from './schemas.js';
-import { type ClientLicense, findClientLicense } from './store.js';
+import { type ClientLicense, findClientLicense, readForSeat } from './store.js';
 
 /** Locks and loads the license of a key inside a transaction; LICENSE_NOT_FOUND when none. */
 const lockClientLicense = async (
@@ -45,17 +45,10 @@ export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<v
 };
 
 /** The license of a key and this fingerprint's live machine on it, or the client error that says why not. */
-const liveMachineOf = async (
-  deps: ClientDeps,
-  body: MachineBody,
-  nowMs: number,
-  db: Executor = deps.db.kysely,
-  options: { lock?: boolean } = {},
-) => {
+const liveMachineOf = async (deps: ClientDeps, body: MachineBody, nowMs: number) => {
+  const db = deps.db.kysely;
   const key = keyOf(body.licenseKey);
-  const found = key.checksumOk
-    ? await findClientLicense(db, key.hash, options.lock ? { lock: deps.db.dialect } : {})
-    : undefined;
+  const found = key.checksumOk ? await findClientLicense(db, key.hash) : undefined;
   if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
   const row = await findActiveMachine(db, found.license.id, body.fingerprint);
   if (!row)
@@ -77,16 +70,32 @@ const liveMachineOf = async (
 export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const { found, row } = await liveMachineOf(deps, body, nowMs, tx, { lock: true });
-    const held = await liveLeasesOf(tx, found.license.id, body.fingerprint, nowMs);
-    const seat = held.find((lease) => lease.feature === '');
-    if (found.policy.floating === 1 && !seat)
+    const key = keyOf(body.licenseKey);
+    const found = key.checksumOk
+      ? await readForSeat(deps.db, tx, key.hash, body.fingerprint, nowMs)
+      : undefined;
+    if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+    const row = found.machine;
+    if (!row)
+      throw new AppError(
+        'MACHINE_NOT_ACTIVATED',
+        `This fingerprint is not activated on license ${found.license.id}`,
+      );
+    if (isDead(row, found.policy.heartbeat_seconds, nowMs))
+      throw new AppError('HEARTBEAT_DEAD', `Machine ${row.id} missed its heartbeats; activate again`);
+    if (found.policy.floating === 1 && !(found.held && isLive(found.held, nowMs)))
       throw new AppError(
         'LEASE_NOT_FOUND',
         `This machine's seat of license ${found.license.id} has lapsed or was released; check out again`,
       );
     await updateMachineRow(tx, row.id, { last_seen_at: nowMs });
-    const leases = await extendLeases(tx, held, found.policy.lease_seconds * 1000, nowMs);
+    const leases = await extendHolderLeases(
+      tx,
+      found.license.id,
+      body.fingerprint,
+      found.policy.lease_seconds * 1000,
+      nowMs,
+    );
     return { found, row: { ...row, last_seen_at: nowMs }, leases, nowMs };
   });
   const leases = done.leases.map((lease) => toLease(lease, done.nowMs));

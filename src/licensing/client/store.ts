@@ -3,7 +3,7 @@
 // per database and executed with fresh parameters: the cost of every client start.
 import { CompiledQuery, sql } from 'kysely';
 import type { Database, DialectName } from '../../db/connection.js';
-import type { LicensesTable, MachinesTable, PoliciesTable } from '../../db/schema.js';
+import type { LeasesTable, LicensesTable, MachinesTable, PoliciesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { policyColumns } from '../policies/store.js';
 
@@ -110,6 +110,21 @@ const selectList = sql.raw(
     'c.status as c__status',
   ].join(', '),
 );
+const leaseColumns = [
+  'id',
+  'license_id',
+  'product_id',
+  'machine_id',
+  'fingerprint',
+  'feature',
+  'status',
+  'checked_out_at',
+  'expires_at',
+  'borrowed_until',
+  'ended_at',
+  'updated_at',
+] as const satisfies readonly (keyof LeasesTable)[];
+const heldSelect = sql.raw(leaseColumns.map((column) => `hl.${column} as hl__${column}`).join(', '));
 const machineSelect = sql.raw(machineColumns.map((column) => `fm.${column} as m__${column}`).join(', '));
 const joins = sql`from licenses l
   join policies p on p.id = l.policy_id
@@ -136,7 +151,7 @@ const toClientLicense = (row: Row): ClientLicense => ({
 // Compiled once per database (placeholders differ by dialect); parameters are bound on every execution.
 const compiled = new WeakMap<
   Database,
-  { byKey: string; byKeyAndFingerprint: string; forActivation: string; lockLicense: string }
+  { byKey: string; byKeyAndFingerprint: string; forActivation: string; forSeat: string; lockLicense: string }
 >();
 
 const queriesFor = (db: Database) => {
@@ -161,11 +176,21 @@ const queriesFor = (db: Database) => {
       ${joins}
       left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
       where l.key_hash = ${''} and l.deleted_at is null`;
+    // A floating seat's read: activation's, plus the seats in use and this fingerprint's active seat lease.
+    const forSeat = sql`select ${selectList}, ${liveCount}, ${machineSelect},
+      exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked,
+      (select count(*) from leases sl where sl.license_id = l.id and sl.feature = '' and sl.status = 'active'
+        and sl.expires_at > ${now}) as seats_in_use, ${heldSelect}
+      ${joins}
+      left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
+      left join leases hl on hl.license_id = l.id and hl.feature = '' and hl.fingerprint = ${''} and hl.status = 'active'
+      where l.key_hash = ${''} and l.deleted_at is null`;
     const lockLicense = sql`select l.id from licenses l where l.key_hash = ${''} and l.deleted_at is null for update`;
     queries = {
       byKey: byKey.compile(db.kysely).sql,
       byKeyAndFingerprint: byKeyAndFingerprint.compile(db.kysely).sql,
       forActivation: forActivation.compile(db.kysely).sql,
+      forSeat: forSeat.compile(db.kysely).sql,
       lockLicense: lockLicense.compile(db.kysely).sql,
     };
     compiled.set(db, queries);
@@ -299,5 +324,48 @@ export const readForActivation = async (
         ? undefined
         : pick<MachinesTable>(row, 'm__', machineColumns),
     blocked: row.blocked === true || row.blocked === 1,
+  };
+};
+
+/** What a floating seat call checks: activation's read plus the license pool's use and this holder's seat. */
+export interface SeatRead extends ActivationRead {
+  /** Live leases of the license's own pool, this holder's included when live. */
+  seatsInUse: number;
+  /** This fingerprint's active seat lease, live or lapsed. */
+  held: LeasesTable | undefined;
+}
+
+export const readForSeat = async (
+  db: Database,
+  tx: Executor,
+  keyHash: string,
+  fingerprint: string,
+  nowMs: number,
+): Promise<SeatRead | undefined> => {
+  const queries = queriesFor(db);
+  if (db.dialect === 'postgres') await tx.executeQuery(CompiledQuery.raw(queries.lockLicense, [keyHash]));
+  const query = CompiledQuery.raw(queries.forSeat, [
+    nowMs,
+    fingerprint,
+    nowMs,
+    fingerprint,
+    fingerprint,
+    keyHash,
+  ]);
+  const row = (await tx.executeQuery<Row>(query)).rows[0];
+  if (!row) return undefined;
+  return {
+    ...toClientLicense(row),
+    liveMachines: Number(row.live_machines),
+    machine:
+      row.m__id === null || row.m__id === undefined
+        ? undefined
+        : pick<MachinesTable>(row, 'm__', machineColumns),
+    blocked: row.blocked === true || row.blocked === 1,
+    seatsInUse: Number(row.seats_in_use),
+    held:
+      row.hl__id === null || row.hl__id === undefined
+        ? undefined
+        : pick<LeasesTable>(row, 'hl__', leaseColumns),
   };
 };

@@ -15,10 +15,11 @@ import { canSeeProduct, visibleProducts } from '../visibility.js';
 import type { Lease } from './schemas.js';
 import {
   countLiveLeases,
+  endLiveLeases,
   expireLapsedLeases,
+  extendLiveLeases,
   findHeldLease,
   findLease,
-  heldLeasesOf,
   insertDenial,
   insertLease,
   listDenials,
@@ -79,8 +80,10 @@ export const leaseSeat = async (
   holder: { fingerprint: string; machineId: string },
   leaseMs: number,
   nowMs: number,
+  /** The holder's active lease and the pool's live count, when the caller's read has them already. */
+  known?: { held: LeasesTable | undefined; inUse: number },
 ): Promise<SeatGrant> => {
-  const held = await findHeldLease(tx, pool.licenseId, pool.feature, holder.fingerprint);
+  const held = known ? known.held : await findHeldLease(tx, pool.licenseId, pool.feature, holder.fingerprint);
   if (held && isLive(held, nowMs)) {
     const extended = {
       ...held,
@@ -97,11 +100,12 @@ export const leaseSeat = async (
       granted: true,
       lease: extended,
       created: false,
-      inUse: await countLiveLeases(tx, pool.licenseId, pool.feature, nowMs),
+      inUse: known ? known.inUse : await countLiveLeases(tx, pool.licenseId, pool.feature, nowMs),
     };
   }
   if (held) await expireLeases(tx, [held], nowMs);
-  const inUse = await countLiveLeases(tx, pool.licenseId, pool.feature, nowMs);
+  // A lapsed lease is not counted, so expiring it leaves the count as read.
+  const inUse = known ? known.inUse : await countLiveLeases(tx, pool.licenseId, pool.feature, nowMs);
   if (pool.seats !== null && inUse >= pool.seats) {
     const denial = {
       id: newId('den', nowMs),
@@ -162,33 +166,49 @@ const expireLeases = async (tx: Executor, rows: LeasesTable[], nowMs: number) =>
   );
 };
 
-/** The holder's live leases on a license (its seat first, then its feature seats). */
-export const liveLeasesOf = async (tx: Executor, licenseId: string, fingerprint: string, nowMs: number) =>
-  (await heldLeasesOf(tx, licenseId, fingerprint))
-    .filter((row) => isLive(row, nowMs))
-    .sort((a, b) => (a.feature === b.feature ? 0 : a.feature === '' ? -1 : 1));
+const seatFirst = (a: LeasesTable, b: LeasesTable) =>
+  a.feature === b.feature ? 0 : a.feature === '' ? -1 : b.feature === '' ? 1 : a.feature < b.feature ? -1 : 1;
 
 /** Heartbeat: every live lease of the holder runs `leaseMs` from now (a borrowed one keeps its later end). */
-export const extendLeases = async (tx: Executor, rows: LeasesTable[], leaseMs: number, nowMs: number) => {
-  const extended: LeasesTable[] = [];
-  for (const row of rows) {
-    const expiresAt = Math.max(row.expires_at, nowMs + leaseMs);
-    await updateLeaseRow(tx, row.id, { expires_at: expiresAt, updated_at: nowMs });
-    extended.push({ ...row, expires_at: expiresAt, updated_at: nowMs });
-  }
-  return extended;
-};
+export const extendHolderLeases = async (
+  tx: Executor,
+  licenseId: string,
+  fingerprint: string,
+  leaseMs: number,
+  nowMs: number,
+) => (await extendLiveLeases(tx, licenseId, fingerprint, leaseMs, nowMs)).sort(seatFirst);
 
-/** Ends leases as released (by the client, a deactivation or an operator). */
+/** Ends leases as released (an operator's release). */
 export const releaseLeases = async (tx: Executor, rows: LeasesTable[], nowMs: number) => {
   for (const row of rows) {
     await updateLeaseRow(tx, row.id, { status: 'released', ended_at: nowMs, updated_at: nowMs });
   }
-  await emitEvents(
+  await emitReleased(
+    tx,
+    rows.map((row) => ({ ...row, status: 'released', ended_at: nowMs })),
+    nowMs,
+  );
+};
+
+const emitReleased = (tx: Executor, rows: LeasesTable[], nowMs: number) =>
+  emitEvents(
     tx,
     nowMs,
-    rows.map((row) => leaseEvent('lease.released', { ...row, status: 'released', ended_at: nowMs }, nowMs)),
+    rows.map((row) => leaseEvent('lease.released', row, nowMs)),
   );
+
+/**
+ * Releases a holder's live leases on a license: one pool's (`feature`), or every one (its seat and feature seats)
+ * when `feature` is undefined. Answers the released leases.
+ */
+export const releaseHolderLeases = async (
+  tx: Executor,
+  holder: { licenseId: string; fingerprint: string; feature?: string | undefined },
+  nowMs: number,
+) => {
+  const released = await endLiveLeases(tx, holder, 'released', nowMs);
+  await emitReleased(tx, released, nowMs);
+  return released;
 };
 
 /** Borrow: the seat is kept, without heartbeats, until `untilMs` (never shortened by it). */
@@ -199,12 +219,8 @@ export const borrowLease = async (tx: Executor, row: LeasesTable, untilMs: numbe
 };
 
 /** Releases every live lease of a machine's fingerprint on its license (the machine was deactivated). */
-export const releaseLeasesOfHolder = async (
-  tx: Executor,
-  licenseId: string,
-  fingerprint: string,
-  nowMs: number,
-) => releaseLeases(tx, await liveLeasesOf(tx, licenseId, fingerprint, nowMs), nowMs);
+export const releaseLeasesOfHolder = (tx: Executor, licenseId: string, fingerprint: string, nowMs: number) =>
+  releaseHolderLeases(tx, { licenseId, fingerprint }, nowMs);
 
 /** The reaper's pass: marks lapsed leases expired and emits lease.expired, in batches. Answers how many. */
 export const reapLapsedLeases = async ({ db, clock }: { db: Database; clock: Clock }, batch = 500) => {

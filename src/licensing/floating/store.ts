@@ -35,16 +35,6 @@ export const findHeldLease = (
     .where('status', '=', 'active')
     .executeTakeFirst();
 
-/** Every active row of a holder on a license (its seat and its feature seats), live or lapsed. */
-export const heldLeasesOf = (db: Executor, licenseId: string, fingerprint: string): Promise<LeasesTable[]> =>
-  db
-    .selectFrom('leases')
-    .selectAll()
-    .where('license_id', '=', licenseId)
-    .where('fingerprint', '=', fingerprint)
-    .where('status', '=', 'active')
-    .execute();
-
 export const countLiveLeases = async (
   db: Executor,
   licenseId: string,
@@ -138,4 +128,45 @@ export const listDenials = (
   if (filter.licenseId) query = query.where('license_id', '=', filter.licenseId);
   if (filter.after) query = query.where('id', '>', filter.after);
   return query.orderBy('id').limit(filter.limit).execute();
+};
+
+/** Every live lease of a holder on a license runs at least `leaseMs` from now; answers them as updated. */
+export const extendLiveLeases = (
+  db: Executor,
+  licenseId: string,
+  fingerprint: string,
+  leaseMs: number,
+  nowMs: number,
+): Promise<LeasesTable[]> => {
+  const end = nowMs + leaseMs;
+  return db
+    .updateTable('leases')
+    .set({
+      expires_at: sql<number>`case when expires_at > ${end} then expires_at else ${end} end`,
+      updated_at: nowMs,
+    })
+    .where('license_id', '=', licenseId)
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '=', 'active')
+    .where('expires_at', '>', nowMs)
+    .returningAll()
+    .execute();
+};
+
+/** Ends a holder's live leases on a license (one pool's, or all with `feature` undefined); answers them as ended. */
+export const endLiveLeases = (
+  db: Executor,
+  filter: { licenseId: string; fingerprint: string; feature?: string | undefined },
+  status: 'released',
+  nowMs: number,
+): Promise<LeasesTable[]> => {
+  let query = db
+    .updateTable('leases')
+    .set({ status, ended_at: nowMs, updated_at: nowMs })
+    .where('license_id', '=', filter.licenseId)
+    .where('fingerprint', '=', filter.fingerprint)
+    .where('status', '=', 'active')
+    .where('expires_at', '>', nowMs);
+  if (filter.feature !== undefined) query = query.where('feature', '=', filter.feature);
+  return query.returningAll().execute();
 };
