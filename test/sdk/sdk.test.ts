@@ -265,6 +265,54 @@ for (const dialect of dialects()) {
       assert.ok(file.valid && file.payload.license.key === started.licenseKey);
     });
 
+    it('CharterClient checks out, heartbeats, borrows and releases a floating seat, and consumes a meter', async () => {
+      const call = (url: string, payload: object) =>
+        t.app.inject({ method: 'POST', url, headers: bearer(admin), payload });
+      const product = (await call('/v1/products', { code: 'desk-float', name: 'F' })).json() as {
+        id: string;
+      };
+      const policy = (
+        await call('/v1/policies', {
+          productId: product.id,
+          code: 'one-seat',
+          name: 'One seat',
+          floating: true,
+          maxMachines: 1,
+          allowBorrow: true,
+          maxBorrowSeconds: 86_400,
+          consumption: { max: 5, allowNegative: false, allowOverage: false, resetPeriod: 'never' },
+        })
+      ).json() as { id: string };
+      const seat = (await call('/v1/licenses', { policyId: policy.id })).json() as { key: string };
+      const client = new CharterClient({ baseUrl, licenseKey: seat.key, retry: { maxAttempts: 1 } });
+      const held = await client.checkout({ fingerprint: 'float-1' });
+      assert.equal(held.lease.fingerprint, 'float-1');
+      const file = await verifyLicenseFile(held.licenseFile, await publicKeys(), {
+        fingerprint: 'float-1',
+        now: t.clock.now(),
+      });
+      assert.ok(file.valid && file.payload.expiresAt === held.lease.expiresAt);
+      await assert.rejects(client.checkout({ fingerprint: 'float-2' }), (error: unknown) => {
+        assert.ok(error instanceof CharterError);
+        assert.deepEqual([error.code, error.retryable], ['FLOATING_NOT_AVAILABLE', true]);
+        return true;
+      });
+      const beat = await client.heartbeat({ fingerprint: 'float-1' });
+      assert.equal(beat.lease?.id, held.lease.id);
+      const until = new Date(t.clock.nowMs() + 3_600_000).toISOString();
+      assert.equal((await client.borrow({ fingerprint: 'float-1', until })).lease.borrowedUntil, until);
+      await client.release({ fingerprint: 'float-1' });
+      assert.equal((await client.checkout({ fingerprint: 'float-2' })).lease.fingerprint, 'float-2');
+      assert.deepEqual(await client.consume({ amount: 2 }), {
+        feature: null,
+        used: 2,
+        max: 5,
+        remaining: 3,
+        periodStartsAt: t.clock.now().toISOString(),
+        resetsAt: null,
+      });
+    });
+
     it("CharterClient's errors carry the envelope's code, status and request id", async () => {
       const client = new CharterClient({ baseUrl, licenseKey: license.key, retry: { maxAttempts: 1 } });
       await assert.rejects(client.heartbeat({ fingerprint: 'never-activated' }), (error: unknown) => {

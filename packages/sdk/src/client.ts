@@ -57,6 +57,30 @@ export interface Activation {
   licenseFile: string;
 }
 
+/** A floating seat held by this machine (of the license, or of a floating feature). */
+export interface Lease {
+  id: string;
+  licenseId: string;
+  machineId: string;
+  fingerprint: string;
+  feature: string | null;
+  status: 'active' | 'released' | 'expired';
+  checkedOutAt: string;
+  expiresAt: string;
+  borrowedUntil: string | null;
+  endedAt: string | null;
+}
+
+/** A consumption meter after a consume call. */
+export interface Meter {
+  feature: string | null;
+  used: number;
+  max: number | null;
+  remaining: number | null;
+  periodStartsAt: string;
+  resetsAt: string | null;
+}
+
 export type { LicenseFilePayload };
 
 const retryAfterMs = (header: string | null): number | undefined => {
@@ -94,8 +118,48 @@ export class CharterClient {
     await this.#post<null>('/v1/client/deactivate', input);
   }
 
+  /** Keeps the machine alive and extends every lease it holds (`lease`: a floating license's seat). */
   heartbeat(input: { fingerprint: string }) {
-    return this.#post<{ machine: Record<string, unknown> }>('/v1/client/heartbeat', input);
+    return this.#post<{ machine: Record<string, unknown>; lease?: Lease | null; leases: Lease[] }>(
+      '/v1/client/heartbeat',
+      input,
+    );
+  }
+
+  /**
+   * Checks out a seat of a floating license (FLOATING_NOT_AVAILABLE, retryable, when every seat is taken); the
+   * license file expires with the lease. Heartbeat before `lease.expiresAt` to keep it.
+   */
+  checkout(input: Parameters<CharterClient['activate']>[0]) {
+    return this.#post<Activation & { lease: Lease }>('/v1/client/checkout', input);
+  }
+
+  /** Keeps the held seat until `until` (ISO 8601) without heartbeats; the answer's file runs as long. */
+  borrow(input: { fingerprint: string; until: string }) {
+    return this.#post<{ lease: Lease; licenseFile: string }>('/v1/client/borrow', input);
+  }
+
+  /** Releases the held seat (and this machine's feature seats). */
+  async release(input: { fingerprint: string }): Promise<void> {
+    await this.#post<null>('/v1/client/release', input);
+  }
+
+  /** Checks out a seat of a floating feature. */
+  checkoutFeature(code: string, input: { fingerprint: string }) {
+    return this.#post<{ lease: Lease }>(`/v1/client/features/${encodeURIComponent(code)}/checkout`, input);
+  }
+
+  async releaseFeature(code: string, input: { fingerprint: string }): Promise<void> {
+    await this.#post<null>(`/v1/client/features/${encodeURIComponent(code)}/release`, input);
+  }
+
+  /**
+   * Adds `amount` to the license's meter, or a consumption feature's (a negative amount credits, where allowed).
+   * Retried only when the server answered that it did nothing (429, 503): a consumption whose answer was lost on
+   * the network may have counted, so NETWORK_ERROR is left to the caller.
+   */
+  consume(input: { amount: number; feature?: string; fingerprint?: string }) {
+    return this.#post<Meter>('/v1/client/consume', input, { idempotent: false });
   }
 
   /** Starts a trial of the product on this device: a trial license, activated here (no license key needed). */
@@ -109,7 +173,7 @@ export class CharterClient {
     return this.#post<{ licenseFile: string }>('/v1/client/license-file', input);
   }
 
-  async #post<T>(path: string, body: object, { withLicenseKey = true } = {}): Promise<T> {
+  async #post<T>(path: string, body: object, { withLicenseKey = true, idempotent = true } = {}): Promise<T> {
     const payload = withLicenseKey ? { licenseKey: this.#requireLicenseKey(), ...body } : body;
     const { retry = {}, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = this.#options;
     const random = this.#options.random ?? Math.random;
@@ -120,6 +184,9 @@ export class CharterClient {
       const outcome = await this.#once<T>(path, payload);
       if (outcome.ok) return outcome.value;
       if (!outcome.error.retryable || attempt >= maxAttempts) throw outcome.error;
+      // A call that is not idempotent is retried only when the server answered that it did nothing (429, 503);
+      // a lost answer may hide work already done.
+      if (!idempotent && outcome.error.code === 'NETWORK_ERROR') throw outcome.error;
       // Full jitter: a random wait up to the exponential ceiling; Retry-After, when given, is the least wait.
       const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
       const jittered = random() * ceiling;

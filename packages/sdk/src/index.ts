@@ -8,6 +8,8 @@ export {
   CharterClient,
   type CharterClientOptions,
   CharterError,
+  type Lease,
+  type Meter,
   type RetryOptions,
   type ValidationResult,
 } from './client.js';

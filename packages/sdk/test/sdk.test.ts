@@ -189,6 +189,25 @@ describe('@charter/sdk', () => {
       assert.deepEqual(waits, [2000, 100]);
     });
 
+    it('consume is retried after 503 (nothing was done) but not after a lost answer (it may have counted)', async () => {
+      const { calls, fetcher } = scripted([
+        () => envelope(503, 'SERVICE_UNAVAILABLE', true),
+        () => Promise.reject(new TypeError('socket hang up')),
+      ]);
+      const client = new CharterClient({
+        baseUrl: 'https://charter.test',
+        licenseKey: 'KEY',
+        fetch: fetcher,
+        sleep: async () => {},
+      });
+      await assert.rejects(client.consume({ amount: 1 }), { code: 'NETWORK_ERROR' });
+      assert.equal(calls.length, 2);
+      assert.deepEqual(calls[1], {
+        url: 'https://charter.test/v1/client/consume',
+        body: { licenseKey: 'KEY', amount: 1 },
+      });
+    });
+
     it('throws a CharterError at once for a non-retryable code, and after maxAttempts for retryable ones', async () => {
       const refused = new CharterClient({
         baseUrl: 'https://charter.test',
