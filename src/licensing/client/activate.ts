@@ -8,17 +8,16 @@ import { activeMachinesOf, insertMachine, isDead, toMachine, updateMachineRow } 
 import {
   type ClientDeps,
   deviceRefusal,
-  keyOf,
   licenseFileFor,
   licenseUserFor,
   liveMachineCount,
+  lockedSeatRead,
   present,
   startTermOnFirstUse,
   stateFailure,
 } from './checks.js';
 import { seatCheckout, settleCheckout } from './floating.js';
 import type { ActivateBody } from './schemas.js';
-import { readForSeat } from './store.js';
 
 /** An activation uploaded by an operator for an air-gapped machine (POST /v1/offline/activate). */
 export interface OfflineActivation {
@@ -47,11 +46,7 @@ export const activate = async (
     const nowMs = deps.clock.nowMs();
     // One read: the license (locked on PostgreSQL), its policy, product, customer state, this fingerprint's
     // machine, the blocklist, the live machine count and (floating licenses) the seats in use and this one's seat.
-    const key = keyOf(body.licenseKey);
-    const found = key.checksumOk
-      ? await readForSeat(deps.db, tx, key.hash, body.fingerprint, nowMs)
-      : undefined;
-    if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     const { license, policy, product } = found;
     offline?.assertProductAllowed(product.id);
     const state = stateFailure(found, nowMs, {});

@@ -17,7 +17,7 @@ import { isDead } from '../machines/service.js';
 import type { UsageRecorder } from '../usage/recorder.js';
 import { assignedUserByEmail } from '../users/service.js';
 import type { ActivateBody } from './schemas.js';
-import type { ActivationRead, ClientLicense } from './store.js';
+import { type ClientLicense, readForSeat, type SeatRead } from './store.js';
 
 export interface ClientDeps {
   db: Database;
@@ -77,7 +77,7 @@ export const entitlementOf = (
 
 /** What refuses a device, after the license's state: archived product, inactive customer, blocklist, VM rule. */
 export const deviceRefusal = (
-  found: ActivationRead,
+  found: SeatRead,
   body: Pick<ActivateBody, 'isVm'>,
 ): [ErrorCode, string] | undefined => {
   const { license, policy, product } = found;
@@ -228,4 +228,37 @@ export const licenseFileFor = async (
     },
     await deps.keyRing.active(),
   );
+};
+
+/**
+ * Inside a write transaction: the license of a key with this fingerprint's machine and seat (store.ts
+ * readForSeat), its row locked on PostgreSQL; LICENSE_NOT_FOUND when no license has the key.
+ */
+export const lockedSeatRead = async (
+  deps: ClientDeps,
+  tx: Executor,
+  licenseKey: string,
+  fingerprint: string,
+  nowMs: number,
+): Promise<SeatRead> => {
+  const key = keyOf(licenseKey);
+  const found = key.checksumOk ? await readForSeat(deps.db, tx, key.hash, fingerprint, nowMs) : undefined;
+  if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+  return found;
+};
+
+/** This fingerprint's live machine on the license: MACHINE_NOT_ACTIVATED or HEARTBEAT_DEAD otherwise. */
+export const liveMachineOrThrow = (
+  found: ClientLicense & { machine: MachinesTable | undefined },
+  nowMs: number,
+): MachinesTable => {
+  const machine = found.machine;
+  if (!machine)
+    throw new AppError(
+      'MACHINE_NOT_ACTIVATED',
+      `This fingerprint is not activated on license ${found.license.id}`,
+    );
+  if (isDead(machine, found.policy.heartbeat_seconds, nowMs))
+    throw new AppError('HEARTBEAT_DEAD', `Machine ${machine.id} missed its heartbeats; activate again`);
+  return machine;
 };

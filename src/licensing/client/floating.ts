@@ -22,15 +22,16 @@ import {
   type ClientDeps,
   deviceRefusal,
   entitlementOf,
-  keyOf,
   licenseFileFor,
   licenseUserFor,
+  liveMachineOrThrow,
+  lockedSeatRead,
   present,
   startTermOnFirstUse,
   stateFailure,
 } from './checks.js';
 import type { ActivateBody, BorrowBody, MachineBody } from './schemas.js';
-import { readForSeat, type SeatRead } from './store.js';
+import type { SeatRead } from './store.js';
 
 export type SeatCheckout =
   | {
@@ -42,20 +43,6 @@ export type SeatCheckout =
       machinesCount: number;
     }
   | { granted: false; pool: SeatPool; seats: number; inUse: number };
-
-/** The license of a key with this fingerprint's machine, locked for the transaction; LICENSE_NOT_FOUND when none. */
-const lockedLicense = async (
-  deps: ClientDeps,
-  tx: Executor,
-  licenseKey: string,
-  fingerprint: string,
-  nowMs: number,
-) => {
-  const key = keyOf(licenseKey);
-  const found = key.checksumOk ? await readForSeat(deps.db, tx, key.hash, fingerprint, nowMs) : undefined;
-  if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
-  return found;
-};
 
 const notFloating = (found: SeatRead) =>
   new AppError(
@@ -161,7 +148,7 @@ export const checkout = async (deps: ClientDeps, body: ActivateBody) => {
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedLicense(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
     if (found.policy.floating === 0) throw notFloating(found);
@@ -190,7 +177,7 @@ export const borrow = async (deps: ClientDeps, body: BorrowBody) => {
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedLicense(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     const { license, policy } = found;
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
@@ -236,7 +223,7 @@ export const borrow = async (deps: ClientDeps, body: BorrowBody) => {
 export const release = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
   await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedLicense(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     if (found.policy.floating === 0) throw notFloating(found);
     liveSeatOf(found, nowMs);
     // The holder's feature seats go with its license seat.
@@ -265,7 +252,7 @@ const floatingFeature = async (tx: Executor, found: SeatRead, code: string) => {
 export const featureCheckout = async (deps: ClientDeps, code: string, body: MachineBody) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedLicense(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
     const { seats } = await floatingFeature(tx, found, code);
@@ -273,15 +260,7 @@ export const featureCheckout = async (deps: ClientDeps, code: string, body: Mach
     if (found.policy.floating === 1) {
       machineId = liveSeatOf(found, nowMs).machine_id;
     } else {
-      const machine = found.machine;
-      if (!machine)
-        throw new AppError(
-          'MACHINE_NOT_ACTIVATED',
-          `This fingerprint is not activated on license ${found.license.id}`,
-        );
-      if (isDead(machine, found.policy.heartbeat_seconds, nowMs))
-        throw new AppError('HEARTBEAT_DEAD', `Machine ${machine.id} missed its heartbeats; activate again`);
-      machineId = machine.id;
+      machineId = liveMachineOrThrow(found, nowMs).id;
     }
     const pool: SeatPool = { licenseId: found.license.id, productId: found.product.id, feature: code, seats };
     const grant = await leaseSeat(
@@ -307,7 +286,7 @@ export const featureCheckout = async (deps: ClientDeps, code: string, body: Mach
 export const featureRelease = async (deps: ClientDeps, code: string, body: MachineBody): Promise<void> => {
   await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedLicense(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     await floatingFeature(tx, found, code);
     const released = await releaseHolderLeases(
       tx,

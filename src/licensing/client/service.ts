@@ -4,14 +4,21 @@ import { extendHolderLeases, isLive, releaseLeasesOfHolder, toLease } from '../f
 import {
   assertDeactivationAllowed,
   findActiveMachine,
-  isDead,
   toMachine,
   updateMachineRow,
 } from '../machines/service.js';
 import { startTrial } from '../trials/service.js';
-import { type ClientDeps, keyOf, licenseFileFor, present, stateFailure } from './checks.js';
+import {
+  type ClientDeps,
+  keyOf,
+  licenseFileFor,
+  liveMachineOrThrow,
+  lockedSeatRead,
+  present,
+  stateFailure,
+} from './checks.js';
 import type { MachineBody } from './schemas.js';
-import { type ClientLicense, findClientLicense, readForSeat } from './store.js';
+import { type ClientLicense, findClientLicense } from './store.js';
 
 /** Locks and loads the license of a key inside a transaction; LICENSE_NOT_FOUND when none. */
 const lockClientLicense = async (
@@ -50,16 +57,8 @@ const liveMachineOf = async (deps: ClientDeps, body: MachineBody, nowMs: number)
   const key = keyOf(body.licenseKey);
   const found = key.checksumOk ? await findClientLicense(db, key.hash) : undefined;
   if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
-  const row = await findActiveMachine(db, found.license.id, body.fingerprint);
-  if (!row)
-    throw new AppError(
-      'MACHINE_NOT_ACTIVATED',
-      `This fingerprint is not activated on license ${found.license.id}`,
-    );
-  if (isDead(row, found.policy.heartbeat_seconds, nowMs)) {
-    throw new AppError('HEARTBEAT_DEAD', `Machine ${row.id} missed its heartbeats; activate again`);
-  }
-  return { found, row };
+  const machine = await findActiveMachine(db, found.license.id, body.fingerprint);
+  return { found, row: liveMachineOrThrow({ ...found, machine }, nowMs) };
 };
 
 /**
@@ -70,19 +69,8 @@ const liveMachineOf = async (deps: ClientDeps, body: MachineBody, nowMs: number)
 export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const key = keyOf(body.licenseKey);
-    const found = key.checksumOk
-      ? await readForSeat(deps.db, tx, key.hash, body.fingerprint, nowMs)
-      : undefined;
-    if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
-    const row = found.machine;
-    if (!row)
-      throw new AppError(
-        'MACHINE_NOT_ACTIVATED',
-        `This fingerprint is not activated on license ${found.license.id}`,
-      );
-    if (isDead(row, found.policy.heartbeat_seconds, nowMs))
-      throw new AppError('HEARTBEAT_DEAD', `Machine ${row.id} missed its heartbeats; activate again`);
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const row = liveMachineOrThrow(found, nowMs);
     if (found.policy.floating === 1 && !(found.held && isLive(found.held, nowMs)))
       throw new AppError(
         'LEASE_NOT_FOUND',

@@ -151,7 +151,7 @@ const toClientLicense = (row: Row): ClientLicense => ({
 // Compiled once per database (placeholders differ by dialect); parameters are bound on every execution.
 const compiled = new WeakMap<
   Database,
-  { byKey: string; byKeyAndFingerprint: string; forActivation: string; forSeat: string; lockLicense: string }
+  { byKey: string; byKeyAndFingerprint: string; forSeat: string; lockLicense: string }
 >();
 
 const queriesFor = (db: Database) => {
@@ -169,14 +169,9 @@ const queriesFor = (db: Database) => {
       ${validationJoins}
       left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
       where l.key_hash = ${''} and l.deleted_at is null`;
-    // Activation's read: the whole license (with the sealed key for its file), its customer's state, this
-    // fingerprint's active row (dead or alive) and the blocklist.
-    const forActivation = sql`select ${selectList}, ${liveCount}, ${machineSelect},
-      exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked
-      ${joins}
-      left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
-      where l.key_hash = ${''} and l.deleted_at is null`;
-    // A floating seat's read: activation's, plus the seats in use and this fingerprint's active seat lease.
+    // Activation's and the seat calls' read: the whole license (with the sealed key for its file), its customer's
+    // state, this fingerprint's active machine (dead or alive) and the blocklist, plus the seats in use and this
+    // fingerprint's active seat lease.
     const forSeat = sql`select ${selectList}, ${liveCount}, ${machineSelect},
       exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked,
       (select count(*) from leases sl where sl.license_id = l.id and sl.feature = '' and sl.status = 'active'
@@ -189,7 +184,6 @@ const queriesFor = (db: Database) => {
     queries = {
       byKey: byKey.compile(db.kysely).sql,
       byKeyAndFingerprint: byKeyAndFingerprint.compile(db.kysely).sql,
-      forActivation: forActivation.compile(db.kysely).sql,
       forSeat: forSeat.compile(db.kysely).sql,
       lockLicense: lockLicense.compile(db.kysely).sql,
     };
@@ -291,44 +285,17 @@ export const findClientLicense = async (
   return row ? toClientLicense(row) : undefined;
 };
 
-/** What activation checks, in one read inside its transaction (see queriesFor). */
-export interface ActivationRead extends ClientLicense {
+/**
+ * What activation and the floating seat calls check, in one read inside their transaction: the license with its
+ * policy, product and customer, this fingerprint's active machine (dead or alive), the blocklist, the live machine
+ * count, and the license pool's seats in use with this fingerprint's seat lease.
+ */
+export interface SeatRead extends ClientLicense {
   /** Active machines that are not dead, this fingerprint's included when it is live. */
   liveMachines: number;
   /** This fingerprint's active row on the license, dead or alive. */
   machine: MachinesTable | undefined;
   blocked: boolean;
-}
-
-export const readForActivation = async (
-  db: Database,
-  tx: Executor,
-  keyHash: string,
-  fingerprint: string,
-  nowMs: number,
-): Promise<ActivationRead | undefined> => {
-  const queries = queriesFor(db);
-  // PostgreSQL locks the license row first, in its own statement: under READ COMMITTED each statement reads a
-  // fresh snapshot, so the machines counted next include every activation committed while this one waited.
-  // (One statement with FOR UPDATE would count from the snapshot taken before the wait.) SQLite's BEGIN
-  // IMMEDIATE already serializes writers.
-  if (db.dialect === 'postgres') await tx.executeQuery(CompiledQuery.raw(queries.lockLicense, [keyHash]));
-  const query = CompiledQuery.raw(queries.forActivation, [nowMs, fingerprint, fingerprint, keyHash]);
-  const row = (await tx.executeQuery<Row>(query)).rows[0];
-  if (!row) return undefined;
-  return {
-    ...toClientLicense(row),
-    liveMachines: Number(row.live_machines),
-    machine:
-      row.m__id === null || row.m__id === undefined
-        ? undefined
-        : pick<MachinesTable>(row, 'm__', machineColumns),
-    blocked: row.blocked === true || row.blocked === 1,
-  };
-};
-
-/** What a floating seat call checks: activation's read plus the license pool's use and this holder's seat. */
-export interface SeatRead extends ActivationRead {
   /** Live leases of the license's own pool, this holder's included when live. */
   seatsInUse: number;
   /** This fingerprint's active seat lease, live or lapsed. */
