@@ -34,6 +34,12 @@ export interface Database {
    * shows it only committed data: what it reads is what was acknowledged.
    */
   readonly reader?: SyncReader;
+  /**
+   * SQLite: reads as values on the writer's own connection, for reads inside a write transaction (SQLite has one
+   * connection, so this is the transaction's connection; call it only from inside one, where it sees that
+   * transaction's writes).
+   */
+  readonly writerValues?: SyncReader;
   /** SQLite opened for the server: WAL checkpoints run on a worker thread (see checkpointer.ts). */
   readonly checkpointer?: Checkpointer;
   close(): Promise<void>;
@@ -109,6 +115,11 @@ const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const driverConfig = { database: withStatementCache(database) };
+  const valuesOnWriter = withStatementCache(database, (statement) => statement.raw(true));
+  const writerValues: SyncReader = {
+    firstRowValues: (sql, parameters) =>
+      valuesOnWriter.prepare(sql).get(...parameters) as unknown[] | undefined,
+  };
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
     createDriver: () => new ImmediateSqliteDriver(driverConfig),
@@ -129,6 +140,7 @@ const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
     dialect: 'sqlite',
     description: `sqlite:${file}`,
     ...(read ? { reader: read.reader } : {}),
+    writerValues,
     ...(checkpointer ? { checkpointer } : {}),
     close: async () => {
       // The writer closes last: as the last connection it checkpoints the WAL into the file and removes it.

@@ -319,20 +319,52 @@ export const readForSeat = async (
     fingerprint,
     keyHash,
   ]);
+  // Values in select order: SQLite's writer gives them so (no 75-key object per read); pg's rows keep that order.
+  const values = db.writerValues
+    ? db.writerValues.firstRowValues(query.sql, query.parameters)
+    : await rowValues(tx, query);
+  return values && seatReadFrom(values);
+};
+
+const rowValues = async (tx: Executor, query: CompiledQuery): Promise<unknown[] | undefined> => {
   const row = (await tx.executeQuery<Row>(query)).rows[0];
-  if (!row) return undefined;
+  return row && Object.values(row);
+};
+
+// Where each part starts in forSeat's select list: selectList (license, policy, product, customer), the live
+// count, the machine, the blocklist flag, the seats in use, then the held lease.
+const seatPolicyAt = licenseColumns.length;
+const seatProductAt = seatPolicyAt + policyColumns.length;
+const seatLiveAt = seatProductAt + 4;
+const seatMachineAt = seatLiveAt + 1;
+const seatBlockedAt = seatMachineAt + machineColumns.length;
+const seatInUseAt = seatBlockedAt + 1;
+const seatHeldAt = seatInUseAt + 1;
+
+const seatReadFrom = (values: readonly unknown[]): SeatRead => {
+  const license = rowFrom<LicensesTable>(values, 0, licenseColumns);
+  const customerStatus = values[seatProductAt + 3];
+  const blocked = values[seatBlockedAt];
   return {
-    ...toClientLicense(row),
-    liveMachines: Number(row.live_machines),
+    license,
+    policy: rowFrom<PoliciesTable>(values, seatPolicyAt, policyColumns),
+    product: {
+      id: license.product_id,
+      code: String(values[seatProductAt]),
+      status: String(values[seatProductAt + 1]),
+      licenseModel: String(values[seatProductAt + 2]),
+    },
+    customerStatus: customerStatus === null || customerStatus === undefined ? null : String(customerStatus),
+    liveMachines: Number(values[seatLiveAt]),
     machine:
-      row.m__id === null || row.m__id === undefined
+      values[seatMachineAt] === null || values[seatMachineAt] === undefined
         ? undefined
-        : pick<MachinesTable>(row, 'm__', machineColumns),
-    blocked: row.blocked === true || row.blocked === 1,
-    seatsInUse: Number(row.seats_in_use),
+        : rowFrom<MachinesTable>(values, seatMachineAt, machineColumns),
+    blocked: blocked === true || blocked === 1,
+    seatsInUse: Number(values[seatInUseAt]),
     held:
-      row.hl__id === null || row.hl__id === undefined
+      values[seatHeldAt] === null || values[seatHeldAt] === undefined
         ? undefined
-        : pick<LeasesTable>(row, 'hl__', leaseColumns),
+        : rowFrom<LeasesTable>(values, seatHeldAt, leaseColumns),
   };
 };

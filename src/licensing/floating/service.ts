@@ -145,13 +145,17 @@ export const leaseSeat = async (
   return { granted: true, lease, created: true, inUse: inUse + 1 };
 };
 
-export const floatingNotAvailable = (pool: SeatPool, seats: number, inUse: number) =>
-  new AppError(
+export const floatingNotAvailable = (pool: SeatPool, seats: number, inUse: number) => {
+  const of = pool.feature === '' ? `license ${pool.licenseId}` : `feature ${pool.feature}`;
+  return new AppError(
     'FLOATING_NOT_AVAILABLE',
-    `All ${seats} seats of ${pool.feature === '' ? `license ${pool.licenseId}` : `feature ${pool.feature}`} are in use; retry later`,
+    seats === 1
+      ? `The only seat of ${of} is in use; retry later`
+      : `All ${seats} seats of ${of} are in use; retry later`,
     // errors.md names both pairs: the limit codes' { limit, used } and the floating table's { seats, inUse }.
     { limit: seats, used: inUse, seats, inUse, ...(pool.feature === '' ? {} : { feature: pool.feature }) },
   );
+};
 
 const expireLeases = async (tx: Executor, rows: LeasesTable[], nowMs: number) => {
   for (const row of rows) {
