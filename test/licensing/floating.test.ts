@@ -2,6 +2,11 @@
 // reaper, heartbeats, release, borrowing, feature seat pools, management views, and exact counts under contention.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import {
+  activationSchema,
+  checkoutSchema,
+  heartbeatResultSchema,
+} from '../../src/licensing/client/schemas.js';
 import { reapLapsedLeases } from '../../src/licensing/floating/service.js';
 import { recentEvents } from '../../src/ops/events/service.js';
 import { bearer, createKey } from '../support/access.js';
@@ -65,6 +70,8 @@ for (const dialect of dialects()) {
     const checkout = async (licenseKey: string, fingerprint: string, status = 201) => {
       const res = await client('checkout', { licenseKey, fingerprint, hostname: `${fingerprint}.local` });
       assert.equal(res.statusCode, status, res.body);
+      // The route writes its answer without Zod (mappedAnswerSerializer): hold it to its schema, no field beyond.
+      assert.deepEqual(checkoutSchema.parse(res.json()), res.json());
       return res.json() as {
         lease: Lease;
         machine: { id: string };
@@ -206,6 +213,7 @@ for (const dialect of dialects()) {
       t.clock.advance(500_000);
       const beat = await client('heartbeat', { licenseKey: license.key, fingerprint: 'fp-1' });
       assert.equal(beat.statusCode, 200, beat.body);
+      assert.deepEqual(heartbeatResultSchema.parse(beat.json()), beat.json());
       const { lease } = beat.json() as { lease: Lease };
       assert.equal(Date.parse(lease.expiresAt) - t.clock.nowMs(), 600_000);
       t.clock.advance(500_000);
@@ -255,6 +263,7 @@ for (const dialect of dialects()) {
       const license = await newLicense({ maxMachines: 1 });
       const res = await client('activate', { licenseKey: license.key, fingerprint: 'fp-act' });
       assert.equal(res.statusCode, 201, res.body);
+      assert.deepEqual(activationSchema.parse(res.json()), res.json());
       const body = res.json() as { lease: Lease; machine: { fingerprint: string }; licenseFile: string };
       assert.equal(body.lease.fingerprint, 'fp-act');
       assert.equal(body.machine.fingerprint, 'fp-act');
@@ -384,10 +393,9 @@ for (const dialect of dialects()) {
         422,
         'MACHINE_NOT_ACTIVATED',
       );
-      assert.equal(
-        (await client('activate', { licenseKey: license.key, fingerprint: 'fp-n' })).statusCode,
-        201,
-      );
+      const activated = await client('activate', { licenseKey: license.key, fingerprint: 'fp-n' });
+      assert.equal(activated.statusCode, 201, activated.body);
+      assert.deepEqual(activationSchema.parse(activated.json()), activated.json());
       assert.equal(
         (await client('features/render/checkout', { licenseKey: license.key, fingerprint: 'fp-n' }))
           .statusCode,
@@ -397,6 +405,7 @@ for (const dialect of dialects()) {
         leases: Lease[];
         lease?: unknown;
       };
+      assert.deepEqual(heartbeatResultSchema.parse(beat), beat);
       assert.deepEqual(
         beat.leases.map((lease) => lease.feature),
         ['render'],

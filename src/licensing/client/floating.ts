@@ -16,7 +16,7 @@ import {
 } from '../floating/service.js';
 import type { License } from '../licenses/schemas.js';
 import type { Machine } from '../machines/schemas.js';
-import { insertMachine, isDead, toMachine, updateMachineRow } from '../machines/service.js';
+import { insertMachine, isDead, refreshMachine, toMachine } from '../machines/service.js';
 import { productFeatureByCode } from '../products/service.js';
 import {
   type ClientDeps,
@@ -90,9 +90,9 @@ export const seatCheckout = async (
   let row: MachinesTable;
   const wasLive = existing !== undefined && !isDead(existing, policy.heartbeat_seconds, nowMs);
   if (existing) {
-    const revived = wasLive ? {} : { activated_at: nowMs };
-    row = { ...existing, ...details, ...revived, last_seen_at: nowMs };
-    await updateMachineRow(tx, existing.id, { ...details, ...revived, last_seen_at: nowMs });
+    const report = { ...details, activated_at: wasLive ? existing.activated_at : nowMs, last_seen_at: nowMs };
+    row = { ...existing, ...report };
+    await refreshMachine(tx, existing.id, report);
   } else {
     row = {
       id: machineId,

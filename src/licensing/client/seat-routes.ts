@@ -1,7 +1,7 @@
 // The Client API's floating seats and meters: checkout, borrow, release, feature seats, consume.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { noContentResponse } from '../../http/openapi.js';
+import { mappedAnswerSerializer, noContentResponse } from '../../http/openapi.js';
 import type { AuthRule } from '../../http/route-rules.js';
 import {
   activateBodySchema,
@@ -57,6 +57,7 @@ export const clientSeatRoutes =
           body: activateBodySchema,
           response: { 200: checkoutSchema, 201: checkoutSchema },
         },
+        serializerCompiler: mappedAnswerSerializer,
       },
       async (request, reply) => {
         const { created, ...result } = await checkout(deps, request.body);

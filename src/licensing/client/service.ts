@@ -5,6 +5,7 @@ import {
   assertDeactivationAllowed,
   findActiveMachine,
   toMachine,
+  touchMachine,
   updateMachineRow,
 } from '../machines/service.js';
 import { startTrial } from '../trials/service.js';
@@ -76,7 +77,7 @@ export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
         'LEASE_NOT_FOUND',
         `This machine's seat of license ${found.license.id} has lapsed or was released; check out again`,
       );
-    await updateMachineRow(tx, row.id, { last_seen_at: nowMs });
+    await touchMachine(tx, row.id, nowMs);
     const leases = await extendHolderLeases(
       tx,
       found.license.id,

@@ -17,6 +17,7 @@ import {
   countLiveLeases,
   endLiveLeases,
   expireLapsedLeases,
+  extendLease,
   extendLiveLeases,
   findHeldLease,
   findLease,
@@ -91,11 +92,7 @@ export const leaseSeat = async (
       expires_at: Math.max(held.expires_at, nowMs + leaseMs),
       updated_at: nowMs,
     };
-    await updateLeaseRow(tx, held.id, {
-      machine_id: extended.machine_id,
-      expires_at: extended.expires_at,
-      updated_at: nowMs,
-    });
+    await extendLease(tx, extended);
     return {
       granted: true,
       lease: extended,

@@ -1,11 +1,51 @@
 // SQL of leases (floating seats) and seat denials. A lease counts while status = 'active' and expires_at is
 // ahead; every count reads the (license_id, feature, status, expires_at) index alone.
 import { sql } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { LeaseDenialsTable, LeasesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
+// The statements of every checkout, built once (db/prepared.ts).
+const insertLeaseRow = prepared<LeasesTable>(
+  [
+    'id',
+    'license_id',
+    'product_id',
+    'machine_id',
+    'fingerprint',
+    'feature',
+    'status',
+    'checked_out_at',
+    'expires_at',
+    'borrowed_until',
+    'ended_at',
+    'updated_at',
+  ],
+  (db, row) => db.insertInto('leases').values(row),
+);
+const insertDenialRow = prepared<LeaseDenialsTable>(
+  ['id', 'license_id', 'product_id', 'feature', 'fingerprint', 'seats', 'in_use', 'at'],
+  (db, row) => db.insertInto('lease_denials').values(row),
+);
+const extendLeaseRow = prepared<{ id: string; machine_id: string; expires_at: number; updated_at: number }>(
+  ['id', 'machine_id', 'expires_at', 'updated_at'],
+  (db, row) =>
+    db
+      .updateTable('leases')
+      .set({ machine_id: row.machine_id, expires_at: row.expires_at, updated_at: row.updated_at })
+      .where('id', '=', row.id),
+);
+
 export const insertLease = async (db: Executor, row: LeasesTable): Promise<void> => {
-  await db.insertInto('leases').values(row).execute();
+  await insertLeaseRow(db, row);
+};
+
+/** A repeated checkout: the lease runs on, for the machine that holds it now. */
+export const extendLease = async (
+  db: Executor,
+  row: { id: string; machine_id: string; expires_at: number; updated_at: number },
+): Promise<void> => {
+  await extendLeaseRow(db, row);
 };
 
 export const updateLeaseRow = async (
@@ -108,7 +148,7 @@ export const expireLapsedLeases = async (
 };
 
 export const insertDenial = async (db: Executor, row: LeaseDenialsTable): Promise<void> => {
-  await db.insertInto('lease_denials').values(row).execute();
+  await insertDenialRow(db, row);
 };
 
 export const listDenials = (

@@ -208,4 +208,11 @@ export const claimOfflineRequest = (db: Executor, nonce: string, nowMs: number):
   rememberNonce(db, `offline-activate:${nonce}`, nowMs + offlineNonceLifetimeMs);
 
 /** Machine rows for the Client API, which activates, refreshes and deactivates them inside its own transactions. */
-export { activeMachinesOf, findActiveMachine, insertMachine, updateMachineRow } from './store.js';
+export {
+  activeMachinesOf,
+  findActiveMachine,
+  insertMachine,
+  refreshMachine,
+  touchMachine,
+  updateMachineRow,
+} from './store.js';

@@ -1,4 +1,5 @@
 // SQL of machines.
+import { prepared } from '../../db/prepared.js';
 import type { MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
@@ -95,3 +96,39 @@ export const licensesOfMachines = (
         .select(['id', 'product_id', 'policy_id'])
         .where('id', 'in', licenseIds)
         .execute();
+
+// The machine writes of every heartbeat and checkout, built once (db/prepared.ts).
+const touchMachineRow = prepared<{ id: string; last_seen_at: number }>(['id', 'last_seen_at'], (db, row) =>
+  db.updateTable('machines').set({ last_seen_at: row.last_seen_at }).where('id', '=', row.id),
+);
+
+/** A heartbeat: the machine was seen now. */
+export const touchMachine = async (db: Executor, id: string, lastSeenAt: number): Promise<void> => {
+  await touchMachineRow(db, { id, last_seen_at: lastSeenAt });
+};
+
+export type MachineReport = Pick<
+  MachinesTable,
+  'name' | 'hostname' | 'platform' | 'cores' | 'is_vm' | 'activated_at' | 'last_seen_at'
+>;
+const refreshMachineRow = prepared<MachineReport & { id: string }>(
+  ['id', 'name', 'hostname', 'platform', 'cores', 'is_vm', 'activated_at', 'last_seen_at'],
+  (db, row) =>
+    db
+      .updateTable('machines')
+      .set({
+        name: row.name,
+        hostname: row.hostname,
+        platform: row.platform,
+        cores: row.cores,
+        is_vm: row.is_vm,
+        activated_at: row.activated_at,
+        last_seen_at: row.last_seen_at,
+      })
+      .where('id', '=', row.id),
+);
+
+/** A checkout by a known machine: what it reports now, and when it was (re)activated and seen. */
+export const refreshMachine = async (db: Executor, id: string, report: MachineReport): Promise<void> => {
+  await refreshMachineRow(db, { id, ...report });
+};

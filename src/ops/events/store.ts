@@ -1,9 +1,16 @@
 // SQL of domain events.
+import { prepared } from '../../db/prepared.js';
 import type { EventsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
+// Every lease, consumption and (later) license change writes one: built once (db/prepared.ts).
+const insertEvent = prepared<EventsTable>(
+  ['id', 'type', 'subject_type', 'subject_id', 'license_id', 'data', 'created_at'],
+  (db, row) => db.insertInto('events').values(row),
+);
+
 export const insertEvents = async (db: Executor, rows: EventsTable[]): Promise<void> => {
-  if (rows.length > 0) await db.insertInto('events').values(rows).execute();
+  for (const row of rows) await insertEvent(db, row);
 };
 
 export const listEvents = (
