@@ -72,12 +72,17 @@ export const seatCheckout = async (
   };
   const existing = found.machine;
   const machineId = existing?.id ?? newId('mach', nowMs);
+  // The seat read has this holder's lease and the pool's count already.
   const grant = await leaseSeat(
     tx,
     pool,
     { fingerprint: body.fingerprint, machineId },
     leaseMsOf(found),
     nowMs,
+    {
+      held: found.held,
+      inUse: found.seatsInUse,
+    },
   );
   if (!grant.granted) return { granted: false, pool, seats: grant.seats, inUse: grant.inUse };
   const details = {
