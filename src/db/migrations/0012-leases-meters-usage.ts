@@ -3,8 +3,9 @@
 import { type Kysely, sql } from 'kysely';
 
 export const up = async (db: Kysely<unknown>): Promise<void> => {
-  // A lease is live while status = 'active' and expires_at is ahead: counting seats reads the index alone, and a
-  // lease past its end stops counting at once, whatever the reaper's timing. feature '' is the license's own seat.
+  // A lease is live while status = 'active' and expires_at is ahead: counting a pool's seats reads the index alone
+  // (a license's live leases, filtered by feature), and a lease past its end stops counting at once, whatever the
+  // reaper's timing. feature '' is the license's own seat.
   await db.schema
     .createTable('leases')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -23,14 +24,14 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema
     .createIndex('leases_pool_live')
     .on('leases')
-    .columns(['license_id', 'feature', 'status', 'expires_at'])
+    .columns(['license_id', 'status', 'expires_at', 'feature'])
     .execute();
-  // A holder's leases on a license (heartbeat, release). Queries bind 'active' as a parameter, which SQLite does not
-  // match to a partial index's WHERE, so lookups get this plain index; the partial one below is only a constraint.
+  // A holder's live leases on a license (heartbeat, release). Every lookup names the license first, so no plan
+  // falls back to leases_reaper, which spans every license's leases.
   await db.schema
     .createIndex('leases_holder')
     .on('leases')
-    .columns(['license_id', 'fingerprint', 'status'])
+    .columns(['license_id', 'fingerprint', 'status', 'expires_at'])
     .execute();
   // One active lease per fingerprint and pool: a repeated checkout extends it, a concurrent one cannot add a second.
   await db.schema
