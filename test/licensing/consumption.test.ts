@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recentEvents } from '../../src/ops/events/service.js';
-import { bearer, createKey } from '../support/access.js';
+import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
+import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
 import { dialects } from '../support/services.js';
 
@@ -23,13 +24,10 @@ for (const dialect of dialects()) {
     let admin: string;
     let product: { id: string };
 
-    const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-      t.app.inject({
-        method,
-        url,
-        headers: bearer(admin),
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
+    const call = managementCalls(
+      () => t,
+      () => admin,
+    );
     const consume = (licenseKey: string, amount: number, extra: Record<string, unknown> = {}, app = t.app) =>
       app.inject({ method: 'POST', url: '/v1/client/consume', payload: { licenseKey, amount, ...extra } });
     const consumed = async (licenseKey: string, amount: number, extra: Record<string, unknown> = {}) => {

@@ -11,6 +11,7 @@ import { reapLapsedLeases } from '../../src/licensing/floating/service.js';
 import { recentEvents } from '../../src/ops/events/service.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
+import { clientCalls, managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
 import { dialects } from '../support/services.js';
 
@@ -39,15 +40,11 @@ for (const dialect of dialects()) {
     let admin: string;
     let product: { id: string; code: string };
 
-    const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-      t.app.inject({
-        method,
-        url,
-        headers: bearer(admin),
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-    const client = (route: string, payload: Record<string, unknown>, app = t.app) =>
-      app.inject({ method: 'POST', url: `/v1/client/${route}`, payload });
+    const call = managementCalls(
+      () => t,
+      () => admin,
+    );
+    const client = clientCalls(() => t);
     let policyCount = 0;
     const newLicense = async (rules: Record<string, unknown> = {}, license: Record<string, unknown> = {}) => {
       const policy = await call('POST', '/v1/policies', {

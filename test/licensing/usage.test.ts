@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
+import { clientCalls, managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
 import { dialects } from '../support/services.js';
 
@@ -24,15 +25,11 @@ for (const dialect of dialects()) {
     let admin: string;
     let product: { id: string };
 
-    const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-      t.app.inject({
-        method,
-        url,
-        headers: bearer(admin),
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-    const client = (route: string, payload: Record<string, unknown>, app = t.app) =>
-      app.inject({ method: 'POST', url: `/v1/client/${route}`, payload });
+    const call = managementCalls(
+      () => t,
+      () => admin,
+    );
+    const client = clientCalls(() => t);
     const newLicense = async (code: string, rules: Record<string, unknown>) => {
       const policy = (
         await call('POST', '/v1/policies', { productId: product.id, code, name: code, ...rules })

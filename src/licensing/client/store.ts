@@ -5,6 +5,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Database, DialectName } from '../../db/connection.js';
 import type { LeasesTable, LicensesTable, MachinesTable, PoliciesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
+import { leaseColumns } from '../floating/service.js';
 import { policyColumns } from '../policies/store.js';
 
 export interface ClientLicense {
@@ -110,20 +111,6 @@ const selectList = sql.raw(
     'c.status as c__status',
   ].join(', '),
 );
-const leaseColumns = [
-  'id',
-  'license_id',
-  'product_id',
-  'machine_id',
-  'fingerprint',
-  'feature',
-  'status',
-  'checked_out_at',
-  'expires_at',
-  'borrowed_until',
-  'ended_at',
-  'updated_at',
-] as const satisfies readonly (keyof LeasesTable)[];
 const heldSelect = sql.raw(leaseColumns.map((column) => `hl.${column} as hl__${column}`).join(', '));
 const machineSelect = sql.raw(machineColumns.map((column) => `fm.${column} as m__${column}`).join(', '));
 const joins = sql`from licenses l

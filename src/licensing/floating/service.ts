@@ -360,3 +360,6 @@ export const denialPage = async (
   });
   return toPage(rows, query.limit, toDenial, (row) => row.id);
 };
+
+/** The lease columns, for reads of other domains that select a lease with their own rows. */
+export { leaseColumns } from './store.js';

@@ -1,28 +1,28 @@
 // SQL of leases (floating seats) and seat denials. A lease counts while status = 'active' and expires_at is
-// ahead; every count reads the (license_id, feature, status, expires_at) index alone.
+// ahead; every count reads the (license_id, status, expires_at, feature) index alone.
 import { sql } from 'kysely';
 import { prepared } from '../../db/prepared.js';
 import type { LeaseDenialsTable, LeasesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
+/** Every column of a lease, in table order (the Client API's seat read selects them too). */
+export const leaseColumns = [
+  'id',
+  'license_id',
+  'product_id',
+  'machine_id',
+  'fingerprint',
+  'feature',
+  'status',
+  'checked_out_at',
+  'expires_at',
+  'borrowed_until',
+  'ended_at',
+  'updated_at',
+] as const satisfies readonly (keyof LeasesTable)[];
+
 // The statements of every checkout, built once (db/prepared.ts).
-const insertLeaseRow = prepared<LeasesTable>(
-  [
-    'id',
-    'license_id',
-    'product_id',
-    'machine_id',
-    'fingerprint',
-    'feature',
-    'status',
-    'checked_out_at',
-    'expires_at',
-    'borrowed_until',
-    'ended_at',
-    'updated_at',
-  ],
-  (db, row) => db.insertInto('leases').values(row),
-);
+const insertLeaseRow = prepared<LeasesTable>(leaseColumns, (db, row) => db.insertInto('leases').values(row));
 const insertDenialRow = prepared<LeaseDenialsTable>(
   ['id', 'license_id', 'product_id', 'feature', 'fingerprint', 'seats', 'in_use', 'at'],
   (db, row) => db.insertInto('lease_denials').values(row),
