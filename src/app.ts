@@ -22,6 +22,7 @@ import { errorReferenceRoutes } from './errors/routes.js';
 import { registerAuth } from './http/auth.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { errorHandler, sendError, toAppError } from './http/error-handler.js';
+import { registerIdempotency } from './http/idempotency.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import { createRateLimiter } from './http/rate-limit.js';
@@ -194,6 +195,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       clientIp: config.rateLimits.clientIp,
     },
   });
+  registerIdempotency(app, { db, clock });
   const nonceSweeper = startNonceSweeper({ db, clock });
   const usage = createUsageRecorder({ db, clock, log: app.log }, config.workers.usageFlushSeconds * 1000);
   const leaseReaper = startLeaseReaper({ db, clock, log: app.log }, config.workers.leaseReaperSeconds * 1000);

@@ -314,6 +314,21 @@ export interface EventsTable {
   created_at: number;
 }
 
+export interface IdempotencyKeysTable {
+  /** The credential: `${principal type}:${principal id}`. */
+  scope: string;
+  key: string;
+  /** SHA-256 of method, path with query and the canonical JSON body. */
+  request_hash: string;
+  /** Null while the first request runs. */
+  response_status: number | null;
+  response_body: string | null;
+  /** JSON object of the headers replayed with the answer (content-type, location). */
+  response_headers: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -338,4 +353,5 @@ export interface Schema {
   meters: MetersTable;
   usage_counters: UsageCountersTable;
   events: EventsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

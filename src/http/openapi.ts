@@ -29,7 +29,9 @@ export const errorComponent = (): Record<string, unknown> => componentOf(errorEn
 
 const toFastifyPath = (openApiPath: string) => openApiPath.replace(/\{([^}]+)\}/g, ':$1');
 
-type Operation = { responses?: Record<string, unknown> };
+type Operation = { responses?: Record<string, unknown>; parameters?: unknown[] };
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 type OpenApiDocument = {
   paths?: Record<string, Record<string, Operation>>;
   components?: { schemas?: Record<string, unknown> };
@@ -65,7 +67,26 @@ export const buildOpenApiDocument = (app: FastifyInstance, registry: RouteRegist
     for (const [method, operation] of Object.entries(operations)) {
       const route = registry.find(method.toUpperCase(), toFastifyPath(path));
       const byStatus = new Map<number, ErrorCode[]>();
-      for (const code of route?.errors ?? []) {
+      // Every mutating Management route takes an Idempotency-Key (http/idempotency.ts).
+      const idempotent = route?.auth.kind === 'scope' && unsafeMethods.has(method.toUpperCase());
+      if (idempotent) {
+        operation.parameters = [
+          ...(operation.parameters ?? []),
+          {
+            in: 'header',
+            name: 'Idempotency-Key',
+            required: false,
+            schema: { type: 'string', minLength: 1, maxLength: 255 },
+            description:
+              'Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED',
+          },
+        ];
+      }
+      const documented: ErrorCode[] = [
+        ...(route?.errors ?? []),
+        ...(idempotent ? (['IDEMPOTENCY_KEY_REUSED', 'CONFLICT'] as const) : []),
+      ];
+      for (const code of new Set(documented)) {
         const status = catalog[code].status;
         byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       }

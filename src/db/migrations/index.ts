@@ -12,6 +12,7 @@ import * as m0009 from './0009-users-trials.js';
 import * as m0010 from './0010-live-machines-index.js';
 import * as m0011 from './0011-offline-machines.js';
 import * as m0012 from './0012-leases-meters-usage.js';
+import * as m0013 from './0013-idempotency-keys.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0010-live-machines-index': m0010,
   '0011-offline-machines': m0011,
   '0012-leases-meters-usage': m0012,
+  '0013-idempotency-keys': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {
