@@ -40,6 +40,7 @@ import { startLeaseReaper } from './licensing/floating/service.js';
 import { licenseRoutes } from './licensing/licenses/routes.js';
 import { machineRoutes } from './licensing/machines/routes.js';
 import { offlineRoutes } from './licensing/offline/routes.js';
+import { orderRoutes } from './licensing/orders/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
 import { createUsageRecorder } from './licensing/usage/recorder.js';
@@ -221,6 +222,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(customerRoutes({ db, clock }));
   await app.register(policyRoutes({ db, clock }));
   await app.register(licenseRoutes({ db, clock, sealer }));
+  await app.register(orderRoutes({ db, clock, sealer }));
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));

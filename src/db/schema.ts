@@ -200,6 +200,8 @@ export interface LicensesTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** The order that issued the license, if any. */
+  order_id: string | null;
 }
 
 export interface MachinesTable {
@@ -329,6 +331,16 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+export interface OrdersTable {
+  id: string;
+  external_id: string;
+  customer_id: string;
+  /** JSON [{ productCode, policyCode, quantity, users? }] as ordered. */
+  items: string;
+  metadata: string;
+  created_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -354,4 +366,5 @@ export interface Schema {
   usage_counters: UsageCountersTable;
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  orders: OrdersTable;
 }

@@ -152,3 +152,37 @@ export const deleteCustomer = (deps: CatalogDeps, caller: Caller, id: string): P
       mark: (tx, patch) => updateCustomerRow(tx, id, patch),
     },
   );
+
+/**
+ * Inside the caller's transaction: the live customer with this email, or a new one (audited). An order names its
+ * customer this way. Two orders creating the same customer at once: the unique email index refuses the second,
+ * whose transaction then fails as a whole (the caller answers ALREADY_EXISTS or retries).
+ */
+export const findOrCreateCustomer = async (
+  tx: Executor,
+  clock: CatalogDeps['clock'],
+  caller: Caller,
+  input: { email: string; name?: string | undefined; company?: string | undefined },
+): Promise<{ row: CustomersTable; created: boolean }> => {
+  const existing = await findLiveCustomerByEmail(tx, input.email);
+  if (existing) return { row: existing, created: false };
+  const now = clock.nowMs();
+  const row: CustomersTable = {
+    id: newId('cus', now),
+    email: input.email,
+    name: input.name ?? input.email,
+    company: input.company ?? null,
+    status: 'active',
+    metadata: '{}',
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
+  await insertCustomer(tx, row);
+  await recordAudit(tx, clock, caller.audit, {
+    action: 'customer.create',
+    target: { type: 'customer', id: row.id },
+    changes: { email: [null, row.email], name: [null, row.name] },
+  });
+  return { row, created: true };
+};

@@ -34,6 +34,7 @@ import {
   findLicense,
   findLicenseByKeyHash,
   insertLicense,
+  licensesOfOrder,
   listLicenses,
   updateLicenseRow,
 } from './store.js';
@@ -147,7 +148,7 @@ export const createLicense = async (
   caller: Caller,
   input: CreateLicense,
 ): Promise<License> => {
-  const { db, clock, sealer } = deps;
+  const { db, clock } = deps;
   const key = input.key ? normalizeLicenseKey(input.key) : generateLicenseKey();
   if (input.key && isCharterShaped(key) && !hasValidChecksum(key)) {
     throw new AppError(
@@ -181,48 +182,20 @@ export const createLicense = async (
       if (product.status === 'archived')
         throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
       if (input.customerId) await getReferencedCustomerOrThrow(tx, input.customerId);
-      const startsAt = input.startsAt ? Date.parse(input.startsAt) : now;
-      // Without an explicit end, a policy counted from issue ends its duration after the start; one counted from
-      // activation gets its end at the first activation.
-      const expiresAt =
-        input.expiresAt !== undefined
-          ? input.expiresAt === null
-            ? null
-            : Date.parse(input.expiresAt)
-          : policy.duration_seconds !== null && policy.expiration_basis === 'issue'
-            ? startsAt + policy.duration_seconds * 1000
-            : null;
-      const row: LicensesTable = {
-        id: newId('lic', now),
-        key_hash: licenseKeyHash(key),
-        key_sealed: sealer.seal(key),
-        key_prefix: licenseKeyPrefix(key),
-        product_id: policy.product_id,
-        policy_id: policy.id,
-        customer_id: input.customerId ?? null,
-        status: 'active',
-        starts_at: startsAt,
-        expires_at: expiresAt,
-        trial: input.trial ? 1 : 0,
-        max_machines: input.maxMachines ?? null,
-        transfers_count: 0,
-        features: input.features ? JSON.stringify(input.features) : null,
-        metadata: JSON.stringify(input.metadata ?? {}),
-        first_activated_at: null,
-        created_at: now,
-        updated_at: now,
-        deleted_at: null,
-      };
-      if (await findLicenseByKeyHash(tx, row.key_hash)) throw keyTaken();
-      await insertLicense(tx, row);
-      await recordAudit(tx, clock, caller.audit, {
-        action: 'license.create',
-        target: { type: 'license', id: row.id },
-        changes: {
-          policyId: [null, row.policy_id],
-          customerId: [null, row.customer_id],
-          expiresAt: [null, iso(row.expires_at)],
-        },
+      const row = await issueLicense(deps, tx, caller, policy, {
+        key,
+        customerId: input.customerId ?? null,
+        startsAt: input.startsAt ? Date.parse(input.startsAt) : now,
+        expiresAt:
+          input.expiresAt === undefined
+            ? undefined
+            : input.expiresAt === null
+              ? null
+              : Date.parse(input.expiresAt),
+        trial: input.trial ?? false,
+        maxMachines: input.maxMachines ?? null,
+        features: input.features ?? null,
+        metadata: input.metadata ?? {},
       });
       return presentOne(deps, tx, caller.principal, row);
     },
@@ -421,6 +394,83 @@ export const recordFirstActivation = (
   patch: { first_activated_at: number; expires_at?: number },
 ) => updateLicenseRow(db, id, patch);
 
+/**
+ * Issues a license under a policy inside the caller's transaction (the policy and product already checked), and
+ * audits it. Without an explicit end, a policy counted from issue ends its duration after the start; one counted
+ * from activation gets its end at the first activation.
+ */
+export const issueLicense = async (
+  deps: LicenseDeps,
+  tx: Executor,
+  caller: Caller,
+  policy: PoliciesTable,
+  input: {
+    key?: string;
+    customerId: string | null;
+    startsAt: number;
+    expiresAt?: number | null | undefined;
+    trial?: boolean;
+    maxMachines?: number | null;
+    features?: unknown[] | null;
+    metadata?: Record<string, unknown>;
+    orderId?: string;
+  },
+): Promise<LicensesTable> => {
+  const now = deps.clock.nowMs();
+  const key = input.key ?? generateLicenseKey();
+  const expiresAt =
+    input.expiresAt !== undefined
+      ? input.expiresAt
+      : policy.duration_seconds !== null && policy.expiration_basis === 'issue'
+        ? input.startsAt + policy.duration_seconds * 1000
+        : null;
+  const row: LicensesTable = {
+    id: newId('lic', now),
+    key_hash: licenseKeyHash(key),
+    key_sealed: deps.sealer.seal(key),
+    key_prefix: licenseKeyPrefix(key),
+    product_id: policy.product_id,
+    policy_id: policy.id,
+    customer_id: input.customerId,
+    status: 'active',
+    starts_at: input.startsAt,
+    expires_at: expiresAt,
+    trial: input.trial ? 1 : 0,
+    max_machines: input.maxMachines ?? null,
+    transfers_count: 0,
+    features: input.features ? JSON.stringify(input.features) : null,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    first_activated_at: null,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+    order_id: input.orderId ?? null,
+  };
+  if (await findLicenseByKeyHash(tx, row.key_hash)) throw keyTaken();
+  await insertLicense(tx, row);
+  await recordAudit(tx, deps.clock, caller.audit, {
+    action: 'license.create',
+    target: { type: 'license', id: row.id },
+    changes: {
+      policyId: [null, row.policy_id],
+      customerId: [null, row.customer_id],
+      expiresAt: [null, iso(row.expires_at)],
+    },
+  });
+  return row;
+};
+
+/** The licenses an order issued, as rows. */
+export const licenseRowsOfOrder = (db: Executor, orderId: string) => licensesOfOrder(db, orderId);
+
+/** Licenses as answered, for rows issued inside a transaction (orders). */
+export const presentLicenses = (
+  deps: LicenseDeps,
+  db: Executor,
+  principal: Principal | undefined,
+  rows: LicensesTable[],
+) => present(deps, db, principal, rows);
+
 /** Issues a trial license inside the caller's transaction (POST /v1/client/trial); answers the row and its key. */
 export const issueTrialLicense = async (
   deps: LicenseDeps,
@@ -448,6 +498,7 @@ export const issueTrialLicense = async (
     created_at: input.nowMs,
     updated_at: input.nowMs,
     deleted_at: null,
+    order_id: null,
   };
   await insertLicense(tx, row);
   return { row, key };

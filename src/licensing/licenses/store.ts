@@ -96,3 +96,6 @@ export const countLiveMachines = async (
     .execute();
   return new Map(rows.map((row) => [row.license_id, Number(row.count)]));
 };
+
+export const licensesOfOrder = (db: Executor, orderId: string): Promise<LicensesTable[]> =>
+  db.selectFrom('licenses').selectAll().where('order_id', '=', orderId).orderBy('id').execute();

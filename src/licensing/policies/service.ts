@@ -275,3 +275,7 @@ export const ensureTrialPolicy = async (
   await insertPolicy(tx, row);
   return row;
 };
+
+/** A live policy of a product by its code (orders name policies by code), or undefined. */
+export const findPolicyByCode = (db: Executor, productId: string, code: string) =>
+  findLivePolicyByCode(db, productId, code);

@@ -193,3 +193,45 @@ export const unassignLicenseUser = async (
 /** For activation on a per-user license: the assigned user with this email, or undefined. */
 export const assignedUserByEmail = async (db: Executor, licenseId: string, email: string) =>
   (await assignedUsers(db, licenseId)).find((user) => user.email === email.trim().toLowerCase());
+
+/**
+ * Inside the caller's transaction: assigns users, found or created by email, to a license just issued (an order's
+ * `users`), within the policy's maxUsers (LICENSE_USERS_LIMIT_EXCEEDED).
+ */
+export const assignUsersByEmail = async (
+  tx: Executor,
+  clock: CatalogDeps['clock'],
+  caller: Caller,
+  license: { id: string; maxUsers: number | null },
+  emails: readonly string[],
+): Promise<void> => {
+  const unique = [...new Set(emails.map((email) => email.toLowerCase()))];
+  if (license.maxUsers !== null && unique.length > license.maxUsers) {
+    throw new AppError(
+      'LICENSE_USERS_LIMIT_EXCEEDED',
+      `License ${license.id} takes ${license.maxUsers} users; the order names ${unique.length}`,
+      { limit: license.maxUsers, used: unique.length },
+    );
+  }
+  for (const email of unique) {
+    const nowMs = clock.nowMs();
+    let user = await findLiveUserByEmail(tx, email);
+    if (!user) {
+      user = {
+        id: newId('user', nowMs),
+        email,
+        name: email,
+        created_at: nowMs,
+        updated_at: nowMs,
+        deleted_at: null,
+      };
+      await insertUser(tx, user);
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'user.create',
+        target: { type: 'user', id: user.id },
+        changes: { email: [null, email] },
+      });
+    }
+    await assignUser(tx, license.id, user.id, nowMs);
+  }
+};

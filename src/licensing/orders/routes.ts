@@ -1,0 +1,62 @@
+// /v1/orders: a sale issuing its licenses (Idempotency-Key required), and reading an order back.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { callerOf } from '../../access/caller.js';
+import { requireScope } from '../../http/route-rules.js';
+import type { LicenseDeps } from '../licenses/service.js';
+import { createOrderSchema, orderHeadersSchema, orderIdParams, orderSchema } from './schemas.js';
+import { createOrder, getOrder } from './service.js';
+
+export const orderRoutes =
+  (deps: LicenseDeps) =>
+  async (app: FastifyInstance): Promise<void> => {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const tags = ['Orders'];
+
+    routes.post(
+      '/v1/orders',
+      {
+        config: {
+          auth: requireScope('orders:write'),
+          errors: [
+            'MISSING_HEADER',
+            'VALIDATION_ERROR',
+            'ALREADY_EXISTS',
+            'UNKNOWN_PRODUCT',
+            'UNKNOWN_POLICY',
+            'UNKNOWN_CUSTOMER',
+            'QUANTITY_TOO_LARGE',
+            'PRODUCT_ARCHIVED',
+            'PRODUCT_NOT_ALLOWED',
+            'LICENSE_USERS_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary:
+            'Record a sale: the customer found or created and every item’s licenses issued, all or nothing (Idempotency-Key required)',
+          headers: orderHeadersSchema,
+          body: createOrderSchema,
+          response: { 201: orderSchema },
+        },
+      },
+      async (request, reply) => {
+        const order = await createOrder(deps, callerOf(request), request.body);
+        return reply.code(201).header('location', `/v1/orders/${order.id}`).send(order);
+      },
+    );
+
+    routes.get(
+      '/v1/orders/:id',
+      {
+        config: { auth: requireScope('orders:read'), errors: ['NOT_FOUND'] },
+        schema: {
+          tags,
+          summary: 'Read an order and its licenses',
+          params: orderIdParams,
+          response: { 200: orderSchema },
+        },
+      },
+      async (request) => getOrder(deps, callerOf(request), request.params.id),
+    );
+  };

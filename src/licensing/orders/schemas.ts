@@ -1,0 +1,61 @@
+// Order shapes (api.md "Order"): a sale that issues licenses, all or nothing.
+import { z } from 'zod';
+import { licenseSchema } from '../licenses/schemas.js';
+import { metadataSchema } from '../metadata.js';
+
+/** Licenses one order may issue, per item and in all. */
+export const maxOrderQuantity = 1000;
+
+export const orderItemSchema = z.strictObject({
+  productCode: z.string().trim().min(1).max(64),
+  policyCode: z.string().trim().min(1).max(64),
+  quantity: z.number().int().min(1).describe(`1–${maxOrderQuantity}; more answers QUANTITY_TOO_LARGE`),
+  users: z
+    .array(z.email().max(320))
+    .max(maxOrderQuantity)
+    .optional()
+    .describe('Per-user products: assigned to every license of the item'),
+});
+
+export const createOrderSchema = z
+  .strictObject({
+    externalId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .describe('Your order id (unique): a second order with it answers ALREADY_EXISTS'),
+    customer: z
+      .strictObject({
+        email: z.email().max(320),
+        name: z.string().trim().min(1).max(200).optional(),
+        company: z.string().trim().min(1).max(200).optional(),
+      })
+      .optional()
+      .describe('Found by email, or created'),
+    customerId: z.string().min(1).max(64).optional(),
+    items: z.array(orderItemSchema).min(1).max(100),
+    metadata: metadataSchema.optional(),
+  })
+  .refine((order) => (order.customer === undefined) !== (order.customerId === undefined), {
+    message: 'send customer or customerId, one of them',
+    path: ['customer'],
+  });
+export type CreateOrder = z.infer<typeof createOrderSchema>;
+
+export const orderHeadersSchema = z.object({
+  'idempotency-key': z.string().min(1).max(255).describe('Required on POST /v1/orders'),
+});
+
+export const orderSchema = z.object({
+  id: z.string(),
+  externalId: z.string(),
+  customerId: z.string(),
+  items: z.array(orderItemSchema.extend({ quantity: z.number() })),
+  metadata: z.record(z.string(), z.unknown()),
+  licenses: z.array(licenseSchema),
+  createdAt: z.string(),
+});
+export type Order = z.infer<typeof orderSchema>;
+
+export const orderIdParams = z.object({ id: z.string().min(1).max(64) });

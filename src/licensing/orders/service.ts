@@ -1,0 +1,150 @@
+// Orders: a sale issues its licenses all or nothing, in one transaction: the customer found or created, every
+// item's licenses issued under its policy, users assigned on per-user products, the order recorded and
+// order.created emitted. Anything refused rolls back everything. `externalId` is unique.
+import { recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { LicensesTable, OrdersTable, PoliciesTable, ProductsTable } from '../../db/schema.js';
+import { type Executor, transactionUnique } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { newId } from '../../lib/random.js';
+import { emitEvent } from '../../ops/events/service.js';
+import { findOrCreateCustomer, getReferencedCustomerOrThrow } from '../customers/service.js';
+import { issueLicense, type LicenseDeps, licenseRowsOfOrder, presentLicenses } from '../licenses/service.js';
+import { parseMetadata } from '../metadata.js';
+import { findPolicyByCode } from '../policies/service.js';
+import { findReferencedProduct } from '../products/service.js';
+import { assignUsersByEmail } from '../users/service.js';
+import { assertProductAllowed, canSeeProduct } from '../visibility.js';
+import { type CreateOrder, maxOrderQuantity, type Order } from './schemas.js';
+import { findOrder, findOrderByExternalId, insertOrder } from './store.js';
+
+const externalIdTaken = (externalId: string) =>
+  new AppError('ALREADY_EXISTS', `An order with externalId ${externalId} exists`, { field: 'externalId' });
+
+const tooLarge = (used: number) =>
+  new AppError(
+    'QUANTITY_TOO_LARGE',
+    `An order issues at most ${maxOrderQuantity} licenses; this one asks for ${used}`,
+    { limit: maxOrderQuantity, used },
+  );
+
+const toOrder = (row: OrdersTable, licenses: Order['licenses']): Order => ({
+  id: row.id,
+  externalId: row.external_id,
+  customerId: row.customer_id,
+  items: JSON.parse(row.items) as Order['items'],
+  metadata: parseMetadata(row.metadata),
+  licenses,
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
+/** Every item's product and policy, checked before anything is written. */
+const resolveItems = async (tx: Executor, caller: Caller, items: CreateOrder['items']) => {
+  const resolved: { item: CreateOrder['items'][number]; product: ProductsTable; policy: PoliciesTable }[] =
+    [];
+  for (const [index, item] of items.entries()) {
+    const product = await findReferencedProduct(tx, item.productCode);
+    if (!product)
+      throw new AppError('UNKNOWN_PRODUCT', `No product ${item.productCode}`, {
+        productCode: item.productCode,
+        item: index,
+      });
+    assertProductAllowed(caller.principal, product.id);
+    if (product.status === 'archived')
+      throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
+    const policy = await findPolicyByCode(tx, product.id, item.policyCode);
+    if (!policy)
+      throw new AppError('UNKNOWN_POLICY', `Product ${product.code} has no policy ${item.policyCode}`, {
+        policyCode: item.policyCode,
+        item: index,
+      });
+    if (item.users?.length && product.license_model !== 'user') {
+      throw new AppError(
+        'VALIDATION_ERROR',
+        `Product ${product.code} is not licensed per user: send no users`,
+        {
+          location: 'body',
+          issues: [
+            { path: ['items', index, 'users'], message: 'only for per-user products', code: 'custom' },
+          ],
+        },
+      );
+    }
+    resolved.push({ item, product, policy });
+  }
+  return resolved;
+};
+
+/** POST /v1/orders. */
+export const createOrder = async (deps: LicenseDeps, caller: Caller, input: CreateOrder): Promise<Order> => {
+  const total = input.items.reduce((sum, item) => sum + item.quantity, 0);
+  const largest = Math.max(...input.items.map((item) => item.quantity));
+  if (largest > maxOrderQuantity || total > maxOrderQuantity) throw tooLarge(Math.max(largest, total));
+  return transactionUnique(
+    deps.db,
+    () => externalIdTaken(input.externalId),
+    async (tx) => {
+      if (await findOrderByExternalId(tx, input.externalId)) throw externalIdTaken(input.externalId);
+      const nowMs = deps.clock.nowMs();
+      const customer = input.customer
+        ? (await findOrCreateCustomer(tx, deps.clock, caller, input.customer)).row
+        : await getReferencedCustomerOrThrow(tx, input.customerId ?? '');
+      const resolved = await resolveItems(tx, caller, input.items);
+      const row: OrdersTable = {
+        id: newId('ord', nowMs),
+        external_id: input.externalId,
+        customer_id: customer.id,
+        items: JSON.stringify(input.items),
+        metadata: JSON.stringify(input.metadata ?? {}),
+        created_at: nowMs,
+      };
+      await insertOrder(tx, row);
+      const issued: LicensesTable[] = [];
+      for (const { item, policy } of resolved) {
+        for (let count = 0; count < item.quantity; count++) {
+          const license = await issueLicense(deps, tx, caller, policy, {
+            customerId: customer.id,
+            startsAt: nowMs,
+            orderId: row.id,
+          });
+          if (item.users?.length) {
+            await assignUsersByEmail(
+              tx,
+              deps.clock,
+              caller,
+              { id: license.id, maxUsers: policy.max_users },
+              item.users,
+            );
+          }
+          issued.push(license);
+        }
+      }
+      // Sorted by id, as GET /v1/orders/{id} answers them.
+      issued.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const licenses = await presentLicenses(deps, tx, caller.principal, issued);
+      const order = toOrder(row, licenses);
+      await recordAudit(tx, deps.clock, caller.audit, {
+        action: 'order.create',
+        target: { type: 'order', id: row.id },
+        changes: { externalId: [null, row.external_id], licenses: [null, issued.length] },
+      });
+      // Events are stored: they carry no license key (a database dump must yield none).
+      await emitEvent(tx, nowMs, {
+        type: 'order.created',
+        subject: { type: 'order', id: row.id },
+        object: { ...order, licenses: licenses.map(({ key: _key, ...license }) => license) },
+      });
+      return order;
+    },
+  );
+};
+
+/** GET /v1/orders/{id}: a credential restricted to products sees an order only when it sees all its licenses. */
+export const getOrder = async (deps: LicenseDeps, caller: Caller, id: string): Promise<Order> => {
+  const db = deps.db.kysely;
+  const row = await findOrder(db, id);
+  const rows = row ? await licenseRowsOfOrder(db, row.id) : [];
+  if (!row || rows.some((license) => !canSeeProduct(caller.principal, license.product_id)))
+    throw new AppError('NOT_FOUND', `No order ${id}`);
+  return toOrder(row, await presentLicenses(deps, db, caller.principal, rows));
+};
