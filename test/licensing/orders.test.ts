@@ -96,7 +96,8 @@ for (const dialect of dialects()) {
       );
       const customer = (await call('GET', `/v1/customers/${created.customerId}`)).json() as { email: string };
       assert.equal(customer.email, 'buyer@example.com');
-      const teams = ((await call('GET', '/v1/products?code=teams')).json() as { data: { id: string }[] }).data[0];
+      const teams = ((await call('GET', '/v1/products?code=teams')).json() as { data: { id: string }[] })
+        .data[0];
       const teamsLicense = created.licenses.find((license) => license.productId === teams?.id);
       const users = (await call('GET', `/v1/licenses/${teamsLicense?.id}/users`)).json() as {
         data: { email: string }[];
