@@ -43,6 +43,7 @@ import { offlineRoutes } from './licensing/offline/routes.js';
 import { orderRoutes } from './licensing/orders/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
+import { releaseRoutes } from './licensing/releases/routes.js';
 import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
@@ -223,6 +224,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(policyRoutes({ db, clock }));
   await app.register(licenseRoutes({ db, clock, sealer }));
   await app.register(orderRoutes({ db, clock, sealer }));
+  await app.register(releaseRoutes({ db, clock }));
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));

@@ -341,6 +341,22 @@ export interface OrdersTable {
   created_at: number;
 }
 
+export interface ReleasesTable {
+  id: string;
+  product_id: string;
+  /** semver, unique per product. */
+  version: string;
+  /** stable | beta. */
+  channel: string;
+  /** Clients see a release from this time on. */
+  published_at: number;
+  /** JSON [{ platform, url, sha256, size }]. */
+  files: string;
+  notes: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -367,4 +383,5 @@ export interface Schema {
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
   orders: OrdersTable;
+  releases: ReleasesTable;
 }

@@ -14,6 +14,7 @@ import * as m0011 from './0011-offline-machines.js';
 import * as m0012 from './0012-leases-meters-usage.js';
 import * as m0013 from './0013-idempotency-keys.js';
 import * as m0014 from './0014-orders.js';
+import * as m0015 from './0015-releases.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0012-leases-meters-usage': m0012,
   '0013-idempotency-keys': m0013,
   '0014-orders': m0014,
+  '0015-releases': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
