@@ -197,7 +197,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       clientIp: config.rateLimits.clientIp,
     },
   });
-  registerIdempotency(app, { db, clock });
+  registerIdempotency(app, { db, clock, sealer });
   const nonceSweeper = startNonceSweeper({ db, clock });
   const usage = createUsageRecorder({ db, clock, log: app.log }, config.workers.usageFlushSeconds * 1000);
   const leaseReaper = startLeaseReaper({ db, clock, log: app.log }, config.workers.leaseReaperSeconds * 1000);

@@ -324,6 +324,7 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   /** Null while the first request runs. */
   response_status: number | null;
+  /** The answer's body, sealed (AES-256-GCM with the server key): it may hold a license key or a secret. */
   response_body: string | null;
   /** JSON object of the headers replayed with the answer (content-type, location). */
   response_headers: string | null;

@@ -9,6 +9,7 @@ import type { Database } from '../db/connection.js';
 import { AppError } from '../errors/app-error.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import type { Clock } from '../lib/clock.js';
+import type { Sealer } from '../lib/sealing.js';
 import { sha256Hex } from '../lib/secrets.js';
 import {
   claimIdempotencyKey,
@@ -47,7 +48,10 @@ const keyOf = (header: string | string[] | undefined): string | undefined => {
   return header;
 };
 
-export const registerIdempotency = (app: FastifyInstance, deps: { db: Database; clock: Clock }) => {
+export const registerIdempotency = (
+  app: FastifyInstance,
+  deps: { db: Database; clock: Clock; sealer: Sealer },
+) => {
   const db = deps.db.kysely;
   app.decorateRequest('idempotencyClaim', undefined);
 
@@ -100,7 +104,11 @@ export const registerIdempotency = (app: FastifyInstance, deps: { db: Database; 
         return reply
           .code(existing.response_status)
           .headers({ ...headers, 'idempotent-replayed': 'true' })
-          .send(existing.response_body);
+          .send(
+            existing.response_body === null
+              ? null
+              : deps.sealer.open(existing.response_body).toString('utf8'),
+          );
       }
       if (performance.now() - started > maxWaitMs) {
         throw new AppError(
@@ -129,7 +137,8 @@ export const registerIdempotency = (app: FastifyInstance, deps: { db: Database; 
     }
     await recordIdempotentAnswer(db, claim.scope, claim.key, {
       response_status: reply.statusCode,
-      response_body: payload === null || payload === undefined ? null : String(payload),
+      // Sealed like license keys: a kept answer may hold a license key or a secret shown once.
+      response_body: payload === null || payload === undefined ? null : deps.sealer.seal(String(payload)),
       response_headers: JSON.stringify(headers),
     });
     return payload;

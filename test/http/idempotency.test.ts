@@ -162,6 +162,28 @@ for (const dialect of dialects()) {
       assert.ok(!takesKey(paths['/v1/client/activate']?.post));
     });
 
+    it('a kept answer is sealed at rest: a license key in it is not readable from the database', async () => {
+      const product = (
+        await send('POST', '/v1/products', undefined, { code: 'idem-seal', name: 'S' })
+      ).json() as {
+        id: string;
+      };
+      const policy = (
+        await send('POST', '/v1/policies', undefined, { productId: product.id, code: 'idem-seal', name: 'S' })
+      ).json() as { id: string };
+      const issued = await send('POST', '/v1/licenses', 'issue-sealed', { policyId: policy.id });
+      const key = (issued.json() as { key: string }).key;
+      const stored = await t.db.kysely
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('key', '=', 'issue-sealed')
+        .execute();
+      assert.equal(stored.length, 1);
+      assert.ok(!JSON.stringify(stored).includes(key));
+      const replay = await send('POST', '/v1/licenses', 'issue-sealed', { policyId: policy.id });
+      assert.equal((replay.json() as { key: string }).key, key);
+    });
+
     it('a key outside 1–255 characters answers 400 VALIDATION_ERROR; reads ignore the header', async () => {
       expectError(
         await send('POST', '/v1/products', 'k'.repeat(256), { code: 'idem-i', name: 'I' }),
