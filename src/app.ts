@@ -47,6 +47,7 @@ import { releaseRoutes } from './licensing/releases/routes.js';
 import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
+import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
 import { serviceRoutes } from './service/routes.js';
 
 export interface AppDeps {
@@ -225,6 +226,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(licenseRoutes({ db, clock, sealer }));
   await app.register(orderRoutes({ db, clock, sealer }));
   await app.register(releaseRoutes({ db, clock }));
+  await app.register(
+    webhookEndpointRoutes({ db, clock, sealer, allowPrivateTargets: config.webhooksAllowPrivate }),
+  );
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));

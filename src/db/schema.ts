@@ -358,6 +358,20 @@ export interface ReleasesTable {
   updated_at: number;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or ["*"]. */
+  events: string;
+  /** The whsec_ secret, sealed with the server key (shown once at creation). */
+  secret: string;
+  enabled: number;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -385,4 +399,5 @@ export interface Schema {
   idempotency_keys: IdempotencyKeysTable;
   orders: OrdersTable;
   releases: ReleasesTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }

@@ -15,6 +15,7 @@ import * as m0012 from './0012-leases-meters-usage.js';
 import * as m0013 from './0013-idempotency-keys.js';
 import * as m0014 from './0014-orders.js';
 import * as m0015 from './0015-releases.js';
+import * as m0016 from './0016-webhook-endpoints.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0013-idempotency-keys': m0013,
   '0014-orders': m0014,
   '0015-releases': m0015,
+  '0016-webhook-endpoints': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,110 @@
+// /v1/webhook-endpoints: where outbound events go (webhooks:read / webhooks:write).
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { callerOf } from '../../access/caller.js';
+import { noContentResponse } from '../../http/openapi.js';
+import { pageSchema } from '../../http/pagination.js';
+import { requireScope } from '../../http/route-rules.js';
+import {
+  createdWebhookEndpointSchema,
+  createWebhookEndpointSchema,
+  updateWebhookEndpointSchema,
+  webhookEndpointIdParams,
+  webhookEndpointListQuery,
+  webhookEndpointSchema,
+} from './schemas.js';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  updateWebhookEndpoint,
+  type WebhookDeps,
+  webhookEndpointPage,
+} from './service.js';
+
+export const webhookEndpointRoutes =
+  (deps: WebhookDeps) =>
+  async (app: FastifyInstance): Promise<void> => {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const tags = ['Webhooks'];
+
+    routes.post(
+      '/v1/webhook-endpoints',
+      {
+        config: { auth: requireScope('webhooks:write'), errors: ['VALIDATION_ERROR', 'FORBIDDEN'] },
+        schema: {
+          tags,
+          summary: 'Add an endpoint: 201 with its signing secret, shown once',
+          body: createWebhookEndpointSchema,
+          response: { 201: createdWebhookEndpointSchema },
+        },
+      },
+      async (request, reply) => {
+        const endpoint = await createWebhookEndpoint(deps, callerOf(request), request.body);
+        return reply.code(201).header('location', `/v1/webhook-endpoints/${endpoint.id}`).send(endpoint);
+      },
+    );
+
+    routes.get(
+      '/v1/webhook-endpoints',
+      {
+        config: { auth: requireScope('webhooks:read'), errors: ['INVALID_QUERY', 'FORBIDDEN'] },
+        schema: {
+          tags,
+          summary: 'List endpoints',
+          querystring: webhookEndpointListQuery,
+          response: { 200: pageSchema(webhookEndpointSchema) },
+        },
+      },
+      async (request) => webhookEndpointPage(deps, callerOf(request), request.query),
+    );
+
+    routes.get(
+      '/v1/webhook-endpoints/:id',
+      {
+        config: { auth: requireScope('webhooks:read'), errors: ['NOT_FOUND', 'FORBIDDEN'] },
+        schema: {
+          tags,
+          summary: 'Read an endpoint',
+          params: webhookEndpointIdParams,
+          response: { 200: webhookEndpointSchema },
+        },
+      },
+      async (request) => getWebhookEndpoint(deps, callerOf(request), request.params.id),
+    );
+
+    routes.patch(
+      '/v1/webhook-endpoints/:id',
+      {
+        config: {
+          auth: requireScope('webhooks:write'),
+          errors: ['NOT_FOUND', 'VALIDATION_ERROR', 'FORBIDDEN'],
+        },
+        schema: {
+          tags,
+          summary: 'Change an endpoint’s target, events or description; enable or disable it',
+          params: webhookEndpointIdParams,
+          body: updateWebhookEndpointSchema,
+          response: { 200: webhookEndpointSchema },
+        },
+      },
+      async (request) => updateWebhookEndpoint(deps, callerOf(request), request.params.id, request.body),
+    );
+
+    routes.delete(
+      '/v1/webhook-endpoints/:id',
+      {
+        config: { auth: requireScope('webhooks:write'), errors: ['NOT_FOUND', 'FORBIDDEN'] },
+        schema: {
+          tags,
+          summary: 'Remove an endpoint',
+          params: webhookEndpointIdParams,
+          response: noContentResponse,
+        },
+      },
+      async (request, reply) => {
+        await deleteWebhookEndpoint(deps, callerOf(request), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };

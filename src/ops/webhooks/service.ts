@@ -1,0 +1,161 @@
+// Webhook endpoints: where events are delivered, which types, and the secret that signs them (shown once, sealed
+// at rest). An endpoint receives events of every product, so a credential restricted to products may not manage
+// them (403 FORBIDDEN). Targets pass the private-address guard (targets.ts) when saved.
+import { diff, recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { Database } from '../../db/connection.js';
+import type { WebhookEndpointsTable } from '../../db/schema.js';
+import { transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { toPage } from '../../http/pagination.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/random.js';
+import type { Sealer } from '../../lib/sealing.js';
+import type { CreateWebhookEndpoint, UpdateWebhookEndpoint, WebhookEndpoint } from './schemas.js';
+import { newWebhookSecret } from './signature.js';
+import {
+  deleteWebhookEndpointRow,
+  findWebhookEndpoint,
+  insertWebhookEndpoint,
+  listWebhookEndpoints,
+  updateWebhookEndpointRow,
+} from './store.js';
+import { targetRefusal } from './targets.js';
+
+export interface WebhookDeps {
+  db: Database;
+  clock: Clock;
+  sealer: Sealer;
+  allowPrivateTargets: boolean;
+}
+
+const toEndpoint = (row: WebhookEndpointsTable): WebhookEndpoint => ({
+  id: row.id,
+  url: row.url,
+  events: JSON.parse(row.events) as string[],
+  description: row.description,
+  enabled: row.enabled === 1,
+  disabledReason: row.disabled_reason,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const assertUnrestricted = (caller: Caller) => {
+  if (caller.principal?.productIds) {
+    throw new AppError(
+      'FORBIDDEN',
+      'Webhook endpoints receive the events of every product: a credential restricted to products may not manage them',
+    );
+  }
+};
+
+const assertTarget = async (deps: WebhookDeps, url: string) => {
+  const refusal = await targetRefusal(url, deps.allowPrivateTargets);
+  if (refusal) {
+    throw new AppError('VALIDATION_ERROR', `The webhook target is refused: ${refusal}`, {
+      location: 'body',
+      issues: [{ path: ['url'], message: refusal, code: 'custom' }],
+    });
+  }
+};
+
+export const createWebhookEndpoint = async (
+  deps: WebhookDeps,
+  caller: Caller,
+  input: CreateWebhookEndpoint,
+) => {
+  assertUnrestricted(caller);
+  await assertTarget(deps, input.url);
+  const now = deps.clock.nowMs();
+  const secret = newWebhookSecret();
+  const row: WebhookEndpointsTable = {
+    id: newId('whe', now),
+    url: input.url,
+    description: input.description ?? null,
+    events: JSON.stringify(input.events),
+    secret: deps.sealer.seal(secret),
+    enabled: input.enabled ? 1 : 0,
+    disabled_reason: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await transaction(deps.db, async (tx) => {
+    await insertWebhookEndpoint(tx, row);
+    await recordAudit(tx, deps.clock, caller.audit, {
+      action: 'webhook_endpoint.create',
+      target: { type: 'webhook_endpoint', id: row.id },
+      changes: { url: [null, row.url], events: [null, input.events] },
+    });
+  });
+  return { ...toEndpoint(row), secret };
+};
+
+const endpointOrThrow = async (db: Database['kysely'], id: string) => {
+  const row = await findWebhookEndpoint(db, id);
+  if (!row) throw new AppError('NOT_FOUND', `No webhook endpoint ${id}`);
+  return row;
+};
+
+export const getWebhookEndpoint = async (deps: WebhookDeps, caller: Caller, id: string) => {
+  assertUnrestricted(caller);
+  return toEndpoint(await endpointOrThrow(deps.db.kysely, id));
+};
+
+export const webhookEndpointPage = async (
+  deps: WebhookDeps,
+  caller: Caller,
+  query: { limit: number; cursor?: string | undefined },
+) => {
+  assertUnrestricted(caller);
+  const rows = await listWebhookEndpoints(deps.db.kysely, { after: query.cursor, limit: query.limit + 1 });
+  return toPage(rows, query.limit, toEndpoint, (row) => row.id);
+};
+
+export const updateWebhookEndpoint = async (
+  deps: WebhookDeps,
+  caller: Caller,
+  id: string,
+  patch: UpdateWebhookEndpoint,
+) => {
+  assertUnrestricted(caller);
+  if (patch.url) await assertTarget(deps, patch.url);
+  return transaction(deps.db, async (tx) => {
+    const row = await endpointOrThrow(tx, id);
+    const next: WebhookEndpointsTable = {
+      ...row,
+      ...(patch.url ? { url: patch.url } : {}),
+      ...(patch.events ? { events: JSON.stringify(patch.events) } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      // Enabling again clears why it was disabled.
+      ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0, disabled_reason: null } : {}),
+      updated_at: deps.clock.nowMs(),
+    };
+    await updateWebhookEndpointRow(tx, id, next);
+    const before = toEndpoint(row);
+    const after = toEndpoint(next);
+    await recordAudit(tx, deps.clock, caller.audit, {
+      action: 'webhook_endpoint.update',
+      target: { type: 'webhook_endpoint', id },
+      changes: diff(before, {
+        url: after.url,
+        events: after.events,
+        description: after.description,
+        enabled: after.enabled,
+      }),
+    });
+    return after;
+  });
+};
+
+export const deleteWebhookEndpoint = async (deps: WebhookDeps, caller: Caller, id: string) => {
+  assertUnrestricted(caller);
+  await transaction(deps.db, async (tx) => {
+    const row = await endpointOrThrow(tx, id);
+    await deleteWebhookEndpointRow(tx, id);
+    await recordAudit(tx, deps.clock, caller.audit, {
+      action: 'webhook_endpoint.delete',
+      target: { type: 'webhook_endpoint', id },
+      changes: { url: [row.url, null] },
+    });
+  });
+};
