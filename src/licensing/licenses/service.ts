@@ -394,6 +394,33 @@ export const recordFirstActivation = (
   patch: { first_activated_at: number; expires_at?: number },
 ) => updateLicenseRow(db, id, patch);
 
+/** A new license row for `key`: active, with no machines, transfers or overrides unless `fields` say otherwise. */
+const newLicenseRow = (
+  sealer: Sealer,
+  key: string,
+  nowMs: number,
+  fields: Pick<LicensesTable, 'product_id' | 'policy_id' | 'starts_at' | 'expires_at'> &
+    Partial<LicensesTable>,
+): LicensesTable => ({
+  id: newId('lic', nowMs),
+  key_hash: licenseKeyHash(key),
+  key_sealed: sealer.seal(key),
+  key_prefix: licenseKeyPrefix(key),
+  customer_id: null,
+  status: 'active',
+  trial: 0,
+  max_machines: null,
+  transfers_count: 0,
+  features: null,
+  metadata: '{}',
+  first_activated_at: null,
+  created_at: nowMs,
+  updated_at: nowMs,
+  deleted_at: null,
+  order_id: null,
+  ...fields,
+});
+
 /**
  * Issues a license under a policy inside the caller's transaction (the policy and product already checked), and
  * audits it. Without an explicit end, a policy counted from issue ends its duration after the start; one counted
@@ -424,28 +451,18 @@ export const issueLicense = async (
       : policy.duration_seconds !== null && policy.expiration_basis === 'issue'
         ? input.startsAt + policy.duration_seconds * 1000
         : null;
-  const row: LicensesTable = {
-    id: newId('lic', now),
-    key_hash: licenseKeyHash(key),
-    key_sealed: deps.sealer.seal(key),
-    key_prefix: licenseKeyPrefix(key),
+  const row = newLicenseRow(deps.sealer, key, now, {
     product_id: policy.product_id,
     policy_id: policy.id,
     customer_id: input.customerId,
-    status: 'active',
     starts_at: input.startsAt,
     expires_at: expiresAt,
     trial: input.trial ? 1 : 0,
     max_machines: input.maxMachines ?? null,
-    transfers_count: 0,
     features: input.features ? JSON.stringify(input.features) : null,
     metadata: JSON.stringify(input.metadata ?? {}),
-    first_activated_at: null,
-    created_at: now,
-    updated_at: now,
-    deleted_at: null,
     order_id: input.orderId ?? null,
-  };
+  });
   if (await findLicenseByKeyHash(tx, row.key_hash)) throw keyTaken();
   await insertLicense(tx, row);
   await recordAudit(tx, deps.clock, caller.audit, {
@@ -478,28 +495,14 @@ export const issueTrialLicense = async (
   input: { productId: string; policyId: string; expiresAt: number; nowMs: number },
 ): Promise<{ row: LicensesTable; key: string }> => {
   const key = generateLicenseKey();
-  const row: LicensesTable = {
-    id: newId('lic', input.nowMs),
-    key_hash: licenseKeyHash(key),
-    key_sealed: deps.sealer.seal(key),
-    key_prefix: licenseKeyPrefix(key),
+  const row = newLicenseRow(deps.sealer, key, input.nowMs, {
     product_id: input.productId,
     policy_id: input.policyId,
-    customer_id: null,
-    status: 'active',
     starts_at: input.nowMs,
     expires_at: input.expiresAt,
     trial: 1,
-    max_machines: null,
-    transfers_count: 0,
-    features: null,
-    metadata: '{}',
     first_activated_at: input.nowMs,
-    created_at: input.nowMs,
-    updated_at: input.nowMs,
-    deleted_at: null,
-    order_id: null,
-  };
+  });
   await insertLicense(tx, row);
   return { row, key };
 };
