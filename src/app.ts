@@ -48,6 +48,7 @@ import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
+import { createWebhookWorker } from './ops/webhooks/worker.js';
 import { serviceRoutes } from './service/routes.js';
 
 export interface AppDeps {
@@ -202,7 +203,17 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const nonceSweeper = startNonceSweeper({ db, clock });
   const usage = createUsageRecorder({ db, clock, log: app.log }, config.workers.usageFlushSeconds * 1000);
   const leaseReaper = startLeaseReaper({ db, clock, log: app.log }, config.workers.leaseReaperSeconds * 1000);
+  const webhookWorker = createWebhookWorker(
+    { db, clock, sealer, log: app.log, allowPrivateTargets: config.webhooksAllowPrivate },
+    {
+      senders: config.webhooks.senders,
+      intervalMs: config.webhooks.intervalMs,
+      retentionMs: config.webhooks.eventRetentionDays * 86400 * 1000,
+    },
+  );
+  webhookWorker.start();
   app.addHook('onClose', async () => {
+    await webhookWorker.stop();
     nonceSweeper.stop();
     await leaseReaper.stop();
     // Counts still in memory are written before the storage closes (main.ts closes it after the app).

@@ -99,6 +99,9 @@ export const configSchema = z.object({
   CHARTER_MONITOR_LOG_DIR: z.string().trim().min(1).optional(),
   CHARTER_LEASE_REAPER_SECONDS: int(1, 3600).default(10),
   CHARTER_USAGE_FLUSH_SECONDS: int(1, 300).default(5),
+  CHARTER_WEBHOOK_SENDERS: int(0, 64).default(4),
+  CHARTER_WEBHOOK_INTERVAL_MS: int(50, 60_000).default(1000),
+  CHARTER_EVENT_RETENTION_DAYS: int(1, 3650).default(30),
   CHARTER_SMTP_URL: url(['smtp', 'smtps']).optional(),
   CHARTER_MAIL_FROM: z.string().trim().min(3).optional(),
 });
@@ -129,6 +132,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string | undefined };
   /** Background work: how often lapsed leases are marked expired, and usage counters written. */
   workers: { leaseReaperSeconds: number; usageFlushSeconds: number };
+  /** Outbound webhooks: deliveries this process sends at once (0: none), how often it looks, how long events stay. */
+  webhooks: { senders: number; intervalMs: number; eventRetentionDays: number };
 }
 
 export class ConfigError extends Error {
@@ -234,6 +239,11 @@ export const loadConfig = (
     workers: {
       leaseReaperSeconds: raw.CHARTER_LEASE_REAPER_SECONDS,
       usageFlushSeconds: raw.CHARTER_USAGE_FLUSH_SECONDS,
+    },
+    webhooks: {
+      senders: raw.CHARTER_WEBHOOK_SENDERS,
+      intervalMs: raw.CHARTER_WEBHOOK_INTERVAL_MS,
+      eventRetentionDays: raw.CHARTER_EVENT_RETENTION_DAYS,
     },
   };
 };

@@ -314,6 +314,8 @@ export interface EventsTable {
   /** JSON: the event's data.object. */
   data: string;
   created_at: number;
+  /** 1 once the outbox has made its deliveries (0017). */
+  dispatched: number;
 }
 
 export interface IdempotencyKeysTable {
@@ -370,6 +372,55 @@ export interface WebhookEndpointsTable {
   disabled_reason: string | null;
   created_at: number;
   updated_at: number;
+  /** When the current run of failed attempts began; null after a success. */
+  failing_since: number | null;
+  last_success_at: number | null;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  /** The license of the event, else its subject: deliveries of one key to one endpoint go in event order. */
+  order_key: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  claim_token: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  status_code: number | null;
+  latency_ms: number;
+  /** The first 2 KiB of the answer. */
+  response_body: string | null;
+  error: string | null;
+}
+
+export interface InboundEventsTable {
+  provider: string;
+  event_id: string;
+  type: string;
+  received_at: number;
+}
+
+export interface LicenseSubscriptionsTable {
+  provider: string;
+  subscription_id: string;
+  license_id: string;
 }
 
 export interface Schema {
@@ -400,4 +451,8 @@ export interface Schema {
   orders: OrdersTable;
   releases: ReleasesTable;
   webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  inbound_events: InboundEventsTable;
+  license_subscriptions: LicenseSubscriptionsTable;
 }

@@ -6,7 +6,7 @@ import type { Database, DialectName } from '../../src/db/connection.js';
 import { type FixedClock, fixedClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createSealer, loadSecretKey, type Sealer } from '../../src/lib/sealing.js';
-import { freshDatabase } from './database.js';
+import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -28,17 +28,25 @@ export interface WithAppOptions {
   extend?: AppDeps['extend'];
   /** Where the fixed clock starts (default 2026-11-22T10:30:45.123Z); tests whose output meets the real clock pass now. */
   now?: Date;
+  /** Storage made beforehand (another process shares it); closed with the app. */
+  storage?: TestDatabase;
 }
 
 export const testConfig = (dataDir: string, overrides: Partial<ConfigInput> = {}): Config =>
   loadConfig({
     env: {},
     cwd: dataDir,
-    overrides: { CHARTER_DATA_DIR: dataDir, CHARTER_LOG_LEVEL: 'debug', ...overrides },
+    // Webhooks are sent by the worker a test drives (test/support/webhooks.ts), not on the app's own timer.
+    overrides: {
+      CHARTER_DATA_DIR: dataDir,
+      CHARTER_LOG_LEVEL: 'debug',
+      CHARTER_WEBHOOK_SENDERS: 0,
+      ...overrides,
+    },
   });
 
 export const withApp = async (options: WithAppOptions): Promise<TestApp> => {
-  const storage = await freshDatabase(options.dialect);
+  const storage = options.storage ?? (await freshDatabase(options.dialect));
   const config = testConfig(storage.dataDir, options.config);
   const clock = fixedClock(options.now);
   const logs: Record<string, unknown>[] = [];

@@ -11,6 +11,8 @@ import { postgresUrl } from './services.js';
 export interface TestDatabase {
   db: Database;
   dataDir: string;
+  /** The environment a server process needs to open this same storage (its DATABASE_URL on PostgreSQL). */
+  serverEnv: Record<string, string>;
   dispose(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export const freshDatabase = async (
   const dataDir = mkdtempSync(path.join(tmpdir(), 'charter-test-'));
   let db: Database;
   let dropSchema = async () => {};
+  let serverEnv: Record<string, string> = { CHARTER_DATA_DIR: dataDir };
   if (dialect === 'sqlite') {
     db = openDatabase({ dialect: 'sqlite', file: path.join(dataDir, 'charter.db') });
   } else {
@@ -38,12 +41,16 @@ export const freshDatabase = async (
     await adminQuery(`create schema ${schema}`);
     db = openDatabase({ dialect: 'postgres', url: postgresUrl(), searchPath: schema, poolSize: 12 });
     dropSchema = () => adminQuery(`drop schema if exists ${schema} cascade`);
+    const url = new URL(postgresUrl());
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    serverEnv = { ...serverEnv, DATABASE_URL: url.toString() };
   }
   if (options.migrate ?? true) await migrateToLatest(db);
   let disposed = false;
   return {
     db,
     dataDir,
+    serverEnv,
     dispose: async () => {
       if (disposed) return;
       disposed = true;

@@ -6,6 +6,7 @@ import { type Executor, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import { newId } from '../../lib/random.js';
+import { emitEvent } from '../../ops/events/service.js';
 import { parseMetadata } from '../metadata.js';
 import type { CatalogDeps } from '../products/service.js';
 import { softDelete } from '../soft-delete.js';
@@ -28,6 +29,27 @@ export const toCustomer = (row: CustomersTable): Customer => ({
   createdAt: new Date(row.created_at).toISOString(),
   updatedAt: new Date(row.updated_at).toISOString(),
 });
+
+const customerEvent = (type: 'customer.created' | 'customer.updated', customer: Customer) => ({
+  type,
+  subject: { type: 'customer', id: customer.id },
+  object: customer,
+});
+
+/** Audits a new customer and emits customer.created, in the transaction that inserted it. */
+const recordCustomerCreated = async (
+  tx: Executor,
+  clock: CatalogDeps['clock'],
+  caller: Caller,
+  row: CustomersTable,
+) => {
+  await recordAudit(tx, clock, caller.audit, {
+    action: 'customer.create',
+    target: { type: 'customer', id: row.id },
+    changes: { email: [null, row.email], name: [null, row.name] },
+  });
+  await emitEvent(tx, row.created_at, customerEvent('customer.created', toCustomer(row)));
+};
 
 const emailTaken = (email: string) =>
   new AppError('ALREADY_EXISTS', `A customer with email ${email} exists`, { field: 'email' });
@@ -70,11 +92,7 @@ export const createCustomer = async (
     async (tx) => {
       if (await findLiveCustomerByEmail(tx, row.email)) throw emailTaken(row.email);
       await insertCustomer(tx, row);
-      await recordAudit(tx, clock, caller.audit, {
-        action: 'customer.create',
-        target: { type: 'customer', id: row.id },
-        changes: { email: [null, row.email], name: [null, row.name] },
-      });
+      await recordCustomerCreated(tx, clock, caller, row);
     },
   );
   return toCustomer(row);
@@ -137,6 +155,7 @@ export const updateCustomer = async (
           metadata: after.metadata,
         }),
       });
+      await emitEvent(tx, updated.updated_at, customerEvent('customer.updated', after));
       return after;
     },
   );
@@ -179,10 +198,6 @@ export const findOrCreateCustomer = async (
     deleted_at: null,
   };
   await insertCustomer(tx, row);
-  await recordAudit(tx, clock, caller.audit, {
-    action: 'customer.create',
-    target: { type: 'customer', id: row.id },
-    changes: { email: [null, row.email], name: [null, row.name] },
-  });
+  await recordCustomerCreated(tx, clock, caller, row);
   return { row, created: true };
 };

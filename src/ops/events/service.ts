@@ -58,6 +58,7 @@ const toRow = (event: DomainEvent, nowMs: number): EventsTable => ({
   license_id: event.licenseId ?? null,
   data: JSON.stringify(event.object),
   created_at: nowMs,
+  dispatched: 0,
 });
 
 /** Records events inside the caller's transaction (`db` is the open transaction). */

@@ -5,7 +5,7 @@ import type { Executor } from '../../db/transaction.js';
 
 // Every lease, consumption and (later) license change writes one: built once (db/prepared.ts).
 const insertEvent = prepared<EventsTable>(
-  ['id', 'type', 'subject_type', 'subject_id', 'license_id', 'data', 'created_at'],
+  ['id', 'type', 'subject_type', 'subject_id', 'license_id', 'data', 'created_at', 'dispatched'],
   (db, row) => db.insertInto('events').values(row),
 );
 

@@ -1,14 +1,19 @@
-// /v1/webhook-endpoints: where outbound events go (webhooks:read / webhooks:write).
+// /v1/webhook-endpoints: where outbound events go, and /v1/webhook-deliveries: what was sent and how it went
+// (webhooks:read / webhooks:write).
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { requireScope } from '../../http/route-rules.js';
+import { deliveryPage, getDelivery, retryDelivery } from './deliveries.js';
 import {
   createdWebhookEndpointSchema,
   createWebhookEndpointSchema,
   updateWebhookEndpointSchema,
+  webhookDeliveryIdParams,
+  webhookDeliveryListQuery,
+  webhookDeliverySchema,
   webhookEndpointIdParams,
   webhookEndpointListQuery,
   webhookEndpointSchema,
@@ -106,5 +111,53 @@ export const webhookEndpointRoutes =
         await deleteWebhookEndpoint(deps, callerOf(request), request.params.id);
         return reply.code(204).send(null);
       },
+    );
+
+    const deliveries = { ...deps, log: app.log };
+
+    routes.get(
+      '/v1/webhook-endpoints/:id/deliveries',
+      {
+        config: { auth: requireScope('webhooks:read'), errors: ['NOT_FOUND', 'INVALID_QUERY', 'FORBIDDEN'] },
+        schema: {
+          tags,
+          summary: 'An endpoint’s deliveries, oldest first, each with its attempt log',
+          params: webhookEndpointIdParams,
+          querystring: webhookDeliveryListQuery,
+          response: { 200: pageSchema(webhookDeliverySchema) },
+        },
+      },
+      async (request) => deliveryPage(deliveries, callerOf(request), request.params.id, request.query),
+    );
+
+    routes.get(
+      '/v1/webhook-deliveries/:id',
+      {
+        config: { auth: requireScope('webhooks:read'), errors: ['NOT_FOUND', 'FORBIDDEN'] },
+        schema: {
+          tags,
+          summary: 'Read a delivery and its attempt log',
+          params: webhookDeliveryIdParams,
+          response: { 200: webhookDeliverySchema },
+        },
+      },
+      async (request) => getDelivery(deliveries, callerOf(request), request.params.id),
+    );
+
+    routes.post(
+      '/v1/webhook-deliveries/:id/retry',
+      {
+        config: {
+          auth: requireScope('webhooks:write'),
+          errors: ['NOT_FOUND', 'CONFLICT', 'NOTIFICATION_FAILED', 'FORBIDDEN'],
+        },
+        schema: {
+          tags,
+          summary: 'Send a delivery again now and wait for the answer (502 NOTIFICATION_FAILED if refused)',
+          params: webhookDeliveryIdParams,
+          response: { 200: webhookDeliverySchema },
+        },
+      },
+      async (request) => retryDelivery(deliveries, callerOf(request), request.params.id),
     );
   };

@@ -48,3 +48,36 @@ export const createdWebhookEndpointSchema = webhookEndpointSchema.extend({
 
 export const webhookEndpointIdParams = z.object({ id: z.string().min(1).max(64) });
 export const webhookEndpointListQuery = listQuerySchema({});
+
+export const webhookAttemptSchema = z.object({
+  attempt: z.number().int(),
+  at: z.string(),
+  statusCode: z.number().int().nullable().describe('null when no answer came'),
+  latencyMs: z.number().int(),
+  responseBody: z.string().nullable().describe('The first 2 KiB of the answer'),
+  error: z.string().nullable(),
+});
+
+export const webhookDeliverySchema = z.object({
+  id: z.string(),
+  endpointId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  nextAttemptAt: z.string().nullable().describe('When a pending delivery is tried next'),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  attemptLog: z.array(webhookAttemptSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
+
+export const webhookDeliveryIdParams = z.object({ id: z.string().min(1).max(64) });
+export const webhookDeliveryListQuery = listQuerySchema({
+  status: z.enum(['pending', 'delivered', 'failed']).optional(),
+  eventType: z.enum(eventTypes).optional(),
+});

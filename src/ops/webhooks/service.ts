@@ -14,6 +14,7 @@ import type { Sealer } from '../../lib/sealing.js';
 import type { CreateWebhookEndpoint, UpdateWebhookEndpoint, WebhookEndpoint } from './schemas.js';
 import { newWebhookSecret } from './signature.js';
 import {
+  deleteDeliveriesOfEndpoint,
   deleteWebhookEndpointRow,
   findWebhookEndpoint,
   insertWebhookEndpoint,
@@ -40,7 +41,7 @@ const toEndpoint = (row: WebhookEndpointsTable): WebhookEndpoint => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
-const assertUnrestricted = (caller: Caller) => {
+export const assertUnrestricted = (caller: Caller) => {
   if (caller.principal?.productIds) {
     throw new AppError(
       'FORBIDDEN',
@@ -78,6 +79,8 @@ export const createWebhookEndpoint = async (
     disabled_reason: null,
     created_at: now,
     updated_at: now,
+    failing_since: null,
+    last_success_at: null,
   };
   await transaction(deps.db, async (tx) => {
     await insertWebhookEndpoint(tx, row);
@@ -90,7 +93,7 @@ export const createWebhookEndpoint = async (
   return { ...toEndpoint(row), secret };
 };
 
-const endpointOrThrow = async (db: Database['kysely'], id: string) => {
+export const endpointOrThrow = async (db: Database['kysely'], id: string) => {
   const row = await findWebhookEndpoint(db, id);
   if (!row) throw new AppError('NOT_FOUND', `No webhook endpoint ${id}`);
   return row;
@@ -127,7 +130,9 @@ export const updateWebhookEndpoint = async (
       ...(patch.events ? { events: JSON.stringify(patch.events) } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       // Enabling again clears why it was disabled.
-      ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0, disabled_reason: null } : {}),
+      ...(patch.enabled !== undefined
+        ? { enabled: patch.enabled ? 1 : 0, disabled_reason: null, failing_since: null }
+        : {}),
       updated_at: deps.clock.nowMs(),
     };
     await updateWebhookEndpointRow(tx, id, next);
@@ -151,6 +156,8 @@ export const deleteWebhookEndpoint = async (deps: WebhookDeps, caller: Caller, i
   assertUnrestricted(caller);
   await transaction(deps.db, async (tx) => {
     const row = await endpointOrThrow(tx, id);
+    // Its deliveries go with it: none is sent to an endpoint that no longer exists.
+    await deleteDeliveriesOfEndpoint(tx, id);
     await deleteWebhookEndpointRow(tx, id);
     await recordAudit(tx, deps.clock, caller.audit, {
       action: 'webhook_endpoint.delete',
