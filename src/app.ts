@@ -37,7 +37,9 @@ import { clientSeatRoutes } from './licensing/client/seat-routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { leaseRoutes } from './licensing/floating/routes.js';
 import { startLeaseReaper } from './licensing/floating/service.js';
+import { integrationRoutes } from './licensing/integrations/routes.js';
 import { licenseRoutes } from './licensing/licenses/routes.js';
+import { startLifecycleWatch } from './licensing/lifecycle/service.js';
 import { machineRoutes } from './licensing/machines/routes.js';
 import { offlineRoutes } from './licensing/offline/routes.js';
 import { orderRoutes } from './licensing/orders/routes.js';
@@ -212,8 +214,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     },
   );
   webhookWorker.start();
+  const lifecycleWatch = startLifecycleWatch(
+    { db, clock, sealer, log: app.log },
+    config.workers.lifecycleScanSeconds * 1000,
+  );
   app.addHook('onClose', async () => {
     await webhookWorker.stop();
+    await lifecycleWatch.stop();
     nonceSweeper.stop();
     await leaseReaper.stop();
     // Counts still in memory are written before the storage closes (main.ts closes it after the app).
@@ -237,6 +244,19 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(licenseRoutes({ db, clock, sealer }));
   await app.register(orderRoutes({ db, clock, sealer }));
   await app.register(releaseRoutes({ db, clock }));
+  await app.register(
+    integrationRoutes({
+      db,
+      clock,
+      sealer,
+      stripe: {
+        webhookSecret: config.stripeWebhookSecret,
+        apiKey: config.stripeApi.key,
+        apiUrl: config.stripeApi.url,
+      },
+      genericWebhookSecret: config.genericWebhookSecret,
+    }),
+  );
   await app.register(
     webhookEndpointRoutes({ db, clock, sealer, allowPrivateTargets: config.webhooksAllowPrivate }),
   );

@@ -88,6 +88,8 @@ export const configSchema = z.object({
   CHARTER_WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
   CHARTER_STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   CHARTER_GENERIC_WEBHOOK_SECRET: z.string().min(1).optional(),
+  CHARTER_STRIPE_API_KEY: z.string().min(1).optional(),
+  CHARTER_STRIPE_API_URL: url(['https', 'http']).default('https://api.stripe.com'),
   CHARTER_SESSION_IDLE_SECONDS: int(60, 31 * 86400).default(1800),
   CHARTER_SESSION_MAX_SECONDS: int(60, 366 * 86400).default(43200),
   CHARTER_RATE_LIMIT_CLIENT_KEY: int(0, 1_000_000_000).default(60),
@@ -99,6 +101,7 @@ export const configSchema = z.object({
   CHARTER_MONITOR_LOG_DIR: z.string().trim().min(1).optional(),
   CHARTER_LEASE_REAPER_SECONDS: int(1, 3600).default(10),
   CHARTER_USAGE_FLUSH_SECONDS: int(1, 300).default(5),
+  CHARTER_LIFECYCLE_SCAN_SECONDS: int(1, 3600).default(60),
   CHARTER_WEBHOOK_SENDERS: int(0, 64).default(4),
   CHARTER_WEBHOOK_INTERVAL_MS: int(50, 60_000).default(1000),
   CHARTER_EVENT_RETENTION_DAYS: int(1, 3650).default(30),
@@ -126,12 +129,15 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   stripeWebhookSecret: string | undefined;
   genericWebhookSecret: string | undefined;
+  /** Reads a checkout session's line items when Stripe's event does not carry them. */
+  stripeApi: { key: string | undefined; url: string };
   session: { idleSeconds: number; maxSeconds: number };
   rateLimits: { clientKey: number; clientIp: number; management: number };
   monitor: { lmutil: string; rlmutil: string; concurrency: number; logDir: string | undefined };
   mail: { smtpUrl: string | undefined; from: string | undefined };
-  /** Background work: how often lapsed leases are marked expired, and usage counters written. */
-  workers: { leaseReaperSeconds: number; usageFlushSeconds: number };
+  /** Background work: how often lapsed leases are marked expired, usage counters written, and the lifecycle
+   * watch (license.expired / expiring_soon, machine.heartbeat_dead) looks. */
+  workers: { leaseReaperSeconds: number; usageFlushSeconds: number; lifecycleScanSeconds: number };
   /** Outbound webhooks: deliveries this process sends at once (0: none), how often it looks, how long events stay. */
   webhooks: { senders: number; intervalMs: number; eventRetentionDays: number };
 }
@@ -223,6 +229,7 @@ export const loadConfig = (
     webhooksAllowPrivate: raw.CHARTER_WEBHOOKS_ALLOW_PRIVATE,
     stripeWebhookSecret: raw.CHARTER_STRIPE_WEBHOOK_SECRET,
     genericWebhookSecret: raw.CHARTER_GENERIC_WEBHOOK_SECRET,
+    stripeApi: { key: raw.CHARTER_STRIPE_API_KEY, url: raw.CHARTER_STRIPE_API_URL },
     session: { idleSeconds: raw.CHARTER_SESSION_IDLE_SECONDS, maxSeconds: raw.CHARTER_SESSION_MAX_SECONDS },
     rateLimits: {
       clientKey: raw.CHARTER_RATE_LIMIT_CLIENT_KEY,
@@ -239,6 +246,7 @@ export const loadConfig = (
     workers: {
       leaseReaperSeconds: raw.CHARTER_LEASE_REAPER_SECONDS,
       usageFlushSeconds: raw.CHARTER_USAGE_FLUSH_SECONDS,
+      lifecycleScanSeconds: raw.CHARTER_LIFECYCLE_SCAN_SECONDS,
     },
     webhooks: {
       senders: raw.CHARTER_WEBHOOK_SENDERS,

@@ -415,6 +415,14 @@ export interface InboundEventsTable {
   event_id: string;
   type: string;
   received_at: number;
+  /** JSON: what applying it did (the answer a replay gets). */
+  outcome: string;
+}
+
+export interface JobMarksTable {
+  name: string;
+  at: number;
+  after_id: string;
 }
 
 export interface LicenseSubscriptionsTable {
@@ -455,4 +463,5 @@ export interface Schema {
   webhook_attempts: WebhookAttemptsTable;
   inbound_events: InboundEventsTable;
   license_subscriptions: LicenseSubscriptionsTable;
+  job_marks: JobMarksTable;
 }

@@ -1,5 +1,6 @@
 // 0017: the webhook outbox's deliveries and their attempts, endpoint health, and the inbound integrations' ledger
-// (event ids already applied, and the licenses a store's subscription issued). Frozen once landed.
+// (event ids already applied, and the licenses a store's subscription issued), and what the lifecycle watch needs
+// to emit license.expired / expiring_soon and machine.heartbeat_dead once each. Frozen once landed.
 import { type Kysely, sql } from 'kysely';
 
 export const up = async (db: Kysely<unknown>): Promise<void> => {
@@ -78,6 +79,7 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
     .addColumn('event_id', 'text', (column) => column.notNull())
     .addColumn('type', 'text', (column) => column.notNull())
     .addColumn('received_at', 'bigint', (column) => column.notNull())
+    .addColumn('outcome', 'text', (column) => column.notNull())
     .addPrimaryKeyConstraint('inbound_events_pk', ['provider', 'event_id'])
     .execute();
 
@@ -88,5 +90,20 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
     .addColumn('subscription_id', 'text', (column) => column.notNull())
     .addColumn('license_id', 'text', (column) => column.notNull().references('licenses.id'))
     .addPrimaryKeyConstraint('license_subscriptions_pk', ['provider', 'subscription_id', 'license_id'])
+    .execute();
+
+  // How far each lifecycle scan has got: the (time, id) of the last row it emitted for, so every pass reads only
+  // what crossed its line since, and a row is emitted for once however many processes scan.
+  await db.schema
+    .createTable('job_marks')
+    .addColumn('name', 'text', (column) => column.primaryKey())
+    .addColumn('at', 'bigint', (column) => column.notNull())
+    .addColumn('after_id', 'text', (column) => column.notNull())
+    .execute();
+  await db.schema.createIndex('licenses_expiry').on('licenses').columns(['expires_at', 'id']).execute();
+  await db.schema
+    .createIndex('machines_last_seen')
+    .on('machines')
+    .columns(['status', 'last_seen_at', 'id'])
     .execute();
 };

@@ -4,7 +4,14 @@ import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
 import type { Lease } from '../floating/schemas.js';
 import type { toLicense } from '../licenses/service.js';
-import { activeMachinesOf, insertMachine, isDead, toMachine, updateMachineRow } from '../machines/service.js';
+import {
+  activeMachinesOf,
+  emitMachineEvent,
+  insertMachine,
+  isDead,
+  toMachine,
+  updateMachineRow,
+} from '../machines/service.js';
 import {
   type ClientDeps,
   deviceRefusal,
@@ -128,6 +135,7 @@ export const activate = async (
       }
     }
     await startTermOnFirstUse(tx, found, nowMs);
+    if (created) await emitMachineEvent(tx, 'machine.activated', row, heartbeat, nowMs);
     await offline?.inTransaction(tx, row, nowMs);
     return { created, found, row, nowMs, machinesCount: liveOthers + 1 };
   });

@@ -16,7 +16,7 @@ import {
 } from '../floating/service.js';
 import type { License } from '../licenses/schemas.js';
 import type { Machine } from '../machines/schemas.js';
-import { insertMachine, isDead, refreshMachine, toMachine } from '../machines/service.js';
+import { emitMachineEvent, insertMachine, isDead, refreshMachine, toMachine } from '../machines/service.js';
 import { productFeatureByCode } from '../products/service.js';
 import {
   type ClientDeps,
@@ -113,6 +113,7 @@ export const seatCheckout = async (
       deactivation_secret: null,
     };
     await insertMachine(tx, row);
+    await emitMachineEvent(tx, 'machine.activated', row, found.policy.heartbeat_seconds, nowMs);
   }
   await startTermOnFirstUse(tx, found, nowMs);
   return {

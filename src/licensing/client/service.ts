@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import { extendHolderLeases, isLive, releaseLeasesOfHolder, toLease } from '../floating/service.js';
 import {
   assertDeactivationAllowed,
+  emitMachineEvent,
   findActiveMachine,
   toMachine,
   touchMachine,
@@ -47,6 +48,13 @@ export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<v
     await updateMachineRow(tx, machine.id, { status: 'deactivated', deactivated_at: nowMs });
     // A deactivated machine holds no seats.
     await releaseLeasesOfHolder(tx, found.license.id, body.fingerprint, nowMs);
+    await emitMachineEvent(
+      tx,
+      'machine.deactivated',
+      { ...machine, status: 'deactivated', deactivated_at: nowMs },
+      found.policy.heartbeat_seconds,
+      nowMs,
+    );
     return found.product.id;
   });
   deps.usage.count(productId, 'deactivations');

@@ -12,6 +12,7 @@ import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
+import { emitEvent } from '../../ops/events/service.js';
 import { licenseConsumption, licenseMetersOf } from '../consumption/service.js';
 import { getReferencedCustomerOrThrow } from '../customers/service.js';
 import { parseMetadata } from '../metadata.js';
@@ -97,6 +98,7 @@ const present = async (
   db: Executor,
   principal: Principal | undefined,
   rows: LicensesTable[],
+  options: { showKey?: boolean } = {},
 ) => {
   const nowMs = deps.clock.nowMs();
   const policies = await policyRowsByIds(
@@ -113,7 +115,7 @@ const present = async (
       nowMs,
       machinesCount: counts.get(row.id) ?? 0,
       sealer: deps.sealer,
-      showKey: showsKey(principal),
+      showKey: options.showKey ?? showsKey(principal),
       meter: meters.get(row.id),
     });
   });
@@ -128,6 +130,39 @@ const presentOne = async (
   const [license] = await present(deps, db, principal, [row]);
   if (!license) throw new Error('unreachable');
   return license;
+};
+
+type LicenseEventType =
+  | 'license.created'
+  | 'license.updated'
+  | 'license.suspended'
+  | 'license.reinstated'
+  | 'license.revoked'
+  | 'license.renewed'
+  | 'license.expired'
+  | 'license.expiring_soon'
+  | 'license.transferred'
+  | 'license.deleted';
+
+/**
+ * Emits a license event in `tx` with the license as the API answers it, but without its key: events are kept
+ * as plain JSON (the outbox) and reach every endpoint, while keys are sealed at rest. Receivers have keyPrefix and
+ * read the key through the API when they need it.
+ */
+export const emitLicenseEvent = async (
+  deps: LicenseDeps,
+  tx: Executor,
+  type: LicenseEventType,
+  row: LicensesTable,
+  license?: License,
+) => {
+  const object = license ?? (await present(deps, tx, undefined, [row], { showKey: false }))[0];
+  await emitEvent(tx, deps.clock.nowMs(), {
+    type,
+    subject: { type: 'license', id: row.id },
+    licenseId: row.id,
+    object,
+  });
 };
 
 export const getLicenseRowOrThrow = async (
@@ -306,86 +341,113 @@ export const updateLicense = async (
         },
       ),
     });
+    await emitLicenseEvent(deps, tx, 'license.updated', updated);
     return presentOne(deps, tx, caller.principal, updated);
   });
 
-export const deleteLicense = (deps: LicenseDeps, caller: Caller, id: string): Promise<void> =>
-  softDelete(
+export const deleteLicense = (deps: LicenseDeps, caller: Caller, id: string): Promise<void> => {
+  let loaded: LicensesTable | undefined;
+  return softDelete(
     deps,
     caller,
     { type: 'license', id },
     {
-      load: (tx) => lockLicense(deps, tx, caller.principal, id),
-      mark: (tx, patch) => updateLicenseRow(tx, id, patch),
+      load: async (tx) => {
+        loaded = (await lockLicense(deps, tx, caller.principal, id)).row;
+      },
+      mark: async (tx, patch) => {
+        await updateLicenseRow(tx, id, patch);
+        if (loaded) await emitLicenseEvent(deps, tx, 'license.deleted', { ...loaded, ...patch });
+      },
     },
   );
+};
+
+const actionEvents: Record<LicenseAction, LicenseEventType> = {
+  suspend: 'license.suspended',
+  reinstate: 'license.reinstated',
+  revoke: 'license.revoked',
+  renew: 'license.renewed',
+  transfer: 'license.transferred',
+};
 
 /** Applies one state action in a transaction holding the license row. */
-export const applyLicenseAction = async (
+export const applyLicenseAction = (
   deps: LicenseDeps,
   caller: Caller,
   id: string,
   action: LicenseAction,
   input: { customerId?: string } = {},
 ): Promise<License> =>
-  transaction(deps.db, async (tx) => {
-    const { row, policy, status } = await lockLicense(deps, tx, caller.principal, id);
-    assertTransition(id, status, action);
-    const now = deps.clock.nowMs();
-    const patch: Partial<LicensesTable> = { updated_at: now };
-    switch (action) {
-      case 'suspend':
-        patch.status = 'suspended';
-        break;
-      case 'reinstate':
-        patch.status = 'active';
-        break;
-      case 'revoke':
-        patch.status = 'revoked';
-        break;
-      case 'renew': {
-        if (policy.duration_seconds === null) {
-          throw new AppError('INVALID_TRANSITION', `License ${id} is perpetual; there is nothing to renew`, {
-            currentStatus: status,
-            attempted: action,
-          });
-        }
-        // An expired license renews from now; an active one from its current end.
-        const base = Math.max(row.expires_at ?? now, now);
-        patch.expires_at = base + policy.duration_seconds * 1000;
-        patch.status = 'active';
-        break;
+  transaction(deps.db, (tx) => applyLicenseActionIn(deps, tx, caller, id, action, input));
+
+/** applyLicenseAction inside the caller's transaction (store integrations apply several with their ledger). */
+export const applyLicenseActionIn = async (
+  deps: LicenseDeps,
+  tx: Executor,
+  caller: Caller,
+  id: string,
+  action: LicenseAction,
+  input: { customerId?: string } = {},
+): Promise<License> => {
+  const { row, policy, status } = await lockLicense(deps, tx, caller.principal, id);
+  assertTransition(id, status, action);
+  const now = deps.clock.nowMs();
+  const patch: Partial<LicensesTable> = { updated_at: now };
+  switch (action) {
+    case 'suspend':
+      patch.status = 'suspended';
+      break;
+    case 'reinstate':
+      patch.status = 'active';
+      break;
+    case 'revoke':
+      patch.status = 'revoked';
+      break;
+    case 'renew': {
+      if (policy.duration_seconds === null) {
+        throw new AppError('INVALID_TRANSITION', `License ${id} is perpetual; there is nothing to renew`, {
+          currentStatus: status,
+          attempted: action,
+        });
       }
-      case 'transfer': {
-        const customerId = input.customerId ?? '';
-        await getReferencedCustomerOrThrow(tx, customerId);
-        if (policy.max_transfers !== null && row.transfers_count >= policy.max_transfers) {
-          throw new AppError(
-            'TRANSFER_LIMIT_EXCEEDED',
-            `License ${id} was transferred ${row.transfers_count} of ${policy.max_transfers} times`,
-            {
-              limit: policy.max_transfers,
-              used: row.transfers_count,
-            },
-          );
-        }
-        patch.customer_id = customerId;
-        patch.transfers_count = row.transfers_count + 1;
-        break;
-      }
+      // An expired license renews from now; an active one from its current end.
+      const base = Math.max(row.expires_at ?? now, now);
+      patch.expires_at = base + policy.duration_seconds * 1000;
+      patch.status = 'active';
+      break;
     }
-    await updateLicenseRow(tx, id, patch);
-    const updated = { ...row, ...patch };
-    await recordAudit(tx, deps.clock, caller.audit, {
-      action: `license.${action}`,
-      target: { type: 'license', id },
-      changes: diff(
-        { status: row.status, expiresAt: iso(row.expires_at), customerId: row.customer_id },
-        { status: updated.status, expiresAt: iso(updated.expires_at), customerId: updated.customer_id },
-      ),
-    });
-    return presentOne(deps, tx, caller.principal, updated);
+    case 'transfer': {
+      const customerId = input.customerId ?? '';
+      await getReferencedCustomerOrThrow(tx, customerId);
+      if (policy.max_transfers !== null && row.transfers_count >= policy.max_transfers) {
+        throw new AppError(
+          'TRANSFER_LIMIT_EXCEEDED',
+          `License ${id} was transferred ${row.transfers_count} of ${policy.max_transfers} times`,
+          {
+            limit: policy.max_transfers,
+            used: row.transfers_count,
+          },
+        );
+      }
+      patch.customer_id = customerId;
+      patch.transfers_count = row.transfers_count + 1;
+      break;
+    }
+  }
+  await updateLicenseRow(tx, id, patch);
+  const updated = { ...row, ...patch };
+  await recordAudit(tx, deps.clock, caller.audit, {
+    action: `license.${action}`,
+    target: { type: 'license', id },
+    changes: diff(
+      { status: row.status, expiresAt: iso(row.expires_at), customerId: row.customer_id },
+      { status: updated.status, expiresAt: iso(updated.expires_at), customerId: updated.customer_id },
+    ),
   });
+  await emitLicenseEvent(deps, tx, actionEvents[action], updated);
+  return presentOne(deps, tx, caller.principal, updated);
+};
 
 /** Records a license's first activation (and the term it starts under an activation-based policy). */
 export const recordFirstActivation = (
@@ -474,6 +536,14 @@ export const issueLicense = async (
       expiresAt: [null, iso(row.expires_at)],
     },
   });
+  // A new license has no machines or meters yet: its answer needs no reads.
+  const license = toLicense(row, policy, {
+    nowMs: now,
+    machinesCount: 0,
+    sealer: deps.sealer,
+    showKey: false,
+  });
+  await emitLicenseEvent(deps, tx, 'license.created', row, license);
   return row;
 };
 
@@ -492,17 +562,24 @@ export const presentLicenses = (
 export const issueTrialLicense = async (
   deps: LicenseDeps,
   tx: Executor,
-  input: { productId: string; policyId: string; expiresAt: number; nowMs: number },
+  input: { productId: string; policy: PoliciesTable; expiresAt: number; nowMs: number },
 ): Promise<{ row: LicensesTable; key: string }> => {
   const key = generateLicenseKey();
   const row = newLicenseRow(deps.sealer, key, input.nowMs, {
     product_id: input.productId,
-    policy_id: input.policyId,
+    policy_id: input.policy.id,
     starts_at: input.nowMs,
     expires_at: input.expiresAt,
     trial: 1,
     first_activated_at: input.nowMs,
   });
   await insertLicense(tx, row);
+  const license = toLicense(row, input.policy, {
+    nowMs: input.nowMs,
+    machinesCount: 0,
+    sealer: deps.sealer,
+    showKey: false,
+  });
+  await emitLicenseEvent(deps, tx, 'license.created', row, license);
   return { row, key };
 };

@@ -10,6 +10,7 @@ import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { safeEqual } from '../../lib/secrets.js';
+import { emitEvent } from '../../ops/events/service.js';
 import { releaseLeasesOfHolder } from '../floating/service.js';
 import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -49,6 +50,21 @@ export const toMachine = (row: MachinesTable, heartbeatSeconds: number | null, n
   lastSeenAt: new Date(row.last_seen_at).toISOString(),
   deactivatedAt: row.deactivated_at === null ? null : new Date(row.deactivated_at).toISOString(),
 });
+
+/** Emits machine.activated / deactivated / heartbeat_dead with the machine as the API answers it, in `tx`. */
+export const emitMachineEvent = (
+  tx: Executor,
+  type: 'machine.activated' | 'machine.deactivated' | 'machine.heartbeat_dead',
+  row: MachinesTable,
+  heartbeatSeconds: number | null,
+  nowMs: number,
+) =>
+  emitEvent(tx, nowMs, {
+    type,
+    subject: { type: 'machine', id: row.id },
+    licenseId: row.license_id,
+    object: toMachine(row, heartbeatSeconds, nowMs),
+  });
 
 /** Refuses a deactivation past the policy's churn limit (maxDeactivations in its window). */
 export const assertDeactivationAllowed = async (
@@ -140,6 +156,13 @@ export const deactivateMachineById = async (
     await updateMachineRow(tx, id, { status: 'deactivated', deactivated_at: now });
     // A deactivated machine holds no seats.
     await releaseLeasesOfHolder(tx, row.license_id, row.fingerprint, now);
+    await emitMachineEvent(
+      tx,
+      'machine.deactivated',
+      { ...row, status: 'deactivated', deactivated_at: now },
+      policy.heartbeat_seconds,
+      now,
+    );
     await recordAudit(tx, clock, caller.audit, {
       action: 'machine.deactivate',
       target: { type: 'machine', id },
@@ -195,6 +218,13 @@ export const deactivateOfflineMachine = async (
       throw notActive();
     await assertDeactivationAllowed(tx, row.license_id, policy, now);
     await updateMachineRow(tx, row.id, { status: 'deactivated', deactivated_at: now });
+    await emitMachineEvent(
+      tx,
+      'machine.deactivated',
+      { ...row, status: 'deactivated', deactivated_at: now },
+      policy.heartbeat_seconds,
+      now,
+    );
     await recordAudit(tx, clock, caller.audit, {
       action: 'machine.deactivate',
       target: { type: 'machine', id: row.id },

@@ -76,67 +76,84 @@ const resolveItems = async (tx: Executor, caller: Caller, items: CreateOrder['it
 };
 
 /** POST /v1/orders. */
-export const createOrder = async (deps: LicenseDeps, caller: Caller, input: CreateOrder): Promise<Order> => {
+export const createOrder = (deps: LicenseDeps, caller: Caller, input: CreateOrder): Promise<Order> =>
+  transactionUnique(
+    deps.db,
+    () => externalIdTaken(input.externalId),
+    (tx) => createOrderIn(deps, tx, caller, input),
+  );
+
+export interface OrderOptions {
+  /** Metadata every issued license carries (a store's subscription id). */
+  licenseMetadata?: Record<string, unknown>;
+  /** Runs for each issued license, in the order's transaction. */
+  onIssued?: (tx: Executor, license: LicensesTable) => Promise<void>;
+}
+
+/** createOrder inside the caller's transaction (store integrations record their event in the same one). */
+export const createOrderIn = async (
+  deps: LicenseDeps,
+  tx: Executor,
+  caller: Caller,
+  input: CreateOrder,
+  options: OrderOptions = {},
+): Promise<Order> => {
   const total = input.items.reduce((sum, item) => sum + item.quantity, 0);
   const largest = Math.max(...input.items.map((item) => item.quantity));
   if (largest > maxOrderQuantity || total > maxOrderQuantity) throw tooLarge(Math.max(largest, total));
-  return transactionUnique(
-    deps.db,
-    () => externalIdTaken(input.externalId),
-    async (tx) => {
-      if (await findOrderByExternalId(tx, input.externalId)) throw externalIdTaken(input.externalId);
-      const nowMs = deps.clock.nowMs();
-      const customer = input.customer
-        ? (await findOrCreateCustomer(tx, deps.clock, caller, input.customer)).row
-        : await getReferencedCustomerOrThrow(tx, input.customerId ?? '');
-      const resolved = await resolveItems(tx, caller, input.items);
-      const row: OrdersTable = {
-        id: newId('ord', nowMs),
-        external_id: input.externalId,
-        customer_id: customer.id,
-        items: JSON.stringify(input.items),
-        metadata: JSON.stringify(input.metadata ?? {}),
-        created_at: nowMs,
-      };
-      await insertOrder(tx, row);
-      const issued: LicensesTable[] = [];
-      for (const { item, policy } of resolved) {
-        for (let count = 0; count < item.quantity; count++) {
-          const license = await issueLicense(deps, tx, caller, policy, {
-            customerId: customer.id,
-            startsAt: nowMs,
-            orderId: row.id,
-          });
-          if (item.users?.length) {
-            await assignUsersByEmail(
-              tx,
-              deps.clock,
-              caller,
-              { id: license.id, maxUsers: policy.max_users },
-              item.users,
-            );
-          }
-          issued.push(license);
-        }
+  if (await findOrderByExternalId(tx, input.externalId)) throw externalIdTaken(input.externalId);
+  const nowMs = deps.clock.nowMs();
+  const customer = input.customer
+    ? (await findOrCreateCustomer(tx, deps.clock, caller, input.customer)).row
+    : await getReferencedCustomerOrThrow(tx, input.customerId ?? '');
+  const resolved = await resolveItems(tx, caller, input.items);
+  const row: OrdersTable = {
+    id: newId('ord', nowMs),
+    external_id: input.externalId,
+    customer_id: customer.id,
+    items: JSON.stringify(input.items),
+    metadata: JSON.stringify(input.metadata ?? {}),
+    created_at: nowMs,
+  };
+  await insertOrder(tx, row);
+  const issued: LicensesTable[] = [];
+  for (const { item, policy } of resolved) {
+    for (let count = 0; count < item.quantity; count++) {
+      const license = await issueLicense(deps, tx, caller, policy, {
+        customerId: customer.id,
+        startsAt: nowMs,
+        orderId: row.id,
+        ...(options.licenseMetadata ? { metadata: options.licenseMetadata } : {}),
+      });
+      await options.onIssued?.(tx, license);
+      if (item.users?.length) {
+        await assignUsersByEmail(
+          tx,
+          deps.clock,
+          caller,
+          { id: license.id, maxUsers: policy.max_users },
+          item.users,
+        );
       }
-      // Sorted by id, as GET /v1/orders/{id} answers them.
-      issued.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const licenses = await presentLicenses(deps, tx, caller.principal, issued);
-      const order = toOrder(row, licenses);
-      await recordAudit(tx, deps.clock, caller.audit, {
-        action: 'order.create',
-        target: { type: 'order', id: row.id },
-        changes: { externalId: [null, row.external_id], licenses: [null, issued.length] },
-      });
-      // Events are stored: they carry no license key (a database dump must yield none).
-      await emitEvent(tx, nowMs, {
-        type: 'order.created',
-        subject: { type: 'order', id: row.id },
-        object: { ...order, licenses: licenses.map(({ key: _key, ...license }) => license) },
-      });
-      return order;
-    },
-  );
+      issued.push(license);
+    }
+  }
+  // Sorted by id, as GET /v1/orders/{id} answers them.
+  issued.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const licenses = await presentLicenses(deps, tx, caller.principal, issued);
+  const order = toOrder(row, licenses);
+  await recordAudit(tx, deps.clock, caller.audit, {
+    action: 'order.create',
+    target: { type: 'order', id: row.id },
+    changes: { externalId: [null, row.external_id], licenses: [null, issued.length] },
+  });
+  // Events are stored: they carry no license key (a database dump must yield none).
+  await emitEvent(tx, nowMs, {
+    type: 'order.created',
+    subject: { type: 'order', id: row.id },
+    object: { ...order, licenses: licenses.map(({ key: _key, ...license }) => license) },
+  });
+  return order;
 };
 
 /** GET /v1/orders/{id}: a credential restricted to products sees an order only when it sees all its licenses. */

@@ -7,7 +7,7 @@ import { newId } from '../../lib/random.js';
 import { isBlocked } from '../blocklist/service.js';
 import type { ClientDeps } from '../client/service.js';
 import { issueTrialLicense, type LicenseDeps } from '../licenses/service.js';
-import { insertMachine } from '../machines/service.js';
+import { emitMachineEvent, insertMachine } from '../machines/service.js';
 import { ensureTrialPolicy } from '../policies/service.js';
 import { findReferencedProduct } from '../products/service.js';
 import { findPriorTrial, insertTrial } from './store.js';
@@ -49,7 +49,7 @@ export const startTrial = async (deps: ClientDeps & LicenseDeps, request: TrialR
       const policy = await ensureTrialPolicy(tx, product.id, trial.days, nowMs);
       const { row: license, key } = await issueTrialLicense(deps, tx, {
         productId: product.id,
-        policyId: policy.id,
+        policy,
         expiresAt: nowMs + trial.days * 86_400_000,
         nowMs,
       });
@@ -79,6 +79,7 @@ export const startTrial = async (deps: ClientDeps & LicenseDeps, request: TrialR
         deactivation_secret: null,
       };
       await insertMachine(tx, machine);
+      await emitMachineEvent(tx, 'machine.activated', machine, policy.heartbeat_seconds, nowMs);
       return { key, license, policy, product, machine, nowMs };
     });
   } catch (error) {

@@ -3,7 +3,9 @@
 import type { EventsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { newId } from '../../lib/random.js';
-import { insertEvents, listEvents } from './store.js';
+import { insertEvents, listEvents, lockJobMark, setJobMark } from './store.js';
+
+export { lockJobMark, setJobMark };
 
 export const eventTypes = [
   'license.created',

@@ -1,0 +1,76 @@
+// Inbound store webhooks, applied once each: an event id already in the ledger is acknowledged with what it did
+// the first time, and not applied again. The ledger row is written in the transaction that applies the event, so
+// a failure leaves no trace and the sender's retry applies it; two deliveries of one event at once apply it once
+// (the ledger's key refuses the second, whose work rolls back, and it answers as a replay).
+import { systemAuditContext } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { Database } from '../../db/connection.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Sealer } from '../../lib/sealing.js';
+import { findInboundEvent, insertInboundEvent } from './store.js';
+
+export interface IntegrationDeps {
+  db: Database;
+  clock: Clock;
+  sealer: Sealer;
+}
+
+/** What applying an event did, kept so a replay answers the same. */
+export interface InboundOutcome {
+  applied: boolean;
+  orderId?: string;
+  licenseIds?: string[];
+  note?: string;
+}
+
+export interface InboundAnswer extends InboundOutcome {
+  received: true;
+  replayed: boolean;
+  eventId: string;
+  type: string;
+}
+
+/** The caller a provider's changes are made and audited as: full access, named after the provider. */
+export const integrationCaller = (provider: string): Caller => ({
+  principal: undefined,
+  audit: systemAuditContext(`${provider} webhook`),
+});
+
+const replay = (event: { event_id: string; type: string; outcome: string }): InboundAnswer => ({
+  received: true,
+  replayed: true,
+  eventId: event.event_id,
+  type: event.type,
+  ...(JSON.parse(event.outcome) as InboundOutcome),
+});
+
+export const receiveOnce = async (
+  deps: IntegrationDeps,
+  event: { provider: string; id: string; type: string },
+  apply: (tx: Executor) => Promise<InboundOutcome>,
+): Promise<InboundAnswer> => {
+  const seen = await findInboundEvent(deps.db.kysely, event.provider, event.id);
+  if (seen) return replay(seen);
+  try {
+    const outcome = await transaction(deps.db, async (tx) => {
+      const result = await apply(tx);
+      await insertInboundEvent(tx, {
+        provider: event.provider,
+        event_id: event.id,
+        type: event.type,
+        received_at: deps.clock.nowMs(),
+        outcome: JSON.stringify(result),
+      });
+      return result;
+    });
+    return { received: true, replayed: false, eventId: event.id, type: event.type, ...outcome };
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      const raced = await findInboundEvent(deps.db.kysely, event.provider, event.id);
+      if (raced) return replay(raced);
+    }
+    throw error;
+  }
+};
