@@ -175,6 +175,22 @@ for (const dialect of dialects()) {
       assert.ok(!(await customerEmails()).includes('nobody@example.com'));
     });
 
+    it('concurrent orders for one new customer email all succeed, to one customer', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, (_, index) =>
+          order({
+            externalId: `race-${index}`,
+            customer: { email: 'racer@example.com' },
+            items: [{ productCode: 'studio', policyCode: 'yearly', quantity: 1 }],
+          }),
+        ),
+      );
+      for (const res of answers) assert.equal(res.statusCode, 201, res.body);
+      const customers = new Set(answers.map((res) => (res.json() as { customerId: string }).customerId));
+      assert.equal(customers.size, 1);
+      assert.equal((await customerEmails()).filter((email) => email === 'racer@example.com').length, 1);
+    });
+
     it('POST /v1/orders needs an Idempotency-Key (400 MISSING_HEADER) and replays a repeated one', async () => {
       const payload = {
         externalId: 'shop-2001',

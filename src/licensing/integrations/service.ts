@@ -51,26 +51,26 @@ export const receiveOnce = async (
   event: { provider: string; id: string; type: string },
   apply: (tx: Executor) => Promise<InboundOutcome>,
 ): Promise<InboundAnswer> => {
-  const seen = await findInboundEvent(deps.db.kysely, event.provider, event.id);
-  if (seen) return replay(seen);
-  try {
-    const outcome = await transaction(deps.db, async (tx) => {
-      const result = await apply(tx);
-      await insertInboundEvent(tx, {
-        provider: event.provider,
-        event_id: event.id,
-        type: event.type,
-        received_at: deps.clock.nowMs(),
-        outcome: JSON.stringify(result),
+  for (let attempt = 1; ; attempt++) {
+    const seen = await findInboundEvent(deps.db.kysely, event.provider, event.id);
+    if (seen) return replay(seen);
+    try {
+      const outcome = await transaction(deps.db, async (tx) => {
+        const result = await apply(tx);
+        await insertInboundEvent(tx, {
+          provider: event.provider,
+          event_id: event.id,
+          type: event.type,
+          received_at: deps.clock.nowMs(),
+          outcome: JSON.stringify(result),
+        });
+        return result;
       });
-      return result;
-    });
-    return { received: true, replayed: false, eventId: event.id, type: event.type, ...outcome };
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      const raced = await findInboundEvent(deps.db.kysely, event.provider, event.id);
-      if (raced) return replay(raced);
+      return { received: true, replayed: false, eventId: event.id, type: event.type, ...outcome };
+    } catch (error) {
+      // Another delivery of this event won (the loop answers it as a replay), or another change took a unique
+      // value this one needed (a new customer's email): the next try finds it.
+      if (!isUniqueViolation(error) || attempt === 3) throw error;
     }
-    throw error;
   }
 };

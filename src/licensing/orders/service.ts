@@ -3,8 +3,9 @@
 // order.created emitted. Anything refused rolls back everything. `externalId` is unique.
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { LicensesTable, OrdersTable, PoliciesTable, ProductsTable } from '../../db/schema.js';
-import { type Executor, transactionUnique } from '../../db/transaction.js';
+import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
 import { emitEvent } from '../../ops/events/service.js';
@@ -75,13 +76,24 @@ const resolveItems = async (tx: Executor, caller: Caller, items: CreateOrder['it
   return resolved;
 };
 
-/** POST /v1/orders. */
-export const createOrder = (deps: LicenseDeps, caller: Caller, input: CreateOrder): Promise<Order> =>
-  transactionUnique(
-    deps.db,
-    () => externalIdTaken(input.externalId),
-    (tx) => createOrderIn(deps, tx, caller, input),
-  );
+/**
+ * POST /v1/orders. A unique index may refuse the order's writes when a concurrent order won a race: on its
+ * externalId (ALREADY_EXISTS), or on a new customer's email, when both orders created the same customer. The
+ * latter is tried again, and finds the customer the other order made.
+ */
+export const createOrder = async (deps: LicenseDeps, caller: Caller, input: CreateOrder): Promise<Order> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction(deps.db, (tx) => createOrderIn(deps, tx, caller, input));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (await findOrderByExternalId(deps.db.kysely, input.externalId))
+        throw externalIdTaken(input.externalId);
+      if (attempt === 3)
+        throw new AppError('CONFLICT', 'Concurrent changes kept refusing this order; send it again');
+    }
+  }
+};
 
 export interface OrderOptions {
   /** Metadata every issued license carries (a store's subscription id). */
