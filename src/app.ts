@@ -49,6 +49,8 @@ import { releaseRoutes } from './licensing/releases/routes.js';
 import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
+import { createPoller } from './monitor/poller.js';
+import { monitorRoutes } from './monitor/routes.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
 import { serviceRoutes } from './service/routes.js';
@@ -214,6 +216,14 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     },
   );
   webhookWorker.start();
+  const poller = createPoller({
+    db,
+    clock,
+    utilities: { lmutil: config.monitor.lmutil, rlmutil: config.monitor.rlmutil },
+    concurrency: config.monitor.concurrency,
+    logDir: config.monitor.logDir,
+    log: app.log,
+  });
   const lifecycleWatch = startLifecycleWatch(
     { db, clock, sealer, log: app.log },
     config.workers.lifecycleScanSeconds * 1000,
@@ -221,6 +231,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   app.addHook('onClose', async () => {
     await webhookWorker.stop();
     await lifecycleWatch.stop();
+    await poller.drain();
     nonceSweeper.stop();
     await leaseReaper.stop();
     // Counts still in memory are written before the storage closes (main.ts closes it after the app).
@@ -260,6 +271,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(
     webhookEndpointRoutes({ db, clock, sealer, allowPrivateTargets: config.webhooksAllowPrivate }),
   );
+  await app.register(monitorRoutes({ db, clock, poller, logDir: config.monitor.logDir }));
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));

@@ -419,6 +419,76 @@ export interface InboundEventsTable {
   outcome: string;
 }
 
+export interface MonitorServersTable {
+  id: string;
+  name: string;
+  kind: 'flexlm' | 'rlm';
+  address: string;
+  poll_seconds: number;
+  timeout_seconds: number;
+  enabled: number;
+  status: 'unknown' | 'up' | 'degraded' | 'down' | 'error';
+  last_poll_at: number | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  /** Unreachable or timed-out polls in a row (3 make the server down). */
+  failure_streak: number;
+  debug_log_path: string | null;
+  /** How far the debug log has been read, and which file that was (device:inode), to notice rotation. */
+  log_offset: number;
+  log_identity: string | null;
+  /** JSON: the latest successful snapshot. */
+  snapshot: string | null;
+  snapshot_at: number | null;
+  next_poll_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MonitorPollsTable {
+  id: string;
+  server_id: string;
+  started_at: number;
+  duration_ms: number;
+  outcome: string;
+  error_code: string | null;
+  error_message: string | null;
+  exit_code: number | null;
+  /** Kept for failed polls and the last 20 successful ones of each server. */
+  raw_output: string | null;
+  snapshot: string | null;
+}
+
+export interface MonitorSamplesTable {
+  server_id: string;
+  feature: string;
+  at: number;
+  issued: number | null;
+  in_use: number;
+  denials: number;
+}
+
+export interface MonitorRollupsTable {
+  server_id: string;
+  feature: string;
+  hour: number;
+  samples: number;
+  in_use_sum: number;
+  in_use_max: number;
+  issued: number | null;
+  denials: number;
+}
+
+export interface MonitorDenialsTable {
+  id: string;
+  server_id: string;
+  feature: string;
+  user: string;
+  host: string;
+  reason: string | null;
+  at: number;
+}
+
 export interface JobMarksTable {
   name: string;
   at: number;
@@ -464,4 +534,9 @@ export interface Schema {
   inbound_events: InboundEventsTable;
   license_subscriptions: LicenseSubscriptionsTable;
   job_marks: JobMarksTable;
+  monitor_servers: MonitorServersTable;
+  monitor_polls: MonitorPollsTable;
+  monitor_samples: MonitorSamplesTable;
+  monitor_rollups: MonitorRollupsTable;
+  monitor_denials: MonitorDenialsTable;
 }

@@ -1,0 +1,179 @@
+// One poll of one server: run its utility (at most `concurrency` at once in this process; one poll per server at a
+// time: a second request joins the one in flight), read the outcome, and record it in one transaction: the poll
+// (raw output kept for failures and the last 20 successes), the server's status, the latest snapshot, a sample
+// per feature, and monitor.server_down / server_up when the status crosses.
+import type { Database } from '../db/connection.js';
+import type { MonitorPollsTable, MonitorSamplesTable, MonitorServersTable } from '../db/schema.js';
+import { transaction } from '../db/transaction.js';
+import type { Clock } from '../lib/clock.js';
+import { newId } from '../lib/random.js';
+import { emitEvent } from '../ops/events/service.js';
+import { readDenials } from './debug-log.js';
+import { interpretRun, type PollOutcome } from './outcome.js';
+import { serverStatusOf } from './parsers/snapshot.js';
+import { runUtility } from './runner.js';
+import { insertDenials, insertPoll, insertSamples, trimSuccessfulOutputs, updateServerRow } from './store.js';
+
+export interface PollerDeps {
+  db: Database;
+  clock: Clock;
+  utilities: { lmutil: string; rlmutil: string };
+  concurrency: number;
+  logDir: string | undefined;
+  log: { warn(object: object, message: string): void };
+}
+
+/** Unreachable or timed-out polls in a row that make a server down. */
+export const downAfter = 3;
+const keptSuccessfulOutputs = 20;
+
+/** At most `size` tasks at once; the rest wait their turn in order. */
+const semaphore = (size: number) => {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+};
+
+export const commandOf = (
+  server: Pick<MonitorServersTable, 'kind' | 'address'>,
+  utilities: PollerDeps['utilities'],
+) =>
+  server.kind === 'flexlm'
+    ? { command: utilities.lmutil, args: ['lmstat', '-a', '-c', server.address] }
+    : { command: utilities.rlmutil, args: ['rlmstat', '-a', '-c', server.address] };
+
+const nextStatus = (
+  server: MonitorServersTable,
+  outcome: PollOutcome,
+  degraded: boolean,
+): { status: MonitorServersTable['status']; streak: number } => {
+  if (outcome === 'ok') return { status: degraded ? 'degraded' : 'up', streak: 0 };
+  if (outcome === 'unreachable' || outcome === 'timeout') {
+    const streak = server.failure_streak + 1;
+    return { status: streak >= downAfter ? 'down' : server.status, streak };
+  }
+  return { status: 'error', streak: server.failure_streak };
+};
+
+export const createPoller = (deps: PollerDeps) => {
+  const limit = semaphore(deps.concurrency);
+  const inFlight = new Map<string, Promise<MonitorPollsTable>>();
+
+  const pollOnce = async (server: MonitorServersTable): Promise<MonitorPollsTable> => {
+    const { command, args } = commandOf(server, deps.utilities);
+    const startedAt = deps.clock.nowMs();
+    const run = await limit(() => runUtility(command, args, { timeoutMs: server.timeout_seconds * 1000 }));
+    const result = interpretRun(server.kind, command, run, server.timeout_seconds, deps.clock.now());
+    const denials =
+      server.kind === 'flexlm' && server.debug_log_path && deps.logDir
+        ? await readDenials(server, deps.logDir, deps.clock.nowMs()).catch((error: unknown) => {
+            deps.log.warn({ err: error, serverId: server.id }, 'reading the debug log failed');
+            return undefined;
+          })
+        : undefined;
+    const poll: MonitorPollsTable = {
+      id: newId('poll', startedAt),
+      server_id: server.id,
+      started_at: startedAt,
+      duration_ms: run.durationMs,
+      outcome: result.outcome,
+      error_code: result.code,
+      error_message: result.message,
+      exit_code: run.exitCode,
+      raw_output: result.rawOutput,
+      snapshot: result.snapshot ? JSON.stringify(result.snapshot) : null,
+    };
+    await transaction(deps.db, async (tx) => {
+      const { status, streak } = nextStatus(
+        server,
+        result.outcome,
+        result.snapshot ? serverStatusOf(result.snapshot) === 'degraded' : false,
+      );
+      await insertPoll(tx, poll);
+      await updateServerRow(tx, server.id, {
+        status,
+        failure_streak: streak,
+        last_poll_at: startedAt,
+        last_error_code: result.code,
+        last_error_message: result.message,
+        next_poll_at: startedAt + server.poll_seconds * 1000,
+        ...(result.snapshot ? { snapshot: poll.snapshot, snapshot_at: startedAt } : {}),
+        ...(denials ? { log_offset: denials.offset, log_identity: denials.identity } : {}),
+        updated_at: deps.clock.nowMs(),
+      });
+      if (denials?.rows.length) await insertDenials(tx, denials.rows);
+      if (result.snapshot) {
+        const perFeature = new Map<string, MonitorSamplesTable>();
+        for (const feature of result.snapshot.features) {
+          const known = perFeature.get(feature.name);
+          perFeature.set(feature.name, {
+            server_id: server.id,
+            feature: feature.name,
+            at: startedAt,
+            issued:
+              known === undefined
+                ? feature.issued
+                : known.issued === null || feature.issued === null
+                  ? null
+                  : known.issued + feature.issued,
+            in_use: (known?.in_use ?? 0) + feature.inUse,
+            denials: 0,
+          });
+        }
+        for (const denial of denials?.rows ?? []) {
+          const sample = perFeature.get(denial.feature);
+          if (sample) sample.denials += 1;
+        }
+        await insertSamples(tx, [...perFeature.values()]);
+        await trimSuccessfulOutputs(tx, server.id, keptSuccessfulOutputs);
+      }
+      const wasDown = server.status === 'down';
+      if (status === 'down' && !wasDown) {
+        await emitEvent(tx, startedAt, {
+          type: 'monitor.server_down',
+          subject: { type: 'monitored_server', id: server.id },
+          object: {
+            serverId: server.id,
+            name: server.name,
+            address: server.address,
+            lastError: result.message,
+          },
+        });
+      } else if (wasDown && (status === 'up' || status === 'degraded')) {
+        await emitEvent(tx, startedAt, {
+          type: 'monitor.server_up',
+          subject: { type: 'monitored_server', id: server.id },
+          object: { serverId: server.id, name: server.name, address: server.address, status },
+        });
+      }
+    });
+    return poll;
+  };
+
+  return {
+    /** Polls now, or joins the poll of this server already in flight in this process. */
+    poll: (server: MonitorServersTable): Promise<MonitorPollsTable> => {
+      const running = inFlight.get(server.id);
+      if (running) return running;
+      const started = pollOnce(server).finally(() => inFlight.delete(server.id));
+      inFlight.set(server.id, started);
+      return started;
+    },
+    isPolling: (serverId: string) => inFlight.has(serverId),
+    /** Waits for the polls in flight (a graceful stop). */
+    drain: async () => {
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+};
+
+export type Poller = ReturnType<typeof createPoller>;

@@ -1,0 +1,192 @@
+// Shapes of the monitor API (monitor.md "Servers", "Polls", "API").
+import { z } from 'zod';
+import { listQuerySchema } from '../http/pagination.js';
+
+/** monitor.md: `port@host`, or a triad of three, comma-separated. Anything else never reaches a utility. */
+export const addressPattern = /^\d{1,5}@[A-Za-z0-9.-]+(,\d{1,5}@[A-Za-z0-9.-]+){0,2}$/;
+
+const addressField = z
+  .string()
+  .trim()
+  .max(600)
+  .regex(addressPattern, 'must be port@host, or a triad port@h1,port@h2,port@h3');
+
+export const serverKinds = ['flexlm', 'rlm'] as const;
+
+export const createServerSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(serverKinds),
+  address: addressField,
+  pollSeconds: z.number().int().min(30).max(86_400).default(300),
+  timeoutSeconds: z.number().int().min(1).max(300).default(30),
+  enabled: z.boolean().default(true),
+  debugLogPath: z
+    .string()
+    .trim()
+    .min(1)
+    .max(4096)
+    .nullable()
+    .optional()
+    .describe('FlexLM debug log to read DENIED lines from; must lie inside CHARTER_MONITOR_LOG_DIR'),
+});
+export type CreateServer = z.infer<typeof createServerSchema>;
+
+export const updateServerSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    address: addressField.optional(),
+    pollSeconds: z.number().int().min(30).max(86_400).optional(),
+    timeoutSeconds: z.number().int().min(1).max(300).optional(),
+    enabled: z.boolean().optional(),
+    debugLogPath: z.string().trim().min(1).max(4096).nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
+export type UpdateServer = z.infer<typeof updateServerSchema>;
+
+export const serverStatuses = ['unknown', 'up', 'degraded', 'down', 'error'] as const;
+
+export const serverSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(serverKinds),
+  address: z.string(),
+  pollSeconds: z.number().int(),
+  timeoutSeconds: z.number().int(),
+  enabled: z.boolean(),
+  status: z.enum(serverStatuses),
+  lastPollAt: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  debugLogPath: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type MonitoredServer = z.infer<typeof serverSchema>;
+
+const blockSchema = z.object({
+  version: z.string(),
+  kind: z.enum(['floating', 'nodelocked', 'uncounted']),
+  expiresAt: z.string().nullable().optional(),
+  count: z.number().int().nullable().optional(),
+  inUse: z.number().int().optional(),
+});
+
+export const snapshotFeatureSchema = z.object({
+  name: z.string(),
+  vendor: z.string().nullable(),
+  issued: z.number().int().nullable(),
+  inUse: z.number().int(),
+  checkedOut: z.number().int(),
+  reservations: z.number().int(),
+  queued: z.number().int(),
+  blocks: z.array(blockSchema),
+  error: z.string().optional(),
+});
+
+export const sessionSchema = z.object({
+  feature: z.string(),
+  user: z.string(),
+  host: z.string(),
+  display: z.string(),
+  identity: z.string(),
+  version: z.string(),
+  count: z.number().int(),
+  startedAt: z.string().nullable().describe("The license server's local time (no zone is printed)"),
+  handle: z.string(),
+  pid: z.number().int().optional(),
+  borrowed: z.boolean().optional(),
+  lingerSeconds: z.number().int().optional(),
+});
+
+export const snapshotSchema = z.object({
+  server: z.object({
+    up: z.boolean(),
+    master: z.string().nullable(),
+    version: z.string().nullable(),
+    members: z.array(
+      z.object({
+        host: z.string(),
+        port: z.number().int().nullable(),
+        up: z.boolean(),
+        master: z.boolean(),
+        version: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
+    vendorDaemons: z.array(
+      z.object({
+        name: z.string(),
+        up: z.boolean(),
+        version: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
+  }),
+  features: z.array(snapshotFeatureSchema),
+  sessions: z.array(sessionSchema),
+  unknownLines: z.number().int(),
+  denialsToday: z.number().int().optional(),
+});
+
+export const pollOutcomes = [
+  'ok',
+  'unreachable',
+  'query_failed',
+  'parse_error',
+  'exec_failed',
+  'timeout',
+] as const;
+
+export const pollSummarySchema = z.object({
+  id: z.string(),
+  serverId: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number().int(),
+  outcome: z.enum(pollOutcomes),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+});
+
+export const pollSchema = pollSummarySchema.extend({
+  rawOutput: z
+    .string()
+    .nullable()
+    .describe('Kept for failed polls and the last 20 successful ones per server'),
+  snapshot: snapshotSchema.nullable(),
+});
+
+export const serverStatusSchema = z.object({
+  server: serverSchema,
+  snapshotAt: z.string().nullable(),
+  snapshot: snapshotSchema.nullable(),
+});
+
+export const featureUsageSchema = z.object({
+  serverId: z.string(),
+  feature: z.string(),
+  vendor: z.string().nullable(),
+  issued: z.number().int().nullable(),
+  inUse: z.number().int(),
+  checkedOut: z.number().int(),
+  reservations: z.number().int(),
+  queued: z.number().int(),
+  utilization: z.number().nullable().describe('inUse / issued in %, null when uncounted'),
+  peakToday: z.number().int(),
+  denialsToday: z.number().int(),
+});
+
+export const serverIdParams = z.object({ id: z.string().min(1).max(64) });
+export const serverListQuery = listQuerySchema({
+  status: z.enum(serverStatuses).optional(),
+  kind: z.enum(serverKinds).optional(),
+});
+export const pollListQuery = listQuerySchema({
+  serverId: z.string().min(1).max(64).optional(),
+  outcome: z.enum(pollOutcomes).optional(),
+});
+export const featuresQuery = z.strictObject({ serverId: z.string().min(1).max(64).optional() });
+export const sessionsQuery = z.strictObject({
+  serverId: z.string().min(1).max(64).optional(),
+  feature: z.string().min(1).max(200).optional(),
+  user: z.string().min(1).max(200).optional(),
+});

@@ -1,0 +1,159 @@
+// SQL of the monitor: servers, polls, samples and denials.
+import type {
+  MonitorDenialsTable,
+  MonitorPollsTable,
+  MonitorSamplesTable,
+  MonitorServersTable,
+} from '../db/schema.js';
+import type { Executor } from '../db/transaction.js';
+
+export const insertServer = async (db: Executor, row: MonitorServersTable): Promise<void> => {
+  await db.insertInto('monitor_servers').values(row).execute();
+};
+
+export const findServer = (db: Executor, id: string): Promise<MonitorServersTable | undefined> =>
+  db.selectFrom('monitor_servers').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const listServers = (
+  db: Executor,
+  filter: {
+    after?: string | undefined;
+    status?: string | undefined;
+    kind?: string | undefined;
+    limit: number;
+  },
+): Promise<MonitorServersTable[]> => {
+  let query = db.selectFrom('monitor_servers').selectAll();
+  if (filter.status) query = query.where('status', '=', filter.status as MonitorServersTable['status']);
+  if (filter.kind) query = query.where('kind', '=', filter.kind as MonitorServersTable['kind']);
+  if (filter.after) query = query.where('id', '>', filter.after);
+  return query.orderBy('id').limit(filter.limit).execute();
+};
+
+export const allServers = (db: Executor, serverId?: string): Promise<MonitorServersTable[]> => {
+  let query = db.selectFrom('monitor_servers').selectAll();
+  if (serverId) query = query.where('id', '=', serverId);
+  return query.orderBy('id').execute();
+};
+
+export const updateServerRow = async (
+  db: Executor,
+  id: string,
+  patch: Partial<MonitorServersTable>,
+): Promise<void> => {
+  await db.updateTable('monitor_servers').set(patch).where('id', '=', id).execute();
+};
+
+export const deleteServerRows = async (db: Executor, id: string): Promise<void> => {
+  await db.deleteFrom('monitor_polls').where('server_id', '=', id).execute();
+  await db.deleteFrom('monitor_samples').where('server_id', '=', id).execute();
+  await db.deleteFrom('monitor_rollups').where('server_id', '=', id).execute();
+  await db.deleteFrom('monitor_denials').where('server_id', '=', id).execute();
+  await db.deleteFrom('monitor_servers').where('id', '=', id).execute();
+};
+
+export const insertPoll = async (db: Executor, row: MonitorPollsTable): Promise<void> => {
+  await db.insertInto('monitor_polls').values(row).execute();
+};
+
+export const findPoll = (db: Executor, id: string): Promise<MonitorPollsTable | undefined> =>
+  db.selectFrom('monitor_polls').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** Newest first. */
+export const listPolls = (
+  db: Executor,
+  filter: {
+    serverId?: string | undefined;
+    outcome?: string | undefined;
+    before?: string | undefined;
+    limit: number;
+  },
+): Promise<Omit<MonitorPollsTable, 'raw_output' | 'snapshot'>[]> => {
+  let query = db
+    .selectFrom('monitor_polls')
+    .select([
+      'id',
+      'server_id',
+      'started_at',
+      'duration_ms',
+      'outcome',
+      'error_code',
+      'error_message',
+      'exit_code',
+    ]);
+  if (filter.serverId) query = query.where('server_id', '=', filter.serverId);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+  if (filter.before) query = query.where('id', '<', filter.before);
+  return query.orderBy('id', 'desc').limit(filter.limit).execute();
+};
+
+/** Successful polls keep their raw output only while they are among the server's last `keep`. */
+export const trimSuccessfulOutputs = async (db: Executor, serverId: string, keep: number): Promise<void> => {
+  const boundary = await db
+    .selectFrom('monitor_polls')
+    .select('id')
+    .where('server_id', '=', serverId)
+    .where('outcome', '=', 'ok')
+    .orderBy('id', 'desc')
+    .offset(keep - 1)
+    .limit(1)
+    .executeTakeFirst();
+  if (!boundary) return;
+  await db
+    .updateTable('monitor_polls')
+    .set({ raw_output: null })
+    .where('server_id', '=', serverId)
+    .where('outcome', '=', 'ok')
+    .where('id', '<', boundary.id)
+    .where('raw_output', 'is not', null)
+    .execute();
+};
+
+export const insertSamples = async (db: Executor, rows: MonitorSamplesTable[]): Promise<void> => {
+  for (let start = 0; start < rows.length; start += 500) {
+    await db
+      .insertInto('monitor_samples')
+      .values(rows.slice(start, start + 500))
+      .onConflict((conflict) => conflict.columns(['server_id', 'feature', 'at']).doNothing())
+      .execute();
+  }
+};
+
+/** The most in use at once per (server, feature) since `sinceMs`. */
+export const peaksSince = async (
+  db: Executor,
+  sinceMs: number,
+  serverId?: string,
+): Promise<Map<string, number>> => {
+  let query = db
+    .selectFrom('monitor_samples')
+    .select(['server_id', 'feature', (eb) => eb.fn.max('in_use').as('peak')])
+    .where('at', '>=', sinceMs)
+    .groupBy(['server_id', 'feature']);
+  if (serverId) query = query.where('server_id', '=', serverId);
+  const rows = await query.execute();
+  return new Map(rows.map((row) => [`${row.server_id}\u0000${row.feature}`, Number(row.peak)]));
+};
+
+export const denialCountsSince = async (
+  db: Executor,
+  sinceMs: number,
+  serverId?: string,
+): Promise<Map<string, number>> => {
+  let query = db
+    .selectFrom('monitor_denials')
+    .select(['server_id', 'feature', (eb) => eb.fn.countAll().as('count')])
+    .where('at', '>=', sinceMs)
+    .groupBy(['server_id', 'feature']);
+  if (serverId) query = query.where('server_id', '=', serverId);
+  const rows = await query.execute();
+  return new Map(rows.map((row) => [`${row.server_id}\u0000${row.feature}`, Number(row.count)]));
+};
+
+export const insertDenials = async (db: Executor, rows: MonitorDenialsTable[]): Promise<void> => {
+  for (let start = 0; start < rows.length; start += 500)
+    await db
+      .insertInto('monitor_denials')
+      .values(rows.slice(start, start + 500))
+      .execute();
+};
