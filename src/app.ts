@@ -30,6 +30,7 @@ import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
 import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
+import { randomUnit } from './lib/random.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
 import { clientRoutes } from './licensing/client/routes.js';
@@ -51,6 +52,7 @@ import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
 import { createPoller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
+import { createMonitorScheduler } from './monitor/scheduler.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
 import { serviceRoutes } from './service/routes.js';
@@ -224,6 +226,10 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     logDir: config.monitor.logDir,
     log: app.log,
   });
+  const monitorScheduler = config.monitor.polling
+    ? createMonitorScheduler({ db, clock, poller, log: app.log, draw: randomUnit }, { tickMs: 1000 })
+    : undefined;
+  monitorScheduler?.start();
   const lifecycleWatch = startLifecycleWatch(
     { db, clock, sealer, log: app.log },
     config.workers.lifecycleScanSeconds * 1000,
@@ -231,6 +237,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   app.addHook('onClose', async () => {
     await webhookWorker.stop();
     await lifecycleWatch.stop();
+    await monitorScheduler?.stop();
     await poller.drain();
     nonceSweeper.stop();
     await leaseReaper.stop();

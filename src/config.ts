@@ -99,6 +99,7 @@ export const configSchema = z.object({
   CHARTER_RLMUTIL: z.string().trim().min(1).default('rlmutil'),
   CHARTER_MONITOR_CONCURRENCY: int(1, 64).default(4),
   CHARTER_MONITOR_LOG_DIR: z.string().trim().min(1).optional(),
+  CHARTER_MONITOR_POLLING: bool.default(true),
   CHARTER_LEASE_REAPER_SECONDS: int(1, 3600).default(10),
   CHARTER_USAGE_FLUSH_SECONDS: int(1, 300).default(5),
   CHARTER_LIFECYCLE_SCAN_SECONDS: int(1, 3600).default(60),
@@ -133,7 +134,14 @@ export interface Config {
   stripeApi: { key: string | undefined; url: string };
   session: { idleSeconds: number; maxSeconds: number };
   rateLimits: { clientKey: number; clientIp: number; management: number };
-  monitor: { lmutil: string; rlmutil: string; concurrency: number; logDir: string | undefined };
+  /** `polling`: whether this process polls on schedule (false: API only; another process polls). */
+  monitor: {
+    lmutil: string;
+    rlmutil: string;
+    concurrency: number;
+    logDir: string | undefined;
+    polling: boolean;
+  };
   mail: { smtpUrl: string | undefined; from: string | undefined };
   /** Background work: how often lapsed leases are marked expired, usage counters written, and the lifecycle
    * watch (license.expired / expiring_soon, machine.heartbeat_dead) looks. */
@@ -241,6 +249,7 @@ export const loadConfig = (
       rlmutil: raw.CHARTER_RLMUTIL,
       concurrency: raw.CHARTER_MONITOR_CONCURRENCY,
       logDir: raw.CHARTER_MONITOR_LOG_DIR,
+      polling: raw.CHARTER_MONITOR_POLLING,
     },
     mail: { smtpUrl: raw.CHARTER_SMTP_URL, from: raw.CHARTER_MAIL_FROM },
     workers: {

@@ -1,7 +1,8 @@
 // One poll of one server: run its utility (at most `concurrency` at once in this process; one poll per server at a
 // time: a second request joins the one in flight), read the outcome, and record it in one transaction: the poll
 // (raw output kept for failures and the last 20 successes), the server's status, the latest snapshot, a sample
-// per feature, and monitor.server_down / server_up when the status crosses.
+// per feature, and monitor.server_down / server_up when the status crosses. When the next poll is due is the
+// scheduler's to say (scheduler.ts).
 import type { Database } from '../db/connection.js';
 import type { MonitorPollsTable, MonitorSamplesTable, MonitorServersTable } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
@@ -105,7 +106,6 @@ export const createPoller = (deps: PollerDeps) => {
         last_poll_at: startedAt,
         last_error_code: result.code,
         last_error_message: result.message,
-        next_poll_at: startedAt + server.poll_seconds * 1000,
         ...(result.snapshot ? { snapshot: poll.snapshot, snapshot_at: startedAt } : {}),
         ...(denials ? { log_offset: denials.offset, log_identity: denials.identity } : {}),
         updated_at: deps.clock.nowMs(),

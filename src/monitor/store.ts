@@ -157,3 +157,12 @@ export const insertDenials = async (db: Executor, rows: MonitorDenialsTable[]): 
       .values(rows.slice(start, start + 500))
       .execute();
 };
+
+export const dueServers = (db: Executor, nowMs: number): Promise<MonitorServersTable[]> =>
+  db
+    .selectFrom('monitor_servers')
+    .selectAll()
+    .where('enabled', '=', 1)
+    .where('next_poll_at', '<=', nowMs)
+    .orderBy('next_poll_at')
+    .execute();

@@ -36,11 +36,12 @@ export const testConfig = (dataDir: string, overrides: Partial<ConfigInput> = {}
   loadConfig({
     env: {},
     cwd: dataDir,
-    // Webhooks are sent by the worker a test drives (test/support/webhooks.ts), not on the app's own timer.
+    // Webhooks are sent, and monitored servers polled, by what a test drives, not on the app's own timers.
     overrides: {
       CHARTER_DATA_DIR: dataDir,
       CHARTER_LOG_LEVEL: 'debug',
       CHARTER_WEBHOOK_SENDERS: 0,
+      CHARTER_MONITOR_POLLING: false,
       ...overrides,
     },
   });

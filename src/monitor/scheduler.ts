@@ -1,0 +1,128 @@
+// The monitor's scheduler: every tick, the enabled servers whose next poll is due are polled (the poller keeps at
+// most CHARTER_MONITOR_CONCURRENCY at once and one per server; a hung utility holds its own slot only). Each poll
+// sets the next one `pollSeconds` ahead, ±10 % jitter so servers added together drift apart.
+//
+// With several processes on PostgreSQL only one polls: the leader, which holds a session advisory lock on a
+// connection of its own. When the leader dies its connection closes, the lock goes with it, and another process
+// takes it at its next try (every `leaderRetryMs`, 15 s by default: well within a minute). On SQLite, one process
+// owns the database and leads.
+import { sql } from 'kysely';
+import type { Database } from '../db/connection.js';
+import type { Clock } from '../lib/clock.js';
+import type { Poller } from './poller.js';
+import { dueServers, updateServerRow } from './store.js';
+
+/** The advisory lock's key, two 32-bit numbers: "char" and "mon". */
+const leaderLockKey = [0x63686172, 0x6d6f6e] as const;
+
+export interface SchedulerDeps {
+  db: Database;
+  clock: Clock;
+  poller: Poller;
+  log: { warn(object: object, message: string): void; info(object: object, message: string): void };
+  /** Uniform in [0, 1): the jitter. */
+  draw: () => number;
+}
+
+/** Leadership among processes sharing one PostgreSQL database. */
+const leadership = (db: Database, retryMs: number, log: SchedulerDeps['log']) => {
+  if (db.dialect === 'sqlite') return { isLeader: () => true, stop: async () => {} };
+  let leader = false;
+  let stopped = false;
+  let wake: () => void = () => {};
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const held = db.kysely
+    .connection()
+    .execute(async (connection) => {
+      while (!stopped) {
+        const result = await sql<{
+          locked: boolean;
+        }>`select pg_try_advisory_lock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int) as locked`.execute(
+          connection,
+        );
+        if (result.rows[0]?.locked) {
+          leader = true;
+          log.info({}, 'monitor: this process leads polling');
+          while (!stopped) await pause(60_000);
+          await sql`select pg_advisory_unlock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int)`.execute(
+            connection,
+          );
+          leader = false;
+          return;
+        }
+        await pause(retryMs);
+      }
+    })
+    .catch((error: unknown) => {
+      leader = false;
+      if (!stopped) log.warn({ err: error }, 'monitor: leadership connection failed');
+    });
+  return {
+    isLeader: () => leader,
+    stop: async () => {
+      stopped = true;
+      wake();
+      await held;
+    },
+  };
+};
+
+export const createMonitorScheduler = (
+  deps: SchedulerDeps,
+  options: { tickMs: number; leaderRetryMs?: number } = { tickMs: 1000 },
+) => {
+  const lead = leadership(deps.db, options.leaderRetryMs ?? 15_000, deps.log);
+
+  /** Starts every due poll this process is not already running; answers the polls started. */
+  const startDue = async () => {
+    if (!lead.isLeader()) return [];
+    const nowMs = deps.clock.nowMs();
+    const started = [];
+    for (const server of await dueServers(deps.db.kysely, nowMs)) {
+      if (deps.poller.isPolling(server.id)) continue;
+      // Pushed ahead now, so a slow poll is not started again; the poll's own record sets the real next time.
+      const jittered = Math.round(server.poll_seconds * 1000 * (0.9 + 0.2 * deps.draw()));
+      await updateServerRow(deps.db.kysely, server.id, { next_poll_at: nowMs + jittered });
+      started.push(
+        deps.poller.poll({ ...server }).catch((error: unknown) => {
+          deps.log.warn({ err: error, serverId: server.id }, 'monitor: a poll could not be recorded');
+        }),
+      );
+    }
+    return started;
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      startDue()
+        .catch((error: unknown) => deps.log.warn({ err: error }, 'monitor: scheduling failed'))
+        .finally(schedule);
+    }, options.tickMs);
+    timer.unref();
+  };
+
+  return {
+    /** For tests: start the due polls and wait for them. */
+    runDue: async () => {
+      await Promise.all(await startDue());
+    },
+    isLeader: () => lead.isLeader(),
+    start: schedule,
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await lead.stop();
+    },
+  };
+};
