@@ -6,6 +6,7 @@ import { callerOf } from '../access/caller.js';
 import { noContentResponse } from '../http/openapi.js';
 import { pageSchema } from '../http/pagination.js';
 import { requireScope } from '../http/route-rules.js';
+import { usageSeries } from './history.js';
 import {
   createServerSchema,
   featuresQuery,
@@ -20,6 +21,8 @@ import {
   sessionSchema,
   sessionsQuery,
   updateServerSchema,
+  usagePointSchema,
+  usageQuery,
 } from './schemas.js';
 import {
   createServer,
@@ -213,5 +216,24 @@ export const monitorRoutes =
         },
       },
       async (request) => currentSessions(deps, request.query),
+    );
+
+    routes.get(
+      '/v1/monitor/usage',
+      {
+        config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND'] },
+        schema: {
+          tags,
+          summary: 'Usage history of a server (or one feature), downsampled into buckets on read',
+          querystring: usageQuery,
+          response: {
+            200: z.object({ bucket: z.enum(['5m', 'hour', 'day']), data: z.array(usagePointSchema) }),
+          },
+        },
+      },
+      async (request) => {
+        await getServer(deps, request.query.serverId);
+        return usageSeries(deps, request.query);
+      },
     );
   };

@@ -5,10 +5,11 @@
 // With several processes on PostgreSQL only one polls: the leader, which holds a session advisory lock on a
 // connection of its own. When the leader dies its connection closes, the lock goes with it, and another process
 // takes it at its next try (every `leaderRetryMs`, 15 s by default: well within a minute). On SQLite, one process
-// owns the database and leads.
+// owns the database and leads. The leader also rolls the history up and prunes it (history.ts).
 import { sql } from 'kysely';
 import type { Database } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
+import { maintainHistory } from './history.js';
 import type { Poller } from './poller.js';
 import { dueServers, updateServerRow } from './store.js';
 
@@ -81,9 +82,16 @@ export const createMonitorScheduler = (
 ) => {
   const lead = leadership(deps.db, options.leaderRetryMs ?? 15_000, deps.log);
 
+  let lastMaintenance = Number.NEGATIVE_INFINITY;
+
   /** Starts every due poll this process is not already running; answers the polls started. */
   const startDue = async () => {
     if (!lead.isLeader()) return [];
+    // Hourly rollups and retention, by the leader, at most every ten minutes.
+    if (deps.clock.nowMs() - lastMaintenance >= 600_000) {
+      lastMaintenance = deps.clock.nowMs();
+      await maintainHistory(deps);
+    }
     const nowMs = deps.clock.nowMs();
     const started = [];
     for (const server of await dueServers(deps.db.kysely, nowMs)) {

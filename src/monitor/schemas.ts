@@ -190,3 +190,22 @@ export const sessionsQuery = z.strictObject({
   feature: z.string().min(1).max(200).optional(),
   user: z.string().min(1).max(200).optional(),
 });
+
+export const usageQuery = z.strictObject({
+  serverId: z.string().min(1).max(64),
+  feature: z.string().min(1).max(200).optional().describe('Default: every feature of the server, summed'),
+  from: z.iso.datetime({ offset: true }).optional().describe('Default: a day before `to`'),
+  to: z.iso.datetime({ offset: true }).optional().describe('End, exclusive (default: now)'),
+  bucket: z
+    .enum(['5m', 'hour', 'day'])
+    .optional()
+    .describe('Default: 5m up to 2 days, hour up to 62 days, else day'),
+});
+
+export const usagePointSchema = z.object({
+  at: z.string(),
+  inUseAvg: z.number().nullable(),
+  inUseMax: z.number().nullable(),
+  issued: z.number().nullable(),
+  denials: z.number().int(),
+});

@@ -1,4 +1,5 @@
 // SQL of the monitor: servers, polls, samples and denials.
+import { sql } from 'kysely';
 import type {
   MonitorDenialsTable,
   MonitorPollsTable,
@@ -166,3 +167,109 @@ export const dueServers = (db: Executor, nowMs: number): Promise<MonitorServersT
     .where('next_poll_at', '<=', nowMs)
     .orderBy('next_poll_at')
     .execute();
+
+/** Per sample time: the feature's (or, without one, every feature's summed) in-use, issued and denials. */
+export const samplesIn = async (
+  db: Executor,
+  filter: { serverId: string; feature?: string | undefined; from: number; to: number },
+) => {
+  let query = db
+    .selectFrom('monitor_samples')
+    .select([
+      'at',
+      (eb) => eb.fn.sum<number>('in_use').as('in_use'),
+      (eb) => eb.fn.sum<number>('issued').as('issued'),
+      (eb) => eb.fn.sum<number>('denials').as('denials'),
+    ])
+    .where('server_id', '=', filter.serverId)
+    .where('at', '>=', filter.from)
+    .where('at', '<', filter.to)
+    .groupBy('at')
+    .orderBy('at');
+  if (filter.feature) query = query.where('feature', '=', filter.feature);
+  return (await query.execute()).map((row) => ({
+    at: Number(row.at),
+    inUse: Number(row.in_use),
+    issued: row.issued === null ? null : Number(row.issued),
+    denials: Number(row.denials),
+  }));
+};
+
+/** Per hour: the rollups of the feature (or every feature, summed). */
+export const rollupsIn = async (
+  db: Executor,
+  filter: { serverId: string; feature?: string | undefined; from: number; to: number },
+) => {
+  let query = db
+    .selectFrom('monitor_rollups')
+    .select([
+      'hour',
+      (eb) => eb.fn.sum<number>('samples').as('samples'),
+      (eb) => eb.fn.sum<number>('in_use_sum').as('in_use_sum'),
+      (eb) => eb.fn.sum<number>('in_use_max').as('in_use_max'),
+      (eb) => eb.fn.sum<number>('issued').as('issued'),
+      (eb) => eb.fn.sum<number>('denials').as('denials'),
+      (eb) => eb.fn.count<number>('feature').as('features'),
+    ])
+    .where('server_id', '=', filter.serverId)
+    .where('hour', '>=', filter.from)
+    .where('hour', '<', filter.to)
+    .groupBy('hour')
+    .orderBy('hour');
+  if (filter.feature) query = query.where('feature', '=', filter.feature);
+  return (await query.execute()).map((row) => ({
+    hour: Number(row.hour),
+    // Summed over features, a rollup's samples count each poll once per feature.
+    samples: Number(row.samples) / Math.max(1, Number(row.features)),
+    inUseSum: Number(row.in_use_sum),
+    inUseMax: Number(row.in_use_max),
+    issued: row.issued === null ? null : Number(row.issued),
+    denials: Number(row.denials),
+  }));
+};
+
+/** Rolls the samples of [from, to) up into hourly rows (again if they exist: the result is the same). */
+export const rollUpHours = async (db: Executor, from: number, to: number): Promise<void> => {
+  const hour = sql<number>`at - (at % 3600000)`;
+  await db
+    .insertInto('monitor_rollups')
+    .columns(['server_id', 'feature', 'hour', 'samples', 'in_use_sum', 'in_use_max', 'issued', 'denials'])
+    .expression(
+      db
+        .selectFrom('monitor_samples')
+        .select([
+          'server_id',
+          'feature',
+          hour.as('hour'),
+          (eb) => eb.fn.countAll<number>().as('samples'),
+          (eb) => eb.fn.sum<number>('in_use').as('in_use_sum'),
+          (eb) => eb.fn.max('in_use').as('in_use_max'),
+          (eb) => eb.fn.max('issued').as('issued'),
+          (eb) => eb.fn.sum<number>('denials').as('denials'),
+        ])
+        .where('at', '>=', from)
+        .where('at', '<', to)
+        .groupBy(['server_id', 'feature', hour]),
+    )
+    .onConflict((conflict) =>
+      conflict.columns(['server_id', 'feature', 'hour']).doUpdateSet((eb) => ({
+        samples: eb.ref('excluded.samples'),
+        in_use_sum: eb.ref('excluded.in_use_sum'),
+        in_use_max: eb.ref('excluded.in_use_max'),
+        issued: eb.ref('excluded.issued'),
+        denials: eb.ref('excluded.denials'),
+      })),
+    )
+    .execute();
+};
+
+/** monitor.md retention: raw samples (and polls) 30 days, hourly rollups 2 years. */
+export const pruneHistory = async (
+  db: Executor,
+  before: { samples: number; rollups: number; polls: number },
+): Promise<void> => {
+  await db.deleteFrom('monitor_samples').where('at', '<', before.samples).execute();
+  await db.deleteFrom('monitor_rollups').where('hour', '<', before.rollups).execute();
+  await db.deleteFrom('monitor_polls').where('started_at', '<', before.polls).execute();
+  await db.deleteFrom('monitor_denials').where('at', '<', before.samples).execute();
+};
