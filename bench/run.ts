@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { latestMigration } from '../src/db/migrations/index.js';
+import { runParseBenchmark } from './monitor-parse.js';
 import { seed } from './seed.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -396,6 +397,10 @@ const main = async () => {
       `floating seats: ${seats.operationsPerSecond} operations/s (target ≥ 2,000): ${seats.checkouts} checkouts, ${seats.denials} denials, ${seats.heartbeats} heartbeats, ${seats.releases} releases; at most ${seats.maxLiveLeasesSeen} live leases seen (limit 50), at most ${seats.maxSeatsHeldByClients} held by clients\n`,
     );
   }
+  const monitorParse = runParseBenchmark();
+  process.stdout.write(
+    `lmstat parse: ${monitorParse.sessions} sessions across ${monitorParse.features} features in ${monitorParse.parseMs} ms (target < ${monitorParse.targetMs} ms); line-split baseline ${monitorParse.baselineMs} ms, ratio ${monitorParse.ratioToBaseline}\n`,
+  );
   const report = {
     at: new Date().toISOString(),
     node: process.version,
@@ -407,11 +412,13 @@ const main = async () => {
     serverRssMb: peakRss,
     results,
     ...(seats ? { seats } : {}),
+    monitorParse,
   };
   mkdirSync(path.join(root, '.bench'), { recursive: true });
   writeFileSync(path.join(root, '.bench/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${JSON.stringify(report)}\n`);
   if (results.some((result) => result.unexpectedStatuses > 0 || result.errors > 0)) process.exitCode = 1;
+  if (monitorParse.parseMs >= monitorParse.targetMs) process.exitCode = 1;
 };
 
 await main();

@@ -48,8 +48,11 @@ const rules = {
     /^\s*(?<who>[^\s:]+): (?<message>[^()]+?)\.? \((?<code>-\d+),(?<minor>\d+)(?::(?<sys>\d+))?(?: "(?<sysmsg>[^"]*)")?\)\s*$/,
 } as const;
 
-// The order decides: the first rule a line matches classifies it.
-const ordered = Object.entries(rules) as [keyof typeof rules, RegExp][];
+// The order decides: the first rule a line matches classifies it. Session lines, most of any output, are tried
+// first (their shape is specific enough to match nothing else).
+const ordered = (Object.entries(rules) as [keyof typeof rules, RegExp][]).sort(
+  ([a], [b]) => Number(b === 'checkout') - Number(a === 'checkout'),
+);
 
 /** FlexLM codes (and messages) that mean the server could not be reached: -15 connect, -96 down, -97 daemon down. */
 const unreachableCodes = new Set(['-15', '-96', '-97']);
