@@ -7,6 +7,7 @@ import { apiKeysCommand } from './api-keys.js';
 import { catalogCommands } from './catalog.js';
 import type { Command } from './command.js';
 import { migrateCommand } from './migrate.js';
+import { monitorCommand } from './monitor.js';
 import { operatorsCommand } from './operators.js';
 import { serveCommand } from './serve.js';
 import { signingKeysCommand } from './signing-keys.js';
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   'api-keys': apiKeysCommand,
   'signing-keys': signingKeysCommand,
   verify: verifyCommand,
+  monitor: monitorCommand,
   ...catalogCommands,
 };
 
