@@ -53,6 +53,7 @@ import { userRoutes } from './licensing/users/routes.js';
 import { createPoller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
 import { createMonitorScheduler } from './monitor/scheduler.js';
+import { createMetrics, metricsRoutes } from './ops/metrics.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
 import { serviceRoutes } from './service/routes.js';
@@ -218,9 +219,19 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     },
   );
   webhookWorker.start();
+  const metrics = createMetrics({ db, clock });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
   const poller = createPoller({
     db,
     clock,
+    onPoll: metrics.observePoll,
     utilities: { lmutil: config.monitor.lmutil, rlmutil: config.monitor.rlmutil },
     concurrency: config.monitor.concurrency,
     logDir: config.monitor.logDir,
@@ -279,6 +290,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     webhookEndpointRoutes({ db, clock, sealer, allowPrivateTargets: config.webhooksAllowPrivate }),
   );
   await app.register(monitorRoutes({ db, clock, poller, logDir: config.monitor.logDir }));
+  await app.register(metricsRoutes(metrics, { public: config.metricsPublic }));
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
   await app.register(userRoutes({ db, clock }));

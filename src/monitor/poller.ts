@@ -22,6 +22,8 @@ export interface PollerDeps {
   concurrency: number;
   logDir: string | undefined;
   log: { warn(object: object, message: string): void };
+  /** Told of every finished poll (metrics). */
+  onPoll?: (serverId: string, outcome: PollOutcome, durationMs: number) => void;
 }
 
 /** Unreachable or timed-out polls in a row that make a server down. */
@@ -156,6 +158,7 @@ export const createPoller = (deps: PollerDeps) => {
         });
       }
     });
+    deps.onPoll?.(server.id, result.outcome, run.durationMs);
     return poll;
   };
 

@@ -210,3 +210,18 @@ export const endLiveLeases = (
   if (filter.feature !== undefined) query = query.where('feature', '=', filter.feature);
   return query.returningAll().execute();
 };
+
+/** Seats held now, per pool (license and feature; '' is the license's own seats). */
+export const liveSeatsByPool = async (
+  db: Executor,
+  nowMs: number,
+): Promise<{ licenseId: string; feature: string; inUse: number }[]> =>
+  (
+    await db
+      .selectFrom('leases')
+      .select(['license_id', 'feature', (eb) => eb.fn.countAll<number>().as('in_use')])
+      .where('status', '=', 'active')
+      .where('expires_at', '>', nowMs)
+      .groupBy(['license_id', 'feature'])
+      .execute()
+  ).map((row) => ({ licenseId: row.license_id, feature: row.feature, inUse: Number(row.in_use) }));

@@ -307,3 +307,23 @@ export const pruneDeliveredEvents = async (
   await db.deleteFrom('events').where('id', 'in', ids).execute();
   return ids.length;
 };
+
+/** The outbox's backlog: events not yet fanned out, and deliveries waiting to be sent. */
+export const webhookBacklog = async (db: Executor) => {
+  const [events, deliveries] = await Promise.all([
+    db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('dispatched', '=', 0)
+      .executeTakeFirst(),
+    db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('status', '=', 'pending')
+      .executeTakeFirst(),
+  ]);
+  return {
+    undispatchedEvents: Number(events?.count ?? 0),
+    pendingDeliveries: Number(deliveries?.count ?? 0),
+  };
+};

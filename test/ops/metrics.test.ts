@@ -1,0 +1,122 @@
+// GET /metrics: Prometheus text with HTTP, process, monitor and webhook figures; monitor:read unless public.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bearer, createKey } from '../support/access.js';
+import { type TestApp, withApp } from '../support/app.js';
+import { clientCalls, managementCalls } from '../support/calls.js';
+import { expectError } from '../support/expect-error.js';
+import { standIn } from '../support/monitor.js';
+import { dialects } from '../support/services.js';
+
+for (const dialect of dialects()) {
+  describe(`metrics (${dialect})`, () => {
+    let t: TestApp;
+    let admin: string;
+    let dir: string;
+    const call = managementCalls(
+      () => t,
+      () => admin,
+    );
+    const client = clientCalls(() => t);
+
+    before(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), 'charter-metrics-'));
+      t = await withApp({ dialect, config: { CHARTER_LMUTIL: standIn(dir).script } });
+      admin = (await createKey(t, ['admin'])).secret;
+    });
+    after(async () => {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('answers Prometheus text with requests, process figures, monitored features, Charter’s pools and the webhook backlog', async () => {
+      const server = (
+        await call('POST', '/v1/monitor/servers', {
+          name: 'Cadence',
+          kind: 'flexlm',
+          address: '27000@ok.example',
+        })
+      ).json() as { id: string };
+      assert.equal((await call('POST', `/v1/monitor/servers/${server.id}/poll`)).statusCode, 200);
+      const product = (await call('POST', '/v1/products', { code: 'flt', name: 'Floating' })).json() as {
+        id: string;
+      };
+      const policy = (
+        await call('POST', '/v1/policies', {
+          productId: product.id,
+          code: 'pool',
+          name: 'Pool',
+          floating: true,
+          maxMachines: 5,
+          leaseSeconds: 600,
+        })
+      ).json() as { id: string };
+      const license = (await call('POST', '/v1/licenses', { policyId: policy.id })).json() as {
+        id: string;
+        key: string;
+      };
+      assert.equal(
+        (await client('checkout', { licenseKey: license.key, fingerprint: 'fp-metrics' })).statusCode,
+        201,
+      );
+
+      const reader = (await createKey(t, ['monitor:read'])).secret;
+      const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(reader) });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+      const text = res.body;
+      assert.match(text, /^process_cpu_user_seconds_total \d/m);
+      assert.match(
+        text,
+        /^http_requests_total\{method="POST",route="\/v1\/monitor\/servers",status="201"\} 1$/m,
+      );
+      assert.match(
+        text,
+        /^http_request_duration_seconds_bucket\{le="0\.001",method="POST",route="\/v1\/licenses",status="201"\} /m,
+      );
+      assert.match(
+        text,
+        new RegExp(`^charter_monitor_feature_in_use\\{server="${server.id}",feature="Virtuoso"\\} 3$`, 'm'),
+      );
+      assert.match(
+        text,
+        new RegExp(`^charter_monitor_feature_issued\\{server="${server.id}",feature="Virtuoso"\\} 4$`, 'm'),
+      );
+      assert.match(text, new RegExp(`^charter_monitor_server_up\\{server="${server.id}"\\} 1$`, 'm'));
+      assert.match(
+        text,
+        new RegExp(
+          `^charter_monitor_poll_duration_seconds_count\\{server="${server.id}",outcome="ok"\\} 1$`,
+          'm',
+        ),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `^charter_monitor_feature_in_use\\{server="charter",feature="${license.id}/seats"\\} 1$`,
+          'm',
+        ),
+      );
+      assert.match(text, /^charter_webhook_backlog\{kind="undispatched_events"\} \d+$/m);
+    });
+
+    it('needs monitor:read unless CHARTER_METRICS_PUBLIC is set', async () => {
+      expectError(await t.app.inject({ method: 'GET', url: '/metrics' }), 401, 'AUTH_MISSING');
+      const other = (await createKey(t, ['licenses:read'])).secret;
+      expectError(
+        await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(other) }),
+        403,
+        'AUTH_INSUFFICIENT',
+      );
+      const open = await withApp({ dialect, config: { CHARTER_METRICS_PUBLIC: true } });
+      try {
+        assert.equal((await open.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
+      } finally {
+        await open.close();
+      }
+    });
+  });
+}
