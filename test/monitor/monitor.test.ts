@@ -21,7 +21,7 @@ import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { repoRoot } from '../support/cli.js';
 import { expectError } from '../support/expect-error.js';
-import { fixturesSkip, standIn } from '../support/monitor.js';
+import { addMonitoredServer, fixturesSkip, standIn } from '../support/monitor.js';
 import { dialects } from '../support/services.js';
 
 interface Poll {
@@ -64,16 +64,8 @@ for (const dialect of dialects()) {
       rmSync(logDir, { recursive: true, force: true });
     });
 
-    const addServer = async (host: string, extra: Record<string, unknown> = {}) => {
-      const res = await call('POST', '/v1/monitor/servers', {
-        name: host,
-        kind: 'flexlm',
-        address: `27000@${host}`,
-        ...extra,
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; status: string };
-    };
+    const addServer = (host: string, extra: Record<string, unknown> = {}) =>
+      addMonitoredServer(call, host, extra);
     const poll = (id: string) => call('POST', `/v1/monitor/servers/${id}/poll`);
 
     it('a server is registered with monitor.md’s defaults, and answers status unknown before any poll', async () => {

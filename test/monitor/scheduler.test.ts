@@ -11,7 +11,7 @@ import { createMonitorScheduler } from '../../src/monitor/scheduler.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
-import { standIn } from '../support/monitor.js';
+import { addMonitoredServer, standIn } from '../support/monitor.js';
 import { dialects } from '../support/services.js';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -60,16 +60,8 @@ for (const dialect of dialects()) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    const addServer = async (host: string, extra: Record<string, unknown> = {}) => {
-      const res = await call('POST', '/v1/monitor/servers', {
-        name: host,
-        kind: 'flexlm',
-        address: `27000@${host}`,
-        ...extra,
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string };
-    };
+    const addServer = (host: string, extra: Record<string, unknown> = {}) =>
+      addMonitoredServer(call, host, extra);
     const pollsOf = async (id: string) =>
       ((await call('GET', `/v1/monitor/polls?serverId=${id}`)).json() as { data: unknown[] }).data.length;
 

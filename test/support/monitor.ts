@@ -1,7 +1,10 @@
 // Stand-in license utilities for monitor tests: a script, written by the test into a temp dir, that answers
 // `lmstat -a -c <address>` by the address's host (a status, a connection error, garbage, a hang, a slow run).
+
+import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { managementCalls } from './calls.js';
 import { repoRoot } from './cli.js';
 
 export const sample = [
@@ -61,4 +64,20 @@ esac
     calls: () => readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n'),
     sharedFixture,
   };
+};
+
+/** Registers a FlexLM server at `27000@<host>` (the host picks the stand-in's behaviour) through the API. */
+export const addMonitoredServer = async (
+  call: ReturnType<typeof managementCalls>,
+  host: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; status: string }> => {
+  const res = await call('POST', '/v1/monitor/servers', {
+    name: host,
+    kind: 'flexlm',
+    address: `27000@${host}`,
+    ...extra,
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json() as { id: string; status: string };
 };
