@@ -173,8 +173,12 @@ const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database
     connectionTimeoutMillis: 5000,
     ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
   });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+  // A client losing its connection must not crash the process, idle in the pool or checked out between queries
+  // (the monitor's leader holds one for its advisory lock): the next query on it reports the loss.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,

@@ -40,32 +40,40 @@ const leadership = (db: Database, retryMs: number, log: SchedulerDeps['log']) =>
         resolve();
       };
     });
-  const held = db.kysely
-    .connection()
-    .execute(async (connection) => {
-      while (!stopped) {
-        const result = await sql<{
-          locked: boolean;
-        }>`select pg_try_advisory_lock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int) as locked`.execute(
-          connection,
-        );
-        if (result.rows[0]?.locked) {
-          leader = true;
-          log.info({}, 'monitor: this process leads polling');
-          while (!stopped) await pause(60_000);
-          await sql`select pg_advisory_unlock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int)`.execute(
-            connection,
-          );
-          leader = false;
-          return;
-        }
+  const tryLock = sql<{
+    locked: boolean;
+  }>`select pg_try_advisory_lock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int) as locked`;
+  const unlock = sql`select pg_advisory_unlock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int)`;
+  const lead = async () => {
+    while (!stopped) {
+      try {
+        await db.kysely.connection().execute(async (connection) => {
+          while (!stopped) {
+            if ((await tryLock.execute(connection)).rows[0]?.locked) {
+              leader = true;
+              log.info({}, 'monitor: this process leads polling');
+              // The lock lives as long as this connection: a check that fails means both are gone, and this
+              // process stops leading until it takes the lock again.
+              while (!stopped) {
+                await pause(retryMs);
+                await sql`select 1`.execute(connection);
+              }
+              await unlock.execute(connection);
+              leader = false;
+              return;
+            }
+            await pause(retryMs);
+          }
+        });
+      } catch (error) {
+        leader = false;
+        if (stopped) return;
+        log.warn({ err: error }, 'monitor: the leadership connection failed; trying again');
         await pause(retryMs);
       }
-    })
-    .catch((error: unknown) => {
-      leader = false;
-      if (!stopped) log.warn({ err: error }, 'monitor: leadership connection failed');
-    });
+    }
+  };
+  const held = lead();
   return {
     isLeader: () => leader,
     stop: async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { createPoller } from '../../src/monitor/poller.js';
 import { createMonitorScheduler } from '../../src/monitor/scheduler.js';
 import { createKey } from '../support/access.js';
@@ -119,6 +120,31 @@ for (const dialect of dialects()) {
         await second.runDue();
         assert.equal(await pollsOf(server.id), 1);
         await second.stop();
+      });
+
+      it('a leader whose database connection is cut stops leading, and leads again on a new connection', async () => {
+        const scheduler = schedulerFor(2, () => 0.5, 50);
+        assert.ok(await isLeaderSoon(scheduler));
+        const holder = async () =>
+          (
+            await sql<{
+              pid: number;
+            }>`select pid from pg_locks where locktype = 'advisory' and classid = ${0x63686172} and objid = ${0x6d6f6e} and granted`.execute(
+              t.db.kysely,
+            )
+          ).rows[0]?.pid;
+        const before = await holder();
+        assert.ok(before);
+        await sql`select pg_terminate_backend(${before})`.execute(t.db.kysely);
+        let after: number | undefined;
+        for (let waited = 0; waited < 5000; waited += 20) {
+          after = await holder();
+          if (after && after !== before && scheduler.isLeader()) break;
+          await sleep(20);
+        }
+        assert.ok(after && after !== before, 'the lock is held again, by another connection');
+        assert.equal(scheduler.isLeader(), true);
+        await scheduler.stop();
       });
     }
   });
