@@ -28,3 +28,7 @@ export const fixedClock = (start: Date | string | number = '2026-11-22T10:30:45.
     },
   };
 };
+
+/** An epoch-ms time as the API writes it (ISO 8601, UTC), or null for none. */
+export const isoOrNull = (ms: number | null): string | null =>
+  ms === null ? null : new Date(ms).toISOString();

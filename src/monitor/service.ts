@@ -8,6 +8,7 @@ import { transaction } from '../db/transaction.js';
 import { AppError } from '../errors/app-error.js';
 import { toPage } from '../http/pagination.js';
 import type { Clock } from '../lib/clock.js';
+import { isoOrNull } from '../lib/clock.js';
 import { newId } from '../lib/random.js';
 import { logInside } from './debug-log.js';
 import { outcomeCodes, type PollOutcome } from './outcome.js';
@@ -34,8 +35,6 @@ export interface MonitorDeps {
   logDir: string | undefined;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export const toServer = (row: MonitorServersTable): MonitoredServer => ({
   id: row.id,
   name: row.name,
@@ -45,7 +44,7 @@ export const toServer = (row: MonitorServersTable): MonitoredServer => ({
   timeoutSeconds: row.timeout_seconds,
   enabled: row.enabled === 1,
   status: row.status,
-  lastPollAt: iso(row.last_poll_at),
+  lastPollAt: isoOrNull(row.last_poll_at),
   lastError:
     row.last_error_code && row.last_error_message
       ? { code: row.last_error_code, message: row.last_error_message }
@@ -221,7 +220,7 @@ export const serverStatus = async (deps: MonitorDeps, id: string) => {
   const row = await serverOrThrow(deps.db.kysely, id);
   return {
     server: toServer(row),
-    snapshotAt: iso(row.snapshot_at),
+    snapshotAt: isoOrNull(row.snapshot_at),
     snapshot: row.snapshot ? (JSON.parse(row.snapshot) as Snapshot) : null,
   };
 };

@@ -3,8 +3,6 @@
 import assert from 'node:assert/strict';
 import {
   appendFileSync,
-  chmodSync,
-  existsSync,
   mkdtempSync,
   readFileSync,
   renameSync,
@@ -19,7 +17,6 @@ import { recentEvents } from '../../src/ops/events/service.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
-import { repoRoot } from '../support/cli.js';
 import { expectError } from '../support/expect-error.js';
 import { addMonitoredServer, fixturesSkip, standIn } from '../support/monitor.js';
 import { dialects } from '../support/services.js';

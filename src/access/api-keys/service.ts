@@ -7,6 +7,7 @@ import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
+import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
@@ -24,8 +25,6 @@ import {
   setLastUsed,
 } from './store.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export const toApiKey = (row: ApiKeysTable): ApiKey => ({
   id: row.id,
   name: row.name,
@@ -36,9 +35,9 @@ export const toApiKey = (row: ApiKeysTable): ApiKey => ({
   requireSignature: row.require_signature === 1,
   rateLimit: row.rate_limit,
   quota: row.quota ? (JSON.parse(row.quota) as ApiKey['quota']) : null,
-  expiresAt: iso(row.expires_at),
-  revokedAt: iso(row.revoked_at),
-  lastUsedAt: iso(row.last_used_at),
+  expiresAt: isoOrNull(row.expires_at),
+  revokedAt: isoOrNull(row.revoked_at),
+  lastUsedAt: isoOrNull(row.last_used_at),
   createdBy: { type: row.created_by_type, id: row.created_by_id },
   createdAt: new Date(row.created_at).toISOString(),
   updatedAt: new Date(row.updated_at).toISOString(),

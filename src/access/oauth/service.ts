@@ -8,6 +8,7 @@ import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
+import { isoOrNull } from '../../lib/clock.js';
 import { newId, secureRandomBytes } from '../../lib/random.js';
 import { newSecret, safeEqual, sha256Hex } from '../../lib/secrets.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
@@ -27,8 +28,6 @@ export interface OauthDeps {
   keyRing: KeyRing;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export const toOauthClient = (row: OauthClientsTable): OauthClient => ({
   id: row.id,
   clientId: row.id,
@@ -36,7 +35,7 @@ export const toOauthClient = (row: OauthClientsTable): OauthClient => ({
   scopes: JSON.parse(row.scopes) as Scope[],
   productIds: row.product_ids ? (JSON.parse(row.product_ids) as string[]) : null,
   tokenTtlSeconds: row.token_ttl_seconds,
-  revokedAt: iso(row.revoked_at),
+  revokedAt: isoOrNull(row.revoked_at),
   createdBy: { type: row.created_by_type, id: row.created_by_id },
   createdAt: new Date(row.created_at).toISOString(),
   updatedAt: new Date(row.updated_at).toISOString(),

@@ -9,6 +9,7 @@ import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
+import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { emitEvent, emitEvents } from '../../ops/events/service.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
@@ -29,8 +30,6 @@ import {
   updateLeaseRow,
 } from './store.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 export const isLive = (row: Pick<LeasesTable, 'status' | 'expires_at'>, nowMs: number) =>
   row.status === 'active' && row.expires_at > nowMs;
 
@@ -44,8 +43,8 @@ export const toLease = (row: LeasesTable, nowMs: number): Lease => ({
   status: row.status === 'active' && row.expires_at <= nowMs ? 'expired' : (row.status as Lease['status']),
   checkedOutAt: new Date(row.checked_out_at).toISOString(),
   expiresAt: new Date(row.expires_at).toISOString(),
-  borrowedUntil: iso(row.borrowed_until),
-  endedAt: iso(row.status === 'active' && row.expires_at <= nowMs ? row.expires_at : row.ended_at),
+  borrowedUntil: isoOrNull(row.borrowed_until),
+  endedAt: isoOrNull(row.status === 'active' && row.expires_at <= nowMs ? row.expires_at : row.ended_at),
 });
 
 /** A pool of seats: the license's own (feature '') or a floating feature's; seats null = unlimited. */

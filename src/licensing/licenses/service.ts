@@ -10,6 +10,7 @@ import { type Executor, forUpdate, transaction, transactionUnique } from '../../
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
+import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { emitEvent } from '../../ops/events/service.js';
@@ -46,8 +47,6 @@ export interface LicenseDeps {
   sealer: Sealer;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 /** Only callers with licenses:read see the full key (api.md); everyone sees its first group. */
 const showsKey = (principal: Principal | undefined) =>
   !principal || hasScope(principal.scopes, 'licenses:read');
@@ -79,7 +78,7 @@ export const toLicense = (
     customerId: row.customer_id,
     status,
     startsAt: new Date(row.starts_at).toISOString(),
-    expiresAt: iso(row.expires_at),
+    expiresAt: isoOrNull(row.expires_at),
     maintenanceExpired,
     trial: row.trial === 1,
     maxMachines: row.max_machines ?? policy.max_machines,
@@ -328,13 +327,13 @@ export const updateLicense = async (
       target: { type: 'license', id },
       changes: diff(
         {
-          expiresAt: iso(row.expires_at),
+          expiresAt: isoOrNull(row.expires_at),
           maxMachines: row.max_machines,
           features: row.features,
           metadata: row.metadata,
         },
         {
-          expiresAt: iso(updated.expires_at),
+          expiresAt: isoOrNull(updated.expires_at),
           maxMachines: updated.max_machines,
           features: updated.features,
           metadata: updated.metadata,
@@ -441,8 +440,8 @@ export const applyLicenseActionIn = async (
     action: `license.${action}`,
     target: { type: 'license', id },
     changes: diff(
-      { status: row.status, expiresAt: iso(row.expires_at), customerId: row.customer_id },
-      { status: updated.status, expiresAt: iso(updated.expires_at), customerId: updated.customer_id },
+      { status: row.status, expiresAt: isoOrNull(row.expires_at), customerId: row.customer_id },
+      { status: updated.status, expiresAt: isoOrNull(updated.expires_at), customerId: updated.customer_id },
     ),
   });
   await emitLicenseEvent(deps, tx, actionEvents[action], updated);
@@ -533,7 +532,7 @@ export const issueLicense = async (
     changes: {
       policyId: [null, row.policy_id],
       customerId: [null, row.customer_id],
-      expiresAt: [null, iso(row.expires_at)],
+      expiresAt: [null, isoOrNull(row.expires_at)],
     },
   });
   // A new license has no machines or meters yet: its answer needs no reads.

@@ -1,11 +1,13 @@
 // The deliveries API: an endpoint's deliveries with their attempt logs, and a manual retry that sends one now and
 // waits for the answer (502 NOTIFICATION_FAILED when it fails).
+
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { toPage } from '../../http/pagination.js';
+import { isoOrNull } from '../../lib/clock.js';
 import { attemptDelivery, claimMs, type DeliveryDeps, newClaimToken } from './delivery.js';
 import type { WebhookDelivery } from './schemas.js';
 import { assertUnrestricted, endpointOrThrow } from './service.js';
@@ -17,8 +19,6 @@ import {
   listDeliveries,
 } from './store.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 const toDelivery = (row: WebhookDeliveriesTable, attempts: WebhookAttemptsTable[]): WebhookDelivery => ({
   id: row.id,
   endpointId: row.endpoint_id,
@@ -27,10 +27,10 @@ const toDelivery = (row: WebhookDeliveriesTable, attempts: WebhookAttemptsTable[
   status: row.status,
   attempts: row.attempts,
   maxAttempts: row.max_attempts,
-  nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+  nextAttemptAt: row.status === 'pending' ? isoOrNull(row.next_attempt_at) : null,
   lastStatusCode: row.last_status_code,
   lastError: row.last_error,
-  deliveredAt: iso(row.delivered_at),
+  deliveredAt: isoOrNull(row.delivered_at),
   attemptLog: attempts.map((attempt) => ({
     attempt: attempt.attempt,
     at: new Date(attempt.started_at).toISOString(),
