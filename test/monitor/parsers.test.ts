@@ -466,6 +466,60 @@ describe('parser helpers', () => {
     assert.equal(inferStart({ month: 2, day: 29, hour: 8, minute: 0 }, reference), '2024-02-29T08:00:00');
   });
 
+  it('localized start stamps: day-first dates, other weekday names, and the weekday settling an ambiguous date', () => {
+    const capture = (header: string, stamps: string[]) =>
+      snapshotOf(
+        parseLmstat(
+          [
+            header,
+            'License server status: 27000@alpha',
+            'alpha: license server UP (MASTER) v11.19.2',
+            'Feature usage info:',
+            'Users of Virtuoso:  (Total of 10 licenses issued;  Total of 3 licenses in use)',
+            '  "Virtuoso" v23.1, vendor: cadence, expiry: 31-dec-2027',
+            '  floating license',
+            ...stamps.map(
+              (stamp, index) => `    ana ws-1 /dev/tty (v23.1) (alpha/27000 ${101 + index}), start ${stamp}`,
+            ),
+          ].join('\r\n'),
+          { now },
+        ),
+      ).sessions.map((session) => session.startedAt);
+    // A German Windows: `Mo 23.11.2026`, stamps `Fr 20.11. 17:30`.
+    assert.deepEqual(
+      capture('Flexible License Manager status on Mo 23.11.2026 9:15', ['Mo 23.11. 8:01', 'Fr 20.11. 17:30']),
+      ['2026-11-23T08:01:00', '2026-11-20T17:30:00'],
+    );
+    // A French one, day-first with slashes: the header's order reads the stamps (6 November, not 11 June).
+    assert.deepEqual(
+      capture('Flexible License Manager status on lun. 23/11/2026 9:15', [
+        'ven. 6/11 10:00',
+        'mer. 24/12 8:00',
+      ]),
+      ['2026-11-06T10:00:00', '2025-12-24T08:00:00'],
+    );
+    // No header: month-first by default, but a Thursday 5/11 can only be 5 November 2026 (11 May was a Monday).
+    const undated = parseLmstat(
+      [
+        'License server status: 27000@alpha',
+        'alpha: license server UP (MASTER) v11.19.2',
+        'Feature usage info:',
+        'Users of Virtuoso:  (Total of 10 licenses issued;  Total of 2 licenses in use)',
+        '    ana ws-1 /dev/tty (v23.1) (alpha/27000 101), start Thu 5/11 9:00',
+        '    bo ws-2 /dev/tty (v23.1) (alpha/27000 102), start Mon 5/11 9:00',
+      ].join('\n'),
+      { now: new Date('2026-11-23T12:00:00Z') },
+    );
+    assert.deepEqual(
+      snapshotOf(undated).sessions.map((session) => session.startedAt),
+      ['2026-11-05T09:00:00', '2026-05-11T09:00:00'],
+    );
+    // An ISO header.
+    assert.deepEqual(capture('Flexible License Manager status on 2026-11-23 09:15', ['Sun 11/22 23:00']), [
+      '2026-11-22T23:00:00',
+    ]);
+  });
+
   it('identities: Windows host twice, queued version token, two tokens', () => {
     assert.deepEqual(splitIdentity('John Smith PC-01 PC-01'), {
       user: 'John Smith',

@@ -26,19 +26,102 @@ const validDay = (year: number, month: number, day: number) =>
 export const formatLocal = (time: LocalTime): string =>
   `${time.year}-${pad(time.month)}-${pad(time.day)}T${pad(time.hour)}:${pad(time.minute)}:${pad(time.second ?? 0)}`;
 
-/** The start of a `M/D H:MM[:SS]` stamp, in the latest year that puts it at or before `reference`. */
+/** Weekday names as lmstat prints them in English and, captured on a localized Windows, German, French, Spanish, Italian. */
+// biome-ignore format: a table reads better as rows
+const weekdayNames: Record<string, number> = {
+  sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
+  so: 0, mo: 1, di: 2, mi: 3, do: 4, fr: 5, sa: 6,
+  dim: 0, lun: 1, mar: 2, mer: 3, jeu: 4, ven: 5, sam: 6,
+  dom: 0, mié: 3, mie: 3, jue: 4, vie: 5, sáb: 6, sab: 6, gio: 4,
+};
+
+/** 0 (Sunday) to 6, or undefined for a name not known. */
+export const weekdayOf = (name: string): number | undefined =>
+  weekdayNames[name.toLowerCase().replace(/\.$/, '')];
+
+export interface MonthDay {
+  month: number;
+  day: number;
+}
+
+/**
+ * The readings of a printed `a<sep>b` date, most likely first: `23.11` is day-first (the German form), a number
+ * over 12 can only be the day, and otherwise `/` and `-` read month-first (lmstat's own form) unless the status
+ * header showed day-first dates.
+ */
+export const dateReadings = (a: number, b: number, separator: string, dayFirst = false): MonthDay[] => {
+  const monthFirst = { month: a, day: b };
+  const dayFirstReading = { month: b, day: a };
+  if (separator === '.' || a > 12) return [dayFirstReading];
+  if (b > 12) return [monthFirst];
+  return dayFirst ? [dayFirstReading, monthFirst] : [monthFirst, dayFirstReading];
+};
+
+const weekdayAt = (year: number, month: number, day: number) =>
+  new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+
+/**
+ * The start of a stamp that prints no year: the latest year that puts it at or before `reference`. The printed
+ * weekday checks the guess: among the readings of the date (month-first or day-first) and the last eight years,
+ * the latest that falls on that weekday wins; without a weekday (or none matching), the first reading's latest
+ * year.
+ */
 export const inferStart = (
-  stamp: { month: number; day: number; hour: number; minute: number; second?: number },
+  stamp: { hour: number; minute: number; second?: number; weekday?: number | undefined } & (
+    | MonthDay
+    | { readings: MonthDay[] }
+  ),
   reference: LocalTime,
 ): string | null => {
-  if (stamp.month < 1 || stamp.month > 12 || stamp.hour > 23 || stamp.minute > 59) return null;
+  if (stamp.hour > 23 || stamp.minute > 59) return null;
+  const readings = 'readings' in stamp ? stamp.readings : [{ month: stamp.month, day: stamp.day }];
+  const time = {
+    hour: stamp.hour,
+    minute: stamp.minute,
+    ...(stamp.second === undefined ? {} : { second: stamp.second }),
+  };
+  const candidates: { time: LocalTime; reading: number }[] = [];
   // 29 February goes back to the last leap year.
   for (let year = reference.year; year > reference.year - 8; year--) {
-    if (!validDay(year, stamp.month, stamp.day)) continue;
-    const candidate = { ...stamp, year };
-    if (sortable(candidate) <= sortable(reference)) return formatLocal(candidate);
+    readings.forEach((reading, index) => {
+      if (reading.month < 1 || reading.month > 12 || !validDay(year, reading.month, reading.day)) return;
+      const candidate = { ...time, ...reading, year };
+      if (sortable(candidate) <= sortable(reference)) candidates.push({ time: candidate, reading: index });
+    });
+  }
+  if (stamp.weekday !== undefined) {
+    const matching = candidates
+      .filter(({ time: at }) => weekdayAt(at.year, at.month, at.day) === stamp.weekday)
+      .sort((x, y) => sortable(y.time) - sortable(x.time) || x.reading - y.reading);
+    if (matching[0]) return formatLocal(matching[0].time);
+  }
+  for (let index = 0; index < readings.length; index++) {
+    const first = candidates.find((candidate) => candidate.reading === index);
+    if (first) return formatLocal(first.time);
   }
   return null;
+};
+
+/**
+ * A status header's date (`11/23/2026`, `23.11.2026`, `23/11/2026`, `2026-11-23`) and whether it was printed
+ * day-first (then the stamps below are read so too).
+ */
+export const parseHeaderDate = (
+  text: string,
+): (MonthDay & { year: number; dayFirst: boolean }) | undefined => {
+  const parts = /^(\d{1,4})([./-])(\d{1,2})[./-](\d{1,4})\.?$/.exec(text);
+  if (!parts) return undefined;
+  const [, first = '', separator = '/', second = '', third = ''] = parts;
+  if (first.length === 4)
+    return { year: Number(first), month: Number(second), day: Number(third), dayFirst: false };
+  const [reading] = dateReadings(Number(first), Number(second), separator);
+  if (!reading || reading.month > 12 || !validDay(Number(third), reading.month, reading.day))
+    return undefined;
+  return {
+    year: Number(third),
+    ...reading,
+    dayFirst: reading.day === Number(first) && reading.month !== Number(first),
+  };
 };
 
 /** A reference time from a Date (the poll's clock, used as local time when the utility printed no header). */

@@ -1,7 +1,15 @@
 // `lmutil lmstat -a -c <address>` (FlexNet / FlexLM) as a snapshot: a line-by-line state machine over the rules of
 // the research notes §5.2 (sections: servers, vendor daemons, features; a feature's sessions belong to the block
 // above them). Unknown lines are counted and skipped; the parse fails only when no server section is found.
-import { inferStart, type LocalTime, localTimeOf, parseExpiry } from './dates.js';
+import {
+  dateReadings,
+  inferStart,
+  type LocalTime,
+  localTimeOf,
+  parseExpiry,
+  parseHeaderDate,
+  weekdayOf,
+} from './dates.js';
 import { splitIdentity } from './identity.js';
 import type {
   Feature,
@@ -18,7 +26,7 @@ const rules = {
   banner: /^(?:lmutil|lmstat) - Copyright \(c\) .*All [Rr]ights [Rr]eserved\.\s*$/,
   toolVersion: /^lmstat(?: v\d+(?:\.\d+)+ build \d+ \S+)?\s*$/,
   header:
-    /^Flexible License Manager status on \w{3} (?<month>\d{1,2})\/(?<day>\d{1,2})\/(?<year>\d{4}) (?<hour>\d{1,2}):(?<minute>\d{2})\s*$/,
+    /^Flexible License Manager status on (?:\S+,? )?(?<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\.?) (?<hour>\d{1,2}):(?<minute>\d{2})(?::\d{2})?\s*$/,
   detecting: /^\[Detecting lmgrd processes\.\.\.\]\s*$/,
   statusError:
     /^Error getting status: (?<message>.+?)(?: \((?<code>-\d+),(?<minor>\d+)(?::(?<sys>\d+))?(?: "(?<sysmsg>[^"]*)")?\))?\s*$/,
@@ -41,7 +49,7 @@ const rules = {
   reservation:
     /^\s+(?<count>\d+) RESERVATIONs? for (?:USER|HOST|GROUP|HOST_GROUP|DISPLAY|INTERNET|PROJECT) \S+(?: \([^/)]+\/\d+\))?\s*$/,
   checkout:
-    /^\s+(?<identity>\S.*?) \((?<version>v[^)]*)\) \((?<serverHost>[^/()\s]+)\/(?<port>\S+) (?<handle>\d+)\), start \w{3} (?<month>\d{1,2})\/(?<day>\d{1,2}) (?<hour>\d{1,2}):(?<minute>\d{2})(?::(?<second>\d{2}))?(?:, (?<count>\d+) licenses)?(?:\s+\(linger: (?<linger>\d+)(?: \/ \d+)?\))?(?:, PID: (?<pid>\d+))?\s*$/,
+    /^\s+(?<identity>\S.*?) \((?<version>v[^)]*)\) \((?<serverHost>[^/()\s]+)\/(?<port>\S+) (?<handle>\d+)\), start (?<weekday>\S+) (?<dateA>\d{1,2})(?<separator>[./-])(?<dateB>\d{1,2})\.? (?<hour>\d{1,2}):(?<minute>\d{2})(?::(?<second>\d{2}))?(?:, (?<count>\d+) licenses)?(?:\s+\(linger: (?<linger>\d+)(?: \/ \d+)?\))?(?:, PID: (?<pid>\d+))?\s*$/,
   queued:
     /^\s+(?<identity>\S.*?) \((?<version>v[^)]*)\) \([^/()\s]+\/\S+ \d+\) queued for (?<count>\d+) licenses?\s*$/,
   whoError:
@@ -66,6 +74,8 @@ const shortHost = (host: string) => host.toLowerCase().split('.')[0] ?? host.toL
 
 export const parseLmstat = (text: string, options: { now: Date }): ParseResult => {
   let reference: LocalTime = localTimeOf(options.now);
+  // Set by a status header printed day-first (a localized capture): the start stamps are read so too.
+  let dayFirst = false;
   let sawStructure = false;
   let section: 'start' | 'servers' | 'vendors' | 'features' = 'start';
   const members: ServerMember[] = [];
@@ -113,17 +123,21 @@ export const parseLmstat = (text: string, options: { now: Date }): ParseResult =
       case 'licenseFiles':
       case 'vendorString':
         continue;
-      case 'header':
+      case 'header': {
+        const date = parseHeaderDate(groups.date ?? '');
+        if (!date) break;
         reference = {
-          year: Number(groups.year),
-          month: Number(groups.month),
-          day: Number(groups.day),
+          year: date.year,
+          month: date.month,
+          day: date.day,
           hour: Number(groups.hour),
           minute: Number(groups.minute),
           second: 59,
         };
+        dayFirst = date.dayFirst;
         sawStructure = true;
         continue;
+      }
       case 'statusError': {
         const full = line.replace(/^Error getting status: /, '').trim();
         return isUnreachable(groups.message ?? line, groups.code)
@@ -211,8 +225,13 @@ export const parseLmstat = (text: string, options: { now: Date }): ParseResult =
           count,
           startedAt: inferStart(
             {
-              month: Number(groups.month),
-              day: Number(groups.day),
+              readings: dateReadings(
+                Number(groups.dateA),
+                Number(groups.dateB),
+                groups.separator ?? '/',
+                dayFirst,
+              ),
+              weekday: weekdayOf(groups.weekday ?? ''),
               hour: Number(groups.hour),
               minute: Number(groups.minute),
               ...(groups.second ? { second: Number(groups.second) } : {}),
