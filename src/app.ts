@@ -296,7 +296,15 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(userRoutes({ db, clock }));
   await app.register(leaseRoutes({ db, clock }));
   await app.register(usageRoutes({ db, clock, usage }));
-  const client = { db, clock, sealer, keyRing, writes: createWriteBatcher(db), usage };
+  const client = {
+    db,
+    clock,
+    sealer,
+    keyRing,
+    writes: createWriteBatcher(db),
+    usage,
+    onValidation: metrics.observeValidation,
+  };
   await app.register(clientRoutes(client));
   await app.register(clientSeatRoutes(client));
   await app.register(offlineRoutes(client));

@@ -441,6 +441,8 @@ export interface MonitorServersTable {
   snapshot: string | null;
   snapshot_at: number | null;
   next_poll_at: number;
+  /** While a process polls the server: when its claim lapses (the poll's timeout and a margin); else null. */
+  poll_claimed_until: number | null;
   created_at: number;
   updated_at: number;
 }

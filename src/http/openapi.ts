@@ -91,6 +91,12 @@ export const buildOpenApiDocument = (app: FastifyInstance, registry: RouteRegist
         byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       }
       const responses: Record<string, unknown> = { ...operation.responses };
+      // A success answer in another media type than JSON: its body schema, under that type.
+      const success = responses['200'] as { content?: Record<string, unknown> } | undefined;
+      if (route?.produces && success?.content) {
+        const [schema] = Object.values(success.content);
+        success.content = { [route.produces]: schema };
+      }
       for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
         responses[String(status)] = errorResponse(codes.join(' | '), route?.errorSchema ?? 'Error');
       }

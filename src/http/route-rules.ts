@@ -24,6 +24,8 @@ declare module 'fastify' {
     errors?: readonly ErrorCode[];
     /** The OpenAPI component of this route's error responses, when not `Error`. */
     errorSchema?: 'OAuthError';
+    /** The media type of a success answer that is not JSON (documented so in /openapi.json). */
+    produces?: string;
   }
   interface FastifyRequest {
     errorCode: string | undefined;
@@ -45,6 +47,7 @@ export interface RouteRecord {
   auth: AuthRule;
   errors: readonly ErrorCode[];
   errorSchema: 'Error' | 'OAuthError';
+  produces: string | undefined;
   hidden: boolean;
 }
 
@@ -80,6 +83,7 @@ export class RouteRegistry {
         auth,
         errors: options.config?.errors ?? [],
         errorSchema: options.config?.errorSchema ?? 'Error',
+        produces: options.config?.produces,
         hidden: Boolean((options.schema as { hide?: boolean } | undefined)?.hide),
       });
     }

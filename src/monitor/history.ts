@@ -1,13 +1,15 @@
 // Usage history (monitor.md "API": `GET /v1/monitor/usage`): samples (one per feature per poll) are kept 30 days
 // and rolled up hourly, rollups 2 years. A series is downsampled on read: buckets of 5 minutes, an hour or a
 // day, each with the average and highest in use, the issued count and the denials, from the samples where they
-// are still kept and from the hourly rollups before that. Every bucket of the range is answered (no data: null).
+// are still kept and from the hourly rollups before that. Averages divide by the server's successful polls in the
+// bucket (a feature a poll did not list had none in use). Every bucket of the range is answered (not polled: null).
 import type { Database } from '../db/connection.js';
 import { transaction } from '../db/transaction.js';
 import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../lib/clock.js';
+import { pruneSeatDenials } from '../licensing/floating/pools.js';
 import { lockJobMark, setJobMark } from '../ops/events/service.js';
-import { pruneHistory, rollUpHours, rollupsIn, samplesIn } from './store.js';
+import { okPollsPerBucket, pruneHistory, rollUpHours, rollupsIn, samplesIn } from './store.js';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -32,6 +34,7 @@ export const maintainHistory = async (deps: { db: Database; clock: Clock }): Pro
       rollups: nowMs - rollupRetentionMs,
       polls: nowMs - sampleRetentionMs,
     });
+    await pruneSeatDenials(tx, nowMs);
   });
 };
 
@@ -72,8 +75,9 @@ export const usageSeries = async (
   }
   // Where raw samples are still kept they are read; before that, the hourly rollups.
   const horizon = Math.max(nowMs - sampleRetentionMs, start);
-  const [samples, rollups] = await Promise.all([
+  const [samples, polls, rollups] = await Promise.all([
     samplesIn(deps.db.kysely, { serverId: query.serverId, feature: query.feature, from: horizon, to }),
+    okPollsPerBucket(deps.db.kysely, { serverId: query.serverId, from: horizon, to, size }),
     horizon > start
       ? rollupsIn(deps.db.kysely, {
           serverId: query.serverId,
@@ -83,26 +87,32 @@ export const usageSeries = async (
         })
       : Promise.resolve([]),
   ]);
+  // An average divides by the server's successful polls: a feature absent from one had nothing in use.
   const buckets = new Map<
     number,
-    { weight: number; sum: number; max: number | null; issued: number | null; denials: number }
+    { polls: number; sum: number; max: number; issued: number | null; denials: number }
   >();
+  const entryAt = (at: number) => {
+    const key = at - (at % size);
+    const entry = buckets.get(key) ?? { polls: 0, sum: 0, max: 0, issued: null, denials: 0 };
+    buckets.set(key, entry);
+    return entry;
+  };
+  for (const [at, count] of polls) entryAt(at).polls += count;
   const add = (
     at: number,
-    point: { weight: number; sum: number; max: number; issued: number | null; denials: number },
+    point: { polls: number; sum: number; max: number; issued: number | null; denials: number },
   ) => {
-    const key = at - (at % size);
-    const entry = buckets.get(key) ?? { weight: 0, sum: 0, max: null, issued: null, denials: 0 };
-    entry.weight += point.weight;
+    const entry = entryAt(at);
+    entry.polls += point.polls;
     entry.sum += point.sum;
-    entry.max = Math.max(entry.max ?? 0, point.max);
+    entry.max = Math.max(entry.max, point.max);
     entry.issued = point.issued === null ? entry.issued : Math.max(entry.issued ?? 0, point.issued);
     entry.denials += point.denials;
-    buckets.set(key, entry);
   };
   for (const sample of samples)
     add(sample.at, {
-      weight: 1,
+      polls: 0,
       sum: sample.inUse,
       max: sample.inUse,
       issued: sample.issued,
@@ -110,8 +120,8 @@ export const usageSeries = async (
     });
   for (const rollup of rollups)
     add(rollup.hour, {
-      weight: rollup.samples,
-      sum: (rollup.inUseSum / Math.max(1, rollup.samples)) * rollup.samples,
+      polls: rollup.samples,
+      sum: rollup.inUseSum,
       max: rollup.inUseMax,
       issued: rollup.issued,
       denials: rollup.denials,
@@ -119,10 +129,11 @@ export const usageSeries = async (
   const data: UsagePoint[] = [];
   for (let at = start; at < to; at += size) {
     const entry = buckets.get(at);
+    const polled = entry !== undefined && entry.polls > 0;
     data.push({
       at: new Date(at).toISOString(),
-      inUseAvg: entry && entry.weight > 0 ? Math.round((entry.sum / entry.weight) * 100) / 100 : null,
-      inUseMax: entry?.max ?? null,
+      inUseAvg: polled ? Math.round((entry.sum / entry.polls) * 100) / 100 : null,
+      inUseMax: polled ? entry.max : null,
       issued: entry?.issued ?? null,
       denials: entry?.denials ?? 0,
     });

@@ -6,6 +6,7 @@
 import type { Database } from '../db/connection.js';
 import type { MonitorPollsTable, MonitorSamplesTable, MonitorServersTable } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
+import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/random.js';
 import { emitEvent } from '../ops/events/service.js';
@@ -13,7 +14,16 @@ import { readDenials } from './debug-log.js';
 import { interpretRun, type PollOutcome } from './outcome.js';
 import { serverStatusOf } from './parsers/snapshot.js';
 import { runUtility } from './runner.js';
-import { insertDenials, insertPoll, insertSamples, trimSuccessfulOutputs, updateServerRow } from './store.js';
+import {
+  claimPoll,
+  findServer,
+  insertDenials,
+  insertPoll,
+  insertSamples,
+  latestPoll,
+  trimSuccessfulOutputs,
+  updateServerRow,
+} from './store.js';
 
 export interface PollerDeps {
   db: Database;
@@ -29,6 +39,12 @@ export interface PollerDeps {
 /** Unreachable or timed-out polls in a row that make a server down. */
 export const downAfter = 3;
 const keptSuccessfulOutputs = 20;
+/** A poll's claim outlives its utility's timeout by this much (recording it, reading the debug log). */
+const claimMarginSeconds = 30;
+/** How often a request joined to another process's poll looks for its result. */
+const joinCheckMs = 200;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** At most `size` tasks at once; the rest wait their turn in order. */
 const semaphore = (size: number) => {
@@ -110,6 +126,7 @@ export const createPoller = (deps: PollerDeps) => {
         last_error_message: result.message,
         ...(result.snapshot ? { snapshot: poll.snapshot, snapshot_at: startedAt } : {}),
         ...(denials ? { log_offset: denials.offset, log_identity: denials.identity } : {}),
+        poll_claimed_until: null,
         updated_at: deps.clock.nowMs(),
       });
       if (denials?.rows.length) await insertDenials(tx, denials.rows);
@@ -162,12 +179,46 @@ export const createPoller = (deps: PollerDeps) => {
     return poll;
   };
 
+  /**
+   * Claims the poll in the database first, so processes sharing it never poll one server at once. The claim lapses
+   * after the poll's timeout and a margin, so a process that died mid-poll holds it no longer than that.
+   */
+  const claimThenPoll = async (server: MonitorServersTable): Promise<MonitorPollsTable> => {
+    const claimMs = (server.timeout_seconds + claimMarginSeconds) * 1000;
+    for (let waited = 0; ; waited += joinCheckMs) {
+      const nowMs = deps.clock.nowMs();
+      // A claim waited on for as long as it lasts is taken over, whatever its holder's clock says.
+      const lapsedBefore = waited >= claimMs ? Number.MAX_SAFE_INTEGER : nowMs;
+      const claimed = await claimPoll(deps.db.kysely, server.id, lapsedBefore, nowMs + claimMs);
+      if (claimed) {
+        try {
+          return await pollOnce(claimed);
+        } catch (error) {
+          // Recording failed: the claim is let go so the next poll need not wait for it to lapse.
+          await updateServerRow(deps.db.kysely, server.id, { poll_claimed_until: null }).catch(() => {});
+          throw error;
+        }
+      }
+      // Another process polls this server: its poll is this request's answer once recorded.
+      await pause(joinCheckMs);
+      const current = await findServer(deps.db.kysely, server.id);
+      if (!current) throw new AppError('NOT_FOUND', `No monitored server ${server.id}`);
+      if (current.poll_claimed_until === null) {
+        const recorded = await latestPoll(deps.db.kysely, server.id);
+        if (recorded) return recorded;
+      }
+    }
+  };
+
   return {
-    /** Polls now, or joins the poll of this server already in flight in this process. */
+    /**
+     * Polls now, or joins the poll of this server already in flight: in this process, or (through the database's
+     * claim) in another.
+     */
     poll: (server: MonitorServersTable): Promise<MonitorPollsTable> => {
       const running = inFlight.get(server.id);
       if (running) return running;
-      const started = pollOnce(server).finally(() => inFlight.delete(server.id));
+      const started = claimThenPoll(server).finally(() => inFlight.delete(server.id));
       inFlight.set(server.id, started);
       return started;
     },

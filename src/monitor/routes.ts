@@ -6,9 +6,10 @@ import { callerOf } from '../access/caller.js';
 import { noContentResponse } from '../http/openapi.js';
 import { pageSchema } from '../http/pagination.js';
 import { requireScope } from '../http/route-rules.js';
-import { usageSeries } from './history.js';
 import {
   createServerSchema,
+  denialCountSchema,
+  denialsQuery,
   featuresQuery,
   featureUsageSchema,
   pollListQuery,
@@ -28,6 +29,7 @@ import {
   createServer,
   currentSessions,
   deleteServer,
+  denialSummary,
   featureUsage,
   getPoll,
   getServer,
@@ -36,6 +38,7 @@ import {
   pollPage,
   serverPage,
   serverStatus,
+  serverUsage,
   updateServer,
 } from './service.js';
 
@@ -219,6 +222,20 @@ export const monitorRoutes =
     );
 
     routes.get(
+      '/v1/monitor/denials',
+      {
+        config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND'] },
+        schema: {
+          tags,
+          summary: 'Refusals per server, feature and user in a range (default today), the most first',
+          querystring: denialsQuery,
+          response: { 200: z.object({ data: z.array(denialCountSchema) }) },
+        },
+      },
+      async (request) => denialSummary(deps, request.query),
+    );
+
+    routes.get(
       '/v1/monitor/usage',
       {
         config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND'] },
@@ -231,9 +248,6 @@ export const monitorRoutes =
           },
         },
       },
-      async (request) => {
-        await getServer(deps, request.query.serverId);
-        return usageSeries(deps, request.query);
-      },
+      async (request) => serverUsage(deps, request.query),
     );
   };

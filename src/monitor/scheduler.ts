@@ -5,10 +5,12 @@
 // With several processes on PostgreSQL only one polls: the leader, which holds a session advisory lock on a
 // connection of its own. When the leader dies its connection closes, the lock goes with it, and another process
 // takes it at its next try (every `leaderRetryMs`, 15 s by default: well within a minute). On SQLite, one process
-// owns the database and leads. The leader also rolls the history up and prunes it (history.ts).
+// owns the database and leads. The leader also samples Charter's own pools (charter-pools.ts) and rolls the history
+// up and prunes it (history.ts).
 import { sql } from 'kysely';
 import type { Database } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
+import { poolSampleMs, sampleCharterPools } from './charter-pools.js';
 import { maintainHistory } from './history.js';
 import type { Poller } from './poller.js';
 import { dueServers, updateServerRow } from './store.js';
@@ -91,6 +93,7 @@ export const createMonitorScheduler = (
   const lead = leadership(deps.db, options.leaderRetryMs ?? 15_000, deps.log);
 
   let lastMaintenance = Number.NEGATIVE_INFINITY;
+  let lastPoolSample = Number.NEGATIVE_INFINITY;
 
   /** Starts every due poll this process is not already running; answers the polls started. */
   const startDue = async () => {
@@ -99,6 +102,11 @@ export const createMonitorScheduler = (
     if (deps.clock.nowMs() - lastMaintenance >= 600_000) {
       lastMaintenance = deps.clock.nowMs();
       await maintainHistory(deps);
+    }
+    // Charter's own pools, once a minute (charter-pools.ts keeps the pace across processes).
+    if (deps.clock.nowMs() - lastPoolSample >= poolSampleMs) {
+      lastPoolSample = deps.clock.nowMs();
+      await sampleCharterPools(deps);
     }
     const nowMs = deps.clock.nowMs();
     const started = [];

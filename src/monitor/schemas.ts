@@ -184,15 +184,22 @@ export const pollListQuery = listQuerySchema({
   serverId: z.string().min(1).max(64).optional(),
   outcome: z.enum(pollOutcomes).optional(),
 });
-export const featuresQuery = z.strictObject({ serverId: z.string().min(1).max(64).optional() });
+const serverOrCharter = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe('A monitored server’s id, or `charter` for Charter’s own floating pools');
+export const featuresQuery = z.strictObject({
+  serverId: serverOrCharter.optional().describe('Default: every server, and Charter’s own pools'),
+});
 export const sessionsQuery = z.strictObject({
-  serverId: z.string().min(1).max(64).optional(),
+  serverId: serverOrCharter.optional().describe('Default: every server, and Charter’s own pools'),
   feature: z.string().min(1).max(200).optional(),
   user: z.string().min(1).max(200).optional(),
 });
 
 export const usageQuery = z.strictObject({
-  serverId: z.string().min(1).max(64),
+  serverId: serverOrCharter,
   feature: z.string().min(1).max(200).optional().describe('Default: every feature of the server, summed'),
   from: z.iso.datetime({ offset: true }).optional().describe('Default: a day before `to`'),
   to: z.iso.datetime({ offset: true }).optional().describe('End, exclusive (default: now)'),
@@ -208,4 +215,26 @@ export const usagePointSchema = z.object({
   inUseMax: z.number().nullable(),
   issued: z.number().nullable(),
   denials: z.number().int(),
+});
+
+export const denialsQuery = z.strictObject({
+  serverId: serverOrCharter.optional().describe('Default: every server, and Charter’s own pools'),
+  feature: z.string().min(1).max(200).optional(),
+  user: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Case-insensitive; for Charter’s pools, the fingerprint'),
+  from: z.iso.datetime({ offset: true }).optional().describe('Default: the start of today (UTC)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('End, exclusive (default: now)'),
+});
+
+export const denialCountSchema = z.object({
+  serverId: z.string(),
+  feature: z.string(),
+  user: z.string(),
+  host: z.string(),
+  count: z.number().int(),
+  lastAt: z.string(),
 });

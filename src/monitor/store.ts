@@ -53,6 +53,33 @@ export const deleteServerRows = async (db: Executor, id: string): Promise<void> 
   await db.deleteFrom('monitor_servers').where('id', '=', id).execute();
 };
 
+/**
+ * Claims the server's next poll until `untilMs` unless another claim is live; answers the server as it is now, or
+ * undefined when another process polls it.
+ */
+export const claimPoll = (
+  db: Executor,
+  id: string,
+  nowMs: number,
+  untilMs: number,
+): Promise<MonitorServersTable | undefined> =>
+  db
+    .updateTable('monitor_servers')
+    .set({ poll_claimed_until: untilMs })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('poll_claimed_until', 'is', null), eb('poll_claimed_until', '<=', nowMs)]))
+    .returningAll()
+    .executeTakeFirst();
+
+export const latestPoll = (db: Executor, serverId: string): Promise<MonitorPollsTable | undefined> =>
+  db
+    .selectFrom('monitor_polls')
+    .selectAll()
+    .where('server_id', '=', serverId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+
 export const insertPoll = async (db: Executor, row: MonitorPollsTable): Promise<void> => {
   await db.insertInto('monitor_polls').values(row).execute();
 };
@@ -151,6 +178,50 @@ export const denialCountsSince = async (
   return new Map(rows.map((row) => [`${row.server_id}\u0000${row.feature}`, Number(row.count)]));
 };
 
+/** Denials in [from, to) per server, feature and user (and host), most first. */
+export const denialsByUser = async (
+  db: Executor,
+  filter: {
+    serverId?: string | undefined;
+    feature?: string | undefined;
+    user?: string | undefined;
+    from: number;
+    to: number;
+    limit: number;
+  },
+) => {
+  let query = db
+    .selectFrom('monitor_denials')
+    .select([
+      'server_id',
+      'feature',
+      'user',
+      'host',
+      (eb) => eb.fn.countAll<number>().as('count'),
+      (eb) => eb.fn.max('at').as('last_at'),
+    ])
+    .where('at', '>=', filter.from)
+    .where('at', '<', filter.to)
+    .groupBy(['server_id', 'feature', 'user', 'host'])
+    .orderBy('count', 'desc')
+    .orderBy('server_id')
+    .orderBy('feature')
+    .orderBy('user')
+    .limit(filter.limit);
+  if (filter.serverId) query = query.where('server_id', '=', filter.serverId);
+  if (filter.feature) query = query.where('feature', '=', filter.feature);
+  if (filter.user)
+    query = query.where((eb) => eb(eb.fn('lower', ['user']), '=', filter.user?.toLowerCase() ?? ''));
+  return (await query.execute()).map((row) => ({
+    serverId: row.server_id,
+    feature: row.feature,
+    user: row.user,
+    host: row.host,
+    count: Number(row.count),
+    lastAt: Number(row.last_at),
+  }));
+};
+
 export const insertDenials = async (db: Executor, rows: MonitorDenialsTable[]): Promise<void> => {
   for (let start = 0; start < rows.length; start += 500)
     await db
@@ -204,12 +275,12 @@ export const rollupsIn = async (
     .selectFrom('monitor_rollups')
     .select([
       'hour',
-      (eb) => eb.fn.sum<number>('samples').as('samples'),
+      // Every feature's rollup of an hour counts the server's polls in it (rollUpHours).
+      (eb) => eb.fn.max('samples').as('samples'),
       (eb) => eb.fn.sum<number>('in_use_sum').as('in_use_sum'),
       (eb) => eb.fn.sum<number>('in_use_max').as('in_use_max'),
       (eb) => eb.fn.sum<number>('issued').as('issued'),
       (eb) => eb.fn.sum<number>('denials').as('denials'),
-      (eb) => eb.fn.count<number>('feature').as('features'),
     ])
     .where('server_id', '=', filter.serverId)
     .where('hour', '>=', filter.from)
@@ -219,8 +290,7 @@ export const rollupsIn = async (
   if (filter.feature) query = query.where('feature', '=', filter.feature);
   return (await query.execute()).map((row) => ({
     hour: Number(row.hour),
-    // Summed over features, a rollup's samples count each poll once per feature.
-    samples: Number(row.samples) / Math.max(1, Number(row.features)),
+    samples: Number(row.samples),
     inUseSum: Number(row.in_use_sum),
     inUseMax: Number(row.in_use_max),
     issued: row.issued === null ? null : Number(row.issued),
@@ -228,7 +298,11 @@ export const rollupsIn = async (
   }));
 };
 
-/** Rolls the samples of [from, to) up into hourly rows (again if they exist: the result is the same). */
+/**
+ * Rolls the samples of [from, to) up into hourly rows (again if they exist: the result is the same). A rollup's
+ * `samples` is the number of the server's successful polls in the hour: a feature absent from a poll had nothing
+ * in use, so averages divide by polls, not by the samples stored.
+ */
 export const rollUpHours = async (db: Executor, from: number, to: number): Promise<void> => {
   const hour = sql<number>`at - (at % 3600000)`;
   await db
@@ -261,6 +335,41 @@ export const rollUpHours = async (db: Executor, from: number, to: number): Promi
       })),
     )
     .execute();
+  const pollHour = sql<number>`started_at - (started_at % 3600000)`;
+  const polls = await db
+    .selectFrom('monitor_polls')
+    .select(['server_id', pollHour.as('hour'), (eb) => eb.fn.countAll<number>().as('polls')])
+    .where('outcome', '=', 'ok')
+    .where('started_at', '>=', from)
+    .where('started_at', '<', to)
+    .groupBy(['server_id', pollHour])
+    .execute();
+  for (const row of polls)
+    await db
+      .updateTable('monitor_rollups')
+      .set({ samples: Number(row.polls) })
+      .where('server_id', '=', row.server_id)
+      .where('hour', '=', Number(row.hour))
+      .execute();
+};
+
+/** The server's successful polls per bucket of `size` ms in [from, to), by bucket start. */
+export const okPollsPerBucket = async (
+  db: Executor,
+  filter: { serverId: string; from: number; to: number; size: number },
+): Promise<Map<number, number>> => {
+  // A literal, not a parameter: PostgreSQL groups by the select's expression only when the two are identical.
+  const bucket = sql<number>`started_at - (started_at % ${sql.lit(filter.size)})`;
+  const rows = await db
+    .selectFrom('monitor_polls')
+    .select([bucket.as('bucket'), (eb) => eb.fn.countAll<number>().as('polls')])
+    .where('server_id', '=', filter.serverId)
+    .where('outcome', '=', 'ok')
+    .where('started_at', '>=', filter.from)
+    .where('started_at', '<', filter.to)
+    .groupBy(bucket)
+    .execute();
+  return new Map(rows.map((row) => [Number(row.bucket), Number(row.polls)]));
 };
 
 /** monitor.md retention: raw samples (and polls) 30 days, hourly rollups 2 years. */

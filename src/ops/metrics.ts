@@ -1,7 +1,8 @@
 // GET /metrics (api.md "Service", monitor.md "API"): Prometheus text from a registry of this app (not the global
 // one: tests build several apps in one process). The process's own metrics, HTTP request counts and latency by
-// route and status, monitor poll durations, and, read at scrape time, the monitored features, Charter's own
-// floating pools (server="charter") and the webhook backlog. monitor:read unless CHARTER_METRICS_PUBLIC=true.
+// route and status, validations by result code, monitor poll durations, and, read at scrape time, the monitored
+// features, Charter's own floating pools (server="charter") and the webhook backlog. monitor:read unless
+// CHARTER_METRICS_PUBLIC=true.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -9,7 +10,8 @@ import { z } from 'zod';
 import type { Database } from '../db/connection.js';
 import { publicRoute, requireScope } from '../http/route-rules.js';
 import type { Clock } from '../lib/clock.js';
-import { seatsInUseByPool } from '../licensing/floating/service.js';
+import { charterPoolUsage } from '../licensing/floating/pools.js';
+import { charterServerId } from '../monitor/charter-pools.js';
 import type { Snapshot } from '../monitor/parsers/snapshot.js';
 import { allServers } from '../monitor/store.js';
 import { webhookBacklog } from './webhooks/store.js';
@@ -56,6 +58,12 @@ export const createMetrics = (deps: { db: Database; clock: Clock }) => {
     labelNames: ['server'] as const,
     registers: [registry],
   });
+  const validations = new Counter({
+    name: 'charter_validations_total',
+    help: 'License validations answered, by result code (VALID or the refusal)',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
   const backlog = new Gauge({
     name: 'charter_webhook_backlog',
     help: 'Outbound webhook work waiting: undispatched events and pending deliveries',
@@ -68,7 +76,7 @@ export const createMetrics = (deps: { db: Database; clock: Clock }) => {
     const db = deps.db.kysely;
     const [servers, pools, waiting] = await Promise.all([
       allServers(db),
-      seatsInUseByPool(db, deps.clock.nowMs()),
+      charterPoolUsage(db, { nowMs: deps.clock.nowMs(), denialsFrom: deps.clock.nowMs() }),
       webhookBacklog(db),
     ]);
     issued.reset();
@@ -82,9 +90,11 @@ export const createMetrics = (deps: { db: Database; clock: Clock }) => {
         inUse.set({ server: server.id, feature: feature.name }, feature.inUse);
       }
     }
-    serverUp.set({ server: 'charter' }, 1);
-    for (const pool of pools)
-      inUse.set({ server: 'charter', feature: `${pool.licenseId}/${pool.feature || 'seats'}` }, pool.inUse);
+    serverUp.set({ server: charterServerId }, 1);
+    for (const pool of pools) {
+      if (pool.seats !== null) issued.set({ server: charterServerId, feature: pool.name }, pool.seats);
+      inUse.set({ server: charterServerId, feature: pool.name }, pool.inUse);
+    }
     backlog.set({ kind: 'undispatched_events' }, waiting.undispatchedEvents);
     backlog.set({ kind: 'pending_deliveries' }, waiting.pendingDeliveries);
   };
@@ -96,6 +106,7 @@ export const createMetrics = (deps: { db: Database; clock: Clock }) => {
       requests.inc(labels);
       latency.observe(labels, seconds);
     },
+    observeValidation: (code: string) => validations.inc({ code }),
     observePoll: (serverId: string, outcome: string, durationMs: number) =>
       pollDuration.observe({ server: serverId, outcome }, durationMs / 1000),
     refresh,
@@ -110,12 +121,15 @@ export const metricsRoutes =
     app.withTypeProvider<ZodTypeProvider>().get(
       '/metrics',
       {
-        config: { auth: options.public ? publicRoute : requireScope('monitor:read') },
+        config: {
+          auth: options.public ? publicRoute : requireScope('monitor:read'),
+          produces: 'text/plain; version=0.0.4',
+        },
         schema: {
           tags: ['Service'],
           summary: 'Prometheus metrics',
           response: {
-            200: z.string().describe('Prometheus text exposition format (text/plain; version=0.0.4)'),
+            200: z.string().describe('Prometheus text exposition format'),
           },
         },
       },

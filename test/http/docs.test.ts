@@ -104,7 +104,8 @@ describe('reference documents', () => {
       for (const [method, operation] of Object.entries(methods)) {
         for (const [status, response] of Object.entries(operation.responses)) {
           if (!status.startsWith('2')) continue;
-          const schema = response.content?.['application/json']?.schema;
+          // JSON, or the one media type a route declares (GET /metrics: Prometheus text).
+          const [schema] = Object.values(response.content ?? {}).map((content) => content.schema);
           if (status === '204' ? response.content !== undefined : schema === undefined)
             undescribed.push(`${method.toUpperCase()} ${path} ${status}`);
         }

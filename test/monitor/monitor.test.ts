@@ -267,6 +267,29 @@ for (const dialect of dialects()) {
       assert.equal(utility.calls().length, before + 1);
     });
 
+    it('two processes asked to poll one server at once run the utility once and answer the same poll', async () => {
+      const server = await addServer('busy1.example', { name: 'shared' });
+      const other = await t.sibling();
+      const before = utility.calls().length;
+      const answers = await Promise.all([
+        poll(server.id),
+        other.inject({
+          method: 'POST',
+          url: `/v1/monitor/servers/${server.id}/poll`,
+          headers: { authorization: `Bearer ${admin}` },
+        }),
+      ]);
+      assert.deepEqual(
+        answers.map((res) => res.statusCode),
+        [200, 200],
+      );
+      const ids = answers.map((res) => (res.json() as Poll).id);
+      assert.equal(ids[0], ids[1]);
+      assert.equal(utility.calls().length, before + 1);
+      // The claim is let go with the poll: the next request polls again.
+      assert.notEqual(((await poll(server.id)).json() as Poll).id, ids[0]);
+    });
+
     it('keeps the raw output of only the last 20 successful polls of a server', async () => {
       const server = await addServer('ok.example', { name: 'retention' });
       const ids: string[] = [];
@@ -335,6 +358,36 @@ for (const dialect of dialects()) {
       );
       await poll(server.id);
       assert.equal(await denialsOf(), 3);
+
+      // Counted per feature and user: bo's second refusal, in the new log.
+      appendFileSync(
+        log,
+        '10:07:00 (cadence) DENIED: "Virtuoso" bo@ws-2  (Licensed number of users already reached. (-4,342))\n',
+      );
+      await poll(server.id);
+      const denials = async (query: string) => {
+        const res = await call('GET', `/v1/monitor/denials?serverId=${server.id}${query}`);
+        assert.equal(res.statusCode, 200, res.body);
+        return (
+          res.json() as { data: { feature: string; user: string; host: string; count: number }[] }
+        ).data.map((row) => [row.feature, row.user, row.host, row.count]);
+      };
+      assert.deepEqual(await denials(''), [
+        ['Virtuoso', 'bo', 'ws-2', 2],
+        ['Virtuoso', 'cy', 'ws-3', 1],
+        ['Virtuoso', 'dee', 'ws-4', 1],
+      ]);
+      assert.deepEqual(await denials('&user=BO&feature=Virtuoso'), [['Virtuoso', 'bo', 'ws-2', 2]]);
+      assert.deepEqual(await denials('&feature=Spectre'), []);
+      expectError(
+        await call(
+          'GET',
+          `/v1/monitor/denials?serverId=${server.id}&from=2026-11-23T00:00:00Z&to=2026-11-22T00:00:00Z`,
+        ),
+        400,
+        'INVALID_QUERY',
+      );
+      expectError(await call('GET', '/v1/monitor/denials?serverId=srv_missing'), 404, 'NOT_FOUND');
     });
 
     it('a real lmstat capture from ../shared polls like a live server', { skip: fixturesSkip }, async () => {

@@ -32,7 +32,7 @@ for (const dialect of dialects()) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('answers Prometheus text with requests, process figures, monitored features, Charter’s pools and the webhook backlog', async () => {
+    it('answers Prometheus text with requests, process figures, validations by code, monitored features, Charter’s pools and the webhook backlog', async () => {
       const server = (
         await call('POST', '/v1/monitor/servers', {
           name: 'Cadence',
@@ -62,6 +62,11 @@ for (const dialect of dialects()) {
         (await client('checkout', { licenseKey: license.key, fingerprint: 'fp-metrics' })).statusCode,
         201,
       );
+
+      assert.equal((await client('validate', { licenseKey: license.key })).statusCode, 200);
+      assert.equal((await client('validate', { licenseKey: license.key })).statusCode, 200);
+      const missing = await client('validate', { licenseKey: `${license.key.slice(0, -1)}x` });
+      assert.equal((missing.json() as { code: string }).code, 'LICENSE_NOT_FOUND');
 
       const reader = (await createKey(t, ['monitor:read'])).secret;
       const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(reader) });
@@ -100,7 +105,26 @@ for (const dialect of dialects()) {
           'm',
         ),
       );
+      assert.match(
+        text,
+        new RegExp(
+          `^charter_monitor_feature_issued\\{server="charter",feature="${license.id}/seats"\\} 5$`,
+          'm',
+        ),
+      );
+      assert.match(text, /^charter_monitor_server_up\{server="charter"\} 1$/m);
+      assert.match(text, /^charter_validations_total\{code="VALID"\} 2$/m);
+      assert.match(text, /^charter_validations_total\{code="LICENSE_NOT_FOUND"\} 1$/m);
       assert.match(text, /^charter_webhook_backlog\{kind="undispatched_events"\} \d+$/m);
+    });
+
+    it('is documented in /openapi.json as Prometheus text, not JSON', async () => {
+      const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+        paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }>;
+      };
+      assert.deepEqual(Object.keys(document.paths['/metrics']?.get?.responses['200']?.content ?? {}), [
+        'text/plain; version=0.0.4',
+      ]);
     });
 
     it('needs monitor:read unless CHARTER_METRICS_PUBLIC is set', async () => {

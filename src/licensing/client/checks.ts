@@ -28,6 +28,8 @@ export interface ClientDeps {
   writes: WriteBatcher;
   /** Usage counters, aggregated in memory (see usage/recorder.ts). */
   usage: UsageRecorder;
+  /** Told each validation's result code (the /metrics counter). */
+  onValidation?: ((code: string) => void) | undefined;
 }
 
 export const liveMachineCount = (

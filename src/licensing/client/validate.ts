@@ -11,6 +11,7 @@ import { readForValidation } from './store.js';
 export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<ValidationResult> => {
   const nowMs = deps.clock.nowMs();
   const result = await evaluate(deps, body, nowMs);
+  deps.onValidation?.(result.code);
   const unsigned: ValidationResult = {
     ...result,
     checkedAt: new Date(nowMs).toISOString(),

@@ -26,7 +26,6 @@ import {
   insertLease,
   listDenials,
   listLeases,
-  liveSeatsByPool,
   updateLeaseRow,
 } from './store.js';
 
@@ -363,6 +362,3 @@ export const denialPage = async (
 
 /** The lease columns, for reads of other domains that select a lease with their own rows. */
 export { leaseColumns } from './store.js';
-
-/** Charter's own floating pools as the monitor reports them (server "charter"): seats held now per pool. */
-export const seatsInUseByPool = (db: Executor, nowMs: number) => liveSeatsByPool(db, nowMs);

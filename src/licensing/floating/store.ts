@@ -225,3 +225,133 @@ export const liveSeatsByPool = async (
       .groupBy(['license_id', 'feature'])
       .execute()
   ).map((row) => ({ licenseId: row.license_id, feature: row.feature, inUse: Number(row.in_use) }));
+
+/** Denials per pool in [fromMs, toMs). */
+export const denialsByPool = async (
+  db: Executor,
+  fromMs: number,
+  toMs: number,
+): Promise<{ licenseId: string; feature: string; denials: number }[]> =>
+  (
+    await db
+      .selectFrom('lease_denials')
+      .select(['license_id', 'feature', (eb) => eb.fn.countAll<number>().as('denials')])
+      .where('at', '>=', fromMs)
+      .where('at', '<', toMs)
+      .groupBy(['license_id', 'feature'])
+      .execute()
+  ).map((row) => ({ licenseId: row.license_id, feature: row.feature, denials: Number(row.denials) }));
+
+/** What sizes the pools of these licenses: the license's and its policy's seats and features, its product's. */
+export const poolSizing = async (db: Executor, licenseIds: readonly string[]) => {
+  const rows = [];
+  for (let start = 0; start < licenseIds.length; start += 500) {
+    rows.push(
+      ...(await db
+        .selectFrom('licenses')
+        .innerJoin('policies', 'policies.id', 'licenses.policy_id')
+        .innerJoin('products', 'products.id', 'licenses.product_id')
+        .select([
+          'licenses.id as license_id',
+          'licenses.product_id',
+          'products.code as product_code',
+          'licenses.max_machines as license_max',
+          'policies.max_machines as policy_max',
+          'licenses.features as license_features',
+          'policies.features as policy_features',
+        ])
+        .where('licenses.id', 'in', licenseIds.slice(start, start + 500))
+        .execute()),
+    );
+  }
+  return rows;
+};
+
+/** The seats of the floating features of these products, by product and code (null: unlimited). */
+export const floatingFeatureSeats = async (db: Executor, productIds: readonly string[]) => {
+  const rows = [];
+  for (let start = 0; start < productIds.length; start += 500) {
+    rows.push(
+      ...(await db
+        .selectFrom('features')
+        .select(['product_id', 'code', 'seats'])
+        .where('kind', '=', 'floating')
+        .where('product_id', 'in', productIds.slice(start, start + 500))
+        .execute()),
+    );
+  }
+  return rows;
+};
+
+/** lease_denials past retention. */
+export const pruneDenials = async (db: Executor, beforeMs: number): Promise<void> => {
+  await db.deleteFrom('lease_denials').where('at', '<', beforeMs).execute();
+};
+
+/** Live leases with who holds them (the machine's names, the license user's email), oldest first. */
+export const liveHolders = (
+  db: Executor,
+  filter: { nowMs: number; licenseId?: string | undefined; feature?: string | undefined; limit: number },
+) => {
+  let query = db
+    .selectFrom('leases')
+    .innerJoin('machines', 'machines.id', 'leases.machine_id')
+    .leftJoin('users', 'users.id', 'machines.user_id')
+    .select([
+      'leases.id',
+      'leases.license_id',
+      'leases.feature',
+      'leases.fingerprint',
+      'leases.checked_out_at',
+      'leases.borrowed_until',
+      'machines.name',
+      'machines.hostname',
+      'users.email',
+    ])
+    .where('leases.status', '=', 'active')
+    .where('leases.expires_at', '>', filter.nowMs);
+  if (filter.licenseId) query = query.where('leases.license_id', '=', filter.licenseId);
+  if (filter.feature !== undefined) query = query.where('leases.feature', '=', filter.feature);
+  return query.orderBy('leases.checked_out_at').orderBy('leases.id').limit(filter.limit).execute();
+};
+
+/** Denials in [from, to) per pool and holder, most first. */
+export const denialsByHolder = async (
+  db: Executor,
+  filter: {
+    licenseId?: string | undefined;
+    feature?: string | undefined;
+    fingerprint?: string | undefined;
+    from: number;
+    to: number;
+    limit: number;
+  },
+) => {
+  let query = db
+    .selectFrom('lease_denials')
+    .select([
+      'license_id',
+      'feature',
+      'fingerprint',
+      (eb) => eb.fn.countAll<number>().as('count'),
+      (eb) => eb.fn.max('at').as('last_at'),
+    ])
+    .where('at', '>=', filter.from)
+    .where('at', '<', filter.to)
+    .groupBy(['license_id', 'feature', 'fingerprint'])
+    .orderBy('count', 'desc')
+    .orderBy('license_id')
+    .orderBy('feature')
+    .orderBy('fingerprint')
+    .limit(filter.limit);
+  if (filter.licenseId) query = query.where('license_id', '=', filter.licenseId);
+  if (filter.feature !== undefined) query = query.where('feature', '=', filter.feature);
+  if (filter.fingerprint) query = query.where('fingerprint', '=', filter.fingerprint);
+  return (await query.execute()).map((row) => ({
+    licenseId: row.license_id,
+    feature: row.feature,
+    fingerprint: row.fingerprint,
+    count: Number(row.count),
+    lastAt: Number(row.last_at),
+  }));
+};
