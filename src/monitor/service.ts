@@ -246,6 +246,8 @@ export const pollPage = async (
 ) => {
   const rows = await listPolls(deps.db.kysely, {
     serverId: query.serverId,
+    // Charter's own per-minute samples are listed only when asked for by name.
+    exceptServerId: query.serverId ? undefined : charterServerId,
     outcome: query.outcome,
     before: query.cursor,
     limit: query.limit + 1,

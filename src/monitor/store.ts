@@ -92,6 +92,7 @@ export const listPolls = (
   db: Executor,
   filter: {
     serverId?: string | undefined;
+    exceptServerId?: string | undefined;
     outcome?: string | undefined;
     before?: string | undefined;
     limit: number;
@@ -110,6 +111,7 @@ export const listPolls = (
       'exit_code',
     ]);
   if (filter.serverId) query = query.where('server_id', '=', filter.serverId);
+  if (filter.exceptServerId) query = query.where('server_id', '!=', filter.exceptServerId);
   if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
   if (filter.before) query = query.where('id', '<', filter.before);
   return query.orderBy('id', 'desc').limit(filter.limit).execute();
