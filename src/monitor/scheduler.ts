@@ -15,8 +15,11 @@ import { maintainHistory } from './history.js';
 import type { Poller } from './poller.js';
 import { dueServers, updateServerRow } from './store.js';
 
-/** The advisory lock's key, two 32-bit numbers: "char" and "mon". */
-const leaderLockKey = [0x63686172, 0x6d6f6e] as const;
+/**
+ * The advisory lock's key: "char", and the hash of the schema Charter's tables live in, so Charter installations
+ * sharing one PostgreSQL database in different schemas each have their own leader.
+ */
+const leaderLockKey = 0x63686172;
 
 export interface SchedulerDeps {
   db: Database;
@@ -44,8 +47,8 @@ const leadership = (db: Database, retryMs: number, log: SchedulerDeps['log']) =>
     });
   const tryLock = sql<{
     locked: boolean;
-  }>`select pg_try_advisory_lock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int) as locked`;
-  const unlock = sql`select pg_advisory_unlock(${leaderLockKey[0]}::int, ${leaderLockKey[1]}::int)`;
+  }>`select pg_try_advisory_lock(${leaderLockKey}::int, hashtext(current_schema())) as locked`;
+  const unlock = sql`select pg_advisory_unlock(${leaderLockKey}::int, hashtext(current_schema()))`;
   const lead = async () => {
     while (!stopped) {
       try {
@@ -99,14 +102,19 @@ export const createMonitorScheduler = (
   const startDue = async () => {
     if (!lead.isLeader()) return [];
     // Hourly rollups and retention, by the leader, at most every ten minutes.
+    // Neither job's failure keeps the due polls from starting.
     if (deps.clock.nowMs() - lastMaintenance >= 600_000) {
       lastMaintenance = deps.clock.nowMs();
-      await maintainHistory(deps);
+      await maintainHistory(deps).catch((error: unknown) =>
+        deps.log.warn({ err: error }, 'monitor: rolling the history up failed'),
+      );
     }
     // Charter's own pools, once a minute (charter-pools.ts keeps the pace across processes).
     if (deps.clock.nowMs() - lastPoolSample >= poolSampleMs) {
       lastPoolSample = deps.clock.nowMs();
-      await sampleCharterPools(deps);
+      await sampleCharterPools(deps).catch((error: unknown) =>
+        deps.log.warn({ err: error }, 'monitor: sampling Charter’s pools failed'),
+      );
     }
     const nowMs = deps.clock.nowMs();
     const started = [];

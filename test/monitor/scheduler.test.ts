@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { createPoller } from '../../src/monitor/poller.js';
@@ -12,6 +12,7 @@ import { createMonitorScheduler } from '../../src/monitor/scheduler.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
+import { freshDatabase } from '../support/database.js';
 import { addMonitoredServer, standIn } from '../support/monitor.js';
 import { dialects } from '../support/services.js';
 
@@ -36,11 +37,18 @@ for (const dialect of dialects()) {
         logDir: undefined,
         log: quiet,
       });
-      return createMonitorScheduler(
+      const scheduler = createMonitorScheduler(
         { db: t.db, clock: t.clock, poller, log: quiet, draw },
         { tickMs: 1000, leaderRetryMs },
       );
+      made.push(scheduler);
+      return scheduler;
     };
+    // Stopped after each test, passed or failed: a leader left running would hold its connection (and the lock).
+    const made: { stop(): Promise<void> }[] = [];
+    afterEach(async () => {
+      await Promise.all(made.splice(0).map((scheduler) => scheduler.stop()));
+    });
     const isLeaderSoon = async (scheduler: { isLeader(): boolean }) => {
       for (let waited = 0; waited < 5000 && !scheduler.isLeader(); waited += 20) await sleep(20);
       return scheduler.isLeader();
@@ -87,6 +95,20 @@ for (const dialect of dialects()) {
       await call('DELETE', `/v1/monitor/servers/${off.id}`);
     });
 
+    it('the leader samples Charter’s own pools once a minute, as polls of server charter', async () => {
+      const scheduler = schedulerFor(4);
+      assert.ok(await isLeaderSoon(scheduler));
+      // The last sample (of an earlier test's scheduler: the pace is kept in the database) a minute back.
+      t.clock.advance(60_000);
+      const before = await pollsOf('charter');
+      await scheduler.runDue();
+      await scheduler.runDue();
+      assert.equal(await pollsOf('charter'), before + 1, 'not again within the minute');
+      t.clock.advance(60_000);
+      await scheduler.runDue();
+      assert.equal(await pollsOf('charter'), before + 2);
+    });
+
     it('runs at most CHARTER_MONITOR_CONCURRENCY utilities at once', async () => {
       const scheduler = schedulerFor(2);
       assert.ok(await isLeaderSoon(scheduler));
@@ -122,6 +144,31 @@ for (const dialect of dialects()) {
         await second.stop();
       });
 
+      it('installations in different schemas of one database each have their own leader', async () => {
+        const other = await freshDatabase('postgres');
+        try {
+          const here = schedulerFor(2, () => 0.5, 50);
+          const poller = createPoller({
+            db: other.db,
+            clock: t.clock,
+            utilities: { lmutil: utility.script, rlmutil: utility.script },
+            concurrency: 1,
+            logDir: undefined,
+            log: quiet,
+          });
+          const there = createMonitorScheduler(
+            { db: other.db, clock: t.clock, poller, log: quiet, draw: () => 0.5 },
+            { tickMs: 1000, leaderRetryMs: 50 },
+          );
+          made.push(there);
+          assert.ok(await isLeaderSoon(here));
+          assert.ok(await isLeaderSoon(there));
+          await there.stop();
+        } finally {
+          await other.dispose();
+        }
+      });
+
       it('a leader whose database connection is cut stops leading, and leads again on a new connection', async () => {
         const scheduler = schedulerFor(2, () => 0.5, 50);
         assert.ok(await isLeaderSoon(scheduler));
@@ -129,7 +176,7 @@ for (const dialect of dialects()) {
           (
             await sql<{
               pid: number;
-            }>`select pid from pg_locks where locktype = 'advisory' and classid = ${0x63686172} and objid = ${0x6d6f6e} and granted`.execute(
+            }>`select pid from pg_locks where locktype = 'advisory' and classid = ${0x63686172} and objid = hashtext(current_schema())::oid and granted`.execute(
               t.db.kysely,
             )
           ).rows[0]?.pid;
