@@ -1,5 +1,6 @@
 // SQL of the monitor: servers, polls, samples and denials.
 import { sql } from 'kysely';
+import { inBatches } from '../db/batches.js';
 import type {
   MonitorDenialsTable,
   MonitorPollsTable,
@@ -140,13 +141,13 @@ export const trimSuccessfulOutputs = async (db: Executor, serverId: string, keep
 };
 
 export const insertSamples = async (db: Executor, rows: MonitorSamplesTable[]): Promise<void> => {
-  for (let start = 0; start < rows.length; start += 500) {
-    await db
+  await inBatches(rows, (batch) =>
+    db
       .insertInto('monitor_samples')
-      .values(rows.slice(start, start + 500))
+      .values(batch)
       .onConflict((conflict) => conflict.columns(['server_id', 'feature', 'at']).doNothing())
-      .execute();
-  }
+      .execute(),
+  );
 };
 
 /** The most in use at once per (server, feature) since `sinceMs`. */
@@ -225,11 +226,7 @@ export const denialsByUser = async (
 };
 
 export const insertDenials = async (db: Executor, rows: MonitorDenialsTable[]): Promise<void> => {
-  for (let start = 0; start < rows.length; start += 500)
-    await db
-      .insertInto('monitor_denials')
-      .values(rows.slice(start, start + 500))
-      .execute();
+  await inBatches(rows, (batch) => db.insertInto('monitor_denials').values(batch).execute());
 };
 
 export const dueServers = (db: Executor, nowMs: number): Promise<MonitorServersTable[]> =>

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sampleCharterPools } from '../../src/monitor/charter-pools.js';
-import { maintainHistory } from '../../src/monitor/history.js';
+import { maintainHistory, type UsagePoint } from '../../src/monitor/history.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
@@ -20,14 +20,6 @@ interface FeatureRow {
   utilization: number | null;
   peakToday: number;
   denialsToday: number;
-}
-
-interface Point {
-  at: string;
-  inUseAvg: number | null;
-  inUseMax: number | null;
-  issued: number | null;
-  denials: number;
 }
 
 for (const dialect of dialects()) {
@@ -50,7 +42,7 @@ for (const dialect of dialects()) {
     const usage = async (query: string) => {
       const res = await call('GET', `/v1/monitor/usage?serverId=charter&${query}`);
       assert.equal(res.statusCode, 200, res.body);
-      return res.json() as { bucket: string; data: Point[] };
+      return res.json() as { bucket: string; data: UsagePoint[] };
     };
 
     before(async () => {

@@ -5,21 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { maintainHistory } from '../../src/monitor/history.js';
+import { maintainHistory, type UsagePoint } from '../../src/monitor/history.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
 import { standIn } from '../support/monitor.js';
 import { dialects } from '../support/services.js';
-
-interface Point {
-  at: string;
-  inUseAvg: number | null;
-  inUseMax: number | null;
-  issued: number | null;
-  denials: number;
-}
 
 for (const dialect of dialects()) {
   describe(`monitor usage history (${dialect})`, () => {
@@ -60,7 +52,7 @@ for (const dialect of dialects()) {
       const range = `from=${new Date(start).toISOString()}&to=${new Date(start + 900_000).toISOString()}`;
       const fiveMinutes = (
         await call('GET', `/v1/monitor/usage?serverId=${server.id}&feature=Virtuoso&${range}&bucket=5m`)
-      ).json() as { bucket: string; data: Point[] };
+      ).json() as { bucket: string; data: UsagePoint[] };
       assert.deepEqual(
         fiveMinutes.data.map((point) => [
           point.at.slice(11, 16),
@@ -79,7 +71,7 @@ for (const dialect of dialects()) {
           'GET',
           `/v1/monitor/usage?serverId=${server.id}&from=${new Date(start).toISOString()}&to=${new Date(start + 3_600_000).toISOString()}&bucket=hour`,
         )
-      ).json() as { data: Point[] };
+      ).json() as { data: UsagePoint[] };
       assert.deepEqual(
         hourly.data.map((point) => [point.inUseAvg, point.inUseMax]),
         [[2.5, 4]],
@@ -95,7 +87,7 @@ for (const dialect of dialects()) {
           'GET',
           `/v1/monitor/usage?serverId=${server.id}&feature=Virtuoso&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z&bucket=day`,
         )
-      ).json() as { data: Point[] };
+      ).json() as { data: UsagePoint[] };
       assert.deepEqual(
         old.data.map((point) => [point.inUseAvg, point.inUseMax, point.issued]),
         [[2.5, 4, 10]],

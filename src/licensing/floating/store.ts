@@ -1,6 +1,7 @@
 // SQL of leases (floating seats) and seat denials. A lease counts while status = 'active' and expires_at is
 // ahead; every count reads the (license_id, status, expires_at, feature) index alone.
 import { sql } from 'kysely';
+import { inBatches } from '../../db/batches.js';
 import { prepared } from '../../db/prepared.js';
 import type { LeaseDenialsTable, LeasesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
@@ -243,45 +244,35 @@ export const denialsByPool = async (
   ).map((row) => ({ licenseId: row.license_id, feature: row.feature, denials: Number(row.denials) }));
 
 /** What sizes the pools of these licenses: the license's and its policy's seats and features, its product's. */
-export const poolSizing = async (db: Executor, licenseIds: readonly string[]) => {
-  const rows = [];
-  for (let start = 0; start < licenseIds.length; start += 500) {
-    rows.push(
-      ...(await db
-        .selectFrom('licenses')
-        .innerJoin('policies', 'policies.id', 'licenses.policy_id')
-        .innerJoin('products', 'products.id', 'licenses.product_id')
-        .select([
-          'licenses.id as license_id',
-          'licenses.product_id',
-          'products.code as product_code',
-          'licenses.max_machines as license_max',
-          'policies.max_machines as policy_max',
-          'licenses.features as license_features',
-          'policies.features as policy_features',
-        ])
-        .where('licenses.id', 'in', licenseIds.slice(start, start + 500))
-        .execute()),
-    );
-  }
-  return rows;
-};
+export const poolSizing = (db: Executor, licenseIds: readonly string[]) =>
+  inBatches(licenseIds, (batch) =>
+    db
+      .selectFrom('licenses')
+      .innerJoin('policies', 'policies.id', 'licenses.policy_id')
+      .innerJoin('products', 'products.id', 'licenses.product_id')
+      .select([
+        'licenses.id as license_id',
+        'licenses.product_id',
+        'products.code as product_code',
+        'licenses.max_machines as license_max',
+        'policies.max_machines as policy_max',
+        'licenses.features as license_features',
+        'policies.features as policy_features',
+      ])
+      .where('licenses.id', 'in', batch)
+      .execute(),
+  );
 
 /** The seats of the floating features of these products, by product and code (null: unlimited). */
-export const floatingFeatureSeats = async (db: Executor, productIds: readonly string[]) => {
-  const rows = [];
-  for (let start = 0; start < productIds.length; start += 500) {
-    rows.push(
-      ...(await db
-        .selectFrom('features')
-        .select(['product_id', 'code', 'seats'])
-        .where('kind', '=', 'floating')
-        .where('product_id', 'in', productIds.slice(start, start + 500))
-        .execute()),
-    );
-  }
-  return rows;
-};
+export const floatingFeatureSeats = (db: Executor, productIds: readonly string[]) =>
+  inBatches(productIds, (batch) =>
+    db
+      .selectFrom('features')
+      .select(['product_id', 'code', 'seats'])
+      .where('kind', '=', 'floating')
+      .where('product_id', 'in', batch)
+      .execute(),
+  );
 
 /** lease_denials past retention. */
 export const pruneDenials = async (db: Executor, beforeMs: number): Promise<void> => {
