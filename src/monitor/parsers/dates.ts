@@ -20,8 +20,13 @@ const sortable = (time: LocalTime) =>
   ((((time.year * 12 + time.month) * 31 + time.day) * 24 + time.hour) * 60 + time.minute) * 60 +
   (time.second ?? 0);
 
-const validDay = (year: number, month: number, day: number) =>
-  day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+const daysIn = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const validDate = (year: number, month: number, day: number) =>
+  month >= 1 &&
+  month <= 12 &&
+  day >= 1 &&
+  day <= (month === 2 && isLeap(year) ? 29 : (daysIn[month - 1] ?? 0));
 
 export const formatLocal = (time: LocalTime): string =>
   `${time.year}-${pad(time.month)}-${pad(time.day)}T${pad(time.hour)}:${pad(time.minute)}:${pad(time.second ?? 0)}`;
@@ -57,14 +62,15 @@ export const dateReadings = (a: number, b: number, separator: string, dayFirst =
   return dayFirst ? [dayFirstReading, monthFirst] : [monthFirst, dayFirstReading];
 };
 
-const weekdayAt = (year: number, month: number, day: number) =>
-  new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+/** 0 (Sunday) to 6; 1 January 1970 was a Thursday. */
+const weekdayAt = (time: LocalTime) =>
+  (((Math.floor(Date.UTC(time.year, time.month - 1, time.day) / 86_400_000) + 4) % 7) + 7) % 7;
 
 /**
  * The start of a stamp that prints no year: the latest year that puts it at or before `reference`. The printed
  * weekday checks the guess: among the readings of the date (month-first or day-first) and the last eight years,
  * the latest that falls on that weekday wins; without a weekday (or none matching), the first reading's latest
- * year.
+ * year. (Run once per session line: the common case costs one or two date checks.)
  */
 export const inferStart = (
   stamp: { hour: number; minute: number; second?: number; weekday?: number | undefined } & (
@@ -75,31 +81,37 @@ export const inferStart = (
 ): string | null => {
   if (stamp.hour > 23 || stamp.minute > 59) return null;
   const readings = 'readings' in stamp ? stamp.readings : [{ month: stamp.month, day: stamp.day }];
-  const time = {
-    hour: stamp.hour,
-    minute: stamp.minute,
-    ...(stamp.second === undefined ? {} : { second: stamp.second }),
+  const limit = sortable(reference);
+  const oldest = reference.year - 8;
+  /** The reading in the latest year from `fromYear` back that is not after the reference. */
+  const latest = (reading: MonthDay, fromYear: number): LocalTime | undefined => {
+    // 29 February goes back to the last leap year.
+    for (let year = fromYear; year > oldest; year--) {
+      if (!validDate(year, reading.month, reading.day)) continue;
+      const candidate: LocalTime = {
+        year,
+        month: reading.month,
+        day: reading.day,
+        hour: stamp.hour,
+        minute: stamp.minute,
+        ...(stamp.second === undefined ? {} : { second: stamp.second }),
+      };
+      if (sortable(candidate) <= limit) return candidate;
+    }
+    return undefined;
   };
-  const candidates: { time: LocalTime; reading: number }[] = [];
-  // 29 February goes back to the last leap year.
-  for (let year = reference.year; year > reference.year - 8; year--) {
-    readings.forEach((reading, index) => {
-      if (reading.month < 1 || reading.month > 12 || !validDay(year, reading.month, reading.day)) return;
-      const candidate = { ...time, ...reading, year };
-      if (sortable(candidate) <= sortable(reference)) candidates.push({ time: candidate, reading: index });
-    });
-  }
-  if (stamp.weekday !== undefined) {
-    const matching = candidates
-      .filter(({ time: at }) => weekdayAt(at.year, at.month, at.day) === stamp.weekday)
-      .sort((x, y) => sortable(y.time) - sortable(x.time) || x.reading - y.reading);
-    if (matching[0]) return formatLocal(matching[0].time);
-  }
-  for (let index = 0; index < readings.length; index++) {
-    const first = candidates.find((candidate) => candidate.reading === index);
-    if (first) return formatLocal(first.time);
-  }
-  return null;
+  const latestEach = readings.map((reading) => latest(reading, reference.year));
+  const fallback = latestEach.find((candidate) => candidate !== undefined);
+  if (stamp.weekday === undefined || !fallback) return fallback ? formatLocal(fallback) : null;
+  let best: LocalTime | undefined;
+  readings.forEach((reading, index) => {
+    for (let at = latestEach[index]; at; at = latest(reading, at.year - 1)) {
+      if (weekdayAt(at) !== stamp.weekday) continue;
+      if (!best || sortable(at) > sortable(best)) best = at;
+      break;
+    }
+  });
+  return formatLocal(best ?? fallback);
 };
 
 /**
@@ -115,8 +127,7 @@ export const parseHeaderDate = (
   if (first.length === 4)
     return { year: Number(first), month: Number(second), day: Number(third), dayFirst: false };
   const [reading] = dateReadings(Number(first), Number(second), separator);
-  if (!reading || reading.month > 12 || !validDay(Number(third), reading.month, reading.day))
-    return undefined;
+  if (!reading || !validDate(Number(third), reading.month, reading.day)) return undefined;
   return {
     year: Number(third),
     ...reading,
@@ -147,6 +158,6 @@ export const parseExpiry = (text: string): string | null | undefined => {
   if (year === 0) return null;
   const month = months.indexOf(match[2] ?? '') + 1;
   const day = Number(match[1]);
-  if (month === 0 || year > 9999 || !validDay(year, month, day)) return undefined;
+  if (month === 0 || year > 9999 || !validDate(year, month, day)) return undefined;
   return `${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}`;
 };
