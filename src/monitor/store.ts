@@ -1,11 +1,12 @@
 // SQL of the monitor: servers, polls, samples and denials.
-import { sql } from 'kysely';
+import { type OnConflictBuilder, sql } from 'kysely';
 import { inBatches } from '../db/batches.js';
 import type {
   MonitorDenialsTable,
   MonitorPollsTable,
   MonitorSamplesTable,
   MonitorServersTable,
+  Schema,
 } from '../db/schema.js';
 import type { Executor } from '../db/transaction.js';
 
@@ -266,28 +267,25 @@ export const samplesIn = async (
 };
 
 /** Per hour: the rollups of the feature (or every feature, summed). */
+/** The feature name of a server's totals row in the hourly rollups (no real feature has an empty name). */
+export const allFeatures = '';
+
+/** Per hour: the rollup of the feature, or without one the server's totals row (each poll's features summed). */
 export const rollupsIn = async (
   db: Executor,
   filter: { serverId: string; feature?: string | undefined; from: number; to: number },
-) => {
-  let query = db
-    .selectFrom('monitor_rollups')
-    .select([
-      'hour',
-      // Every feature's rollup of an hour counts the server's polls in it (rollUpHours).
-      (eb) => eb.fn.max('samples').as('samples'),
-      (eb) => eb.fn.sum<number>('in_use_sum').as('in_use_sum'),
-      (eb) => eb.fn.sum<number>('in_use_max').as('in_use_max'),
-      (eb) => eb.fn.sum<number>('issued').as('issued'),
-      (eb) => eb.fn.sum<number>('denials').as('denials'),
-    ])
-    .where('server_id', '=', filter.serverId)
-    .where('hour', '>=', filter.from)
-    .where('hour', '<', filter.to)
-    .groupBy('hour')
-    .orderBy('hour');
-  if (filter.feature) query = query.where('feature', '=', filter.feature);
-  return (await query.execute()).map((row) => ({
+) =>
+  (
+    await db
+      .selectFrom('monitor_rollups')
+      .select(['hour', 'samples', 'in_use_sum', 'in_use_max', 'issued', 'denials'])
+      .where('server_id', '=', filter.serverId)
+      .where('feature', '=', filter.feature ?? allFeatures)
+      .where('hour', '>=', filter.from)
+      .where('hour', '<', filter.to)
+      .orderBy('hour')
+      .execute()
+  ).map((row) => ({
     hour: Number(row.hour),
     samples: Number(row.samples),
     inUseSum: Number(row.in_use_sum),
@@ -295,15 +293,59 @@ export const rollupsIn = async (
     issued: row.issued === null ? null : Number(row.issued),
     denials: Number(row.denials),
   }));
-};
 
 /**
- * Rolls the samples of [from, to) up into hourly rows (again if they exist: the result is the same). A rollup's
- * `samples` is the number of the server's successful polls in the hour: a feature absent from a poll had nothing
- * in use, so averages divide by polls, not by the samples stored.
+ * Rolls the samples of [from, to) up into hourly rows (again if they exist: the result is the same): one per
+ * feature, and one per server (feature `allFeatures`) over each poll's total, so a summed series keeps the true
+ * highest total rather than the sum of each feature's highest. A rollup's `samples` is the number of the server's
+ * successful polls in the hour: a feature absent from a poll had nothing in use, so averages divide by polls, not
+ * by the samples stored.
  */
 export const rollUpHours = async (db: Executor, from: number, to: number): Promise<void> => {
   const hour = sql<number>`at - (at % 3600000)`;
+  const totalsHour = sql<number>`per_poll.at - (per_poll.at % 3600000)`;
+  const replace = (conflict: OnConflictBuilder<Schema, 'monitor_rollups'>) =>
+    conflict.columns(['server_id', 'feature', 'hour']).doUpdateSet((eb) => ({
+      samples: eb.ref('excluded.samples'),
+      in_use_sum: eb.ref('excluded.in_use_sum'),
+      in_use_max: eb.ref('excluded.in_use_max'),
+      issued: eb.ref('excluded.issued'),
+      denials: eb.ref('excluded.denials'),
+    }));
+  await db
+    .insertInto('monitor_rollups')
+    .columns(['server_id', 'feature', 'hour', 'samples', 'in_use_sum', 'in_use_max', 'issued', 'denials'])
+    .expression(
+      db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('monitor_samples')
+            .select([
+              'server_id',
+              'at',
+              (inner) => inner.fn.sum<number>('in_use').as('in_use'),
+              (inner) => inner.fn.sum<number>('issued').as('issued'),
+              (inner) => inner.fn.sum<number>('denials').as('denials'),
+            ])
+            .where('at', '>=', from)
+            .where('at', '<', to)
+            .groupBy(['server_id', 'at'])
+            .as('per_poll'),
+        )
+        .select([
+          'per_poll.server_id',
+          sql.lit(allFeatures).as('feature'),
+          totalsHour.as('hour'),
+          (eb) => eb.fn.countAll<number>().as('samples'),
+          (eb) => eb.fn.sum<number>('per_poll.in_use').as('in_use_sum'),
+          (eb) => eb.fn.max('per_poll.in_use').as('in_use_max'),
+          (eb) => eb.fn.max('per_poll.issued').as('issued'),
+          (eb) => eb.fn.sum<number>('per_poll.denials').as('denials'),
+        ])
+        .groupBy(['per_poll.server_id', totalsHour]),
+    )
+    .onConflict(replace)
+    .execute();
   await db
     .insertInto('monitor_rollups')
     .columns(['server_id', 'feature', 'hour', 'samples', 'in_use_sum', 'in_use_max', 'issued', 'denials'])
@@ -324,15 +366,7 @@ export const rollUpHours = async (db: Executor, from: number, to: number): Promi
         .where('at', '<', to)
         .groupBy(['server_id', 'feature', hour]),
     )
-    .onConflict((conflict) =>
-      conflict.columns(['server_id', 'feature', 'hour']).doUpdateSet((eb) => ({
-        samples: eb.ref('excluded.samples'),
-        in_use_sum: eb.ref('excluded.in_use_sum'),
-        in_use_max: eb.ref('excluded.in_use_max'),
-        issued: eb.ref('excluded.issued'),
-        denials: eb.ref('excluded.denials'),
-      })),
-    )
+    .onConflict(replace)
     .execute();
   const pollHour = sql<number>`started_at - (started_at % 3600000)`;
   const polls = await db

@@ -219,7 +219,7 @@ for (const dialect of dialects()) {
         { at: '2026-11-23T10:00:00.000Z', inUseAvg: 0.75, inUseMax: 2, issued: 2, denials: 1 },
       ]);
       assert.deepEqual((await usage(range)).data, [
-        // Summed over pools, a rollup's highest is the sum of each pool's highest: an upper bound.
+        // Summed over pools: the most held at once (10:00), from the rollups' totals row.
         { at: '2026-11-23T10:00:00.000Z', inUseAvg: 1.25, inUseMax: 3, issued: 5, denials: 1 },
       ]);
     });

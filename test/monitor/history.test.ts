@@ -94,6 +94,36 @@ for (const dialect of dialects()) {
       );
     });
 
+    it('summed over features, a series keeps the highest total at once, from samples and from rollups alike', async () => {
+      const base = Date.parse('2027-01-04T10:00:00Z');
+      const server = (
+        await call('POST', '/v1/monitor/servers', {
+          name: 'seesaw',
+          kind: 'flexlm',
+          address: '27000@seesaw.example',
+        })
+      ).json() as { id: string };
+      // Alpha 2 and Beta 0, then Alpha 0 and Beta 2: 2 in use at every poll, each feature's highest 2.
+      for (const offset of [0, 60_000]) {
+        t.clock.set(base + offset);
+        assert.equal((await call('POST', `/v1/monitor/servers/${server.id}/poll`)).statusCode, 200);
+      }
+      const summed = async () =>
+        (
+          (
+            await call(
+              'GET',
+              `/v1/monitor/usage?serverId=${server.id}&from=${new Date(base).toISOString()}&to=${new Date(base + 3_600_000).toISOString()}&bucket=hour`,
+            )
+          ).json() as { data: UsagePoint[] }
+        ).data.map((point) => [point.inUseAvg, point.inUseMax, point.issued]);
+      t.clock.set(base + 3_600_000);
+      assert.deepEqual(await summed(), [[2, 2, 4]]);
+      t.clock.set(base + 31 * 86_400_000);
+      await maintainHistory(t);
+      assert.deepEqual(await summed(), [[2, 2, 4]], 'not 4: the sum of each feature’s highest');
+    });
+
     it('a range with too many buckets, or backwards, answers 400 INVALID_QUERY; an unknown server 404', async () => {
       const server = (
         await call('POST', '/v1/monitor/servers', { name: 'q', kind: 'flexlm', address: '27000@ok.example' })

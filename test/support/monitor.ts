@@ -53,6 +53,9 @@ case "$4" in
   *@slow.example) echo $$ > "${path.join(dir, 'slow.pid')}"; sleep 30; echo late ;;
   *@varying.example) n=$(cat "${path.join(dir, 'varying.count')}" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${path.join(dir, 'varying.count')}"
     printf 'Flexible License Manager status on Mon 11/23/2026 9:15\nLicense server status: 27000@lic1\nlic1: license server UP (MASTER) v11.19.2\nFeature usage info:\nUsers of Virtuoso:  (Total of 10 licenses issued;  Total of %s licenses in use)\n' "$n" ;;
+  *@seesaw.example) n=$(cat "${path.join(dir, 'seesaw.count')}" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${path.join(dir, 'seesaw.count')}"
+    a=$(( (n % 2) * 2 )); b=$(( 2 - a ))
+    printf 'Flexible License Manager status on Mon 11/23/2026 9:15\nLicense server status: 27000@lic1\nlic1: license server UP (MASTER) v11.19.2\nFeature usage info:\nUsers of Alpha:  (Total of 2 licenses issued;  Total of %s licenses in use)\nUsers of Beta:  (Total of 2 licenses issued;  Total of %s licenses in use)\n' "$a" "$b" ;;
   *@busy*.example) echo "start $4" >> "${path.join(dir, 'busy.log')}"; sleep 0.3; echo "end $4" >> "${path.join(dir, 'busy.log')}"; cat "${samplePath}" ;;
   *) echo "unexpected $*"; exit 2 ;;
 esac
