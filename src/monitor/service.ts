@@ -354,26 +354,25 @@ export const currentSessions = async (
   const own = await charterPoolSessions(deps.db.kysely, {
     nowMs: deps.clock.nowMs(),
     pool: filter.feature,
+    user: filter.user,
     limit: charterSessionLimit,
   });
   return {
     data: [
       ...monitored,
-      ...own
-        .filter((session) => userMatches(session.user))
-        .map((session) => ({
-          serverId: charterServerId,
-          feature: session.pool,
-          user: session.user,
-          host: session.host,
-          display: session.fingerprint,
-          identity: `${session.user} ${session.host} ${session.fingerprint}`.trim(),
-          version: '',
-          count: 1,
-          startedAt: new Date(session.startedAt).toISOString(),
-          handle: session.leaseId,
-          borrowed: session.borrowed,
-        })),
+      ...own.map((session) => ({
+        serverId: charterServerId,
+        feature: session.pool,
+        user: session.user,
+        host: session.host,
+        display: session.fingerprint,
+        identity: `${session.user} ${session.host} ${session.fingerprint}`.trim(),
+        version: '',
+        count: 1,
+        startedAt: new Date(session.startedAt).toISOString(),
+        handle: session.leaseId,
+        borrowed: session.borrowed,
+      })),
     ],
   };
 };

@@ -121,10 +121,10 @@ export interface PoolSession {
   borrowed: boolean;
 }
 
-/** Who holds seats of Charter's pools now (one pool's, with `pool`), oldest first, at most `limit`. */
+/** Who holds seats of Charter's pools now (one pool's, with `pool`; one holder's, with `user`), oldest first, at most `limit`. */
 export const charterPoolSessions = async (
   db: Executor,
-  filter: { nowMs: number; pool?: string | undefined; limit: number },
+  filter: { nowMs: number; pool?: string | undefined; user?: string | undefined; limit: number },
 ): Promise<PoolSession[]> => {
   const pool = filter.pool === undefined ? undefined : parsePoolName(filter.pool);
   if (filter.pool !== undefined && !pool) return [];
@@ -132,6 +132,7 @@ export const charterPoolSessions = async (
     nowMs: filter.nowMs,
     licenseId: pool?.licenseId,
     feature: pool?.feature,
+    holder: filter.user,
     limit: filter.limit,
   });
   return rows.map((row) => ({

@@ -282,7 +282,14 @@ export const pruneDenials = async (db: Executor, beforeMs: number): Promise<void
 /** Live leases with who holds them (the machine's names, the license user's email), oldest first. */
 export const liveHolders = (
   db: Executor,
-  filter: { nowMs: number; licenseId?: string | undefined; feature?: string | undefined; limit: number },
+  filter: {
+    nowMs: number;
+    licenseId?: string | undefined;
+    feature?: string | undefined;
+    /** The holder as named: the license user's email, else the machine's name, else its fingerprint (any case). */
+    holder?: string | undefined;
+    limit: number;
+  },
 ) => {
   let query = db
     .selectFrom('leases')
@@ -303,6 +310,11 @@ export const liveHolders = (
     .where('leases.expires_at', '>', filter.nowMs);
   if (filter.licenseId) query = query.where('leases.license_id', '=', filter.licenseId);
   if (filter.feature !== undefined) query = query.where('leases.feature', '=', filter.feature);
+  const holder = filter.holder?.toLowerCase();
+  if (holder !== undefined)
+    query = query.where((eb) =>
+      eb(eb.fn('lower', [eb.fn.coalesce('users.email', 'machines.name', 'leases.fingerprint')]), '=', holder),
+    );
   return query.orderBy('leases.checked_out_at').orderBy('leases.id').limit(filter.limit).execute();
 };
 
