@@ -160,8 +160,8 @@ export const updateServer = async (deps: MonitorDeps, caller: Caller, id: string
   await assertLogPath(deps, patch.debugLogPath);
   return transaction(deps.db, async (tx) => {
     const row = await serverOrThrow(tx, id);
-    const next: MonitorServersTable = {
-      ...row,
+    // Only the columns the API edits are written: a poll recording meanwhile keeps its status and snapshot.
+    const changes: Partial<MonitorServersTable> = {
       ...(patch.name ? { name: patch.name } : {}),
       ...(patch.address ? { address: patch.address } : {}),
       ...(patch.pollSeconds ? { poll_seconds: patch.pollSeconds } : {}),
@@ -172,9 +172,9 @@ export const updateServer = async (deps: MonitorDeps, caller: Caller, id: string
         : {}),
       updated_at: deps.clock.nowMs(),
     };
-    await updateServerRow(tx, id, next);
+    await updateServerRow(tx, id, changes);
     const before = toServer(row);
-    const after = toServer(next);
+    const after = toServer({ ...row, ...changes });
     await recordAudit(tx, deps.clock, caller.audit, {
       action: 'monitor_server.update',
       target: { type: 'monitored_server', id },
