@@ -73,8 +73,10 @@ export const usageSeries = async (
       },
     );
   }
-  // Where raw samples are still kept they are read; before that, the hourly rollups.
-  const horizon = Math.max(nowMs - sampleRetentionMs, start);
+  // Where raw samples are still kept they are read; before that, the hourly rollups. The boundary is a whole hour,
+  // so no hour is read from both.
+  const oldestKept = nowMs - sampleRetentionMs;
+  const horizon = Math.max(oldestKept + ((hourMs - (oldestKept % hourMs)) % hourMs), start);
   const [samples, polls, rollups] = await Promise.all([
     samplesIn(deps.db.kysely, { serverId: query.serverId, feature: query.feature, from: horizon, to }),
     okPollsPerBucket(deps.db.kysely, { serverId: query.serverId, from: horizon, to, size }),

@@ -124,6 +124,38 @@ for (const dialect of dialects()) {
       assert.deepEqual(await summed(), [[2, 2, 4]], 'not 4: the sum of each feature’s highest');
     });
 
+    it('an hour half past the 30 days of samples is read from its rollup alone, never counted twice', async () => {
+      const base = Date.parse('2027-03-01T10:00:00Z');
+      const server = (
+        await call('POST', '/v1/monitor/servers', {
+          name: 'varying again',
+          kind: 'flexlm',
+          address: '27000@varying.example',
+        })
+      ).json() as { id: string };
+      const inUse: number[] = [];
+      for (const offset of [600_000, 2_400_000]) {
+        t.clock.set(base + offset);
+        const poll = await call('POST', `/v1/monitor/servers/${server.id}/poll`);
+        inUse.push(
+          (poll.json() as { snapshot: { features: { inUse: number }[] } }).snapshot.features[0]?.inUse ?? 0,
+        );
+      }
+      // 30 days back from now is 10:30: the 10:10 sample is pruned, the 10:40 one kept, and 10:00's rollup has both.
+      t.clock.set(base + 30 * 86_400_000 + 1_800_000);
+      await maintainHistory(t);
+      const hour = (
+        await call(
+          'GET',
+          `/v1/monitor/usage?serverId=${server.id}&feature=Virtuoso&from=${new Date(base).toISOString()}&to=${new Date(base + 3_600_000).toISOString()}&bucket=hour`,
+        )
+      ).json() as { data: UsagePoint[] };
+      assert.deepEqual(
+        hour.data.map((point) => [point.inUseAvg, point.inUseMax]),
+        [[((inUse[0] ?? 0) + (inUse[1] ?? 0)) / 2, Math.max(...inUse)]],
+      );
+    });
+
     it('a range with too many buckets, or backwards, answers 400 INVALID_QUERY; an unknown server 404', async () => {
       const server = (
         await call('POST', '/v1/monitor/servers', { name: 'q', kind: 'flexlm', address: '27000@ok.example' })
