@@ -164,12 +164,15 @@ export const serverStatusSchema = z.object({
 export const featureUsageSchema = z.object({
   serverId: z.string(),
   feature: z.string(),
-  vendor: z.string().nullable(),
-  issued: z.number().int().nullable(),
-  inUse: z.number().int(),
-  checkedOut: z.number().int(),
-  reservations: z.number().int(),
-  queued: z.number().int(),
+  // The counts as the latest snapshot has them.
+  ...snapshotFeatureSchema.pick({
+    vendor: true,
+    issued: true,
+    inUse: true,
+    checkedOut: true,
+    reservations: true,
+    queued: true,
+  }).shape,
   utilization: z.number().nullable().describe('inUse / issued in %, null when uncounted'),
   peakToday: z.number().int(),
   denialsToday: z.number().int(),
