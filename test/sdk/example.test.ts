@@ -1,5 +1,7 @@
 // examples/offline-check runs as a user would: once against a listening server, then with the network cut (a
-// closed port), starting from the license file it stored.
+// closed port), starting from the license file it stored. The example is a user's program: it checks the file
+// against the real clock, so the server it talks to starts its (otherwise fixed) clock at the real now. A file
+// issued on the suite's fixed date and checked on today's would expire a week after that date.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +35,7 @@ describe('examples/offline-check', () => {
   before(async () => {
     t = await withApp({
       dialect: 'sqlite',
+      now: new Date(),
       config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
     });
     const admin = (await createKey(t, ['admin'])).secret;
