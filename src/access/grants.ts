@@ -1,38 +1,60 @@
-// What a principal may hand on: a key or an OAuth client never gets a scope or a product its creator lacks.
+// What a principal may hand on or change: no credential creates, changes or revokes a principal with more power
+// than itself. Power is scopes and products: a key, an OAuth client or an operator's role is "within" a creator
+// when the creator holds every one of its scopes and covers every product it reaches.
 import { AppError } from '../errors/app-error.js';
 import type { Principal } from './principal.js';
-import { type Scope, scopesBeyond } from './scopes.js';
+import { type Role, roleScopes, type Scope, scopesBeyond } from './scopes.js';
 
-/** Refuses a grant beyond its creator's own; the CLI and bootstrap (no principal) may grant anything. */
-export const assertGrantable = (
-  creator: Principal | undefined,
-  grant: { scopes: readonly Scope[]; productIds?: readonly string[] | null | undefined },
-  what: 'key' | 'client',
+export interface Power {
+  scopes: readonly Scope[];
+  /** null or undefined: every product. */
+  productIds?: readonly string[] | null | undefined;
+}
+
+type Subject = 'key' | 'client' | 'operator';
+const named: Record<Subject, string> = { key: 'A key', client: 'A client', operator: 'An operator' };
+
+/** The power of an operator of this role: the role's scopes over every product. */
+export const rolePower = (role: Role): Power => ({ scopes: roleScopes[role], productIds: null });
+
+/**
+ * Refuses `power` when it goes beyond the principal's own: AUTH_INSUFFICIENT for scopes, PRODUCT_NOT_ALLOWED for
+ * products. The CLI and bootstrap (no principal) may grant anything. `doing` says what was refused ("given",
+ * "changed", "revoked").
+ */
+export const assertWithin = (
+  principal: Principal | undefined,
+  power: Power,
+  subject: Subject,
+  doing: 'given' | 'changed' | 'revoked' = 'given',
 ): void => {
-  if (!creator) return;
-  const missing = scopesBeyond(grant.scopes, creator.scopes);
+  if (!principal) return;
+  const missing = scopesBeyond(power.scopes, principal.scopes);
   if (missing.length > 0) {
     throw new AppError(
       'AUTH_INSUFFICIENT',
-      `A ${what} cannot be given scopes its creator lacks: ${missing.join(', ')}`,
-      {
-        required: missing[0],
-        missing,
-      },
+      doing === 'given'
+        ? `${named[subject]} cannot be given scopes its creator lacks: ${missing.join(', ')}`
+        : `${named[subject]} with scopes this credential lacks cannot be ${doing} by it: ${missing.join(', ')}`,
+      { required: missing[0], missing },
     );
   }
-  if (creator.productIds === null) return;
+  if (principal.productIds === null) return;
   const outside =
-    (grant.productIds ?? null) === null
+    (power.productIds ?? null) === null
       ? ['(all products)']
-      : (grant.productIds ?? []).filter((id) => !creator.productIds?.includes(id));
+      : (power.productIds ?? []).filter((id) => !principal.productIds?.includes(id));
   if (outside.length > 0) {
     throw new AppError(
       'PRODUCT_NOT_ALLOWED',
-      `A ${what} of a product-restricted creator cannot cover ${outside.join(', ')}`,
-      {
-        productIds: outside,
-      },
+      doing === 'given'
+        ? `${named[subject]} of a product-restricted creator cannot cover ${outside.join(', ')}`
+        : `${named[subject]} covering ${outside.join(', ')} cannot be ${doing} by a credential restricted to other products`,
+      { productIds: outside },
     );
   }
 };
+
+/** A key or an OAuth client never gets a scope or a product its creator lacks. */
+export const assertGrantable = (creator: Principal | undefined, grant: Power, what: 'key' | 'client'): void =>
+  assertWithin(creator, grant, what, 'given');

@@ -28,6 +28,25 @@ export type Scope = (typeof scopes)[number];
 
 export const scopeSchema = z.enum(scopes);
 
+/**
+ * Where a scope's resources live (README "Security model"): `product` resources belong to one product (a
+ * product-restricted credential reaches those of its products only, the others answer as missing); `server`
+ * resources belong to the whole server (operators, keys, OAuth clients, signing keys, webhooks, the monitor, the
+ * audit log, metrics, incidents and actions): only an unrestricted credential reaches them.
+ */
+export type Reach = 'product' | 'server';
+const productResources: ReadonlySet<string> = new Set([
+  'products',
+  'policies',
+  'customers',
+  'licenses',
+  'machines',
+  'orders',
+  'releases',
+]);
+export const reachOf = (scope: Scope): Reach =>
+  productResources.has(scope.split(':')[0] ?? '') ? 'product' : 'server';
+
 export const roles = ['owner', 'admin', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];
 export const roleSchema = z.enum(roles);

@@ -97,7 +97,7 @@ export const apiKeysCommand: Command = {
             process.stderr.write(`charter api-keys revoke: name the key id\n\n${usage}\n`);
             return 2;
           }
-          await revokeApiKeyById(deps, context, id);
+          await revokeApiKeyById(deps, context, undefined, id);
           process.stdout.write(`revoked ${id}\n`);
           return 0;
         }

@@ -201,10 +201,12 @@ const groups: Record<
       },
       list: {
         run: ({ deps, values }) =>
-          all((cursor) => customerPage(deps.db.kysely, { limit: 200, cursor, email: text(values, 'email') })),
+          all((cursor) =>
+            customerPage(deps.db.kysely, undefined, { limit: 200, cursor, email: text(values, 'email') }),
+          ),
         columns: ['id', 'email', 'name', 'company', 'status'],
       },
-      show: { run: ({ deps, id }) => getCustomer(deps.db.kysely, needId(id, 'customer id')) },
+      show: { run: ({ deps, id }) => getCustomer(deps.db.kysely, undefined, needId(id, 'customer id')) },
     },
   },
   licenses: {

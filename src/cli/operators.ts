@@ -61,6 +61,7 @@ export const operatorsCommand: Command = {
       const operator = await createOperator(
         { db, clock: systemClock },
         systemAuditContext('cli'),
+        undefined,
         input.data,
       );
       process.stdout.write(`${operator.id}\t${operator.email}\t${operator.role}\n`);

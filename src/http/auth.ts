@@ -202,7 +202,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
         scope: 'ip',
       });
     }
-    if (!rule || (rule.kind !== 'scope' && rule.kind !== 'session')) return;
+    if (!rule || (rule.kind !== 'scope' && rule.kind !== 'session' && rule.kind !== 'credential')) return;
     const principal = await authenticate(deps, request);
     request.principal = principal;
     request.actorId = principal.id;
@@ -211,7 +211,7 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
     if (rule.kind === 'session') {
       if (principal.type !== 'operator')
         throw new AppError('FORBIDDEN', 'This route is for operator sessions only');
-    } else {
+    } else if (rule.kind === 'scope') {
       if (deps.oauthRequired && principal.type === 'api_key') {
         throw new AppError(
           'OAUTH_REQUIRED',
@@ -225,6 +225,13 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
         throw new AppError('AUTH_INSUFFICIENT', `This route needs the scope ${rule.scope}`, {
           required: rule.scope,
         });
+      }
+      if (rule.reach === 'server' && principal.productIds !== null) {
+        throw new AppError(
+          'PRODUCT_NOT_ALLOWED',
+          'This route acts on resources of the whole server: a credential restricted to products may not call it',
+          { productIds: principal.productIds },
+        );
       }
     }
     await limitPrincipal(deps, reply, principal);

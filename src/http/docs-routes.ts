@@ -1,15 +1,15 @@
 // The API reference: GET /openapi.json (OpenAPI 3.1), GET /docs (Swagger UI, served from the package, no CDN),
-// GET /docs/routes (every implemented route with its auth rule).
+// GET /docs/routes (every implemented route with its auth rule; any Management credential may read it).
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { buildOpenApiDocument } from './openapi.js';
-import { publicRoute, type RouteRegistry } from './route-rules.js';
+import { credentialRoute, publicRoute, type RouteRegistry } from './route-rules.js';
 
 const authSchema = z.union([
-  z.object({ kind: z.enum(['public', 'license-key', 'webhook-signature', 'session']) }),
-  z.object({ kind: z.literal('scope'), scope: z.string() }),
+  z.object({ kind: z.enum(['public', 'license-key', 'webhook-signature', 'session', 'credential']) }),
+  z.object({ kind: z.literal('scope'), scope: z.string(), reach: z.enum(['product', 'server']) }),
 ]);
 
 const routesSchema = z.object({
@@ -43,7 +43,7 @@ export const docsRoutes =
     routes.get(
       '/docs/routes',
       {
-        config: { auth: publicRoute },
+        config: { auth: credentialRoute },
         schema: {
           tags: ['Service'],
           summary: 'Every implemented route with its auth rule and documented error codes',

@@ -85,6 +85,10 @@ export const buildOpenApiDocument = (app: FastifyInstance, registry: RouteRegist
       const documented: ErrorCode[] = [
         ...(route?.errors ?? []),
         ...(idempotent ? (['IDEMPOTENCY_KEY_REUSED', 'CONFLICT'] as const) : []),
+        // A product-restricted credential is refused every route of the whole server's resources (auth.ts).
+        ...(route?.auth.kind === 'scope' && route.auth.reach === 'server'
+          ? (['PRODUCT_NOT_ALLOWED'] as const)
+          : []),
       ];
       for (const code of new Set(documented)) {
         const status = catalog[code].status;

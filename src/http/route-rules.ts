@@ -3,19 +3,21 @@
 // wrong method into 405 with `Allow`, and feeds /docs/routes and the OpenAPI error responses.
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
 import FindMyWay from 'find-my-way';
-import type { Scope } from '../access/scopes.js';
+import { type Reach, reachOf, type Scope } from '../access/scopes.js';
 import type { ErrorCode } from '../errors/catalog.js';
 
 /**
  * public: no credential; license-key: the Client API's licenseKey body field; webhook-signature: inbound
- * integrations; session: any operator session; scope: Management API credential holding the scope.
+ * integrations; session: any operator session; credential: any valid Management credential, whatever its
+ * scopes; scope: Management API credential holding the scope.
  */
 export type AuthRule =
   | { kind: 'public' }
   | { kind: 'license-key' }
   | { kind: 'webhook-signature' }
   | { kind: 'session' }
-  | { kind: 'scope'; scope: Scope };
+  | { kind: 'credential' }
+  | { kind: 'scope'; scope: Scope; reach: Reach };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -38,8 +40,14 @@ export const publicRoute: AuthRule = { kind: 'public' };
 /** Any operator session (api.md: `/v1/auth/session`, `/v1/auth/logout`). */
 export const sessionRoute: AuthRule = { kind: 'session' };
 
-/** A Management route: API key, OAuth token or operator session holding the scope. */
-export const requireScope = (scope: Scope): AuthRule => ({ kind: 'scope', scope });
+/** Any valid API key, access token or operator session, whatever its scopes (the route reference). */
+export const credentialRoute: AuthRule = { kind: 'credential' };
+
+/**
+ * A Management route: API key, OAuth token or operator session holding the scope. The scope's resource decides
+ * the reach (scopes.ts): a product-restricted credential is refused every `server` route in one place (auth.ts).
+ */
+export const requireScope = (scope: Scope): AuthRule => ({ kind: 'scope', scope, reach: reachOf(scope) });
 
 export interface RouteRecord {
   method: string;

@@ -200,25 +200,48 @@ for (const dialect of dialects()) {
       assert.equal((await create(creator.secret, { name: 'ok', scopes: ['licenses:read'] })).statusCode, 201);
     });
 
-    it('a product-restricted key cannot create a key for all or for other products', async () => {
+    it('a product-restricted key creates no key: for all products, for others, nor for its own', async () => {
       const productA = 'prod_01KAAAAAAAAAAAAAAAAAAAAAAA';
       const productB = 'prod_01KBBBBBBBBBBBBBBBBBBBBBBB';
       const creator = await createKey(t, ['admin'], { productIds: [productA] });
-      expectError(
-        await create(creator.secret, { name: 'all', scopes: ['licenses:read'] }),
-        403,
-        'PRODUCT_NOT_ALLOWED',
-      );
-      expectError(
-        await create(creator.secret, { name: 'b', scopes: ['licenses:read'], productIds: [productB] }),
-        403,
-        'PRODUCT_NOT_ALLOWED',
-      );
-      assert.equal(
-        (await create(creator.secret, { name: 'a', scopes: ['licenses:read'], productIds: [productA] }))
-          .statusCode,
-        201,
-      );
+      const countKeys = async () =>
+        Number(
+          (
+            await t.db.kysely
+              .selectFrom('api_keys')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const before = await countKeys();
+      for (const productIds of [undefined, [productB], [productA]]) {
+        expectError(
+          await create(creator.secret, {
+            name: 'k',
+            scopes: ['licenses:read'],
+            ...(productIds ? { productIds } : {}),
+          }),
+          403,
+          'PRODUCT_NOT_ALLOWED',
+        );
+      }
+      assert.equal(await countKeys(), before);
+    });
+
+    it('a key revokes only keys within its own scopes; the CLI and an admin key revoke any', async () => {
+      const keysWriter = await createKey(t, ['keys:write', 'keys:read']);
+      const full = await createKey(t, ['admin']);
+      const narrow = await createKey(t, ['keys:read']);
+      const other = await createKey(t, ['licenses:read']);
+      const revoke = (secret: string, id: string) =>
+        t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${id}`, headers: bearer(secret) });
+      const refused = expectError(await revoke(keysWriter.secret, full.id), 403, 'AUTH_INSUFFICIENT');
+      assert.deepEqual(refused.details, { required: 'admin', missing: ['admin'] });
+      const still = await t.app.inject({ method: 'GET', url: '/v1/licenses', headers: bearer(full.secret) });
+      assert.equal(still.statusCode, 200);
+      expectError(await revoke(keysWriter.secret, other.id), 403, 'AUTH_INSUFFICIENT');
+      assert.equal((await revoke(keysWriter.secret, narrow.id)).statusCode, 204);
+      assert.equal((await revoke(admin.secret, keysWriter.id)).statusCode, 204);
     });
 
     it('bad bodies answer 400 VALIDATION_ERROR: unknown scope, no scopes, unknown field, past expiry', async () => {

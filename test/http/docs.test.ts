@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { catalog, errorCodes } from '../../src/errors/catalog.js';
+import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
+import { expectError } from '../support/expect-error.js';
 
 type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
 
@@ -137,8 +139,11 @@ describe('reference documents', () => {
     assert.ok((spec.json() as { components: { schemas: Record<string, unknown> } }).components.schemas.Error);
   });
 
-  it('GET /docs/routes lists every route with an explicit auth rule', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/docs/routes' });
+  it('GET /docs/routes needs a credential (401 without), then lists every route with an explicit auth rule', async () => {
+    expectError(await t.app.inject({ method: 'GET', url: '/docs/routes' }), 401, 'AUTH_MISSING');
+    // Any credential may read it, whatever its scopes.
+    const reader = (await createKey(t, ['releases:read'], { readOnly: true })).secret;
+    const res = await t.app.inject({ method: 'GET', url: '/docs/routes', headers: bearer(reader) });
     const { data } = z
       .object({
         data: z.array(

@@ -144,7 +144,7 @@ for (const dialect of dialects()) {
       );
     });
 
-    it('a credential restricted to products may not manage endpoints (403 FORBIDDEN)', async () => {
+    it('a credential restricted to products may not manage endpoints (403 PRODUCT_NOT_ALLOWED)', async () => {
       const product = (await call('POST', '/v1/products', { code: 'hooks', name: 'Hooks' })).json() as {
         id: string;
       };
@@ -156,7 +156,7 @@ for (const dialect of dialects()) {
         url: '/v1/webhook-endpoints',
         headers: bearer(restricted),
       });
-      expectError(res, 403, 'FORBIDDEN');
+      expectError(res, 403, 'PRODUCT_NOT_ALLOWED');
     });
   });
 }

@@ -39,7 +39,7 @@ export const addOperator = async (
   t: TestApp,
   role: Role,
   email = `op${++operatorCount}-${role}@example.com`,
-) => createOperator(t, systemAuditContext('test'), { email, role, password: testPassword });
+) => createOperator(t, systemAuditContext('test'), undefined, { email, role, password: testPassword });
 
 export const signIn = async (t: TestApp, email: string, password = testPassword): Promise<SignedIn> => {
   const res = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });

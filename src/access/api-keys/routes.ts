@@ -78,16 +78,16 @@ export const apiKeyRoutes =
     routes.delete(
       '/v1/api-keys/:id',
       {
-        config: { auth: requireScope('keys:write'), errors: ['NOT_FOUND'] },
+        config: { auth: requireScope('keys:write'), errors: ['NOT_FOUND', 'AUTH_INSUFFICIENT'] },
         schema: {
           tags,
-          summary: 'Revoke an API key (final)',
+          summary: 'Revoke an API key (final); only a credential holding all its scopes may',
           params: apiKeyIdParams,
           response: noContentResponse,
         },
       },
       async (request, reply) => {
-        await revokeApiKeyById(deps, auditContextOf(request), request.params.id);
+        await revokeApiKeyById(deps, auditContextOf(request), request.principal, request.params.id);
         return reply.code(204).send(null);
       },
     );

@@ -12,7 +12,7 @@ import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
-import { assertGrantable } from '../grants.js';
+import { assertGrantable, assertWithin } from '../grants.js';
 import type { Principal } from '../principal.js';
 import type { Scope } from '../scopes.js';
 import { type ApiKey, apiKeyPattern, apiKeyPrefix, type CreateApiKey } from './schemas.js';
@@ -115,15 +115,21 @@ export const apiKeyPage = async (
   return toPage(rows, query.limit, toApiKey, (row) => row.id);
 };
 
-/** Revokes a key; revoking a revoked key changes nothing and still succeeds. */
+/**
+ * Revokes a key; revoking a revoked key changes nothing and still succeeds. A credential revokes only keys within
+ * its own power: a `keys:write` key cannot revoke an `admin` key.
+ */
 export const revokeApiKeyById = async (
   { db, clock }: AccessDeps,
   context: AuditContext,
+  revoker: Principal | undefined,
   id: string,
 ): Promise<void> => {
   await transaction(db, async (tx) => {
     const row = await findApiKey(tx, id);
     if (!row) throw new AppError('NOT_FOUND', `No API key ${id}`);
+    const key = toApiKey(row);
+    assertWithin(revoker, key, 'key', 'revoked');
     if (await revokeApiKey(tx, id, clock.nowMs())) {
       await recordAudit(tx, clock, context, { action: 'api_key.revoke', target: { type: 'api_key', id } });
     }

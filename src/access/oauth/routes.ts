@@ -228,7 +228,7 @@ export const oauthRoutes =
     routes.delete(
       '/v1/oauth-clients/:id',
       {
-        config: { auth: requireScope('keys:write'), errors: ['NOT_FOUND'] },
+        config: { auth: requireScope('keys:write'), errors: ['NOT_FOUND', 'AUTH_INSUFFICIENT'] },
         schema: {
           tags,
           summary: 'Revoke an OAuth client: its tokens stop working at once',
@@ -237,7 +237,7 @@ export const oauthRoutes =
         },
       },
       async (request, reply) => {
-        await revokeOauthClientById(deps, auditContextOf(request), request.params.id);
+        await revokeOauthClientById(deps, auditContextOf(request), request.principal, request.params.id);
         return reply.code(204).send(null);
       },
     );

@@ -12,7 +12,7 @@ import { isoOrNull } from '../../lib/clock.js';
 import { newId, secureRandomBytes } from '../../lib/random.js';
 import { newSecret, safeEqual, sha256Hex } from '../../lib/secrets.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
-import { assertGrantable } from '../grants.js';
+import { assertGrantable, assertWithin } from '../grants.js';
 import type { Principal } from '../principal.js';
 import { hasScope, type Scope, scopeSchema, scopesBeyond } from '../scopes.js';
 import type { KeyRing } from '../signing-keys/service.js';
@@ -92,13 +92,17 @@ export const oauthClientPage = async (
   return toPage(rows, query.limit, toOauthClient, (row) => row.id);
 };
 
+/** Revokes a client and so its tokens; only a credential within whose power the client is may. */
 export const revokeOauthClientById = async (
   { db, clock }: Pick<OauthDeps, 'db' | 'clock'>,
   context: AuditContext,
+  revoker: Principal | undefined,
   id: string,
 ) => {
   await transaction(db, async (tx) => {
-    if (!(await findOauthClient(tx, id))) throw new AppError('NOT_FOUND', `No OAuth client ${id}`);
+    const row = await findOauthClient(tx, id);
+    if (!row) throw new AppError('NOT_FOUND', `No OAuth client ${id}`);
+    assertWithin(revoker, toOauthClient(row), 'client', 'revoked');
     if (await revokeOauthClient(tx, id, clock.nowMs())) {
       await recordAudit(tx, clock, context, {
         action: 'oauth_client.revoke',

@@ -28,7 +28,7 @@ export const operatorRoutes =
     routes.post(
       '/v1/operators',
       {
-        config: { auth: requireScope('operators:write'), errors: ['ALREADY_EXISTS'] },
+        config: { auth: requireScope('operators:write'), errors: ['ALREADY_EXISTS', 'AUTH_INSUFFICIENT'] },
         schema: {
           tags,
           summary: 'Create an operator',
@@ -37,7 +37,7 @@ export const operatorRoutes =
         },
       },
       async (request, reply) => {
-        const operator = await createOperator(deps, auditContextOf(request), request.body);
+        const operator = await createOperator(deps, auditContextOf(request), request.principal, request.body);
         return reply.code(201).header('location', `/v1/operators/${operator.id}`).send(operator);
       },
     );
@@ -81,7 +81,10 @@ export const operatorRoutes =
     routes.patch(
       '/v1/operators/:id',
       {
-        config: { auth: requireScope('operators:write'), errors: ['NOT_FOUND', 'FORBIDDEN'] },
+        config: {
+          auth: requireScope('operators:write'),
+          errors: ['NOT_FOUND', 'FORBIDDEN', 'AUTH_INSUFFICIENT'],
+        },
         schema: {
           tags,
           summary: 'Update an operator; disabling or a new password ends their sessions',
@@ -90,6 +93,7 @@ export const operatorRoutes =
           response: { 200: operatorSchema },
         },
       },
-      async (request) => updateOperator(deps, auditContextOf(request), request.params.id, request.body),
+      async (request) =>
+        updateOperator(deps, auditContextOf(request), request.principal, request.params.id, request.body),
     );
   };

@@ -11,6 +11,8 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { hashPassword } from '../../lib/secrets.js';
 import { type AuditContext, type Changes, recordAudit } from '../audit/service.js';
+import { assertWithin, rolePower } from '../grants.js';
+import type { Principal } from '../principal.js';
 import type { Role } from '../scopes.js';
 import { deleteOperatorSessions, endOperatorSessions } from '../sessions/service.js';
 import type { CreateOperator, Operator, UpdateOperator } from './schemas.js';
@@ -41,11 +43,17 @@ export const toOperator = (row: OperatorsTable): Operator => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
+/**
+ * Creates an operator. A credential creates operators only of a role within its own power (grants.ts): an
+ * `operators:write` key without `admin` cannot make an owner. The CLI and bootstrap pass no principal.
+ */
 export const createOperator = async (
   { db, clock }: OperatorDeps,
   context: AuditContext,
+  creator: Principal | undefined,
   input: CreateOperator,
 ): Promise<Operator> => {
+  assertWithin(creator, rolePower(input.role), 'operator', 'given');
   const now = clock.nowMs();
   const row: OperatorsTable = {
     id: newId('op', now),
@@ -85,7 +93,7 @@ export const bootstrapOwner = async (
 ): Promise<boolean> => {
   if ((await countOperators(deps.db.kysely)) > 0) return false;
   try {
-    await createOperator(deps, context, {
+    await createOperator(deps, context, undefined, {
       email: credentials.email.toLowerCase(),
       password: credentials.password,
       role: 'owner',
@@ -125,12 +133,19 @@ export const operatorPage = async (
   return toPage(rows, query.limit, toOperator, (row) => row.id);
 };
 
+/**
+ * Updates an operator. The caller must hold the power of the operator's role as it is and as it would become: no
+ * credential changes (password, role, name, disabling) an operator more powerful than itself, nor promotes one
+ * beyond itself.
+ */
 export const updateOperator = async (
   { db, clock }: OperatorDeps,
   context: AuditContext,
+  caller: Principal | undefined,
   id: string,
   patch: UpdateOperator,
 ): Promise<Operator> => {
+  if (patch.role) assertWithin(caller, rolePower(patch.role), 'operator', 'given');
   const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
   return transaction(db, async (tx) => {
     const row = await forUpdate(
@@ -138,6 +153,7 @@ export const updateOperator = async (
       db.dialect,
     ).executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND', `No operator ${id}`);
+    assertWithin(caller, rolePower(row.role as Role), 'operator', 'changed');
     const now = clock.nowMs();
     const disabledAt =
       patch.disabled === undefined ? row.disabled_at : patch.disabled ? (row.disabled_at ?? now) : null;

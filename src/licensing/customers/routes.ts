@@ -52,7 +52,7 @@ export const customerRoutes =
           response: { 200: pageSchema(customerSchema) },
         },
       },
-      async (request) => customerPage(db, request.query),
+      async (request) => customerPage(db, request.principal, request.query),
     );
 
     routes.get(
@@ -66,7 +66,7 @@ export const customerRoutes =
           response: { 200: customerSchema },
         },
       },
-      async (request) => getCustomer(db, request.params.id),
+      async (request) => getCustomer(db, request.principal, request.params.id),
     );
 
     routes.patch(

@@ -1,6 +1,7 @@
 // Customers: who licenses are issued to. Emails are unique among live customers; deletion is soft.
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
+import type { Principal } from '../../access/principal.js';
 import type { CustomersTable } from '../../db/schema.js';
 import { type Executor, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
@@ -10,8 +11,10 @@ import { emitEvent } from '../../ops/events/service.js';
 import { parseMetadata } from '../metadata.js';
 import type { CatalogDeps } from '../products/service.js';
 import { softDelete } from '../soft-delete.js';
+import { visibleProducts } from '../visibility.js';
 import type { CreateCustomer, Customer, UpdateCustomer } from './schemas.js';
 import {
+  customerReachable,
   findCustomer,
   findLiveCustomerByEmail,
   insertCustomer,
@@ -54,17 +57,32 @@ const recordCustomerCreated = async (
 const emailTaken = (email: string) =>
   new AppError('ALREADY_EXISTS', `A customer with email ${email} exists`, { field: 'email' });
 
-export const getCustomerRowOrThrow = async (db: Executor, id: string): Promise<CustomersTable> => {
+/**
+ * A product-restricted credential reaches a customer only through a license of its products, or while the
+ * customer holds no license at all (store.ts); any other answers as missing (api.md "Visibility").
+ */
+const reachable = (db: Executor, principal: Principal | undefined, id: string) =>
+  customerReachable(db, id, visibleProducts(principal));
+
+export const getCustomerRowOrThrow = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<CustomersTable> => {
   const row = await findCustomer(db, id);
-  if (!row) throw new AppError('NOT_FOUND', `No customer ${id}`);
+  if (!row || !(await reachable(db, principal, id))) throw new AppError('NOT_FOUND', `No customer ${id}`);
   if (row.deleted_at !== null) throw new AppError('GONE', `Customer ${id} was deleted`);
   return row;
 };
 
 /** A live customer referenced in a body, or UNKNOWN_CUSTOMER. */
-export const getReferencedCustomerOrThrow = async (db: Executor, id: string): Promise<CustomersTable> => {
+export const getReferencedCustomerOrThrow = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<CustomersTable> => {
   const row = await findCustomer(db, id);
-  if (!row || row.deleted_at !== null)
+  if (!row || row.deleted_at !== null || !(await reachable(db, principal, id)))
     throw new AppError('UNKNOWN_CUSTOMER', `No customer ${id}`, { customerId: id });
   return row;
 };
@@ -98,11 +116,15 @@ export const createCustomer = async (
   return toCustomer(row);
 };
 
-export const getCustomer = async (db: Executor, id: string): Promise<Customer> =>
-  toCustomer(await getCustomerRowOrThrow(db, id));
+export const getCustomer = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<Customer> => toCustomer(await getCustomerRowOrThrow(db, principal, id));
 
 export const customerPage = async (
   db: Executor,
+  principal: Principal | undefined,
   query: {
     limit: number;
     cursor?: string | undefined;
@@ -114,6 +136,7 @@ export const customerPage = async (
     after: query.cursor,
     status: query.status,
     email: query.email,
+    productIds: visibleProducts(principal),
     limit: query.limit + 1,
   });
   return toPage(rows, query.limit, toCustomer, (row) => row.id);
@@ -129,7 +152,7 @@ export const updateCustomer = async (
     db,
     () => emailTaken(patch.email ?? ''),
     async (tx) => {
-      const row = await getCustomerRowOrThrow(tx, id);
+      const row = await getCustomerRowOrThrow(tx, caller.principal, id);
       if (patch.email && patch.email !== row.email && (await findLiveCustomerByEmail(tx, patch.email)))
         throw emailTaken(patch.email);
       const before = toCustomer(row);
@@ -167,7 +190,7 @@ export const deleteCustomer = (deps: CatalogDeps, caller: Caller, id: string): P
     caller,
     { type: 'customer', id },
     {
-      load: (tx) => getCustomerRowOrThrow(tx, id),
+      load: (tx) => getCustomerRowOrThrow(tx, caller.principal, id),
       mark: (tx, patch) => updateCustomerRow(tx, id, patch),
     },
   );

@@ -215,7 +215,7 @@ export const createLicense = async (
       if (!product) throw new AppError('UNKNOWN_PRODUCT', `Product ${policy.product_id} was deleted`);
       if (product.status === 'archived')
         throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
-      if (input.customerId) await getReferencedCustomerOrThrow(tx, input.customerId);
+      if (input.customerId) await getReferencedCustomerOrThrow(tx, caller.principal, input.customerId);
       const row = await issueLicense(deps, tx, caller, policy, {
         key,
         customerId: input.customerId ?? null,
@@ -418,7 +418,7 @@ export const applyLicenseActionIn = async (
     }
     case 'transfer': {
       const customerId = input.customerId ?? '';
-      await getReferencedCustomerOrThrow(tx, customerId);
+      await getReferencedCustomerOrThrow(tx, caller.principal, customerId);
       if (policy.max_transfers !== null && row.transfers_count >= policy.max_transfers) {
         throw new AppError(
           'TRANSFER_LIMIT_EXCEEDED',

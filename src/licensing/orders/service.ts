@@ -117,7 +117,7 @@ export const createOrderIn = async (
   const nowMs = deps.clock.nowMs();
   const customer = input.customer
     ? (await findOrCreateCustomer(tx, deps.clock, caller, input.customer)).row
-    : await getReferencedCustomerOrThrow(tx, input.customerId ?? '');
+    : await getReferencedCustomerOrThrow(tx, caller.principal, input.customerId ?? '');
   const resolved = await resolveItems(tx, caller, input.items);
   const row: OrdersTable = {
     id: newId('ord', nowMs),

@@ -69,7 +69,7 @@ export const userRoutes =
           response: { 200: pageSchema(userSchema) },
         },
       },
-      async (request) => userPage(db, request.query),
+      async (request) => userPage(db, request.principal, request.query),
     );
     routes.get(
       '/v1/users/:id',
@@ -77,7 +77,7 @@ export const userRoutes =
         config: { auth: requireScope('customers:read'), errors: ['NOT_FOUND', 'GONE'] },
         schema: { tags, summary: 'Read a license user', params: idParams, response: { 200: userSchema } },
       },
-      async (request) => getUser(db, request.params.id),
+      async (request) => getUser(db, request.principal, request.params.id),
     );
     routes.patch(
       '/v1/users/:id',

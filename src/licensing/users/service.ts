@@ -2,6 +2,7 @@
 // maxUsers of them; each may activate up to maxActivationsPerUser machines.
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
+import type { Principal } from '../../access/principal.js';
 import type { UsersTable } from '../../db/schema.js';
 import { type Executor, forUpdate, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
@@ -11,7 +12,7 @@ import { getLicenseRowOrThrow } from '../licenses/service.js';
 import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
 import { softDelete } from '../soft-delete.js';
-import { canSeeProduct } from '../visibility.js';
+import { canSeeProduct, visibleProducts } from '../visibility.js';
 import {
   assignedUsers,
   assignUser,
@@ -22,6 +23,7 @@ import {
   listUsers,
   unassignUser,
   updateUserRow,
+  userReachable,
 } from './store.js';
 
 export interface User {
@@ -43,9 +45,11 @@ export const toUser = (row: UsersTable): User => ({
 const emailTaken = (email: string) =>
   new AppError('ALREADY_EXISTS', `A user with email ${email} exists`, { field: 'email' });
 
-const getUserRowOrThrow = async (db: Executor, id: string) => {
+/** A product-restricted credential reaches a user only through a license of its products, or while unassigned. */
+const getUserRowOrThrow = async (db: Executor, principal: Principal | undefined, id: string) => {
   const row = await findUser(db, id);
-  if (!row) throw new AppError('NOT_FOUND', `No user ${id}`);
+  if (!row || !(await userReachable(db, id, visibleProducts(principal))))
+    throw new AppError('NOT_FOUND', `No user ${id}`);
   if (row.deleted_at !== null) throw new AppError('GONE', `User ${id} was deleted`);
   return row;
 };
@@ -80,13 +84,20 @@ export const createUser = async (
   return toUser(row);
 };
 
-export const getUser = async (db: Executor, id: string) => toUser(await getUserRowOrThrow(db, id));
+export const getUser = async (db: Executor, principal: Principal | undefined, id: string) =>
+  toUser(await getUserRowOrThrow(db, principal, id));
 
 export const userPage = async (
   db: Executor,
+  principal: Principal | undefined,
   query: { limit: number; cursor?: string | undefined; email?: string | undefined },
 ) => {
-  const rows = await listUsers(db, { after: query.cursor, email: query.email, limit: query.limit + 1 });
+  const rows = await listUsers(db, {
+    after: query.cursor,
+    email: query.email,
+    productIds: visibleProducts(principal),
+    limit: query.limit + 1,
+  });
   return toPage(rows, query.limit, toUser, (row) => row.id);
 };
 
@@ -97,7 +108,7 @@ export const updateUser = async (
   patch: { name?: string | undefined },
 ) =>
   transaction(db, async (tx) => {
-    const row = await getUserRowOrThrow(tx, id);
+    const row = await getUserRowOrThrow(tx, caller.principal, id);
     const updated = { ...row, name: patch.name ?? row.name, updated_at: clock.nowMs() };
     await updateUserRow(tx, id, updated);
     await recordAudit(tx, clock, caller.audit, {
@@ -114,7 +125,7 @@ export const deleteUser = (deps: CatalogDeps, caller: Caller, id: string): Promi
     caller,
     { type: 'user', id },
     {
-      load: (tx) => getUserRowOrThrow(tx, id),
+      load: (tx) => getUserRowOrThrow(tx, caller.principal, id),
       mark: (tx, patch) => updateUserRow(tx, id, patch),
     },
   );
@@ -140,7 +151,11 @@ export const assignLicenseUser = async (
       throw new AppError('NOT_FOUND', `No license ${licenseId}`);
     if (license.deleted_at !== null) throw new AppError('GONE', `License ${licenseId} was deleted`);
     const user = await findUser(tx, userId);
-    if (!user || user.deleted_at !== null)
+    if (
+      !user ||
+      user.deleted_at !== null ||
+      !(await userReachable(tx, userId, visibleProducts(caller.principal)))
+    )
       throw new AppError('VALIDATION_ERROR', `No user ${userId}`, {
         issues: [{ path: ['userId'], message: 'no such user', code: 'custom' }],
       });

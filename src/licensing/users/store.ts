@@ -1,6 +1,45 @@
 // SQL of license users and their assignments.
-import type { UsersTable } from '../../db/schema.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Schema, UsersTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
+
+/**
+ * Users a credential restricted to `productIds` reaches: those assigned to a license of one of its products, and
+ * those assigned to no license at all (they belong to no product yet, as one just created).
+ */
+const reachableBy = (productIds: readonly string[]) => (eb: ExpressionBuilder<Schema, 'users'>) => {
+  const assignments = () =>
+    eb
+      .selectFrom('license_users')
+      .select('license_users.license_id')
+      .whereRef('license_users.user_id', '=', 'users.id');
+  const unassigned = eb.not(eb.exists(assignments()));
+  if (productIds.length === 0) return unassigned;
+  return eb.or([
+    eb.exists(
+      assignments()
+        .innerJoin('licenses', 'licenses.id', 'license_users.license_id')
+        .where('licenses.product_id', 'in', productIds),
+    ),
+    unassigned,
+  ]);
+};
+
+/** Whether a credential restricted to `productIds` (undefined: unrestricted) reaches this user. */
+export const userReachable = async (
+  db: Executor,
+  id: string,
+  productIds: readonly string[] | undefined,
+): Promise<boolean> => {
+  if (!productIds) return true;
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', id)
+    .where(reachableBy(productIds))
+    .executeTakeFirst();
+  return row !== undefined;
+};
 
 export const insertUser = async (db: Executor, row: UsersTable): Promise<void> => {
   await db.insertInto('users').values(row).execute();
@@ -19,9 +58,15 @@ export const findLiveUserByEmail = (db: Executor, email: string): Promise<UsersT
 
 export const listUsers = (
   db: Executor,
-  filter: { after?: string | undefined; email?: string | undefined; limit: number },
+  filter: {
+    after?: string | undefined;
+    email?: string | undefined;
+    productIds?: readonly string[] | undefined;
+    limit: number;
+  },
 ) => {
   let query = db.selectFrom('users').selectAll().where('deleted_at', 'is', null);
+  if (filter.productIds) query = query.where(reachableBy(filter.productIds));
   if (filter.after) query = query.where('id', '>', filter.after);
   if (filter.email) query = query.where('email', '=', filter.email.trim().toLowerCase());
   return query.orderBy('id').limit(filter.limit).execute();

