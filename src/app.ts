@@ -28,7 +28,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
 import { RouteRegistry, trackRoutes } from './http/route-rules.js';
-import { zodValidatorCompiler } from './http/validation.js';
+import { registerTextGuard, zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { randomUnit } from './lib/random.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
@@ -136,6 +136,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(clock, config.bodyLimit));
   registerJsonBodyParser(app);
+  registerTextGuard(app);
   trackRoutes(app, registry);
 
   app.addHook('onRequest', async (request, reply) => {

@@ -7,7 +7,7 @@ import { AppError } from '../errors/app-error.js';
 import { toEnvelope } from '../errors/envelope.js';
 import type { Clock } from '../lib/clock.js';
 import { invalidQueryMarker } from './pagination.js';
-import { isZodError, toValidationIssues } from './validation.js';
+import { isZodError, maxIssues, toValidationIssues } from './validation.js';
 
 const validationLocations: Record<string, string> = {
   body: 'body',
@@ -60,6 +60,8 @@ const fromValidation = (error: ZodError, request: FastifyRequest | undefined): A
   const context = (error as { validationContext?: string }).validationContext;
   const location = context ? (validationLocations[context] ?? context) : 'body';
   const issues = toValidationIssues(error);
+  // Past maxIssues the details keep the first ones and say how many there were.
+  const counted = error.issues.length > maxIssues ? { issueCount: error.issues.length } : {};
   if (location === 'headers' && request) {
     const missing = issues
       .map((issue) => String(issue.path[0] ?? ''))
@@ -71,17 +73,21 @@ const fromValidation = (error: ZodError, request: FastifyRequest | undefined): A
     }
   }
   if (location === 'query' && error.issues.some(isQueryShapeIssue)) {
-    return new AppError('INVALID_QUERY', `The query is malformed: ${describeQueryIssues(error)}`, {
+    return new AppError('INVALID_QUERY', `The query is malformed: ${shorten(describeQueryIssues(error))}`, {
       location,
       issues,
+      ...counted,
     });
   }
   const fields = issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-  return new AppError('VALIDATION_ERROR', `The request ${location} fails validation: ${fields}`, {
+  return new AppError('VALIDATION_ERROR', `The request ${location} fails validation: ${shorten(fields)}`, {
     location,
     issues,
+    ...counted,
   });
 };
+
+const shorten = (text: string) => (text.length > 500 ? `${text.slice(0, 499)}…` : text);
 
 const isQueryShapeIssue = (issue: ZodError['issues'][number]) =>
   issue.code === 'unrecognized_keys' ||
