@@ -58,6 +58,13 @@ import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
 import { serviceRoutes } from './service/routes.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Shutdown begins: every request received from now on answers 503 with Retry-After and Connection: close. */
+    drain(): void;
+  }
+}
+
 export interface AppDeps {
   config: Config;
   db: Database;
@@ -172,6 +179,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     );
   });
 
+  app.decorate('drain', () => {
+    closing = true;
+  });
   app.addHook('preClose', async () => {
     closing = true;
   });

@@ -88,12 +88,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// A failed command exits at once with its code: a handle left open by a failed start (a pool, a timer) must not
+// keep the process alive, or no supervisor would see the failure and restart it.
 runCli(process.argv.slice(2)).then(
   (code) => {
-    if (code !== 0) process.exitCode = code;
+    if (code !== 0) process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`charter: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

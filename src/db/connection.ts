@@ -1,5 +1,5 @@
 // Storage connections: Kysely over better-sqlite3 (the default, a file in the data dir) or over pg (DATABASE_URL).
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -107,7 +107,12 @@ const readerOn = (file: string) => {
 };
 
 const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // A new database file is the owner's only, as secret.key beside it (SQLite gives its -wal and -shm files the
+    // same mode); an existing file keeps the mode its owner chose.
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const database = new SqliteDatabase(file, { timeout: 5000 });
   database.pragma('journal_mode = WAL');
   // FULL: an acknowledged write survives power loss, not only a process crash.

@@ -24,6 +24,10 @@ const parseKey = (value: string): Buffer => {
 };
 
 /** The server secret key: from configuration, else the data dir's key file, created on first use. */
+/** Where the secret key comes from: CHARTER_SECRET_KEY, the key file in the data dir, or nowhere yet. */
+export const secretKeySource = (options: { secretKey: string | undefined; dataDir: string }) =>
+  options.secretKey ? 'environment' : existsSync(path.join(options.dataDir, 'secret.key')) ? 'file' : 'none';
+
 export const loadSecretKey = (options: { secretKey: string | undefined; dataDir: string }): Buffer => {
   if (options.secretKey) return parseKey(options.secretKey);
   const file = path.join(options.dataDir, 'secret.key');

@@ -3,13 +3,14 @@
 // and kept in memory once opened. Rotation makes a new active key and moves the old one to verify_only, so what
 // it signed keeps verifying until an operator retires it.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { ConfigError } from '../../config.js';
 import type { Database } from '../../db/connection.js';
 import type { SigningKeysTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
-import type { Sealer } from '../../lib/sealing.js';
+import { SealError, type Sealer } from '../../lib/sealing.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
 import type { SigningKeyView } from './schemas.js';
 import {
@@ -190,4 +191,30 @@ export const retireSigningKey = async (
   });
   deps.keyRing.forget();
   return toSigningKeyView(row);
+};
+
+/**
+ * At start, before anything is served: the secret key must open what this database holds. A missing key where
+ * sealed values exist (another host made them: every host needs the same CHARTER_SECRET_KEY), or a key that does
+ * not open them, stops start-up with a configuration error instead of a server that cannot sign.
+ */
+export const checkSecretKey = async (
+  db: Database,
+  key: { source: 'environment' | 'file' | 'none'; open: () => Sealer },
+): Promise<void> => {
+  const sample = await findNewestActiveKey(db.kysely);
+  if (!sample) return;
+  if (key.source === 'none') {
+    throw new ConfigError(
+      'CHARTER_SECRET_KEY: the database holds values sealed with a secret key, and this host has none (no CHARTER_SECRET_KEY, no secret.key in CHARTER_DATA_DIR); set CHARTER_SECRET_KEY to the key of the other hosts',
+    );
+  }
+  try {
+    key.open().open(sample.private_key);
+  } catch (error) {
+    if (!(error instanceof SealError)) throw error;
+    throw new ConfigError(
+      `CHARTER_SECRET_KEY: ${error.message}; every host of one database needs the same key (the ${key.source === 'environment' ? 'CHARTER_SECRET_KEY variable' : 'secret.key file'} here does not open signing key ${sample.id})`,
+    );
+  }
 };
