@@ -1,6 +1,7 @@
 // Operator sessions through HTTP: login, cookie, CSRF, lifetimes, throttling, disabling, logout.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { recordAudit, systemAuditContext } from '../../src/access/audit/service.js';
 import { addOperator, bearer, createKey, operatorSession, signIn, testPassword } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
@@ -160,16 +161,46 @@ for (const dialect of dialects()) {
       );
     });
 
-    it('five failures for one email lock it for 15 minutes with 429 and Retry-After, even for the right password', async () => {
+    it('brute force: five failures for one email from one address lock that address out of it for 15 minutes, even with the right password', async () => {
       const operator = await addOperator(t, 'viewer');
+      const attacker = '203.0.113.10';
       for (let i = 0; i < 5; i++)
-        expectError(await login(operator.email, `wrong ${i}`), 401, 'INVALID_CREDENTIALS');
-      const locked = await login(operator.email, testPassword);
+        expectError(await login(operator.email, `wrong ${i}`, attacker), 401, 'INVALID_CREDENTIALS');
+      const locked = await login(operator.email, testPassword, attacker);
       const body = expectError(locked, 429, 'RATE_LIMIT_EXCEEDED');
       assert.equal(locked.headers['retry-after'], String(15 * 60));
       assert.equal(body.details?.scope, 'login');
+      // Refused before the password is checked: the locked attempts count no further failures.
+      expectError(await login(operator.email, 'wrong again', attacker), 429, 'RATE_LIMIT_EXCEEDED');
       t.clock.advance(15 * 60_000);
-      assert.equal((await login(operator.email, testPassword)).statusCode, 200);
+      assert.equal((await login(operator.email, testPassword, attacker)).statusCode, 200);
+    });
+
+    it('lock-out by others: an attacker failing for every account cannot keep their owners out', async () => {
+      const victims = [await addOperator(t, 'owner'), await addOperator(t, 'admin')];
+      const attacker = '203.0.113.66';
+      // 100 failures from one address: 5 for each victim through HTTP, 90 sprayed over emails that do not exist
+      // (written as the failed sign-ins write them, to spare 90 password hashes).
+      for (const victim of victims)
+        for (let i = 0; i < 5; i++) await login(victim.email, `guess ${i}`, attacker);
+      const context = { ...systemAuditContext('test'), ip: attacker };
+      for (let i = 0; i < 90; i++)
+        await recordAudit(t.db.kysely, t.clock, context, {
+          action: 'auth.login_failed',
+          target: { type: 'login', id: `nobody-${i}@example.com` },
+        });
+      for (const victim of victims)
+        expectError(await login(victim.email, testPassword, attacker), 429, 'RATE_LIMIT_EXCEEDED');
+      // Each victim signs in from their own address with the right password...
+      for (const [index, victim] of victims.entries())
+        assert.equal((await login(victim.email, testPassword, `198.51.100.${index + 1}`)).statusCode, 200);
+      // ...and an operator the attacker never tried signs in even from the attacker's address (a shared NAT).
+      const bystander = await addOperator(t, 'viewer');
+      assert.equal((await login(bystander.email, testPassword, attacker)).statusCode, 200);
+      // Past 100 failures the sprayer is refused for any email it has failed for once, before the check.
+      await login(bystander.email, 'one guess', attacker);
+      expectError(await login(bystander.email, testPassword, attacker), 429, 'RATE_LIMIT_EXCEEDED');
+      t.clock.advance(15 * 60_000);
     });
 
     it('a disabled operator cannot sign in, and their open sessions answer 403 ACCOUNT_DISABLED', async () => {

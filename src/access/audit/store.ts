@@ -32,7 +32,7 @@ export const listAuditEntries = (db: Executor, filter: AuditFilter): Promise<Aud
 /** Times of the most recent entries of one action for a target or an address, newest first (login throttling). */
 export const recentActionTimes = async (
   db: Executor,
-  filter: { action: string; sinceMs: number; limit: number; targetId?: string; ip?: string },
+  filter: { action: string; sinceMs: number; limit: number; targetId?: string; ip?: string | null },
 ): Promise<number[]> => {
   let query = db
     .selectFrom('audit_log')
@@ -40,7 +40,8 @@ export const recentActionTimes = async (
     .where('action', '=', filter.action)
     .where('at', '>=', filter.sinceMs);
   if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
-  if (filter.ip !== undefined) query = query.where('ip', '=', filter.ip);
+  if (filter.ip === null) query = query.where('ip', 'is', null);
+  else if (filter.ip !== undefined) query = query.where('ip', '=', filter.ip);
   const rows = await query.orderBy('at', 'desc').limit(filter.limit).execute();
   return rows.map((row) => Number(row.at));
 };

@@ -1,4 +1,4 @@
-// Operator sessions: login (throttled per email and per address), server-side sessions with idle and absolute
+// Operator sessions: login (throttled per account and address), server-side sessions with idle and absolute
 // lifetimes, logout, and the CSRF token bound to each session.
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/connection.js';
@@ -31,8 +31,15 @@ export const deleteOperatorSessions = (db: Executor, operatorId: string) => dele
 export const sessionCookieName = 'charter_session';
 const sessionTokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
-/** Failed logins that lock an email, and an address, for the window (ops.md: five per email in 15 minutes). */
-export const loginThrottle = { windowMs: 15 * 60_000, perEmail: 5, perAddress: 20 };
+/**
+ * The sign-in throttle (README "Security model"). ops.md's lock of five failures for one email in 15 minutes is
+ * kept per email *and address*: the address that failed five times for an email is refused for that email, before
+ * the password is checked, until the window moves on. An address that has not failed for an account is never
+ * refused before its password is checked, so nobody can lock an operator out from elsewhere. Past `perAddress`
+ * failures in the window (any emails, known or not: spraying), an address is refused for every email it has
+ * failed for at all. Behind a proxy, set CHARTER_TRUST_PROXY: otherwise every client shares the proxy's address.
+ */
+export const loginThrottle = { windowMs: 15 * 60_000, perEmail: 5, perAddress: 100 };
 // A session's last-seen time is written at most once a minute, not on every request.
 const touchEveryMs = 60_000;
 
@@ -65,12 +72,15 @@ const refuseWhileLocked = async (
   ip: string | null,
 ): Promise<void> => {
   const sinceMs = clock.nowMs() - loginThrottle.windowMs;
-  const byEmail = await recentActionTimes(db.kysely, {
+  // Failures of this email from this address (from nowhere known: a system caller without an address).
+  const byPair = await recentActionTimes(db.kysely, {
     action: 'auth.login_failed',
     sinceMs,
     limit: loginThrottle.perEmail,
     targetId: email,
+    ip,
   });
+  if (byPair.length === 0) return;
   const byAddress = ip
     ? await recentActionTimes(db.kysely, {
         action: 'auth.login_failed',
@@ -80,7 +90,7 @@ const refuseWhileLocked = async (
       })
     : [];
   const until = Math.max(
-    lockedUntil(byEmail, loginThrottle.perEmail) ?? 0,
+    lockedUntil(byPair, loginThrottle.perEmail) ?? 0,
     lockedUntil(byAddress, loginThrottle.perAddress) ?? 0,
   );
   if (until > clock.nowMs()) {
