@@ -215,6 +215,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       management: config.rateLimits.management,
       clientKey: config.rateLimits.clientKey,
       clientIp: config.rateLimits.clientIp,
+      trialIp: config.rateLimits.trialIp,
     },
   });
   registerIdempotency(app, { db, clock, sealer });

@@ -95,6 +95,7 @@ export const configSchema = z.object({
   CHARTER_RATE_LIMIT_CLIENT_KEY: int(0, 1_000_000_000).default(60),
   CHARTER_RATE_LIMIT_CLIENT_IP: int(0, 1_000_000_000).default(600),
   CHARTER_RATE_LIMIT_MANAGEMENT: int(0, 1_000_000_000).default(1200),
+  CHARTER_RATE_LIMIT_TRIAL_IP: int(0, 1_000_000_000).default(10),
   CHARTER_LMUTIL: z.string().trim().min(1).default('lmutil'),
   CHARTER_RLMUTIL: z.string().trim().min(1).default('rlmutil'),
   CHARTER_MONITOR_CONCURRENCY: int(1, 64).default(4),
@@ -133,7 +134,8 @@ export interface Config {
   /** Reads a checkout session's line items when Stripe's event does not carry them. */
   stripeApi: { key: string | undefined; url: string };
   session: { idleSeconds: number; maxSeconds: number };
-  rateLimits: { clientKey: number; clientIp: number; management: number };
+  /** Per minute, but trialIp: trial requests per hour per address. */
+  rateLimits: { clientKey: number; clientIp: number; management: number; trialIp: number };
   /** `polling`: whether this process polls on schedule (false: API only; another process polls). */
   monitor: {
     lmutil: string;
@@ -243,6 +245,7 @@ export const loadConfig = (
       clientKey: raw.CHARTER_RATE_LIMIT_CLIENT_KEY,
       clientIp: raw.CHARTER_RATE_LIMIT_CLIENT_IP,
       management: raw.CHARTER_RATE_LIMIT_MANAGEMENT,
+      trialIp: raw.CHARTER_RATE_LIMIT_TRIAL_IP,
     },
     monitor: {
       lmutil: raw.CHARTER_LMUTIL,

@@ -30,8 +30,8 @@ export interface AuthDeps {
   sealer: Sealer;
   /** CHARTER_OAUTH_REQUIRED: API keys answer OAUTH_REQUIRED on Management routes. */
   oauthRequired: boolean;
-  /** Requests per minute; 0 turns a limit off (api.md). */
-  limits: { management: number; clientKey: number; clientIp: number };
+  /** Requests per minute (trialIp: per hour); 0 turns a limit off (api.md). */
+  limits: { management: number; clientKey: number; clientIp: number; trialIp: number };
 }
 
 const minute = 60;
@@ -199,6 +199,16 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
         key: request.ip,
         limit: deps.limits.clientIp,
         windowSeconds: minute,
+        scope: 'ip',
+      });
+    }
+    const addressQuota = request.routeOptions.config.addressQuota;
+    if (addressQuota === 'trial' && deps.limits.trialIp > 0) {
+      await enforce(deps, reply, {
+        bucket: 'trial-ip',
+        key: request.ip,
+        limit: deps.limits.trialIp,
+        windowSeconds: 3600,
         scope: 'ip',
       });
     }

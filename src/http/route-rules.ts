@@ -28,6 +28,8 @@ declare module 'fastify' {
     errorSchema?: 'OAuthError';
     /** The media type of a success answer that is not JSON (documented so in /openapi.json). */
     produces?: string;
+    /** A per-address hourly limit of its own (auth.ts), beside the Client API's per-minute ones. */
+    addressQuota?: 'trial';
   }
   interface FastifyRequest {
     errorCode: string | undefined;

@@ -17,8 +17,8 @@ for (const dialect of dialects()) {
         headers: bearer(admin),
         ...(payload === undefined ? {} : { payload: payload as object }),
       });
-    const client = (route: string, payload: Record<string, unknown>) =>
-      t.app.inject({ method: 'POST', url: `/v1/client/${route}`, payload });
+    const client = (route: string, payload: Record<string, unknown>, remoteAddress = '127.0.0.1') =>
+      t.app.inject({ method: 'POST', url: `/v1/client/${route}`, payload, remoteAddress });
 
     before(async () => {
       t = await withApp({ dialect });
@@ -184,6 +184,37 @@ for (const dialect of dialects()) {
         'TRIAL_NOT_ALLOWED',
       );
       expectError(await client('trial', { productCode: 'ghost', fingerprint: 'x' }), 422, 'UNKNOWN_PRODUCT');
+    });
+
+    it('one address gets CHARTER_RATE_LIMIT_TRIAL_IP trials an hour, however many fingerprints it makes up', async () => {
+      await call('POST', '/v1/products', {
+        code: 'farmed',
+        name: 'Farmed',
+        trial: { enabled: true, days: 7, requireEmail: false },
+      });
+      const farm = '192.0.2.77';
+      const random = () => `fp-${Math.random().toString(36).slice(2)}`;
+      for (let i = 0; i < 10; i++)
+        assert.equal(
+          (await client('trial', { productCode: 'farmed', fingerprint: random() }, farm)).statusCode,
+          201,
+        );
+      const refused = await client('trial', { productCode: 'farmed', fingerprint: random() }, farm);
+      const body = expectError(refused, 429, 'RATE_LIMIT_EXCEEDED');
+      assert.equal(body.details?.scope, 'ip');
+      assert.ok(Number(refused.headers['retry-after']) > 60 * 59);
+      const trials = await t.db.kysely
+        .selectFrom('trials')
+        .innerJoin('products', 'products.id', 'trials.product_id')
+        .select('trials.id')
+        .where('products.code', '=', 'farmed')
+        .execute();
+      assert.equal(trials.length, 10);
+      // Another address is not held back (the window itself is real time: rate-limiter-flexible's).
+      assert.equal(
+        (await client('trial', { productCode: 'farmed', fingerprint: random() }, '192.0.2.78')).statusCode,
+        201,
+      );
     });
   });
 }

@@ -96,6 +96,8 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
+          // Random fingerprints from one address get no more than CHARTER_RATE_LIMIT_TRIAL_IP trials an hour.
+          addressQuota: 'trial',
           errors: [
             'TRIAL_NOT_ALLOWED',
             'UNKNOWN_PRODUCT',
