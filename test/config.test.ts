@@ -17,7 +17,7 @@ describe('configuration', () => {
     assert.equal(config.dataDir, path.join(cwd, 'data'));
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.bodyLimit, 1024 * 1024);
-    assert.deepEqual(config.rateLimits, { clientKey: 60, clientIp: 600, management: 1200 });
+    assert.deepEqual(config.rateLimits, { clientKey: 60, clientIp: 600, management: 1200, trialIp: 10 });
     assert.deepEqual(config.session, { idleSeconds: 1800, maxSeconds: 43200 });
     assert.equal(config.monitor.concurrency, 4);
     assert.equal(config.trustProxy, false);

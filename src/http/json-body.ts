@@ -49,6 +49,18 @@ export const registerJsonBodyParser = (app: FastifyInstance): void => {
       done(null, undefined);
       return;
     }
+    // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset is not read as if it were.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      done(
+        new AppError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `JSON bodies are UTF-8; charset=${charset.slice(0, 40)} is not accepted`,
+        ),
+        undefined,
+      );
+      return;
+    }
     if (!isUtf8(buffer)) {
       done(new AppError('INVALID_JSON', 'The request body is not valid UTF-8'), undefined);
       return;

@@ -3,6 +3,7 @@
 // wrong method into 405 with `Allow`, and feeds /docs/routes and the OpenAPI error responses.
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { z } from 'zod';
 import { type Reach, reachOf, type Scope } from '../access/scopes.js';
 import type { ErrorCode } from '../errors/catalog.js';
 
@@ -110,6 +111,33 @@ export class RouteRegistry {
   }
 }
 
+const noQuery = z.strictObject({});
+const noBody = z.strictObject({}).nullish();
+const bodyless = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * What a route does not declare, it does not take: an API route without a query schema refuses query parameters
+ * (400 INVALID_QUERY, as routes with one do for unknown ones), and a Management route without a body schema takes
+ * no body but `{}`. One rule here instead of an empty schema on each route.
+ */
+const closeUndeclared = (options: RouteOptions): void => {
+  if (!options.url.startsWith('/v1/')) return;
+  const schema = (options.schema ?? {}) as Record<string, unknown>;
+  const methods = ([] as string[]).concat(options.method);
+  const next = { ...schema };
+  if (schema.querystring === undefined) next.querystring = noQuery;
+  if (
+    schema.body === undefined &&
+    options.config?.auth?.kind === 'scope' &&
+    methods.every((method) => !bodyless.has(method))
+  )
+    next.body = noBody;
+  options.schema = next;
+};
+
 export const trackRoutes = (app: FastifyInstance, registry: RouteRegistry): void => {
-  app.addHook('onRoute', (options) => registry.add(options));
+  app.addHook('onRoute', (options) => {
+    registry.add(options);
+    closeUndeclared(options);
+  });
 };
