@@ -293,14 +293,14 @@ for (const dialect of dialects()) {
       assert.equal(request?.headers.authorization, 'Bearer sk_test_local');
     });
 
-    it('the same Stripe event delivered five times at once is applied once', async () => {
+    it('the same Stripe event delivered twenty times at once is applied once', async () => {
       const before = await licenseCount();
       const event = stripeEvent(
         'evt_checkout_race',
         'checkout.session.completed',
         session('cs_race', 'sub_race'),
       );
-      const answers = await Promise.all(Array.from({ length: 5 }, () => sendStripe(event)));
+      const answers = await Promise.all(Array.from({ length: 20 }, () => sendStripe(event)));
       for (const res of answers) assert.equal(res.statusCode, 200, res.body);
       const replayed = answers.map((res) => (res.json() as Answer).replayed);
       assert.equal(replayed.filter((value) => !value).length, 1);

@@ -1,7 +1,8 @@
 // Inbound store webhooks, applied once each: an event id already in the ledger is acknowledged with what it did
-// the first time, and not applied again. The ledger row is written in the transaction that applies the event, so
-// a failure leaves no trace and the sender's retry applies it; two deliveries of one event at once apply it once
-// (the ledger's key refuses the second, whose work rolls back, and it answers as a replay).
+// the first time, and not applied again. The ledger row is claimed first in the transaction that applies the
+// event, so a failure leaves no trace and the sender's retry applies it, and two deliveries of one event at once
+// apply it once: the second one's claim waits on the first's key (PostgreSQL) or its turn (SQLite), is refused
+// once the first commits, and the second answers as a replay without having done any of the work.
 import { systemAuditContext } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
@@ -9,7 +10,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
-import { findInboundEvent, insertInboundEvent } from './store.js';
+import { findInboundEvent, insertInboundEvent, recordInboundOutcome } from './store.js';
 
 export interface IntegrationDeps {
   db: Database;
@@ -56,14 +57,15 @@ export const receiveOnce = async (
     if (seen) return replay(seen);
     try {
       const outcome = await transaction(deps.db, async (tx) => {
-        const result = await apply(tx);
         await insertInboundEvent(tx, {
           provider: event.provider,
           event_id: event.id,
           type: event.type,
           received_at: deps.clock.nowMs(),
-          outcome: JSON.stringify(result),
+          outcome: '{}',
         });
+        const result = await apply(tx);
+        await recordInboundOutcome(tx, event.provider, event.id, JSON.stringify(result));
         return result;
       });
       return { received: true, replayed: false, eventId: event.id, type: event.type, ...outcome };

@@ -18,6 +18,21 @@ export const insertInboundEvent = async (db: Executor, row: InboundEventsTable):
   await db.insertInto('inbound_events').values(row).execute();
 };
 
+/** What applying a claimed event did, written in the claim's transaction. */
+export const recordInboundOutcome = async (
+  db: Executor,
+  provider: string,
+  eventId: string,
+  outcome: string,
+): Promise<void> => {
+  await db
+    .updateTable('inbound_events')
+    .set({ outcome })
+    .where('provider', '=', provider)
+    .where('event_id', '=', eventId)
+    .execute();
+};
+
 export const linkSubscription = async (db: Executor, row: LicenseSubscriptionsTable): Promise<void> => {
   await db
     .insertInto('license_subscriptions')
