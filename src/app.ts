@@ -7,6 +7,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { apiKeyRoutes } from './access/api-keys/routes.js';
 import { createLastUsedTracker } from './access/api-keys/service.js';
 import { auditRoutes } from './access/audit/routes.js';
+import { registerAuthentication } from './access/authenticate.js';
 import { oauthRoutes } from './access/oauth/routes.js';
 import { operatorRoutes } from './access/operators/routes.js';
 import { startNonceSweeper } from './access/request-signing/service.js';
@@ -19,7 +20,6 @@ import { createWriteBatcher } from './db/write-batcher.js';
 import { AppError } from './errors/app-error.js';
 import { toEnvelope } from './errors/envelope.js';
 import { errorReferenceRoutes } from './errors/routes.js';
-import { registerAuth } from './http/auth.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { errorHandler, sendError, toAppError } from './http/error-handler.js';
 import { registerIdempotency } from './http/idempotency.js';
@@ -33,6 +33,7 @@ import type { Clock } from './lib/clock.js';
 import { randomUnit } from './lib/random.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
+import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
 import { clientSeatRoutes } from './licensing/client/seat-routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
@@ -202,7 +203,17 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const limiter = await createRateLimiter({ db, redisUrl: config.redisUrl, log: app.log });
   const sealer = createSealer(loadSecretKey(config));
   const keyRing = createKeyRing({ db, clock, sealer });
-  registerAuth(app, {
+  // The Client API's address limits come first, as they did in one hook: they refuse before any other work.
+  registerClientLimits(app, {
+    limiter,
+    clock,
+    limits: {
+      clientKey: config.rateLimits.clientKey,
+      clientIp: config.rateLimits.clientIp,
+      trialIp: config.rateLimits.trialIp,
+    },
+  });
+  registerAuthentication(app, {
     db,
     clock,
     lastUsed,
@@ -211,12 +222,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     sealer,
     oauthRequired: config.oauthRequired,
     sessionIdleSeconds: config.session.idleSeconds,
-    limits: {
-      management: config.rateLimits.management,
-      clientKey: config.rateLimits.clientKey,
-      clientIp: config.rateLimits.clientIp,
-      trialIp: config.rateLimits.trialIp,
-    },
+    managementLimit: config.rateLimits.management,
   });
   registerIdempotency(app, { db, clock, sealer });
   const nonceSweeper = startNonceSweeper({ db, clock });

@@ -1,5 +1,6 @@
 // Scopes and roles (api.md "Authentication"): what a credential may do, and what each operator role grants.
 import { z } from 'zod';
+import type { AuthRule, Reach } from '../http/route-rules.js';
 
 const resources = [
   'products',
@@ -28,13 +29,15 @@ export type Scope = (typeof scopes)[number];
 
 export const scopeSchema = z.enum(scopes);
 
+const scopeSet: ReadonlySet<string> = new Set(scopes);
+export const isScope = (value: string): value is Scope => scopeSet.has(value);
+
 /**
  * Where a scope's resources live (README "Security model"): `product` resources belong to one product (a
  * product-restricted credential reaches those of its products only, the others answer as missing); `server`
  * resources belong to the whole server (operators, keys, OAuth clients, signing keys, webhooks, the monitor, the
  * audit log, metrics, incidents and actions): only an unrestricted credential reaches them.
  */
-export type Reach = 'product' | 'server';
 const productResources: ReadonlySet<string> = new Set([
   'products',
   'policies',
@@ -46,6 +49,12 @@ const productResources: ReadonlySet<string> = new Set([
 ]);
 export const reachOf = (scope: Scope): Reach =>
   productResources.has(scope.split(':')[0] ?? '') ? 'product' : 'server';
+
+/**
+ * A Management route: API key, OAuth token or operator session holding the scope. The scope's resource decides
+ * the reach: a product-restricted credential is refused every `server` route in one place (authenticate.ts).
+ */
+export const requireScope = (scope: Scope): AuthRule => ({ kind: 'scope', scope, reach: reachOf(scope) });
 
 export const roles = ['owner', 'admin', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];

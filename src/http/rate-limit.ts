@@ -1,6 +1,8 @@
 // Rate limits and quotas, counted by rate-limiter-flexible: in memory for one process (SQLite), in Redis when
 // REDIS_URL is set, else in PostgreSQL, so several processes share one count. When the shared store fails, a
 // per-process memory limiter stands in (insurance) rather than failing the request.
+
+import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
@@ -11,6 +13,7 @@ import {
 } from 'rate-limiter-flexible';
 import type { Database } from '../db/connection.js';
 import { AppError } from '../errors/app-error.js';
+import type { Clock } from '../lib/clock.js';
 
 export type CounterStore = 'memory' | 'redis' | 'postgres';
 
@@ -131,3 +134,58 @@ export const limitExceeded = (
     },
     { headers: { 'retry-after': String(decision.resetSeconds) } },
   );
+
+const setRateHeaders = (reply: FastifyReply, decision: RateDecision) => {
+  const current = Number(reply.getHeader('ratelimit-remaining') ?? Number.POSITIVE_INFINITY);
+  if (decision.remaining > current) return; // the most restrictive limit is the one to report
+  reply.header('ratelimit-limit', String(decision.limit));
+  reply.header('ratelimit-remaining', String(decision.remaining));
+  reply.header('ratelimit-reset', String(decision.resetSeconds));
+};
+
+export interface LimitCheck {
+  bucket: string;
+  key: string;
+  limit: number;
+  windowSeconds: number;
+  /** Named in the 429's details: `ip`, `license_key`, the principal type, or `quota_daily|monthly`. */
+  scope: string;
+  /** A quota's calendar period end: Retry-After and resetAt point at it exactly. */
+  quotaEndsAt?: number;
+}
+
+/**
+ * Counts one request against a limit, sets the RateLimit-* headers (the most restrictive limit wins) and refuses
+ * with 429 RATE_LIMIT_EXCEEDED, or QUOTA_EXCEEDED for a calendar quota, when it is used up.
+ */
+export const enforceLimit = async (
+  deps: { limiter: RateLimiter; clock: Clock },
+  reply: FastifyReply,
+  check: LimitCheck,
+): Promise<void> => {
+  const counted = await deps.limiter.consume(check.bucket, check.key, check.limit, check.windowSeconds);
+  const nowMs = deps.clock.nowMs();
+  const decision =
+    check.quotaEndsAt === undefined
+      ? counted
+      : { ...counted, resetSeconds: Math.max(1, Math.ceil((check.quotaEndsAt - nowMs) / 1000)) };
+  setRateHeaders(reply, decision);
+  if (decision.allowed) return;
+  if (check.quotaEndsAt !== undefined) {
+    const period = check.scope.replace('quota_', '');
+    throw limitExceeded(
+      'QUOTA_EXCEEDED',
+      `The ${period} quota of this key is used up`,
+      decision,
+      check.scope,
+      check.quotaEndsAt,
+    );
+  }
+  throw limitExceeded(
+    'RATE_LIMIT_EXCEEDED',
+    'Too many requests; retry after the window resets',
+    decision,
+    check.scope,
+    nowMs + decision.resetSeconds * 1000,
+  );
+};

@@ -4,13 +4,19 @@
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { z } from 'zod';
-import { type Reach, reachOf, type Scope } from '../access/scopes.js';
 import type { ErrorCode } from '../errors/catalog.js';
+
+/**
+ * Where a scope's resources live: `product` resources belong to one product (a product-restricted credential
+ * reaches those of its products only); `server` resources belong to the whole server.
+ */
+export type Reach = 'product' | 'server';
 
 /**
  * public: no credential; license-key: the Client API's licenseKey body field; webhook-signature: inbound
  * integrations; session: any operator session; credential: any valid Management credential, whatever its
- * scopes; scope: Management API credential holding the scope.
+ * scopes; scope: Management API credential holding the scope (built by access's requireScope, which knows the
+ * scopes; the kernel only carries the rule).
  */
 export type AuthRule =
   | { kind: 'public' }
@@ -18,7 +24,7 @@ export type AuthRule =
   | { kind: 'webhook-signature' }
   | { kind: 'session' }
   | { kind: 'credential' }
-  | { kind: 'scope'; scope: Scope; reach: Reach };
+  | { kind: 'scope'; scope: string; reach: Reach };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,7 +35,7 @@ declare module 'fastify' {
     errorSchema?: 'OAuthError';
     /** The media type of a success answer that is not JSON (documented so in /openapi.json). */
     produces?: string;
-    /** A per-address hourly limit of its own (auth.ts), beside the Client API's per-minute ones. */
+    /** A per-address hourly limit of its own (licensing/client/rate-limits.ts), beside the per-minute ones. */
     addressQuota?: 'trial';
   }
   interface FastifyRequest {
@@ -45,12 +51,6 @@ export const sessionRoute: AuthRule = { kind: 'session' };
 
 /** Any valid API key, access token or operator session, whatever its scopes (the route reference). */
 export const credentialRoute: AuthRule = { kind: 'credential' };
-
-/**
- * A Management route: API key, OAuth token or operator session holding the scope. The scope's resource decides
- * the reach (scopes.ts): a product-restricted credential is refused every `server` route in one place (auth.ts).
- */
-export const requireScope = (scope: Scope): AuthRule => ({ kind: 'scope', scope, reach: reachOf(scope) });
 
 export interface RouteRecord {
   method: string;

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../access/caller.js';
+import { requireScope } from '../access/scopes.js';
 import { noContentResponse } from '../http/openapi.js';
 import { pageSchema } from '../http/pagination.js';
-import { requireScope } from '../http/route-rules.js';
 import {
   createServerSchema,
   denialCountSchema,

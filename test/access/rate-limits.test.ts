@@ -96,6 +96,44 @@ for (const dialect of dialects()) {
       assert.equal((await send('DDDDD-4', '10.9.9.9')).statusCode, 200, 'another address has its own count');
     });
 
+    it('a license key typed with O for 0 and I for 1 counts against the same per-key limit: past it, 429', async () => {
+      const admin = await createKey(t, ['admin'], { rateLimit: 1000 });
+      const call = (url: string, payload: unknown) =>
+        t.app.inject({ method: 'POST', url, payload: payload as object, headers: bearer(admin.secret) });
+      const product = (await call('/v1/products', { code: 'lookalike', name: 'Look-alike' })).json() as {
+        id: string;
+      };
+      const policy = (
+        await call('/v1/policies', { productId: product.id, code: 'lookalike', name: 'Look-alike' })
+      ).json() as { id: string };
+      // A key with a 0 or a 1 in it (most keys have one; a handful of tries finds one surely enough).
+      let key = '';
+      for (let tries = 0; tries < 50 && !/[01]/.test(key); tries++)
+        key = ((await call('/v1/licenses', { policyId: policy.id })).json() as { key: string }).key;
+      assert.match(key, /[01]/);
+      const lookalike = key.replace(/0/g, 'O').replace(/1/g, 'I');
+      const validate = (licenseKey: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/client/validate',
+          payload: { licenseKey },
+          remoteAddress: '10.4.4.4',
+        });
+      const first = await validate(key);
+      assert.equal(first.statusCode, 200, first.body);
+      const second = await validate(lookalike);
+      assert.equal(second.statusCode, 200, second.body);
+      assert.equal(
+        (second.json() as { valid: boolean }).valid,
+        true,
+        'the look-alike key is the same license',
+      );
+      const refused = await validate(lookalike.toLowerCase());
+      const body = expectError(refused, 429, 'RATE_LIMIT_EXCEEDED');
+      assert.equal(body.details?.scope, 'license_key');
+      assert.ok(Number(refused.headers['retry-after']) > 0);
+    });
+
     it(`two app instances on the same storage share one count (${dialect === 'sqlite' ? 'per process on SQLite' : 'through PostgreSQL'})`, async () => {
       const second = await t.sibling();
       const key = await createKey(t, ['keys:read']);

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
-import { requireScope } from '../../http/route-rules.js';
 import { auditContextOf } from '../audit/service.js';
+import { requireScope } from '../scopes.js';
 import {
   apiKeyIdParams,
   apiKeyListQuery,

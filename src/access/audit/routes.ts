@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from '../../db/connection.js';
 import { pageSchema } from '../../http/pagination.js';
-import { requireScope } from '../../http/route-rules.js';
+import { requireScope } from '../scopes.js';
 import { auditEntrySchema, auditQuerySchema } from './schemas.js';
 import { auditPage } from './service.js';
 

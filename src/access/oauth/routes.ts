@@ -5,8 +5,9 @@ import { AppError } from '../../errors/app-error.js';
 import { sendError, toAppError } from '../../http/error-handler.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
-import { publicRoute, requireScope } from '../../http/route-rules.js';
+import { publicRoute } from '../../http/route-rules.js';
 import { auditContextOf } from '../audit/service.js';
+import { requireScope } from '../scopes.js';
 import {
   createdOauthClientSchema,
   createOauthClientSchema,

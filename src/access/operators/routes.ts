@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pageSchema } from '../../http/pagination.js';
-import { requireScope } from '../../http/route-rules.js';
 import { auditContextOf } from '../audit/service.js';
+import { requireScope } from '../scopes.js';
 import {
   createOperatorSchema,
   operatorIdParams,

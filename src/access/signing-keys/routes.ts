@@ -2,10 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from '../../db/connection.js';
-import { publicRoute, requireScope } from '../../http/route-rules.js';
+import { publicRoute } from '../../http/route-rules.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { auditContextOf } from '../audit/service.js';
+import { requireScope } from '../scopes.js';
 import { kidParams, publicKeyListSchema, signingKeyListSchema, signingKeyViewSchema } from './schemas.js';
 import {
   getSigningKeyOrThrow,

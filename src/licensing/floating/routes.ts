@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { requireScope } from '../../access/scopes.js';
 import type { Database } from '../../db/connection.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
-import { requireScope } from '../../http/route-rules.js';
 import type { Clock } from '../../lib/clock.js';
 import { denialListQuery, denialSchema, leaseIdParams, leaseListQuery, leaseSchema } from './schemas.js';
 import { denialPage, forceReleaseLease, getLease, leasePage } from './service.js';

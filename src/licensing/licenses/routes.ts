@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
-import { requireScope } from '../../http/route-rules.js';
 import {
   createLicenseSchema,
   licenseIdParams,

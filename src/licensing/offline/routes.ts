@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
-import { requireScope } from '../../http/route-rules.js';
 import { activationErrors } from '../client/schemas.js';
 import type { ClientDeps } from '../client/service.js';
 import {

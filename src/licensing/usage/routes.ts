@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
+import { requireScope } from '../../access/scopes.js';
 import type { Database } from '../../db/connection.js';
-import { requireScope } from '../../http/route-rules.js';
 import type { Clock } from '../../lib/clock.js';
 import type { UsageRecorder } from './recorder.js';
 import { usageQuerySchema, usageReportSchema } from './schemas.js';

@@ -1,26 +1,28 @@
-// Authentication and authorization of every route, from its declared rule (config.auth): the credential is
-// read (API key header, bearer token or session cookie), turned into a principal, then checked for the CSRF
-// token (cookie requests), read-only keys and the scope. Runs before the body is read.
+// Authentication and authorization of Management routes, from their declared rule (config.auth): the credential
+// is read (API key header, bearer token or session cookie), turned into a principal, then checked for the CSRF
+// token (cookie requests), read-only keys, the scope and its reach, and the principal's rate limit and quotas.
+// Runs before the body is read; a signed request is verified once it is. (The Client API's limits, per address and
+// per license key, are the Client API's own: licensing/client/rate-limits.ts.)
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateApiKey, type LastUsedTracker } from '../access/api-keys/service.js';
-import { authenticateAccessToken } from '../access/oauth/service.js';
-import type { Principal } from '../access/principal.js';
-import { readSignatureHeaders, verifySignedRequest } from '../access/request-signing/service.js';
-import { hasScope } from '../access/scopes.js';
-import { authenticateSession, sessionCookieName } from '../access/sessions/service.js';
-import type { KeyRing } from '../access/signing-keys/service.js';
 import type { Database } from '../db/connection.js';
 import { AppError } from '../errors/app-error.js';
+import { enforceLimit, type RateLimiter } from '../http/rate-limit.js';
 import type { Clock } from '../lib/clock.js';
 import type { Sealer } from '../lib/sealing.js';
-import { safeEqual, sha256Hex } from '../lib/secrets.js';
-import { limitExceeded, type RateDecision, type RateLimiter } from './rate-limit.js';
+import { safeEqual } from '../lib/secrets.js';
+import { authenticateApiKey, type LastUsedTracker } from './api-keys/service.js';
+import { authenticateAccessToken } from './oauth/service.js';
+import type { Principal } from './principal.js';
+import { readSignatureHeaders, verifySignedRequest } from './request-signing/service.js';
+import { hasScope, isScope } from './scopes.js';
+import { authenticateSession, sessionCookieName } from './sessions/service.js';
+import type { KeyRing } from './signing-keys/service.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const jwtShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-export interface AuthDeps {
+export interface AuthenticationDeps {
   db: Database;
   clock: Clock;
   lastUsed: LastUsedTracker;
@@ -30,8 +32,8 @@ export interface AuthDeps {
   sealer: Sealer;
   /** CHARTER_OAUTH_REQUIRED: API keys answer OAUTH_REQUIRED on Management routes. */
   oauthRequired: boolean;
-  /** Requests per minute (trialIp: per hour); 0 turns a limit off (api.md). */
-  limits: { management: number; clientKey: number; clientIp: number; trialIp: number };
+  /** CHARTER_RATE_LIMIT_MANAGEMENT: requests per minute per credential; 0 turns it off (api.md). */
+  managementLimit: number;
 }
 
 const minute = 60;
@@ -47,59 +49,11 @@ const quotaPeriod = (nowMs: number, period: 'daily' | 'monthly') => {
   return { name, endMs: end, seconds: Math.max(1, Math.ceil((end - nowMs) / 1000)) };
 };
 
-const setRateHeaders = (reply: FastifyReply, decision: RateDecision) => {
-  const current = Number(reply.getHeader('ratelimit-remaining') ?? Number.POSITIVE_INFINITY);
-  if (decision.remaining > current) return; // the most restrictive limit is the one to report
-  reply.header('ratelimit-limit', String(decision.limit));
-  reply.header('ratelimit-remaining', String(decision.remaining));
-  reply.header('ratelimit-reset', String(decision.resetSeconds));
-};
-
-const enforce = async (
-  deps: AuthDeps,
-  reply: FastifyReply,
-  check: {
-    bucket: string;
-    key: string;
-    limit: number;
-    windowSeconds: number;
-    scope: string;
-    /** A quota's calendar period end: Retry-After and resetAt point at it exactly. */
-    quotaEndsAt?: number;
-  },
-) => {
-  const counted = await deps.limiter.consume(check.bucket, check.key, check.limit, check.windowSeconds);
-  const nowMs = deps.clock.nowMs();
-  const decision =
-    check.quotaEndsAt === undefined
-      ? counted
-      : { ...counted, resetSeconds: Math.max(1, Math.ceil((check.quotaEndsAt - nowMs) / 1000)) };
-  setRateHeaders(reply, decision);
-  if (decision.allowed) return;
-  if (check.quotaEndsAt !== undefined) {
-    const period = check.scope.replace('quota_', '');
-    throw limitExceeded(
-      'QUOTA_EXCEEDED',
-      `The ${period} quota of this key is used up`,
-      decision,
-      check.scope,
-      check.quotaEndsAt,
-    );
-  }
-  throw limitExceeded(
-    'RATE_LIMIT_EXCEEDED',
-    'Too many requests; retry after the window resets',
-    decision,
-    check.scope,
-    nowMs + decision.resetSeconds * 1000,
-  );
-};
-
 /** Per-credential rate limit and the key's quotas, on Management routes. */
-const limitPrincipal = async (deps: AuthDeps, reply: FastifyReply, principal: Principal) => {
-  const perMinute = principal.rateLimit ?? deps.limits.management;
+const limitPrincipal = async (deps: AuthenticationDeps, reply: FastifyReply, principal: Principal) => {
+  const perMinute = principal.rateLimit ?? deps.managementLimit;
   if (perMinute > 0) {
-    await enforce(deps, reply, {
+    await enforceLimit(deps, reply, {
       bucket: 'management',
       key: principal.id,
       limit: perMinute,
@@ -111,7 +65,7 @@ const limitPrincipal = async (deps: AuthDeps, reply: FastifyReply, principal: Pr
     const limit = principal.quota?.[period];
     if (!limit) continue;
     const { name, seconds, endMs } = quotaPeriod(deps.clock.nowMs(), period);
-    await enforce(deps, reply, {
+    await enforceLimit(deps, reply, {
       bucket: `quota-${period}`,
       key: `${principal.id}:${name}`,
       limit,
@@ -151,7 +105,7 @@ const readCredential = (request: FastifyRequest): Credential | undefined => {
   return undefined;
 };
 
-const authenticate = async (deps: AuthDeps, request: FastifyRequest): Promise<Principal> => {
+const authenticate = async (deps: AuthenticationDeps, request: FastifyRequest): Promise<Principal> => {
   const credential = readCredential(request);
   if (!credential)
     throw new AppError('AUTH_MISSING', 'This route needs an API key, an access token or a session');
@@ -189,29 +143,10 @@ const checkCsrf = (request: FastifyRequest, principal: Principal): void => {
   }
 };
 
-export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
+export const registerAuthentication = (app: FastifyInstance, deps: AuthenticationDeps): void => {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const rule = request.routeOptions.config.auth;
-    if (rule?.kind === 'license-key' && deps.limits.clientIp > 0) {
-      await enforce(deps, reply, {
-        bucket: 'client-ip',
-        key: request.ip,
-        limit: deps.limits.clientIp,
-        windowSeconds: minute,
-        scope: 'ip',
-      });
-    }
-    const addressQuota = request.routeOptions.config.addressQuota;
-    if (addressQuota === 'trial' && deps.limits.trialIp > 0) {
-      await enforce(deps, reply, {
-        bucket: 'trial-ip',
-        key: request.ip,
-        limit: deps.limits.trialIp,
-        windowSeconds: 3600,
-        scope: 'ip',
-      });
-    }
     if (!rule || (rule.kind !== 'scope' && rule.kind !== 'session' && rule.kind !== 'credential')) return;
     const principal = await authenticate(deps, request);
     request.principal = principal;
@@ -231,7 +166,8 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       if (principal.readOnly && !safeMethods.has(request.method)) {
         throw new AppError('READ_ONLY_KEY', `API key ${principal.id} is read-only`);
       }
-      if (!hasScope(principal.scopes, rule.scope)) {
+      // A rule's scope is one of the catalog's (requireScope builds it); an unknown one is granted to nobody.
+      if (!isScope(rule.scope) || !hasScope(principal.scopes, rule.scope)) {
         throw new AppError('AUTH_INSUFFICIENT', `This route needs the scope ${rule.scope}`, {
           required: rule.scope,
         });
@@ -258,21 +194,6 @@ export const registerAuth = (app: FastifyInstance, deps: AuthDeps): void => {
       method: request.method,
       pathWithQuery: request.url,
       body: request.rawBody ?? Buffer.alloc(0),
-    });
-  });
-
-  // The Client API's per-license-key limit needs the body, so it runs once the body is parsed.
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.routeOptions.config.auth?.kind !== 'license-key' || deps.limits.clientKey <= 0) return;
-    const licenseKey = (request.body as { licenseKey?: unknown } | undefined)?.licenseKey;
-    if (typeof licenseKey !== 'string' || licenseKey === '') return;
-    await enforce(deps, reply, {
-      bucket: 'client-key',
-      // Counters are keyed by a digest: license keys never reach the counter store.
-      key: sha256Hex(licenseKey.trim().toUpperCase()).slice(0, 32),
-      limit: deps.limits.clientKey,
-      windowSeconds: minute,
-      scope: 'license_key',
     });
   });
 };
