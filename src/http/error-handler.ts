@@ -5,9 +5,9 @@ import type { ZodError } from 'zod';
 import { isStorageError } from '../db/errors.js';
 import { AppError } from '../errors/app-error.js';
 import { toEnvelope } from '../errors/envelope.js';
+import { isZodError, maxIssues, toValidationIssues } from '../errors/validation-issues.js';
 import type { Clock } from '../lib/clock.js';
 import { invalidQueryMarker } from './pagination.js';
-import { isZodError, maxIssues, toValidationIssues } from './validation.js';
 
 const validationLocations: Record<string, string> = {
   body: 'body',

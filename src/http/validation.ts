@@ -1,11 +1,12 @@
 // Zod as Fastify's validator: a failing schema hands the ZodError itself to the error handler,
-// which lists every issue with its path as an array (Zod's issue form), at most maxIssues of them.
+// which lists every issue with its path as an array (errors/validation-issues.ts).
 // Before any schema, one rule for every route: text that storage cannot hold (a NUL character, which PostgreSQL
 // refuses in text, or a lone UTF-16 surrogate, which has no UTF-8 form) is refused at the edge, alike on both
 // engines: 404 in a path id, 400 VALIDATION_ERROR in a query or a body.
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
-import { ZodError, type ZodType } from 'zod';
+import type { ZodType } from 'zod';
 import { AppError } from '../errors/app-error.js';
+import { cutText } from '../errors/validation-issues.js';
 
 export const zodValidatorCompiler: FastifySchemaCompiler<ZodType> =
   ({ schema }) =>
@@ -13,28 +14,6 @@ export const zodValidatorCompiler: FastifySchemaCompiler<ZodType> =
     const result = schema.safeParse(data);
     return result.success ? { value: result.data } : { error: result.error };
   };
-
-export interface ValidationIssue {
-  path: (string | number)[];
-  message: string;
-  code: string;
-}
-
-/** Error details stay small whatever the input: the first issues, each message cut short. */
-export const maxIssues = 100;
-const maxMessageLength = 300;
-const cut = (text: string) =>
-  text.length > maxMessageLength ? `${text.slice(0, maxMessageLength - 1)}…` : text;
-
-export const toValidationIssues = (error: ZodError): ValidationIssue[] =>
-  error.issues.slice(0, maxIssues).map((issue) => ({
-    path: issue.path.slice(0, 32).map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
-    message: cut(issue.message),
-    code: issue.code,
-  }));
-
-export const isZodError = (error: unknown): error is ZodError =>
-  error instanceof ZodError || (error instanceof Error && error.name === 'ZodError' && 'issues' in error);
 
 /** Text storage cannot hold: a NUL, or a string that is not well-formed UTF-16 (a lone surrogate). */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -81,7 +60,7 @@ export const registerTextGuard = (app: FastifyInstance): void => {
       if (path) {
         throw new AppError(
           'VALIDATION_ERROR',
-          `The request ${location} fails validation: ${cut(path.join('.') || '(root)')}`,
+          `The request ${location} fails validation: ${cutText(path.join('.') || '(root)')}`,
           { location, issues: [unstorableIssue(path)] },
         );
       }

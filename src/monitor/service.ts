@@ -3,10 +3,10 @@
 import { diff, recordAudit } from '../access/audit/service.js';
 import type { Caller } from '../access/caller.js';
 import type { Database } from '../db/connection.js';
+import { readPage } from '../db/pagination.js';
 import type { MonitorPollsTable, MonitorServersTable } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
 import { AppError } from '../errors/app-error.js';
-import { toPage } from '../http/pagination.js';
 import type { Clock } from '../lib/clock.js';
 import { isoOrNull } from '../lib/clock.js';
 import { newId } from '../lib/random.js';
@@ -147,13 +147,17 @@ export const serverPage = async (
     kind?: string | undefined;
   },
 ) => {
-  const rows = await listServers(deps.db.kysely, {
-    after: query.cursor,
-    status: query.status,
-    kind: query.kind,
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toServer, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listServers(deps.db.kysely, {
+        after: window.after,
+        status: query.status,
+        kind: query.kind,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toServer(row)),
+  );
 };
 
 export const updateServer = async (deps: MonitorDeps, caller: Caller, id: string, patch: UpdateServer) => {
@@ -244,15 +248,19 @@ export const pollPage = async (
     outcome?: string | undefined;
   },
 ) => {
-  const rows = await listPolls(deps.db.kysely, {
-    serverId: query.serverId,
-    // Charter's own per-minute samples are listed only when asked for by name.
-    exceptServerId: query.serverId ? undefined : charterServerId,
-    outcome: query.outcome,
-    before: query.cursor,
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toPollSummary, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listPolls(deps.db.kysely, {
+        serverId: query.serverId,
+        // Charter's own per-minute samples are listed only when asked for by name.
+        exceptServerId: query.serverId ? undefined : charterServerId,
+        outcome: query.outcome,
+        before: window.after,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toPollSummary(row)),
+  );
 };
 
 export const getPoll = async (deps: MonitorDeps, id: string) => {

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listQuerySchema, toPage } from '../../src/http/pagination.js';
+import { readPage } from '../../src/db/pagination.js';
+import { listQuerySchema } from '../../src/http/pagination.js';
 import { publicRoute } from '../../src/http/route-rules.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
@@ -49,15 +50,16 @@ const probeRoutes = async (app: FastifyInstance) => {
       schema: { querystring: listQuerySchema({ status: z.enum(['odd', 'even']).optional() }) },
     },
     async (request) => {
-      const { limit, cursor, status } = request.query;
-      const rows = items.filter(
-        (item) => (!status || item.status === status) && (!cursor || item.id > cursor),
-      );
-      return toPage(
-        rows.slice(0, limit + 1),
-        limit,
-        (item) => item,
-        (item) => item.id,
+      const { status } = request.query;
+      return readPage(
+        request.query,
+        async (window) =>
+          items
+            .filter(
+              (item) => (!status || item.status === status) && (!window.after || item.id > window.after),
+            )
+            .slice(0, window.limit),
+        (rows) => rows,
       );
     },
   );

@@ -2,10 +2,10 @@
 // key into a principal. A key never gets a scope or a product its creator lacks.
 
 import type { Database } from '../../db/connection.js';
+import { readPage } from '../../db/pagination.js';
 import type { ApiKeysTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
@@ -111,8 +111,11 @@ export const apiKeyPage = async (
   db: Executor,
   query: { limit: number; cursor?: string | undefined; revoked?: boolean | undefined },
 ) => {
-  const rows = await listApiKeys(db, { after: query.cursor, revoked: query.revoked, limit: query.limit + 1 });
-  return toPage(rows, query.limit, toApiKey, (row) => row.id);
+  return readPage(
+    query,
+    (window) => listApiKeys(db, { after: window.after, revoked: query.revoked, limit: window.limit }),
+    (rows) => rows.map((row) => toApiKey(row)),
+  );
 };
 
 /**

@@ -25,7 +25,7 @@ export const auditRoutes =
         const { limit, cursor, actorId, targetId, action, from, to } = request.query;
         return auditPage(db.kysely, {
           limit,
-          before: cursor,
+          cursor,
           actorId,
           targetId,
           action,

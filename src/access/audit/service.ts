@@ -1,9 +1,9 @@
 // The audit trail: one entry per Management mutation, login and key change, written by the caller inside
 // the same transaction as the change. Secrets never reach it: callers pass field names and safe values only.
 import type { FastifyRequest } from 'fastify';
+import { type PageQuery, readPage } from '../../db/pagination.js';
 import type { AuditLogTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { AuditActor, AuditEntry } from './schemas.js';
@@ -86,9 +86,22 @@ export const toAuditEntry = (row: AuditLogTable): AuditEntry => ({
 });
 
 /** One page of the log, newest first. */
-export const auditPage = async (db: Executor, query: Omit<AuditFilter, 'limit'> & { limit: number }) => {
-  const rows = await listAuditEntries(db, { ...query, limit: query.limit + 1 });
-  return toPage(rows, query.limit, toAuditEntry, (row) => row.id);
+export const auditPage = async (db: Executor, query: Omit<AuditFilter, 'limit' | 'before'> & PageQuery) => {
+  const { actorId, targetId, action, fromMs, toMs } = query;
+  return readPage(
+    query,
+    (window) =>
+      listAuditEntries(db, {
+        actorId,
+        targetId,
+        action,
+        fromMs,
+        toMs,
+        before: window.after,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toAuditEntry(row)),
+  );
 };
 
 export { recentActionTimes };

@@ -3,10 +3,10 @@
 // client is not revoked, and never for more scopes than the client has now.
 import { sign as signBytes, verify as verifyBytes } from 'node:crypto';
 import type { Database } from '../../db/connection.js';
+import { readPage } from '../../db/pagination.js';
 import type { OauthClientsTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId, secureRandomBytes } from '../../lib/random.js';
@@ -84,12 +84,16 @@ export const oauthClientPage = async (
   db: Executor,
   query: { limit: number; cursor?: string | undefined; revoked?: boolean | undefined },
 ) => {
-  const rows = await listOauthClients(db, {
-    after: query.cursor,
-    revoked: query.revoked,
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toOauthClient, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listOauthClients(db, {
+        after: window.after,
+        revoked: query.revoked,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toOauthClient(row)),
+  );
 };
 
 /** Revokes a client and so its tokens; only a credential within whose power the client is may. */

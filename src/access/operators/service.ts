@@ -3,10 +3,10 @@
 
 import type { Database } from '../../db/connection.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { readPage } from '../../db/pagination.js';
 import type { OperatorsTable } from '../../db/schema.js';
 import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { hashPassword } from '../../lib/secrets.js';
@@ -124,13 +124,17 @@ export const operatorPage = async (
     disabled?: boolean | undefined;
   },
 ) => {
-  const rows = await listOperators(db, {
-    after: query.cursor,
-    role: query.role,
-    disabled: query.disabled,
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toOperator, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listOperators(db, {
+        after: window.after,
+        role: query.role,
+        disabled: query.disabled,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toOperator(row)),
+  );
 };
 
 /**

@@ -1,13 +1,13 @@
 // The device blocklist: fingerprints refused at activation and validation (DEVICE_BLOCKED).
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
+import { readPage } from '../../db/pagination.js';
 import type { BlocklistTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import { newId } from '../../lib/random.js';
 import { type CatalogDeps, findReferencedProduct } from '../products/service.js';
-import { assertProductAllowed, canSeeProduct } from '../visibility.js';
+import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
 import { deleteBlock, findBlock, insertBlock, isBlocked, listBlocks } from './store.js';
 
 export interface Block {
@@ -88,16 +88,19 @@ export const blockPage = async (
     productId?: string | undefined;
   },
 ) => {
-  const rows = await listBlocks(db, {
-    after: query.cursor,
-    fingerprint: query.fingerprint,
-    productId: query.productId,
-    limit: query.limit + 1,
-  });
-  const visible = rows.filter((row) =>
-    row.product_id ? canSeeProduct(caller.principal, row.product_id) : !caller.principal?.productIds,
+  // Visibility is part of the query: filtering a fetched page would cut it short and could lose the next one.
+  return readPage(
+    query,
+    (window) =>
+      listBlocks(db, {
+        after: window.after,
+        fingerprint: query.fingerprint,
+        productId: query.productId,
+        productIds: visibleProducts(caller.principal),
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toBlock(row)),
   );
-  return toPage(visible, query.limit, toBlock, (row) => row.id);
 };
 
 export const removeBlock = async ({ db, clock }: CatalogDeps, caller: Caller, id: string): Promise<void> => {

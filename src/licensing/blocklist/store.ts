@@ -26,6 +26,8 @@ export const listBlocks = (
     after?: string | undefined;
     fingerprint?: string | undefined;
     productId?: string | undefined;
+    /** A restricted credential's products: entries of these only (server-wide entries are not theirs). */
+    productIds?: readonly string[] | undefined;
     limit: number;
   },
 ): Promise<BlocklistTable[]> => {
@@ -33,6 +35,12 @@ export const listBlocks = (
   if (filter.after) query = query.where('id', '>', filter.after);
   if (filter.fingerprint) query = query.where('fingerprint', '=', filter.fingerprint);
   if (filter.productId) query = query.where('product_id', '=', filter.productId);
+  if (filter.productIds) {
+    query =
+      filter.productIds.length === 0
+        ? query.where(({ lit }) => lit(false))
+        : query.where('product_id', 'in', filter.productIds);
+  }
   return query.orderBy('id').limit(filter.limit).execute();
 };
 

@@ -2,10 +2,10 @@
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
+import { readPage } from '../../db/pagination.js';
 import type { CustomersTable } from '../../db/schema.js';
 import { type Executor, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import { newId } from '../../lib/random.js';
 import { emitEvent } from '../../ops/events/service.js';
 import { parseMetadata } from '../metadata.js';
@@ -132,14 +132,18 @@ export const customerPage = async (
     email?: string | undefined;
   },
 ) => {
-  const rows = await listCustomers(db, {
-    after: query.cursor,
-    status: query.status,
-    email: query.email,
-    productIds: visibleProducts(principal),
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toCustomer, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listCustomers(db, {
+        after: window.after,
+        status: query.status,
+        email: query.email,
+        productIds: visibleProducts(principal),
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toCustomer(row)),
+  );
 };
 
 export const updateCustomer = async (

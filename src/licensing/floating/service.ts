@@ -4,10 +4,10 @@
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
+import { readPage } from '../../db/pagination.js';
 import type { LeasesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
@@ -298,21 +298,20 @@ export const leasePage = async (
   },
 ) => {
   const nowMs = clock.nowMs();
-  const rows = await listLeases(db.kysely, {
-    nowMs,
-    after: query.cursor,
-    licenseId: query.licenseId,
-    feature: query.feature,
-    fingerprint: query.fingerprint,
-    productIds: visibleProducts(caller.principal),
-    state: query.state,
-    limit: query.limit + 1,
-  });
-  return toPage(
-    rows,
-    query.limit,
-    (row) => toLease(row, nowMs),
-    (row) => row.id,
+  return readPage(
+    query,
+    (window) =>
+      listLeases(db.kysely, {
+        nowMs,
+        after: window.after,
+        licenseId: query.licenseId,
+        feature: query.feature,
+        fingerprint: query.fingerprint,
+        productIds: visibleProducts(caller.principal),
+        state: query.state,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toLease(row, nowMs)),
   );
 };
 
@@ -351,13 +350,17 @@ export const denialPage = async (
   caller: Caller,
   query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined },
 ) => {
-  const rows = await listDenials(db.kysely, {
-    licenseId: query.licenseId,
-    productIds: visibleProducts(caller.principal),
-    after: query.cursor,
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toDenial, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listDenials(db.kysely, {
+        licenseId: query.licenseId,
+        productIds: visibleProducts(caller.principal),
+        after: window.after,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toDenial(row)),
+  );
 };
 
 /** The lease columns, for reads of other domains that select a lease with their own rows. */

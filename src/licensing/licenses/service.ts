@@ -5,10 +5,10 @@ import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
 import { hasScope } from '../../access/scopes.js';
 import type { Database } from '../../db/connection.js';
+import { readPage } from '../../db/pagination.js';
 import type { LicensesTable, MetersTable, PoliciesTable } from '../../db/schema.js';
 import { type Executor, forUpdate, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
@@ -257,24 +257,22 @@ export const licensePage = async (
   },
 ) => {
   const db = deps.db.kysely;
-  const rows = await listLicenses(db, {
-    after: query.cursor,
-    productId: query.productId,
-    productIds: visibleProducts(principal),
-    policyId: query.policyId,
-    customerId: query.customerId,
-    keyHash: query.key ? licenseKeyHash(normalizeLicenseKey(query.key)) : undefined,
-    status: query.status,
-    nowMs: deps.clock.nowMs(),
-    limit: query.limit + 1,
-  });
-  const { data: pageRows, nextCursor } = toPage(
-    rows,
-    query.limit,
-    (row) => row,
-    (row) => row.id,
+  return readPage(
+    query,
+    (window) =>
+      listLicenses(db, {
+        after: window.after,
+        productId: query.productId,
+        productIds: visibleProducts(principal),
+        policyId: query.policyId,
+        customerId: query.customerId,
+        keyHash: query.key ? licenseKeyHash(normalizeLicenseKey(query.key)) : undefined,
+        status: query.status,
+        nowMs: deps.clock.nowMs(),
+        limit: window.limit,
+      }),
+    (rows) => present(deps, db, principal, rows),
   );
-  return { data: await present(deps, db, principal, pageRows), nextCursor };
 };
 
 /** Locks the license row for a read-check-write (FOR UPDATE on PostgreSQL). */

@@ -4,10 +4,10 @@ import { createHmac } from 'node:crypto';
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import { rememberNonce } from '../../access/request-signing/service.js';
+import { readPage } from '../../db/pagination.js';
 import type { MachinesTable, PoliciesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { safeEqual } from '../../lib/secrets.js';
 import { emitEvent } from '../../ops/events/service.js';
@@ -115,26 +115,27 @@ export const machinePage = async (
   },
 ) => {
   const nowMs = clock.nowMs();
-  const rows = await listMachines(db.kysely, {
-    after: query.cursor,
-    licenseId: query.licenseId,
-    productIds: visibleProducts(caller.principal),
-    status: query.status,
-    limit: query.limit + 1,
-  });
-  const licenses = await licensesOfMachines(db.kysely, [...new Set(rows.map((row) => row.license_id))]);
-  const policies = await policyRowsByIds(
-    db.kysely,
-    licenses.map((license) => license.policy_id),
-  );
-  const heartbeatOf = new Map(
-    licenses.map((license) => [license.id, policies.get(license.policy_id)?.heartbeat_seconds ?? null]),
-  );
-  const page = toPage(
-    rows,
-    query.limit,
-    (row) => toMachine(row, heartbeatOf.get(row.license_id) ?? null, nowMs),
-    (row) => row.id,
+  const page = await readPage(
+    query,
+    (window) =>
+      listMachines(db.kysely, {
+        after: window.after,
+        licenseId: query.licenseId,
+        productIds: visibleProducts(caller.principal),
+        status: query.status,
+        limit: window.limit,
+      }),
+    async (rows) => {
+      const licenses = await licensesOfMachines(db.kysely, [...new Set(rows.map((row) => row.license_id))]);
+      const policies = await policyRowsByIds(
+        db.kysely,
+        licenses.map((license) => license.policy_id),
+      );
+      const heartbeatOf = new Map(
+        licenses.map((license) => [license.id, policies.get(license.policy_id)?.heartbeat_seconds ?? null]),
+      );
+      return rows.map((row) => toMachine(row, heartbeatOf.get(row.license_id) ?? null, nowMs));
+    },
   );
   // `active` and `dead` share a stored status; the derived one decides.
   return query.status === 'active' || query.status === 'dead'

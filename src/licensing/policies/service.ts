@@ -3,11 +3,11 @@
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
+import { readPage } from '../../db/pagination.js';
 import type { PoliciesTable } from '../../db/schema.js';
 import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
-import { toValidationIssues } from '../../http/validation.js';
+import { toValidationIssues } from '../../errors/validation-issues.js';
 import { newId } from '../../lib/random.js';
 import { type Metadata, parseMetadata } from '../metadata.js';
 import { type CatalogDeps, featureCodesOf, findReferencedProduct } from '../products/service.js';
@@ -188,15 +188,19 @@ export const policyPage = async (
     floating?: 'true' | 'false' | undefined;
   },
 ) => {
-  const rows = await listPolicies(db, {
-    after: query.cursor,
-    productId: query.productId,
-    productIds: visibleProducts(principal),
-    code: query.code,
-    floating: query.floating === undefined ? undefined : query.floating === 'true',
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toPolicy, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listPolicies(db, {
+        after: window.after,
+        productId: query.productId,
+        productIds: visibleProducts(principal),
+        code: query.code,
+        floating: query.floating === undefined ? undefined : query.floating === 'true',
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toPolicy(row)),
+  );
 };
 
 export const updatePolicy = async (

@@ -5,10 +5,10 @@ import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
 import type { Database } from '../../db/connection.js';
+import { readPage } from '../../db/pagination.js';
 import type { FeaturesTable, ProductsTable } from '../../db/schema.js';
 import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { parseMetadata } from '../metadata.js';
@@ -144,14 +144,18 @@ export const productPage = async (
     code?: string | undefined;
   },
 ) => {
-  const rows = await listProducts(db, {
-    after: query.cursor,
-    status: query.status,
-    code: query.code,
-    ids: visibleProducts(principal),
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toProduct, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listProducts(db, {
+        after: window.after,
+        status: query.status,
+        code: query.code,
+        ids: visibleProducts(principal),
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toProduct(row)),
+  );
 };
 
 export const updateProduct = async (
@@ -270,13 +274,17 @@ export const featurePage = async (
   query: { limit: number; cursor?: string | undefined; kind?: string | undefined },
 ) => {
   await getProductRowOrThrow(db, principal, productId);
-  const rows = await listFeatures(db, {
-    productId,
-    after: query.cursor,
-    kind: query.kind,
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toFeature, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listFeatures(db, {
+        productId,
+        after: window.after,
+        kind: query.kind,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toFeature(row)),
+  );
 };
 
 export const updateFeature = async (

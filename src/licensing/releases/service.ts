@@ -5,10 +5,10 @@ import semver from 'semver';
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
+import { readPage } from '../../db/pagination.js';
 import type { ReleasesTable } from '../../db/schema.js';
 import { transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { keyOf, stateFailure } from '../client/checks.js';
@@ -102,14 +102,18 @@ export const releasePage = async (
     channel?: string | undefined;
   },
 ) => {
-  const rows = await listReleases(db.kysely, {
-    after: query.cursor,
-    productIds: visibleProducts(caller.principal),
-    productId: query.productId,
-    channel: query.channel,
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toRelease, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listReleases(db.kysely, {
+        after: window.after,
+        productIds: visibleProducts(caller.principal),
+        productId: query.productId,
+        channel: query.channel,
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toRelease(row)),
+  );
 };
 
 export const updateRelease = async (

@@ -3,10 +3,10 @@
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
+import { readPage } from '../../db/pagination.js';
 import type { UsersTable } from '../../db/schema.js';
 import { type Executor, forUpdate, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import { newId } from '../../lib/random.js';
 import { getLicenseRowOrThrow } from '../licenses/service.js';
 import { policyRowsByIds } from '../policies/service.js';
@@ -92,13 +92,17 @@ export const userPage = async (
   principal: Principal | undefined,
   query: { limit: number; cursor?: string | undefined; email?: string | undefined },
 ) => {
-  const rows = await listUsers(db, {
-    after: query.cursor,
-    email: query.email,
-    productIds: visibleProducts(principal),
-    limit: query.limit + 1,
-  });
-  return toPage(rows, query.limit, toUser, (row) => row.id);
+  return readPage(
+    query,
+    (window) =>
+      listUsers(db, {
+        after: window.after,
+        email: query.email,
+        productIds: visibleProducts(principal),
+        limit: window.limit,
+      }),
+    (rows) => rows.map((row) => toUser(row)),
+  );
 };
 
 export const updateUser = async (

@@ -3,10 +3,10 @@
 
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
+import { readPage } from '../../db/pagination.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { attemptDelivery, claimMs, type DeliveryDeps, newClaimToken } from './delivery.js';
 import type { WebhookDelivery } from './schemas.js';
@@ -68,20 +68,18 @@ export const deliveryPage = async (
 ) => {
   const db = deps.db.kysely;
   await endpointOrThrow(db, endpointId);
-  const rows = await listDeliveries(db, {
-    endpointId,
-    status: query.status,
-    eventType: query.eventType,
-    after: query.cursor,
-    limit: query.limit + 1,
-  });
-  const page = toPage(
-    rows,
-    query.limit,
-    (row) => row,
-    (row) => row.id,
+  return readPage(
+    query,
+    (window) =>
+      listDeliveries(db, {
+        endpointId,
+        status: query.status,
+        eventType: query.eventType,
+        after: window.after,
+        limit: window.limit,
+      }),
+    (rows) => present(db, rows),
   );
-  return { data: await present(db, page.data), nextCursor: page.nextCursor };
 };
 
 const deliveryOrThrow = async (deps: DeliveryDeps, db: Executor, id: string, lock = false) => {

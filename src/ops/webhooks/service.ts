@@ -4,10 +4,10 @@
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
+import { readPage } from '../../db/pagination.js';
 import type { WebhookEndpointsTable } from '../../db/schema.js';
 import { transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { toPage } from '../../http/pagination.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
@@ -97,8 +97,11 @@ export const webhookEndpointPage = async (
   deps: WebhookDeps,
   query: { limit: number; cursor?: string | undefined },
 ) => {
-  const rows = await listWebhookEndpoints(deps.db.kysely, { after: query.cursor, limit: query.limit + 1 });
-  return toPage(rows, query.limit, toEndpoint, (row) => row.id);
+  return readPage(
+    query,
+    (window) => listWebhookEndpoints(deps.db.kysely, { after: window.after, limit: window.limit }),
+    (rows) => rows.map((row) => toEndpoint(row)),
+  );
 };
 
 export const updateWebhookEndpoint = async (

@@ -1,0 +1,71 @@
+// The page protocol of every list: fetch one row more than the page holds (the extra row only tells that a next
+// page exists), answer the page's rows as items, and the position of its last row as an opaque `nextCursor`.
+// Lists are ordered by a unique key (the row id, or a time-ordered id), so a cursor is where the next page starts.
+
+/** Where a page starts: after the row at this position (its id, for lists ordered by id). */
+export type CursorPosition = string;
+
+export interface PageQuery {
+  limit: number;
+  cursor?: CursorPosition | undefined;
+}
+
+/** What a store's list function is asked for: rows after `after`, at most `limit`. */
+export interface PageWindow {
+  after: CursorPosition | undefined;
+  limit: number;
+}
+
+export interface Page<Item> {
+  data: Item[];
+  nextCursor: string | null;
+}
+
+export const encodeCursor = (after: CursorPosition): string =>
+  Buffer.from(JSON.stringify({ v: 1, after })).toString('base64url');
+
+/** The position a cursor names, or undefined when it is not one this server made. */
+export const decodeCursor = (cursor: string): CursorPosition | undefined => {
+  try {
+    const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (typeof payload !== 'object' || payload === null) return undefined;
+    const { v, after, ...rest } = payload as { v?: unknown; after?: unknown };
+    if (v !== 1 || typeof after !== 'string' || after.length === 0 || after.length > 200) return undefined;
+    return Object.keys(rest).length === 0 ? after : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const byId = (row: { id: string }): CursorPosition => row.id;
+
+/**
+ * One page of a list: `fetch` reads the window (one row more than the page), `present` turns the page's rows into
+ * items (it may load what they need, in one query for the page), `positionOf` says where a row stands (its id by
+ * default).
+ */
+export function readPage<Row extends { id: string }, Item>(
+  query: PageQuery,
+  fetch: (window: PageWindow) => Promise<Row[]>,
+  present: (rows: Row[]) => Item[] | Promise<Item[]>,
+): Promise<Page<Item>>;
+export function readPage<Row, Item>(
+  query: PageQuery,
+  fetch: (window: PageWindow) => Promise<Row[]>,
+  present: (rows: Row[]) => Item[] | Promise<Item[]>,
+  positionOf: (row: Row) => CursorPosition,
+): Promise<Page<Item>>;
+export async function readPage<Row, Item>(
+  query: PageQuery,
+  fetch: (window: PageWindow) => Promise<Row[]>,
+  present: (rows: Row[]) => Item[] | Promise<Item[]>,
+  positionOf: (row: Row) => CursorPosition = byId as unknown as (row: Row) => CursorPosition,
+): Promise<Page<Item>> {
+  const rows = await fetch({ after: query.cursor, limit: query.limit + 1 });
+  const pageRows = rows.slice(0, query.limit);
+  const last = pageRows.at(-1);
+  return {
+    data: await present(pageRows),
+    nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
+  };
+}
