@@ -1,5 +1,5 @@
 // The served error reference, generated from the catalog: JSON at GET /v1/errors, HTML at GET /docs/errors.
-import { catalog, type ErrorCode, errorCodes } from './catalog.js';
+import { catalog, type ErrorCode, errorCodes } from '../errors/catalog.js';
 
 export interface ErrorReferenceEntry {
   code: ErrorCode;

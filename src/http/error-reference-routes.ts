@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { publicRoute } from '../http/route-rules.js';
-import { errorCodes } from './catalog.js';
-import { errorReference, renderErrorReferenceHtml } from './reference.js';
+import { errorCodes } from '../errors/catalog.js';
+import { errorReference, renderErrorReferenceHtml } from './error-reference.js';
+import { publicRoute } from './route-rules.js';
 
 const errorReferenceSchema = z.object({
   data: z.array(
