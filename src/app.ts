@@ -19,6 +19,7 @@ import type { Database } from './db/connection.js';
 import { createWriteBatcher } from './db/write-batcher.js';
 import { AppError } from './errors/app-error.js';
 import { toEnvelope } from './errors/envelope.js';
+import { healthRoutes } from './health/routes.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { errorHandler, sendError, toAppError } from './http/error-handler.js';
 import { errorReferenceRoutes } from './http/error-reference-routes.js';
@@ -33,6 +34,7 @@ import type { Clock } from './lib/clock.js';
 import { randomUnit } from './lib/random.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
+import { createValidationMetrics } from './licensing/client/metrics.js';
 import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
 import { clientSeatRoutes } from './licensing/client/seat-routes.js';
@@ -51,13 +53,14 @@ import { releaseRoutes } from './licensing/releases/routes.js';
 import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
+import { createMonitorMetrics } from './monitor/metrics.js';
 import { createPoller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
 import { createMonitorScheduler } from './monitor/scheduler.js';
 import { createMetrics, metricsRoutes } from './ops/metrics.js';
+import { createWebhookMetrics } from './ops/webhooks/metrics.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
-import { serviceRoutes } from './service/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -237,7 +240,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     },
   );
   webhookWorker.start();
-  const metrics = createMetrics({ db, clock });
+  const metrics = createMetrics();
+  const monitorMetrics = createMonitorMetrics({ db, clock }, metrics.registry);
+  metrics.scrape(monitorMetrics);
+  metrics.scrape(createWebhookMetrics({ db }, metrics.registry));
+  const validationMetrics = createValidationMetrics(metrics.registry);
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(
       request.method,
@@ -249,7 +256,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const poller = createPoller({
     db,
     clock,
-    onPoll: metrics.observePoll,
+    onPoll: monitorMetrics.observePoll,
     utilities: { lmutil: config.monitor.lmutil, rlmutil: config.monitor.rlmutil },
     concurrency: config.monitor.concurrency,
     logDir: config.monitor.logDir,
@@ -277,7 +284,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   });
 
   await registerOpenApi(app);
-  await app.register(serviceRoutes({ db }));
+  await app.register(healthRoutes({ db }));
   const access = { db, clock, sealer };
   await app.register(sessionRoutes({ ...access, session: config.session }));
   await app.register(apiKeyRoutes(access));
@@ -321,7 +328,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     keyRing,
     writes: createWriteBatcher(db),
     usage,
-    onValidation: metrics.observeValidation,
+    onValidation: validationMetrics.observeValidation,
   };
   await app.register(clientRoutes(client));
   await app.register(clientSeatRoutes(client));

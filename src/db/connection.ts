@@ -195,6 +195,11 @@ const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database
   };
 };
 
+/** One round trip to storage: throws when it does not answer (readiness). */
+export const pingDatabase = async (db: Database): Promise<void> => {
+  await db.kysely.executeQuery(CompiledQuery.raw('select 1'));
+};
+
 export const openDatabase = (options: StorageOptions): Database =>
   options.dialect === 'sqlite'
     ? openSqlite(options.file, options.backgroundCheckpoints ?? false)

@@ -1,23 +1,21 @@
 // GET /metrics (api.md "Service", monitor.md "API"): Prometheus text from a registry of this app (not the global
-// one: tests build several apps in one process). The process's own metrics, HTTP request counts and latency by
-// route and status, validations by result code, monitor poll durations, and, read at scrape time, the monitored
-// features, Charter's own floating pools (server="charter") and the webhook backlog. monitor:read unless
-// CHARTER_METRICS_PUBLIC=true.
+// one: tests build several apps in one process). It holds the process's own metrics and HTTP request counts and
+// latency by route and status; each domain registers its own metrics on it (monitor/metrics.ts,
+// ops/webhooks/metrics.ts, licensing/client/metrics.ts), wired by app.ts, and those read at scrape time are
+// refreshed first. monitor:read unless CHARTER_METRICS_PUBLIC=true.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import { requireScope } from '../access/scopes.js';
-import type { Database } from '../db/connection.js';
 import { publicRoute } from '../http/route-rules.js';
-import type { Clock } from '../lib/clock.js';
-import { charterPoolUsage } from '../licensing/floating/pools.js';
-import { charterServerId } from '../monitor/charter-pools.js';
-import type { Snapshot } from '../monitor/parsers/snapshot.js';
-import { allServers } from '../monitor/store.js';
-import { webhookBacklog } from './webhooks/store.js';
 
-export const createMetrics = (deps: { db: Database; clock: Clock }) => {
+/** A domain's metrics that are read from storage at scrape time. */
+export interface ScrapedMetrics {
+  refresh(): Promise<void>;
+}
+
+export const createMetrics = () => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -33,72 +31,7 @@ export const createMetrics = (deps: { db: Database; clock: Clock }) => {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const pollDuration = new Histogram({
-    name: 'charter_monitor_poll_duration_seconds',
-    help: 'License server polls, by server and outcome',
-    labelNames: ['server', 'outcome'] as const,
-    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
-    registers: [registry],
-  });
-
-  const issued = new Gauge({
-    name: 'charter_monitor_feature_issued',
-    help: 'Licenses issued per feature (uncounted features are absent)',
-    labelNames: ['server', 'feature'] as const,
-    registers: [registry],
-  });
-  const inUse = new Gauge({
-    name: 'charter_monitor_feature_in_use',
-    help: 'Licenses in use per feature, as the server reports it (server="charter": Charter’s own pools)',
-    labelNames: ['server', 'feature'] as const,
-    registers: [registry],
-  });
-  const serverUp = new Gauge({
-    name: 'charter_monitor_server_up',
-    help: '1 while a monitored server answers (up or degraded), else 0',
-    labelNames: ['server'] as const,
-    registers: [registry],
-  });
-  const validations = new Counter({
-    name: 'charter_validations_total',
-    help: 'License validations answered, by result code (VALID or the refusal)',
-    labelNames: ['code'] as const,
-    registers: [registry],
-  });
-  const backlog = new Gauge({
-    name: 'charter_webhook_backlog',
-    help: 'Outbound webhook work waiting: undispatched events and pending deliveries',
-    labelNames: ['kind'] as const,
-    registers: [registry],
-  });
-
-  /** Reads what the gauges show, once per scrape. */
-  const refresh = async () => {
-    const db = deps.db.kysely;
-    const [servers, pools, waiting] = await Promise.all([
-      allServers(db),
-      charterPoolUsage(db, { nowMs: deps.clock.nowMs(), denialsFrom: deps.clock.nowMs() }),
-      webhookBacklog(db),
-    ]);
-    issued.reset();
-    inUse.reset();
-    serverUp.reset();
-    for (const server of servers) {
-      serverUp.set({ server: server.id }, server.status === 'up' || server.status === 'degraded' ? 1 : 0);
-      if (!server.snapshot) continue;
-      for (const feature of (JSON.parse(server.snapshot) as Snapshot).features) {
-        if (feature.issued !== null) issued.set({ server: server.id, feature: feature.name }, feature.issued);
-        inUse.set({ server: server.id, feature: feature.name }, feature.inUse);
-      }
-    }
-    serverUp.set({ server: charterServerId }, 1);
-    for (const pool of pools) {
-      if (pool.seats !== null) issued.set({ server: charterServerId, feature: pool.name }, pool.seats);
-      inUse.set({ server: charterServerId, feature: pool.name }, pool.inUse);
-    }
-    backlog.set({ kind: 'undispatched_events' }, waiting.undispatchedEvents);
-    backlog.set({ kind: 'pending_deliveries' }, waiting.pendingDeliveries);
-  };
+  const scraped: ScrapedMetrics[] = [];
 
   return {
     registry,
@@ -107,10 +40,13 @@ export const createMetrics = (deps: { db: Database; clock: Clock }) => {
       requests.inc(labels);
       latency.observe(labels, seconds);
     },
-    observeValidation: (code: string) => validations.inc({ code }),
-    observePoll: (serverId: string, outcome: string, durationMs: number) =>
-      pollDuration.observe({ server: serverId, outcome }, durationMs / 1000),
-    refresh,
+    /** Adds a domain's metrics read at scrape time. */
+    scrape: (metrics: ScrapedMetrics) => {
+      scraped.push(metrics);
+    },
+    refresh: async () => {
+      await Promise.all(scraped.map((metrics) => metrics.refresh()));
+    },
   };
 };
 

@@ -1,6 +1,5 @@
 // The audit trail: one entry per Management mutation, login and key change, written by the caller inside
 // the same transaction as the change. Secrets never reach it: callers pass field names and safe values only.
-import type { FastifyRequest } from 'fastify';
 import { type PageQuery, readPage } from '../../db/pagination.js';
 import type { AuditLogTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
@@ -9,22 +8,13 @@ import { newId } from '../../lib/random.js';
 import type { AuditActor, AuditEntry } from './schemas.js';
 import { type AuditFilter, insertAuditEntry, listAuditEntries, recentActionTimes } from './store.js';
 
-/** Who acted and from where: taken from the request once, handed to services. */
+/** Who acted and from where: taken from the request once (access/caller.ts), handed to services. */
 export interface AuditContext {
   actor: AuditActor;
   requestId: string | null;
   ip: string | null;
   userAgent: string | null;
 }
-
-export const auditContextOf = (request: FastifyRequest): AuditContext => ({
-  actor: request.principal
-    ? { type: request.principal.type, id: request.principal.id, name: request.principal.name }
-    : { type: 'anonymous', id: null, name: null },
-  requestId: request.id,
-  ip: request.ip ?? null,
-  userAgent: (request.headers['user-agent'] ?? '').slice(0, 300) || null,
-});
 
 export const systemAuditContext = (name: string): AuditContext => ({
   actor: { type: 'system', id: null, name },

@@ -6,7 +6,7 @@ import { sendError, toAppError } from '../../http/error-handler.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import { publicRoute } from '../../http/route-rules.js';
-import { auditContextOf } from '../audit/service.js';
+import { auditContextOf } from '../caller.js';
 import { requireScope } from '../scopes.js';
 import {
   createdOauthClientSchema,

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pageSchema } from '../../http/pagination.js';
-import { auditContextOf } from '../audit/service.js';
+import { auditContextOf } from '../caller.js';
 import { requireScope } from '../scopes.js';
 import {
   createOperatorSchema,

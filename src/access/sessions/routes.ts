@@ -7,7 +7,7 @@ import { AppError } from '../../errors/app-error.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { publicRoute, sessionRoute } from '../../http/route-rules.js';
 import type { Clock } from '../../lib/clock.js';
-import { auditContextOf } from '../audit/service.js';
+import { auditContextOf } from '../caller.js';
 import { operatorSchema } from '../operators/schemas.js';
 import { getOperatorOrThrow } from '../operators/service.js';
 import { login, logout, type SessionSettings, sessionCookieName } from './service.js';

@@ -5,7 +5,7 @@ import type { Database } from '../../db/connection.js';
 import { publicRoute } from '../../http/route-rules.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
-import { auditContextOf } from '../audit/service.js';
+import { auditContextOf } from '../caller.js';
 import { requireScope } from '../scopes.js';
 import { kidParams, publicKeyListSchema, signingKeyListSchema, signingKeyViewSchema } from './schemas.js';
 import {

@@ -6,7 +6,7 @@ import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
-import { deliveryPage, getDelivery, retryDelivery } from './deliveries.js';
+import { deliveryPage, getDelivery, retryDelivery } from './delivery-log.js';
 import {
   createdWebhookEndpointSchema,
   createWebhookEndpointSchema,

@@ -8,7 +8,7 @@ import {
   type DeliveryDeps,
   fanOutEvents,
   newClaimToken,
-} from './delivery.js';
+} from './outbox.js';
 import { pruneDeliveredEvents } from './store.js';
 
 export interface WebhookWorkerOptions {

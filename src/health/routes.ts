@@ -2,9 +2,8 @@
 // answers and every migration is applied.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/connection.js';
+import { type Database, pingDatabase } from '../db/connection.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { AppError } from '../errors/app-error.js';
 import { publicRoute } from '../http/route-rules.js';
@@ -12,7 +11,7 @@ import { publicRoute } from '../http/route-rules.js';
 const statusSchema = z.object({ status: z.literal('ok') });
 const readySchema = z.object({ status: z.literal('ok'), storage: z.enum(['sqlite', 'postgres']) });
 
-export const serviceRoutes =
+export const healthRoutes =
   ({ db }: { db: Database }) =>
   async (app: FastifyInstance): Promise<void> => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -41,7 +40,7 @@ export const serviceRoutes =
         let pending: string[] = [];
         try {
           // Migrations only move forward: once current, a cheap round trip is enough to prove storage answers.
-          if (migrationsCurrent) await sql`select 1`.execute(db.kysely);
+          if (migrationsCurrent) await pingDatabase(db);
           else pending = await pendingMigrations(db);
         } catch (error) {
           request.log.warn({ err: error }, 'readiness check: storage does not answer');

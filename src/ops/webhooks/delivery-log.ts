@@ -1,5 +1,6 @@
-// The deliveries API: an endpoint's deliveries with their attempt logs, and a manual retry that sends one now and
-// waits for the answer (502 NOTIFICATION_FAILED when it fails).
+// The delivery log behind the deliveries routes: an endpoint's deliveries with their attempt logs, and a manual
+// retry that sends one now and waits for the answer (502 NOTIFICATION_FAILED when it fails). Sending itself is
+// the outbox's (outbox.ts).
 
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
@@ -8,7 +9,7 @@ import type { WebhookAttemptsTable, WebhookDeliveriesTable } from '../../db/sche
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoOrNull } from '../../lib/clock.js';
-import { attemptDelivery, claimMs, type DeliveryDeps, newClaimToken } from './delivery.js';
+import { attemptDelivery, claimMs, type DeliveryDeps, newClaimToken } from './outbox.js';
 import type { WebhookDelivery } from './schemas.js';
 import { endpointOrThrow } from './service.js';
 import {
