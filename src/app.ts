@@ -37,7 +37,6 @@ import { blocklistRoutes } from './licensing/blocklist/routes.js';
 import { createValidationMetrics } from './licensing/client/metrics.js';
 import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
-import { clientSeatRoutes } from './licensing/client/seat-routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { leaseRoutes } from './licensing/floating/routes.js';
 import { startLeaseReaper } from './licensing/floating/service.js';
@@ -331,7 +330,6 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     onValidation: validationMetrics.observeValidation,
   };
   await app.register(clientRoutes(client));
-  await app.register(clientSeatRoutes(client));
   await app.register(offlineRoutes(client));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);

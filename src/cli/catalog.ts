@@ -9,15 +9,12 @@ import { systemClock } from '../lib/clock.js';
 import { createSealer, loadSecretKey } from '../lib/sealing.js';
 import { createCustomerSchema } from '../licensing/customers/schemas.js';
 import { createCustomer, customerPage, getCustomer } from '../licensing/customers/service.js';
+import { applyLicenseAction } from '../licensing/licenses/actions.js';
+import { createLicense } from '../licensing/licenses/issue.js';
 import { normalizeLicenseKey } from '../licensing/licenses/license-key.js';
+import type { LicenseDeps } from '../licensing/licenses/present.js';
 import { createLicenseSchema, licenseStatuses } from '../licensing/licenses/schemas.js';
-import {
-  applyLicenseAction,
-  createLicense,
-  getLicense,
-  type LicenseDeps,
-  licensePage,
-} from '../licensing/licenses/service.js';
+import { getLicense, licensePage } from '../licensing/licenses/service.js';
 import { createPolicySchema } from '../licensing/policies/schemas.js';
 import { createPolicy, getPolicy, policyPage } from '../licensing/policies/service.js';
 import { createProductSchema } from '../licensing/products/schemas.js';

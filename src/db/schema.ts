@@ -164,6 +164,36 @@ export interface PoliciesTable {
   deleted_at: number | null;
 }
 
+/** Every column of a policy row, for queries that join it under a prefix. */
+export const policyColumns = [
+  'id',
+  'product_id',
+  'code',
+  'name',
+  'duration_seconds',
+  'floating',
+  'max_machines',
+  'max_users',
+  'max_activations_per_user',
+  'max_transfers',
+  'max_deactivations',
+  'expiration_basis',
+  'expiration_strategy',
+  'allow_vm',
+  'allow_offline',
+  'allow_borrow',
+  'max_borrow_seconds',
+  'lease_seconds',
+  'heartbeat_seconds',
+  'consumption',
+  'features',
+  'license_file_ttl_seconds',
+  'metadata',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const satisfies readonly (keyof PoliciesTable)[];
+
 export interface CustomersTable {
   id: string;
   email: string;
@@ -274,6 +304,22 @@ export interface LeasesTable {
   ended_at: number | null;
   updated_at: number;
 }
+
+/** Every column of a lease, in table order (inserts, and the Client API's seat read that joins it). */
+export const leaseColumns = [
+  'id',
+  'license_id',
+  'product_id',
+  'machine_id',
+  'fingerprint',
+  'feature',
+  'status',
+  'checked_out_at',
+  'expires_at',
+  'borrowed_until',
+  'ended_at',
+  'updated_at',
+] as const satisfies readonly (keyof LeasesTable)[];
 
 export interface LeaseDenialsTable {
   id: string;

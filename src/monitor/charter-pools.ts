@@ -1,7 +1,8 @@
 // Charter's own floating pools in the monitor's usage model (monitor.md: `server="charter"`): once a minute the
 // leader "polls" them as it polls a license server, storing a poll of server `charter` and one sample per pool
 // that holds seats or had denials (every FLOATING_NOT_AVAILABLE is one, from lease_denials). A pool absent from a
-// poll had nothing in use, as a feature absent from an lmstat answer does (history.ts counts polls, not samples).
+// poll had nothing in use, as a feature absent from an lmstat answer does (usage/history.ts counts polls, not
+// samples).
 import type { Database } from '../db/connection.js';
 import type { MonitorSamplesTable } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
@@ -9,7 +10,8 @@ import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/random.js';
 import { charterPoolUsage, type PoolUsage } from '../licensing/floating/pools.js';
 import { lockJobMark, setJobMark } from '../ops/events/service.js';
-import { insertPoll, insertSamples } from './store.js';
+import { insertPoll } from './servers/store.js';
+import { insertSamples } from './usage/store.js';
 
 /** The server id of Charter's own pools, in every monitor route and metric. */
 export const charterServerId = 'charter';

@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import { charterPoolUsage } from '../licensing/floating/pools.js';
 import { charterServerId } from './charter-pools.js';
 import type { Snapshot } from './parsers/snapshot.js';
-import { allServers } from './store.js';
+import { allServers } from './servers/store.js';
 
 export const createMonitorMetrics = (deps: { db: Database; clock: Clock }, registry: Registry) => {
   const registers = [registry];

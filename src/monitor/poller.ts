@@ -17,13 +17,12 @@ import { runUtility } from './runner.js';
 import {
   claimPoll,
   findServer,
-  insertDenials,
   insertPoll,
-  insertSamples,
   latestPoll,
   trimSuccessfulOutputs,
   updateServerRow,
-} from './store.js';
+} from './servers/store.js';
+import { insertDenials, insertSamples } from './usage/store.js';
 
 export interface PollerDeps {
   db: Database;

@@ -27,23 +27,26 @@ import {
 } from './schemas.js';
 import {
   createServer,
-  currentSessions,
   deleteServer,
-  denialSummary,
-  featureUsage,
   getPoll,
   getServer,
-  type MonitorDeps,
   pollNow,
   pollPage,
+  type RegistryDeps,
   serverPage,
   serverStatus,
-  serverUsage,
   updateServer,
-} from './service.js';
+} from './servers/service.js';
+import {
+  currentSessions,
+  denialSummary,
+  featureUsage,
+  serverUsage,
+  type UsageDeps,
+} from './usage/service.js';
 
 export const monitorRoutes =
-  (deps: MonitorDeps) =>
+  (deps: RegistryDeps & UsageDeps) =>
   async (app: FastifyInstance): Promise<void> => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['Monitor'];

@@ -3,21 +3,21 @@
 // sets the next one `pollSeconds` ahead, ±10 % jitter so servers added together drift apart.
 //
 // With several processes on PostgreSQL only one polls: the leader, which holds a session advisory lock on a
-// connection of its own. When the leader dies its connection closes, the lock goes with it, and another process
-// takes it at its next try (every `leaderRetryMs`, 15 s by default: well within a minute). On SQLite, one process
-// owns the database and leads. The leader also samples Charter's own pools (charter-pools.ts) and rolls the history
-// up and prunes it (history.ts).
-import { sql } from 'kysely';
+// connection of its own (db/leadership.ts). When the leader dies its connection closes, the lock goes with it, and
+// another process takes it at its next try (every `leaderRetryMs`, 15 s by default: well within a minute). On
+// SQLite, one process owns the database and leads. The leader also samples Charter's own pools (charter-pools.ts)
+// and rolls the history up and prunes it (usage/history.ts).
 import type { Database } from '../db/connection.js';
+import { holdLeadership } from '../db/leadership.js';
 import type { Clock } from '../lib/clock.js';
 import { poolSampleMs, sampleCharterPools } from './charter-pools.js';
-import { maintainHistory } from './history.js';
 import type { Poller } from './poller.js';
-import { dueServers, updateServerRow } from './store.js';
+import { dueServers, updateServerRow } from './servers/store.js';
+import { maintainHistory } from './usage/history.js';
 
 /**
- * The advisory lock's key: "char", and the hash of the schema Charter's tables live in, so Charter installations
- * sharing one PostgreSQL database in different schemas each have their own leader.
+ * The advisory lock's key: "char" (db/leadership.ts pairs it with the hash of the schema Charter's tables live in,
+ * so Charter installations sharing one PostgreSQL database in different schemas each have their own leader).
  */
 const leaderLockKey = 0x63686172;
 
@@ -30,70 +30,17 @@ export interface SchedulerDeps {
   draw: () => number;
 }
 
-/** Leadership among processes sharing one PostgreSQL database. */
-const leadership = (db: Database, retryMs: number, log: SchedulerDeps['log']) => {
-  if (db.dialect === 'sqlite') return { isLeader: () => true, stop: async () => {} };
-  let leader = false;
-  let stopped = false;
-  let wake: () => void = () => {};
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      timer.unref();
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  const tryLock = sql<{
-    locked: boolean;
-  }>`select pg_try_advisory_lock(${leaderLockKey}::int, hashtext(current_schema())) as locked`;
-  const unlock = sql`select pg_advisory_unlock(${leaderLockKey}::int, hashtext(current_schema()))`;
-  const lead = async () => {
-    while (!stopped) {
-      try {
-        await db.kysely.connection().execute(async (connection) => {
-          while (!stopped) {
-            if ((await tryLock.execute(connection)).rows[0]?.locked) {
-              leader = true;
-              log.info({}, 'monitor: this process leads polling');
-              // The lock lives as long as this connection: a check that fails means both are gone, and this
-              // process stops leading until it takes the lock again.
-              while (!stopped) {
-                await pause(retryMs);
-                await sql`select 1`.execute(connection);
-              }
-              await unlock.execute(connection);
-              leader = false;
-              return;
-            }
-            await pause(retryMs);
-          }
-        });
-      } catch (error) {
-        leader = false;
-        if (stopped) return;
-        log.warn({ err: error }, 'monitor: the leadership connection failed; trying again');
-        await pause(retryMs);
-      }
-    }
-  };
-  const held = lead();
-  return {
-    isLeader: () => leader,
-    stop: async () => {
-      stopped = true;
-      wake();
-      await held;
-    },
-  };
-};
-
 export const createMonitorScheduler = (
   deps: SchedulerDeps,
   options: { tickMs: number; leaderRetryMs?: number } = { tickMs: 1000 },
 ) => {
-  const lead = leadership(deps.db, options.leaderRetryMs ?? 15_000, deps.log);
+  const lead = holdLeadership(deps.db, {
+    key: leaderLockKey,
+    retryMs: options.leaderRetryMs ?? 15_000,
+    onLead: () => deps.log.info({}, 'monitor: this process leads polling'),
+    onConnectionLost: (error) =>
+      deps.log.warn({ err: error }, 'monitor: the leadership connection failed; trying again'),
+  });
 
   let lastMaintenance = Number.NEGATIVE_INFINITY;
   let lastPoolSample = Number.NEGATIVE_INFINITY;

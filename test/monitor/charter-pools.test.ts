@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sampleCharterPools } from '../../src/monitor/charter-pools.js';
-import { maintainHistory, type UsagePoint } from '../../src/monitor/history.js';
+import { maintainHistory, type UsagePoint } from '../../src/monitor/usage/history.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';

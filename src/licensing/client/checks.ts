@@ -1,23 +1,20 @@
-// What every Client API call shares: its dependencies, the key's checksum and hash, the license state checks in
-// api.md's order, the license as answered, and the signed license file of a machine.
+// What every Client API call shares: its dependencies, the key's checksum and hash, the license of a key (the
+// compiled reads of store.ts), the license state checks in api.md's order, the device refusals, and the license
+// as a client call answers it. The rules each call applies then are their domains' (machines, floating, …).
 import type { KeyRing } from '../../access/signing-keys/service.js';
 import type { Database } from '../../db/connection.js';
-import type { LeasesTable, MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import type { WriteBatcher } from '../../db/write-batcher.js';
 import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
-import { buildLicenseFile, licenseFileExpiry } from '../license-files/license-file.js';
 import { hasValidChecksum, licenseKeyHash, normalizeLicenseKey } from '../licenses/license-key.js';
-import { recordFirstActivation, toLicense } from '../licenses/service.js';
+import { toLicense } from '../licenses/present.js';
 import { effectiveStatus } from '../licenses/state.js';
-import { isDead } from '../machines/service.js';
 import type { UsageRecorder } from '../usage/recorder.js';
-import { assignedUserByEmail } from '../users/service.js';
 import type { ActivateBody } from './schemas.js';
-import { type ClientLicense, readForSeat, type SeatRead } from './store.js';
+import { type ClientLicense, findClientLicense, readForSeat, type SeatRead } from './store.js';
 
 export interface ClientDeps {
   db: Database;
@@ -31,22 +28,6 @@ export interface ClientDeps {
   /** Told each validation's result code (the /metrics counter). */
   onValidation?: ((code: string) => void) | undefined;
 }
-
-export const liveMachineCount = (
-  machines: Pick<MachinesTable, 'last_seen_at'>[],
-  heartbeatSeconds: number | null,
-  nowMs: number,
-) =>
-  machines.filter(
-    (machine) => !isDead({ status: 'active', last_seen_at: machine.last_seen_at }, heartbeatSeconds, nowMs),
-  ).length;
-
-export const entitledCodes = (found: ClientLicense): Set<string> =>
-  new Set(
-    (JSON.parse(found.license.features ?? found.policy.features) as { code: string }[]).map(
-      (feature) => feature.code,
-    ),
-  );
 
 export const present = (
   deps: ClientDeps,
@@ -64,19 +45,6 @@ export const present = (
 
 type ValidationMeter = { used: number; period_starts_at: number };
 
-/** A license's entitlement to a feature (the license's own list, else the policy's), if it has one. */
-export const entitlementOf = (
-  found: ClientLicense,
-  code: string,
-): { code: string; seats?: number; maxConsumption?: number } | undefined =>
-  (
-    JSON.parse(found.license.features ?? found.policy.features) as {
-      code: string;
-      seats?: number;
-      maxConsumption?: number;
-    }[]
-  ).find((feature) => feature.code === code);
-
 /** What refuses a device, after the license's state: archived product, inactive customer, blocklist, VM rule. */
 export const deviceRefusal = (
   found: SeatRead,
@@ -90,41 +58,6 @@ export const deviceRefusal = (
   if (body.isVm && policy.allow_vm === 0)
     return ['VM_NOT_ALLOWED', `License ${license.id} does not run on virtual machines`];
   return undefined;
-};
-
-/** A policy counted from activation starts the license's term at its first activation (or first checkout). */
-export const startTermOnFirstUse = async (tx: Executor, found: ClientLicense, nowMs: number) => {
-  const { license, policy } = found;
-  if (license.first_activated_at !== null) return;
-  const term =
-    policy.expiration_basis === 'activation' &&
-    policy.duration_seconds !== null &&
-    license.expires_at === null
-      ? { expires_at: nowMs + policy.duration_seconds * 1000 }
-      : {};
-  Object.assign(license, { first_activated_at: nowMs, ...term });
-  await recordFirstActivation(tx, license.id, { first_activated_at: nowMs, ...term });
-};
-
-/** On a per-user product, activation names an assigned user (userEmail); answers that user's id. */
-export const licenseUserFor = async (
-  tx: Executor,
-  found: ClientLicense,
-  body: Pick<ActivateBody, 'userEmail'>,
-): Promise<string> => {
-  if (!body.userEmail) {
-    throw new AppError(
-      'LICENSE_USER_NOT_FOUND',
-      `License ${found.license.id} is licensed per user: send the user's email in userEmail`,
-    );
-  }
-  const user = await assignedUserByEmail(tx, found.license.id, body.userEmail);
-  if (!user)
-    throw new AppError(
-      'LICENSE_USER_NOT_FOUND',
-      `${body.userEmail} is not a user of license ${found.license.id}`,
-    );
-  return user.id;
 };
 
 export const keyOf = (licenseKey: string) => {
@@ -163,75 +96,6 @@ export const stateFailure = (
   return undefined;
 };
 
-export const licenseFileFor = async (
-  deps: ClientDeps,
-  found: ClientLicense,
-  machine: MachinesTable,
-  nowMs: number,
-  lease?: LeasesTable,
-) => {
-  const license = found.license;
-  const policy = found.policy;
-  const restricted = policy.expiration_strategy === 'restrict' && license.expires_at !== null;
-  // A leased seat's file ends with its lease (never after the license's end under restrict), so a client offline
-  // cannot run past the seat it holds; a borrowed seat's file runs to the borrow's end.
-  const expiresAt = lease
-    ? restricted
-      ? Math.min(lease.expires_at, license.expires_at ?? lease.expires_at)
-      : lease.expires_at
-    : licenseFileExpiry(
-        nowMs,
-        policy.license_file_ttl_seconds,
-        license.expires_at,
-        policy.expiration_strategy,
-      );
-  return buildLicenseFile(
-    {
-      license: {
-        id: license.id,
-        key: deps.sealer.open(license.key_sealed).toString('utf8'),
-        status: effectiveStatus(license.status, license.expires_at, policy.expiration_strategy, nowMs).status,
-        productCode: found.product.code,
-        policy: {
-          maxMachines: license.max_machines ?? policy.max_machines,
-          floating: policy.floating === 1,
-          durationSeconds: policy.duration_seconds,
-          heartbeatSeconds: policy.heartbeat_seconds,
-          expirationStrategy: policy.expiration_strategy,
-        },
-        features: JSON.parse(license.features ?? policy.features) as unknown[],
-        startsAt: new Date(license.starts_at).toISOString(),
-        expiresAt: license.expires_at === null ? null : new Date(license.expires_at).toISOString(),
-      },
-      machine: {
-        id: machine.id,
-        fingerprint: machine.fingerprint,
-        // An air-gapped machine proves its deactivation with this secret (api.md "Offline activation").
-        ...(machine.offline === 1 && machine.deactivation_secret !== null
-          ? {
-              offline: true,
-              deactivationSecret: deps.sealer.open(machine.deactivation_secret).toString('utf8'),
-            }
-          : {}),
-      },
-      ...(lease
-        ? {
-            lease: {
-              id: lease.id,
-              feature: lease.feature === '' ? null : lease.feature,
-              expiresAt: new Date(lease.expires_at).toISOString(),
-              borrowedUntil:
-                lease.borrowed_until === null ? null : new Date(lease.borrowed_until).toISOString(),
-            },
-          }
-        : {}),
-      issuedAt: new Date(nowMs).toISOString(),
-      expiresAt: new Date(expiresAt).toISOString(),
-    },
-    await deps.keyRing.active(),
-  );
-};
-
 /**
  * Inside a write transaction: the license of a key with this fingerprint's machine and seat (store.ts
  * readForSeat), its row locked on PostgreSQL; LICENSE_NOT_FOUND when no license has the key.
@@ -249,18 +113,30 @@ export const lockedSeatRead = async (
   return found;
 };
 
-/** This fingerprint's live machine on the license: MACHINE_NOT_ACTIVATED or HEARTBEAT_DEAD otherwise. */
-export const liveMachineOrThrow = (
-  found: ClientLicense & { machine: MachinesTable | undefined },
-  nowMs: number,
-): MachinesTable => {
-  const machine = found.machine;
-  if (!machine)
-    throw new AppError(
-      'MACHINE_NOT_ACTIVATED',
-      `This fingerprint is not activated on license ${found.license.id}`,
-    );
-  if (isDead(machine, found.policy.heartbeat_seconds, nowMs))
-    throw new AppError('HEARTBEAT_DEAD', `Machine ${machine.id} missed its heartbeats; activate again`);
-  return machine;
+/** The license of a key (outside a write), or undefined when no license has it. */
+export const findLicenseOfKey = async (
+  db: Executor,
+  licenseKey: string,
+): Promise<ClientLicense | undefined> => {
+  const key = keyOf(licenseKey);
+  return key.checksumOk ? findClientLicense(db, key.hash) : undefined;
+};
+
+/** The license of a key; LICENSE_NOT_FOUND when no license has it. */
+export const licenseOfKeyOrThrow = async (db: Executor, licenseKey: string): Promise<ClientLicense> => {
+  const found = await findLicenseOfKey(db, licenseKey);
+  if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+  return found;
+};
+
+/** Inside a write transaction: the license of a key, its row locked on PostgreSQL; LICENSE_NOT_FOUND when none. */
+export const lockedLicenseOfKey = async (
+  deps: ClientDeps,
+  tx: Executor,
+  licenseKey: string,
+): Promise<ClientLicense> => {
+  const key = keyOf(licenseKey);
+  const found = key.checksumOk ? await findClientLicense(tx, key.hash, { lock: deps.db.dialect }) : undefined;
+  if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+  return found;
 };

@@ -7,22 +7,20 @@ import {
   licenseMeterRule,
   type MeterRule,
 } from '../consumption/service.js';
-import { findActiveMachine } from '../machines/service.js';
+import { entitlementOf } from '../licenses/entitlements.js';
+import { activeMachineOf } from '../machines/service.js';
 import { productFeatureByCode } from '../products/service.js';
-import { type ClientDeps, entitlementOf, keyOf, stateFailure } from './checks.js';
+import { type ClientDeps, licenseOfKeyOrThrow, stateFailure } from './checks.js';
 import type { ConsumeBody } from './schemas.js';
-import { findClientLicense } from './store.js';
 
 export const consume = async (deps: ClientDeps, body: ConsumeBody) =>
   deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const key = keyOf(body.licenseKey);
-    const found = key.checksumOk ? await findClientLicense(tx, key.hash) : undefined;
-    if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
+    const found = await licenseOfKeyOrThrow(tx, body.licenseKey);
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
     const { license, policy } = found;
-    if (body.fingerprint !== undefined && !(await findActiveMachine(tx, license.id, body.fingerprint)))
+    if (body.fingerprint !== undefined && !(await activeMachineOf(tx, license.id, body.fingerprint)))
       throw new AppError(
         'MACHINE_NOT_ACTIVATED',
         `This fingerprint is not activated on license ${license.id}`,

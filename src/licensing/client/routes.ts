@@ -1,22 +1,35 @@
-// The Client API (/v1/client/*): called by the vendor's software, authenticated by the license key in the body.
+// The Client API (/v1/client/*): called by the vendor's software, authenticated by the license key in the body:
+// validate, machines (activate, deactivate, heartbeat, license file), trials, floating seats and meters.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { mappedAnswerSerializer, noContentResponse } from '../../http/openapi.js';
 import type { AuthRule } from '../../http/route-rules.js';
+import { activate, deactivate, heartbeat, licenseFile } from './activation.js';
+import type { ClientDeps } from './checks.js';
+import { consume } from './consume.js';
 import {
   activateBodySchema,
   activationErrors,
   activationSchema,
+  borrowBodySchema,
+  borrowResultSchema,
+  checkoutSchema,
+  consumeBodySchema,
+  featureLeaseSchema,
+  featureParams,
   heartbeatResultSchema,
   licenseFileResultSchema,
   licenseStateErrors,
   machineBodySchema,
+  meterSchema,
   trialBodySchema,
   trialResultSchema,
   validateBodySchema,
   validationResultSchema,
 } from './schemas.js';
-import { activate, type ClientDeps, deactivate, heartbeat, licenseFile, trial, validate } from './service.js';
+import { borrow, checkout, featureCheckout, featureRelease, release } from './seats.js';
+import { trial } from './trial.js';
+import { validate } from './validate.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
 
@@ -157,5 +170,165 @@ export const clientRoutes =
         serializerCompiler: mappedAnswerSerializer,
       },
       async (request) => heartbeat(deps, request.body),
+    );
+    routes.post(
+      '/v1/client/checkout',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: [
+            ...licenseStateErrors,
+            'NOT_FLOATING',
+            'FLOATING_NOT_AVAILABLE',
+            'PRODUCT_ARCHIVED',
+            'CUSTOMER_INACTIVE',
+            'DEVICE_BLOCKED',
+            'VM_NOT_ALLOWED',
+            'LICENSE_USER_NOT_FOUND',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary:
+            'Check out a seat of a floating license for leaseSeconds: 201 with the lease and a license file (200 and extended when already held)',
+          body: activateBodySchema,
+          response: { 200: checkoutSchema, 201: checkoutSchema },
+        },
+        serializerCompiler: mappedAnswerSerializer,
+      },
+      async (request, reply) => {
+        const { created, ...result } = await checkout(deps, request.body);
+        return reply.code(created ? 201 : 200).send(result);
+      },
+    );
+
+    routes.post(
+      '/v1/client/borrow',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: [
+            ...licenseStateErrors,
+            'NOT_FLOATING',
+            'BORROW_NOT_ALLOWED',
+            'BORROW_UNTIL_INVALID',
+            'LEASE_NOT_FOUND',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary: 'Keep the held seat until `until` without heartbeats (within maxBorrowSeconds)',
+          body: borrowBodySchema,
+          response: { 200: borrowResultSchema },
+        },
+      },
+      async (request) => borrow(deps, request.body),
+    );
+
+    routes.post(
+      '/v1/client/release',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: ['LICENSE_NOT_FOUND', 'NOT_FLOATING', 'LEASE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED'],
+        },
+        schema: {
+          tags,
+          summary: "Release the held seat (and this machine's feature seats)",
+          body: machineBodySchema,
+          response: noContentResponse,
+        },
+      },
+      async (request, reply) => {
+        await release(deps, request.body);
+        return reply.code(204).send(null);
+      },
+    );
+
+    routes.post(
+      '/v1/client/features/:code/checkout',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: [
+            ...licenseStateErrors,
+            'FEATURE_NOT_ENTITLED',
+            'NOT_FLOATING',
+            'FLOATING_NOT_AVAILABLE',
+            'LEASE_NOT_FOUND',
+            'MACHINE_NOT_ACTIVATED',
+            'HEARTBEAT_DEAD',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary:
+            'Check out a seat of a floating feature: 201 with the lease (200 and extended when already held)',
+          params: featureParams,
+          body: machineBodySchema,
+          response: { 200: featureLeaseSchema, 201: featureLeaseSchema },
+        },
+      },
+      async (request, reply) => {
+        const { created, lease } = await featureCheckout(deps, request.params.code, request.body);
+        return reply.code(created ? 201 : 200).send({ lease });
+      },
+    );
+
+    routes.post(
+      '/v1/client/features/:code/release',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: [
+            'LICENSE_NOT_FOUND',
+            'FEATURE_NOT_ENTITLED',
+            'NOT_FLOATING',
+            'LEASE_NOT_FOUND',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary: 'Release the held seat of a floating feature',
+          params: featureParams,
+          body: machineBodySchema,
+          response: noContentResponse,
+        },
+      },
+      async (request, reply) => {
+        await featureRelease(deps, request.params.code, request.body);
+        return reply.code(204).send(null);
+      },
+    );
+
+    routes.post(
+      '/v1/client/consume',
+      {
+        config: {
+          auth: licenseKeyRule,
+          errors: [
+            ...licenseStateErrors,
+            'NOT_CONSUMPTION',
+            'CONSUMPTION_LIMIT_EXCEEDED',
+            'NEGATIVE_CONSUMPTION_NOT_ALLOWED',
+            'FEATURE_NOT_ENTITLED',
+            'MACHINE_NOT_ACTIVATED',
+            'VALIDATION_ERROR',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary:
+            "Add to the license's meter or a consumption feature's (a negative amount credits, where allowed)",
+          body: consumeBodySchema,
+          response: { 200: meterSchema },
+        },
+      },
+      async (request) => consume(deps, request.body),
     );
   };

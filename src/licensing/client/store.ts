@@ -3,10 +3,15 @@
 // per database and executed with fresh parameters: the cost of every client start.
 import { CompiledQuery, sql } from 'kysely';
 import type { Database, DialectName } from '../../db/connection.js';
-import type { LeasesTable, LicensesTable, MachinesTable, PoliciesTable } from '../../db/schema.js';
+import {
+  type LeasesTable,
+  type LicensesTable,
+  leaseColumns,
+  type MachinesTable,
+  type PoliciesTable,
+  policyColumns,
+} from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
-import { leaseColumns } from '../floating/service.js';
-import { policyColumns } from '../policies/store.js';
 
 export interface ClientLicense {
   license: LicensesTable;

@@ -3,8 +3,9 @@
 import { signOffThread } from '../../access/signing-keys/service.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
-import { toMachine } from '../machines/service.js';
-import { type ClientDeps, entitledCodes, keyOf, present, stateFailure } from './checks.js';
+import { entitledCodes } from '../licenses/entitlements.js';
+import { toMachine } from '../machines/machine.js';
+import { type ClientDeps, keyOf, present, stateFailure } from './checks.js';
 import type { ValidateBody, ValidationResult } from './schemas.js';
 import { readForValidation } from './store.js';
 

@@ -362,6 +362,3 @@ export const denialPage = async (
     (rows) => rows.map((row) => toDenial(row)),
   );
 };
-
-/** The lease columns, for reads of other domains that select a lease with their own rows. */
-export { leaseColumns } from './store.js';

@@ -3,24 +3,8 @@
 import { sql } from 'kysely';
 import { inBatches } from '../../db/batches.js';
 import { prepared } from '../../db/prepared.js';
-import type { LeaseDenialsTable, LeasesTable } from '../../db/schema.js';
+import { type LeaseDenialsTable, type LeasesTable, leaseColumns } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
-
-/** Every column of a lease, in table order (the Client API's seat read selects them too). */
-export const leaseColumns = [
-  'id',
-  'license_id',
-  'product_id',
-  'machine_id',
-  'fingerprint',
-  'feature',
-  'status',
-  'checked_out_at',
-  'expires_at',
-  'borrowed_until',
-  'ended_at',
-  'updated_at',
-] as const satisfies readonly (keyof LeasesTable)[];
 
 // The statements of every checkout, built once (db/prepared.ts).
 const insertLeaseRow = prepared<LeasesTable>(leaseColumns, (db, row) => db.insertInto('leases').values(row));

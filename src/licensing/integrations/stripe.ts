@@ -5,7 +5,7 @@
 // events find its licenses.
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import { applyLicenseActionIn } from '../licenses/service.js';
+import { applyLicenseActionIn } from '../licenses/actions.js';
 import { createOrderIn } from '../orders/service.js';
 import {
   type InboundAnswer,

@@ -5,6 +5,9 @@ import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
+import { applyLicenseAction } from './actions.js';
+import { createLicense } from './issue.js';
+import type { LicenseDeps } from './present.js';
 import {
   createLicenseSchema,
   licenseIdParams,
@@ -13,15 +16,7 @@ import {
   transferSchema,
   updateLicenseSchema,
 } from './schemas.js';
-import {
-  applyLicenseAction,
-  createLicense,
-  deleteLicense,
-  getLicense,
-  type LicenseDeps,
-  licensePage,
-  updateLicense,
-} from './service.js';
+import { deleteLicense, getLicense, licensePage, updateLicense } from './service.js';
 import type { LicenseAction } from './state.js';
 
 const actionSummaries: Record<Exclude<LicenseAction, 'transfer'>, string> = {

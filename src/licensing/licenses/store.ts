@@ -1,7 +1,8 @@
 // SQL of licenses (and the machine counts shown with them).
 import { sql } from 'kysely';
+import type { DialectName } from '../../db/connection.js';
 import type { LicensesTable } from '../../db/schema.js';
-import type { Executor } from '../../db/transaction.js';
+import { type Executor, forUpdate } from '../../db/transaction.js';
 
 export const insertLicense = async (db: Executor, row: LicensesTable): Promise<void> => {
   await db.insertInto('licenses').values(row).execute();
@@ -99,3 +100,11 @@ export const countLiveMachines = async (
 
 export const licensesOfOrder = (db: Executor, orderId: string): Promise<LicensesTable[]> =>
   db.selectFrom('licenses').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+
+/** The license row locked for a read-check-write (FOR UPDATE on PostgreSQL; SQLite's writer lock holds it). */
+export const lockLicenseRow = (
+  db: Executor,
+  dialect: DialectName,
+  id: string,
+): Promise<LicensesTable | undefined> =>
+  forUpdate(db.selectFrom('licenses').selectAll().where('id', '=', id), dialect).executeTakeFirst();

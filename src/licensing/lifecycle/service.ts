@@ -9,8 +9,8 @@ import { transaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { lockJobMark, setJobMark } from '../../ops/events/service.js';
-import { emitLicenseEvent } from '../licenses/service.js';
-import { emitMachineEvent } from '../machines/service.js';
+import { emitLicenseEvent } from '../licenses/present.js';
+import { emitMachineEvent } from '../machines/machine.js';
 import { heartbeatSecondsInUse, licensesEndingIn, machinesLastSeenIn } from './store.js';
 
 export const expiringSoonNoticeMs = 7 * 86_400_000;

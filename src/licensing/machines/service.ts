@@ -1,89 +1,22 @@
-// Machines: the devices activated on licenses. A machine is dead when silent for 2× its policy's heartbeat:
-// it stays a row, no longer counts against the limit, and must activate again.
+// Machines of the Management API: reading and listing them, deactivation by id and by an air-gapped machine's
+// proof. Activation and deactivation themselves are one path each (activation.ts, deactivation.ts); the limits
+// are limits.ts; a machine as answered and its liveness, machine.ts.
 import { createHmac } from 'node:crypto';
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import { rememberNonce } from '../../access/request-signing/service.js';
 import { readPage } from '../../db/pagination.js';
-import type { MachinesTable, PoliciesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { safeEqual } from '../../lib/secrets.js';
-import { emitEvent } from '../../ops/events/service.js';
-import { releaseLeasesOfHolder } from '../floating/service.js';
 import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
+import { deactivateMachine } from './deactivation.js';
+import { toMachine } from './machine.js';
 import type { Machine } from './schemas.js';
-import {
-  countDeactivationsSince,
-  findMachine,
-  licensesOfMachines,
-  listMachines,
-  updateMachineRow,
-} from './store.js';
-
-export const isDead = (
-  machine: Pick<MachinesTable, 'status' | 'last_seen_at'>,
-  heartbeatSeconds: number | null,
-  nowMs: number,
-): boolean =>
-  machine.status === 'active' &&
-  heartbeatSeconds !== null &&
-  machine.last_seen_at + 2000 * heartbeatSeconds <= nowMs;
-
-export const toMachine = (row: MachinesTable, heartbeatSeconds: number | null, nowMs: number): Machine => ({
-  id: row.id,
-  licenseId: row.license_id,
-  fingerprint: row.fingerprint,
-  name: row.name,
-  hostname: row.hostname,
-  platform: row.platform,
-  cores: row.cores,
-  isVm: row.is_vm === 1,
-  userId: row.user_id,
-  status:
-    row.status === 'deactivated' ? 'deactivated' : isDead(row, heartbeatSeconds, nowMs) ? 'dead' : 'active',
-  offline: row.offline === 1,
-  activatedAt: new Date(row.activated_at).toISOString(),
-  lastSeenAt: new Date(row.last_seen_at).toISOString(),
-  deactivatedAt: row.deactivated_at === null ? null : new Date(row.deactivated_at).toISOString(),
-});
-
-/** Emits machine.activated / deactivated / heartbeat_dead with the machine as the API answers it, in `tx`. */
-export const emitMachineEvent = (
-  tx: Executor,
-  type: 'machine.activated' | 'machine.deactivated' | 'machine.heartbeat_dead',
-  row: MachinesTable,
-  heartbeatSeconds: number | null,
-  nowMs: number,
-) =>
-  emitEvent(tx, nowMs, {
-    type,
-    subject: { type: 'machine', id: row.id },
-    licenseId: row.license_id,
-    object: toMachine(row, heartbeatSeconds, nowMs),
-  });
-
-/** Refuses a deactivation past the policy's churn limit (maxDeactivations in its window). */
-export const assertDeactivationAllowed = async (
-  db: Executor,
-  licenseId: string,
-  policy: PoliciesTable,
-  nowMs: number,
-) => {
-  if (!policy.max_deactivations) return;
-  const rule = JSON.parse(policy.max_deactivations) as { count: number; periodSeconds: number };
-  const used = await countDeactivationsSince(db, licenseId, nowMs - rule.periodSeconds * 1000);
-  if (used >= rule.count) {
-    throw new AppError(
-      'DEACTIVATION_LIMIT_EXCEEDED',
-      `License ${licenseId} already deactivated ${used} of ${rule.count} machines in ${rule.periodSeconds} s`,
-      { limit: rule.count, used },
-    );
-  }
-};
+import { findActiveMachine, findMachine, licensesOfMachines, listMachines, touchMachine } from './store.js';
 
 const visibleMachineOrThrow = async (db: Executor, caller: Caller, id: string) => {
   const row = await findMachine(db, id);
@@ -152,18 +85,7 @@ export const deactivateMachineById = async (
   await transaction(db, async (tx) => {
     const { row, policy } = await visibleMachineOrThrow(tx, caller, id);
     if (row.status === 'deactivated') return;
-    const now = clock.nowMs();
-    await assertDeactivationAllowed(tx, row.license_id, policy, now);
-    await updateMachineRow(tx, id, { status: 'deactivated', deactivated_at: now });
-    // A deactivated machine holds no seats.
-    await releaseLeasesOfHolder(tx, row.license_id, row.fingerprint, now);
-    await emitMachineEvent(
-      tx,
-      'machine.deactivated',
-      { ...row, status: 'deactivated', deactivated_at: now },
-      policy.heartbeat_seconds,
-      now,
-    );
+    await deactivateMachine(tx, row, policy, clock.nowMs());
     await recordAudit(tx, clock, caller.audit, {
       action: 'machine.deactivate',
       target: { type: 'machine', id },
@@ -217,15 +139,7 @@ export const deactivateOfflineMachine = async (
       !(await rememberNonce(tx, `offline-deactivate:${row.id}:${proof.nonce}`, now + offlineNonceLifetimeMs))
     )
       throw notActive();
-    await assertDeactivationAllowed(tx, row.license_id, policy, now);
-    await updateMachineRow(tx, row.id, { status: 'deactivated', deactivated_at: now });
-    await emitMachineEvent(
-      tx,
-      'machine.deactivated',
-      { ...row, status: 'deactivated', deactivated_at: now },
-      policy.heartbeat_seconds,
-      now,
-    );
+    await deactivateMachine(tx, row, policy, now);
     await recordAudit(tx, clock, caller.audit, {
       action: 'machine.deactivate',
       target: { type: 'machine', id: row.id },
@@ -238,12 +152,10 @@ export const deactivateOfflineMachine = async (
 export const claimOfflineRequest = (db: Executor, nonce: string, nowMs: number): Promise<boolean> =>
   rememberNonce(db, `offline-activate:${nonce}`, nowMs + offlineNonceLifetimeMs);
 
-/** Machine rows for the Client API, which activates, refreshes and deactivates them inside its own transactions. */
-export {
-  activeMachinesOf,
-  findActiveMachine,
-  insertMachine,
-  refreshMachine,
-  touchMachine,
-  updateMachineRow,
-} from './store.js';
+/** This fingerprint's active machine on a license (alive or dead: a dead one is still an active row). */
+export const activeMachineOf = (db: Executor, licenseId: string, fingerprint: string) =>
+  findActiveMachine(db, licenseId, fingerprint);
+
+/** A heartbeat: the machine was seen now. */
+export const recordHeartbeat = (db: Executor, machineId: string, nowMs: number) =>
+  touchMachine(db, machineId, nowMs);

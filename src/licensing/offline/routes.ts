@@ -4,8 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
+import type { ClientDeps } from '../client/checks.js';
 import { activationErrors } from '../client/schemas.js';
-import type { ClientDeps } from '../client/service.js';
 import {
   offlineActivateBodySchema,
   offlineActivationSchema,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
-import type { LicenseDeps } from '../licenses/service.js';
+import type { LicenseDeps } from '../licenses/present.js';
 import { createOrderSchema, orderHeadersSchema, orderIdParams, orderSchema } from './schemas.js';
 import { createOrder, getOrder } from './service.js';
 

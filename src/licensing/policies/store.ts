@@ -54,33 +54,3 @@ export const updatePolicyRow = async (
 ): Promise<void> => {
   await db.updateTable('policies').set(patch).where('id', '=', id).execute();
 };
-
-/** Every column of a policy row, for queries that join it under a prefix. */
-export const policyColumns = [
-  'id',
-  'product_id',
-  'code',
-  'name',
-  'duration_seconds',
-  'floating',
-  'max_machines',
-  'max_users',
-  'max_activations_per_user',
-  'max_transfers',
-  'max_deactivations',
-  'expiration_basis',
-  'expiration_strategy',
-  'allow_vm',
-  'allow_offline',
-  'allow_borrow',
-  'max_borrow_seconds',
-  'lease_seconds',
-  'heartbeat_seconds',
-  'consumption',
-  'features',
-  'license_file_ttl_seconds',
-  'metadata',
-  'created_at',
-  'updated_at',
-  'deleted_at',
-] as const satisfies readonly (keyof PoliciesTable)[];

@@ -11,8 +11,7 @@ import { transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
-import { keyOf, stateFailure } from '../client/checks.js';
-import { findClientLicense } from '../client/store.js';
+import { findLicenseOfKey, stateFailure } from '../client/checks.js';
 import { effectiveStatus } from '../licenses/state.js';
 import { findReferencedProduct } from '../products/service.js';
 import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
@@ -166,8 +165,7 @@ export const installableReleases = async (
   channel: 'stable' | 'beta',
 ): Promise<Release[]> => {
   const nowMs = clock.nowMs();
-  const key = keyOf(licenseKey);
-  const found = key.checksumOk ? await findClientLicense(db.kysely, key.hash) : undefined;
+  const found = await findLicenseOfKey(db.kysely, licenseKey);
   if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
   const refusal = stateFailure(found, nowMs, {});
   if (refusal) {

@@ -5,9 +5,9 @@ import { transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
 import { isBlocked } from '../blocklist/service.js';
-import type { ClientDeps } from '../client/service.js';
-import { issueTrialLicense, type LicenseDeps } from '../licenses/service.js';
-import { emitMachineEvent, insertMachine } from '../machines/service.js';
+import { issueTrialLicense } from '../licenses/issue.js';
+import type { LicenseDeps } from '../licenses/present.js';
+import { activateFirstMachine } from '../machines/activation.js';
 import { ensureTrialPolicy } from '../policies/service.js';
 import { findReferencedProduct } from '../products/service.js';
 import { findPriorTrial, insertTrial } from './store.js';
@@ -21,7 +21,7 @@ export interface TrialRequest {
 const refused = (message: string) => new AppError('TRIAL_NOT_ALLOWED', message);
 
 /** Issues and activates a trial; answers the rows the Client API presents. */
-export const startTrial = async (deps: ClientDeps & LicenseDeps, request: TrialRequest) => {
+export const startTrial = async (deps: LicenseDeps, request: TrialRequest) => {
   const email = request.email?.trim().toLowerCase() ?? null;
   try {
     return await transaction(deps.db, async (tx) => {
@@ -61,25 +61,13 @@ export const startTrial = async (deps: ClientDeps & LicenseDeps, request: TrialR
         license_id: license.id,
         created_at: nowMs,
       });
-      const machine = {
-        id: newId('mach', nowMs),
-        license_id: license.id,
-        fingerprint: request.fingerprint,
-        name: null,
-        hostname: null,
-        platform: null,
-        cores: null,
-        is_vm: 0,
-        user_id: null,
-        status: 'active',
-        offline: 0,
-        activated_at: nowMs,
-        last_seen_at: nowMs,
-        deactivated_at: null,
-        deactivation_secret: null,
-      };
-      await insertMachine(tx, machine);
-      await emitMachineEvent(tx, 'machine.activated', machine, policy.heartbeat_seconds, nowMs);
+      const machine = await activateFirstMachine(
+        tx,
+        license,
+        policy,
+        { fingerprint: request.fingerprint },
+        nowMs,
+      );
       return { key, license, policy, product, machine, nowMs };
     });
   } catch (error) {

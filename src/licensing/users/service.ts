@@ -209,9 +209,21 @@ export const unassignLicenseUser = async (
   });
 };
 
-/** For activation on a per-user license: the assigned user with this email, or undefined. */
-export const assignedUserByEmail = async (db: Executor, licenseId: string, email: string) =>
-  (await assignedUsers(db, licenseId)).find((user) => user.email === email.trim().toLowerCase());
+/**
+ * For activation on a per-user license: the assigned user with this email; LICENSE_USER_NOT_FOUND when no email
+ * is given or no assigned user has it.
+ */
+export const assignedUserOrThrow = async (db: Executor, licenseId: string, email: string | undefined) => {
+  if (!email) {
+    throw new AppError(
+      'LICENSE_USER_NOT_FOUND',
+      `License ${licenseId} is licensed per user: send the user's email in userEmail`,
+    );
+  }
+  const user = (await assignedUsers(db, licenseId)).find((row) => row.email === email.trim().toLowerCase());
+  if (!user) throw new AppError('LICENSE_USER_NOT_FOUND', `${email} is not a user of license ${licenseId}`);
+  return user;
+};
 
 /**
  * Inside the caller's transaction: assigns users, found or created by email, to a license just issued (an order's

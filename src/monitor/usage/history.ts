@@ -3,13 +3,13 @@
 // day, each with the average and highest in use, the issued count and the denials, from the samples where they
 // are still kept and from the hourly rollups before that. Averages divide by the server's successful polls in the
 // bucket (a feature a poll did not list had none in use). Every bucket of the range is answered (not polled: null).
-import type { Database } from '../db/connection.js';
-import { transaction } from '../db/transaction.js';
-import { AppError } from '../errors/app-error.js';
-import type { Clock } from '../lib/clock.js';
-import { pruneSeatDenials } from '../licensing/floating/pools.js';
-import { lockJobMark, setJobMark } from '../ops/events/service.js';
-import { okPollsPerBucket, pruneHistory, rollUpHours, rollupsIn, samplesIn } from './store.js';
+import type { Database } from '../../db/connection.js';
+import { transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import { pruneSeatDenials } from '../../licensing/floating/pools.js';
+import { lockJobMark, setJobMark } from '../../ops/events/service.js';
+import { okPollsPerBucket, pruneHistory, rollUpHours, rollupsIn, samplesIn } from './history-store.js';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;

@@ -1,0 +1,149 @@
+// The Client API's machine calls: activate (and its offline form), deactivate, heartbeat and a fresh license
+// file. Each reads the license of the key (locked inside the write), runs the state checks in api.md's order, then
+// the machines domain's rule (machines/activation.ts, deactivation.ts; a floating license's activation is a
+// checkout), commits, and signs the answer's license file after the commit.
+import type { MachinesTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import { checkoutSeat } from '../floating/seats.js';
+import { extendHolderLeases, isLive, toLease } from '../floating/service.js';
+import { issueLicenseFile } from '../license-files/issue.js';
+import { startTermOnFirstUse } from '../licenses/term.js';
+import { activateMachine } from '../machines/activation.js';
+import { deactivateMachine } from '../machines/deactivation.js';
+import { liveMachineOrThrow, toMachine } from '../machines/machine.js';
+import { activeMachineOf, recordHeartbeat } from '../machines/service.js';
+import {
+  type ClientDeps,
+  deviceRefusal,
+  licenseOfKeyOrThrow,
+  lockedLicenseOfKey,
+  lockedSeatRead,
+  present,
+  stateFailure,
+} from './checks.js';
+import type { ActivateBody, MachineBody } from './schemas.js';
+import { settleCheckout } from './seats.js';
+
+/** An activation uploaded by an operator for an air-gapped machine (POST /v1/offline/activate). */
+export interface OfflineActivation {
+  /** The proof secret, put in the signed license file and kept sealed on the machine row. */
+  deactivationSecret: string;
+  /** Refuses a license of a product the caller may not name (403 PRODUCT_NOT_ALLOWED). */
+  assertProductAllowed(productId: string): void;
+  /** Runs last in the activation's transaction (claims the request's nonce, audits); throwing undoes it all. */
+  inTransaction(tx: Executor, machine: MachinesTable, nowMs: number): Promise<void>;
+}
+
+export const activate = async (deps: ClientDeps, body: ActivateBody, offline?: OfflineActivation) => {
+  // The signing key is made (once) outside the transaction: SQLite has one writer at a time.
+  await deps.keyRing.active();
+  const done = await deps.writes.run(async (tx) => {
+    const nowMs = deps.clock.nowMs();
+    // One read: the license (locked on PostgreSQL), its policy, product, customer state, this fingerprint's
+    // machine, the blocklist, the live machine count and (floating licenses) the seats in use and this one's seat.
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const { license, policy } = found;
+    offline?.assertProductAllowed(found.product.id);
+    const state = stateFailure(found, nowMs, {});
+    if (state) throw new AppError(...state);
+    if (offline && (policy.floating === 1 || policy.allow_offline === 0)) {
+      throw new AppError(
+        'OFFLINE_NOT_ALLOWED',
+        policy.floating === 1
+          ? `License ${license.id} is floating: its seats are leased online`
+          : `The policy of license ${license.id} does not allow offline activation`,
+      );
+    }
+    const refusal = deviceRefusal(found, body);
+    if (refusal) throw new AppError(...refusal);
+    // On a floating license, activation is a checkout (api.md): one client code path serves both kinds.
+    if (policy.floating === 1) return { checkout: await checkoutSeat(tx, found, body, nowMs), found, nowMs };
+    const activation = await activateMachine(
+      tx,
+      found,
+      body,
+      nowMs,
+      offline ? { offline: { sealedSecret: deps.sealer.seal(offline.deactivationSecret) } } : {},
+    );
+    await startTermOnFirstUse(tx, found, nowMs);
+    await offline?.inTransaction(tx, activation.row, nowMs);
+    return { activation, found, nowMs };
+  });
+  if ('checkout' in done) return settleCheckout(deps, done.found, done.checkout, done.nowMs);
+  const { activation, found, nowMs } = done;
+  deps.usage.count(found.product.id, 'activations');
+  // Signing happens after the commit: the write lock is held only for the reads and writes themselves.
+  return {
+    created: activation.created,
+    machine: toMachine(activation.row, found.policy.heartbeat_seconds, nowMs),
+    license: present(deps, found, activation.machinesCount, nowMs),
+    licenseFile: await issueLicenseFile(deps, found, activation.row, nowMs),
+  };
+};
+
+/** POST /v1/client/deactivate: the machine of this fingerprint leaves the license (machines/deactivation.ts). */
+export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
+  const productId = await deps.writes.run(async (tx) => {
+    const nowMs = deps.clock.nowMs();
+    const found = await lockedLicenseOfKey(deps, tx, body.licenseKey);
+    const machine = await activeMachineOf(tx, found.license.id, body.fingerprint);
+    if (!machine)
+      throw new AppError(
+        'MACHINE_NOT_ACTIVATED',
+        `This fingerprint is not activated on license ${found.license.id}`,
+      );
+    await deactivateMachine(tx, machine, found.policy, nowMs);
+    return found.product.id;
+  });
+  deps.usage.count(productId, 'deactivations');
+};
+
+/**
+ * POST /v1/client/heartbeat: the machine is seen now, and every live lease it holds runs leaseSeconds from now. On a
+ * floating license a machine whose seat has lapsed gets LEASE_NOT_FOUND: it must check out again. The license row
+ * is locked so a lease cannot be extended after a concurrent checkout counted it as lapsed.
+ */
+export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
+  const done = await deps.writes.run(async (tx) => {
+    const nowMs = deps.clock.nowMs();
+    const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const row = liveMachineOrThrow(found, nowMs);
+    if (found.policy.floating === 1 && !(found.held && isLive(found.held, nowMs)))
+      throw new AppError(
+        'LEASE_NOT_FOUND',
+        `This machine's seat of license ${found.license.id} has lapsed or was released; check out again`,
+      );
+    await recordHeartbeat(tx, row.id, nowMs);
+    const leases = await extendHolderLeases(
+      tx,
+      found.license.id,
+      body.fingerprint,
+      found.policy.lease_seconds * 1000,
+      nowMs,
+    );
+    return { found, row: { ...row, last_seen_at: nowMs }, leases, nowMs };
+  });
+  const leases = done.leases.map((lease) => toLease(lease, done.nowMs));
+  return {
+    machine: toMachine(done.row, done.found.policy.heartbeat_seconds, done.nowMs),
+    ...(done.found.policy.floating === 1
+      ? { lease: leases.find((lease) => lease.feature === null) ?? null }
+      : {}),
+    leases,
+  };
+};
+
+/**
+ * POST /v1/client/license-file: a fresh license file for this activated machine (the one from activation
+ * expires after licenseFileTtlSeconds). Refused with the license's state code when it may not run.
+ */
+export const licenseFile = async (deps: ClientDeps, body: MachineBody) => {
+  const nowMs = deps.clock.nowMs();
+  const found = await licenseOfKeyOrThrow(deps.db.kysely, body.licenseKey);
+  const machine = await activeMachineOf(deps.db.kysely, found.license.id, body.fingerprint);
+  const row = liveMachineOrThrow({ ...found, machine }, nowMs);
+  const state = stateFailure(found, nowMs, {});
+  if (state) throw new AppError(...state);
+  return { licenseFile: await issueLicenseFile(deps, found, row, nowMs) };
+};
