@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pageSchema } from '../../http/pagination.js';
 import { auditContextOf } from '../caller.js';
 import { requireScope } from '../scopes.js';
+import { getOperatorOrThrow } from './operator.js';
 import {
   createOperatorSchema,
   operatorIdParams,
@@ -11,13 +12,7 @@ import {
   operatorSchema,
   updateOperatorSchema,
 } from './schemas.js';
-import {
-  createOperator,
-  getOperatorOrThrow,
-  type OperatorDeps,
-  operatorPage,
-  updateOperator,
-} from './service.js';
+import { createOperator, type OperatorDeps, operatorPage, updateOperator } from './service.js';
 
 export const operatorRoutes =
   (deps: OperatorDeps) =>

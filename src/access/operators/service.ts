@@ -1,11 +1,12 @@
 // Operators: the people who sign in to the dashboard. Passwords are scrypt hashes; disabling an operator
-// ends their sessions at once; the last active owner can be neither demoted nor disabled.
+// ends their sessions at once; the last active owner can be neither demoted nor disabled. (An operator as
+// answered and looked up, which sessions need too, is operator.ts.)
 
 import type { Database } from '../../db/connection.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { readPage } from '../../db/pagination.js';
 import type { OperatorsTable } from '../../db/schema.js';
-import { type Executor, forUpdate, transaction } from '../../db/transaction.js';
+import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
@@ -15,14 +16,14 @@ import { assertWithin, rolePower } from '../grants.js';
 import type { Principal } from '../principal.js';
 import type { Role } from '../scopes.js';
 import { deleteOperatorSessions, endOperatorSessions } from '../sessions/service.js';
+import { toOperator } from './operator.js';
 import type { CreateOperator, Operator, UpdateOperator } from './schemas.js';
 import {
   countActiveOwners,
   countOperators,
-  findOperator,
-  findOperatorByEmail,
   insertOperator,
   listOperators,
+  lockOperatorRow,
   updateOperatorRow,
 } from './store.js';
 
@@ -31,17 +32,6 @@ export interface OperatorDeps {
   db: Database;
   clock: Clock;
 }
-
-export const toOperator = (row: OperatorsTable): Operator => ({
-  id: row.id,
-  email: row.email,
-  name: row.name,
-  role: row.role as Role,
-  disabled: row.disabled_at !== null,
-  disabledAt: row.disabled_at === null ? null : new Date(row.disabled_at).toISOString(),
-  createdAt: new Date(row.created_at).toISOString(),
-  updatedAt: new Date(row.updated_at).toISOString(),
-});
 
 /**
  * Creates an operator. A credential creates operators only of a role within its own power (grants.ts): an
@@ -106,15 +96,6 @@ export const bootstrapOwner = async (
   }
 };
 
-/** The stored operator row for a sign-in attempt (the password hash included), or undefined. */
-export const findOperatorForLogin = (db: Executor, email: string) => findOperatorByEmail(db, email);
-
-export const getOperatorOrThrow = async (db: Executor, id: string): Promise<Operator> => {
-  const row = await findOperator(db, id);
-  if (!row) throw new AppError('NOT_FOUND', `No operator ${id}`);
-  return toOperator(row);
-};
-
 export const operatorPage = async (
   db: Executor,
   query: {
@@ -152,10 +133,7 @@ export const updateOperator = async (
   if (patch.role) assertWithin(caller, rolePower(patch.role), 'operator', 'given');
   const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
   return transaction(db, async (tx) => {
-    const row = await forUpdate(
-      tx.selectFrom('operators').selectAll().where('id', '=', id),
-      db.dialect,
-    ).executeTakeFirst();
+    const row = await lockOperatorRow(tx, db.dialect, id);
     if (!row) throw new AppError('NOT_FOUND', `No operator ${id}`);
     assertWithin(caller, rolePower(row.role as Role), 'operator', 'changed');
     const now = clock.nowMs();

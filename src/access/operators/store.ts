@@ -1,6 +1,8 @@
 // SQL of operators.
+
+import type { DialectName } from '../../db/connection.js';
 import type { OperatorsTable } from '../../db/schema.js';
-import type { Executor } from '../../db/transaction.js';
+import { type Executor, forUpdate } from '../../db/transaction.js';
 
 export const insertOperator = async (db: Executor, row: OperatorsTable): Promise<void> => {
   await db.insertInto('operators').values(row).execute();
@@ -56,3 +58,11 @@ export const updateOperatorRow = async (
 ): Promise<void> => {
   await db.updateTable('operators').set(patch).where('id', '=', id).execute();
 };
+
+/** The operator row locked for a read-check-write (FOR UPDATE on PostgreSQL; SQLite's writer lock holds it). */
+export const lockOperatorRow = (
+  db: Executor,
+  dialect: DialectName,
+  id: string,
+): Promise<OperatorsTable | undefined> =>
+  forUpdate(db.selectFrom('operators').selectAll().where('id', '=', id), dialect).executeTakeFirst();

@@ -8,8 +8,8 @@ import { noContentResponse } from '../../http/openapi.js';
 import { publicRoute, sessionRoute } from '../../http/route-rules.js';
 import type { Clock } from '../../lib/clock.js';
 import { auditContextOf } from '../caller.js';
+import { getOperatorOrThrow } from '../operators/operator.js';
 import { operatorSchema } from '../operators/schemas.js';
-import { getOperatorOrThrow } from '../operators/service.js';
 import { login, logout, type SessionSettings, sessionCookieName } from './service.js';
 
 const sessionViewSchema = z.object({

@@ -8,8 +8,8 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { newSecret, sha256Hex, unmatchableHash, verifyPassword } from '../../lib/secrets.js';
 import { type AuditContext, recentActionTimes, recordAudit } from '../audit/service.js';
+import { findOperatorForLogin, toOperator } from '../operators/operator.js';
 import type { Operator } from '../operators/schemas.js';
-import { findOperatorForLogin, toOperator } from '../operators/service.js';
 import type { Principal } from '../principal.js';
 import { type Role, roleScopes } from '../scopes.js';
 import {

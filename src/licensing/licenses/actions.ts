@@ -17,7 +17,7 @@ import { lockLicenseRow, updateLicenseRow } from './store.js';
 
 /** Locks the license row for a read-check-write (FOR UPDATE on PostgreSQL). */
 export const lockLicense = async (
-  deps: LicenseDeps,
+  deps: Pick<LicenseDeps, 'db' | 'clock'>,
   tx: Executor,
   principal: Principal | undefined,
   id: string,

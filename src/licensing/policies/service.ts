@@ -22,7 +22,14 @@ import {
   policyRulesSchema,
   type UpdatePolicy,
 } from './schemas.js';
-import { findLivePolicyByCode, findPolicy, insertPolicy, listPolicies, updatePolicyRow } from './store.js';
+import {
+  findLivePolicyByCode,
+  findPoliciesByIds,
+  findPolicy,
+  insertPolicy,
+  listPolicies,
+  updatePolicyRow,
+} from './store.js';
 
 const bool = (value: number) => value === 1;
 
@@ -129,7 +136,7 @@ export const policyRowsByIds = async (
 ): Promise<Map<string, PoliciesTable>> => {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const rows = await db.selectFrom('policies').selectAll().where('id', 'in', unique).execute();
+  const rows = await findPoliciesByIds(db, unique);
   return new Map(rows.map((row) => [row.id, row]));
 };
 

@@ -54,3 +54,7 @@ export const updatePolicyRow = async (
 ): Promise<void> => {
   await db.updateTable('policies').set(patch).where('id', '=', id).execute();
 };
+
+/** Policies by id, deleted ones included. */
+export const findPoliciesByIds = (db: Executor, ids: readonly string[]): Promise<PoliciesTable[]> =>
+  db.selectFrom('policies').selectAll().where('id', 'in', ids).execute();

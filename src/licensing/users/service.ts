@@ -5,14 +5,14 @@ import type { Caller } from '../../access/caller.js';
 import type { Principal } from '../../access/principal.js';
 import { readPage } from '../../db/pagination.js';
 import type { UsersTable } from '../../db/schema.js';
-import { type Executor, forUpdate, transaction, transactionUnique } from '../../db/transaction.js';
+import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
+import { lockLicense } from '../licenses/actions.js';
 import { getLicenseRowOrThrow } from '../licenses/service.js';
-import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
 import { softDelete } from '../soft-delete.js';
-import { canSeeProduct, visibleProducts } from '../visibility.js';
+import { visibleProducts } from '../visibility.js';
 import {
   assignedUsers,
   assignUser,
@@ -147,13 +147,7 @@ export const assignLicenseUser = async (
   userId: string,
 ) =>
   transaction(db, async (tx) => {
-    const license = await forUpdate(
-      tx.selectFrom('licenses').selectAll().where('id', '=', licenseId),
-      db.dialect,
-    ).executeTakeFirst();
-    if (!license || !canSeeProduct(caller.principal, license.product_id))
-      throw new AppError('NOT_FOUND', `No license ${licenseId}`);
-    if (license.deleted_at !== null) throw new AppError('GONE', `License ${licenseId} was deleted`);
+    const { policy } = await lockLicense({ db, clock }, tx, caller.principal, licenseId);
     const user = await findUser(tx, userId);
     if (
       !user ||
@@ -163,7 +157,6 @@ export const assignLicenseUser = async (
       throw new AppError('VALIDATION_ERROR', `No user ${userId}`, {
         issues: [{ path: ['userId'], message: 'no such user', code: 'custom' }],
       });
-    const policy = (await policyRowsByIds(tx, [license.policy_id])).get(license.policy_id);
     const used = await countAssigned(tx, licenseId);
     const alreadyAssigned = (await assignedUsers(tx, licenseId)).some((assigned) => assigned.id === userId);
     if (
