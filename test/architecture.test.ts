@@ -139,6 +139,28 @@ describe('architecture: the import graph of src/', () => {
     assert.deepEqual(wrong, [], show(wrong));
   });
 
+  it('no module re-exports a store: what other domains may call, a service names and documents', () => {
+    const wrong = files.flatMap((file) => {
+      if (isStore(file)) return [];
+      const text = readFileSync(path.join(srcRoot, file), 'utf8');
+      const fromStore = new Set(
+        [...text.matchAll(/import \{([^}]*)\} from '\.\/([a-z-]+-)?store\.js'/g)].flatMap((match) =>
+          (match[1] ?? '').split(',').map((name) => name.trim().split(' as ').pop() ?? ''),
+        ),
+      );
+      const reexports = [
+        ...text.matchAll(/^export (type )?\{([^}]*)\}( from '\.\/([a-z-]+-)?store\.js')?;/gm),
+      ].flatMap((match) =>
+        (match[2] ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '' && (match[3] !== undefined || fromStore.has(name))),
+      );
+      return reexports.map((name) => `${file} re-exports ${name} of its store`);
+    });
+    assert.deepEqual(wrong, [], wrong.join('\n'));
+  });
+
   it('services and stores import neither http/ nor Fastify', () => {
     const wrong = imports.filter(
       (entry) =>

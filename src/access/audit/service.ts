@@ -6,7 +6,12 @@ import type { Executor } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { AuditActor, AuditEntry } from './schemas.js';
-import { type AuditFilter, insertAuditEntry, listAuditEntries, recentActionTimes } from './store.js';
+import {
+  type AuditFilter,
+  insertAuditEntry,
+  listAuditEntries,
+  recentActionTimes as recentActionTimesOf,
+} from './store.js';
 
 /** Who acted and from where: taken from the request once (access/caller.ts), handed to services. */
 export interface AuditContext {
@@ -94,4 +99,8 @@ export const auditPage = async (db: Executor, query: Omit<AuditFilter, 'limit' |
   );
 };
 
-export { recentActionTimes };
+/** When an action was recorded lately (newest first): what the sign-in throttle counts. */
+export const recentActionTimes = (
+  db: Executor,
+  filter: { action: string; sinceMs: number; limit: number; targetId?: string; ip?: string | null },
+): Promise<number[]> => recentActionTimesOf(db, filter);

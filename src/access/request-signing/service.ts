@@ -3,10 +3,11 @@
 // Timestamps count within ±300 s; nonces are remembered for 10 minutes in the database, shared by every process.
 import { createHash, createHmac } from 'node:crypto';
 import type { Database } from '../../db/connection.js';
+import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { safeEqual } from '../../lib/secrets.js';
-import { forgetExpiredNonces, rememberNonce } from './store.js';
+import { forgetExpiredNonces, rememberNonce as insertNonce } from './store.js';
 
 export const signatureHeaders = ['x-charter-timestamp', 'x-charter-nonce', 'x-charter-signature'] as const;
 export const signatureSkewSeconds = 300;
@@ -86,7 +87,7 @@ export const verifySignedRequest = async (
   );
   if (!safeEqual(signature, expected)) throw mismatch('The request signature does not match');
   const now = clock.nowMs();
-  if (!(await rememberNonce(db.kysely, `${request.keyId}:${nonce}`, now + nonceLifetimeMs))) {
+  if (!(await insertNonce(db.kysely, `${request.keyId}:${nonce}`, now + nonceLifetimeMs))) {
     throw mismatch('This nonce was already used');
   }
 };
@@ -101,4 +102,6 @@ export const startNonceSweeper = ({ db, clock }: { db: Database; clock: Clock },
 };
 
 /** Nonces of other one-time messages (offline activation requests and deactivation proofs) share the table. */
-export { rememberNonce } from './store.js';
+/** Claims a one-time value until `expiresAt`: false when it was claimed before (a replay). */
+export const rememberNonce = (db: Executor, key: string, expiresAt: number): Promise<boolean> =>
+  insertNonce(db, key, expiresAt);

@@ -8,7 +8,7 @@ import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
 import { type CatalogDeps, findReferencedProduct } from '../products/service.js';
 import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
-import { deleteBlock, findBlock, insertBlock, isBlocked, listBlocks } from './store.js';
+import { deleteBlock, findBlock, isBlocked as findBlocked, insertBlock, listBlocks } from './store.js';
 
 export interface Block {
   id: string;
@@ -114,4 +114,6 @@ export const removeBlock = async ({ db, clock }: CatalogDeps, caller: Caller, id
   });
 };
 
-export { isBlocked };
+/** Whether a device is blocked for a product (by an entry of that product, or a server-wide one). */
+export const isBlocked = (db: Executor, fingerprint: string, productId: string): Promise<boolean> =>
+  findBlocked(db, fingerprint, productId);

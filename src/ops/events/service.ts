@@ -1,11 +1,30 @@
 // Domain events (api.md "Webhooks", its event list): written in the same transaction as the change they
 // describe, so the outbox that delivers them never misses one and never sends one for a change rolled back.
+import type { DialectName } from '../../db/connection.js';
 import type { EventsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { newId } from '../../lib/random.js';
-import { insertEvents, listEvents, lockJobMark, setJobMark } from './store.js';
+import {
+  insertEvents,
+  listEvents,
+  lockJobMark as lockJobMarkRow,
+  setJobMark as setJobMarkRow,
+} from './store.js';
 
-export { lockJobMark, setJobMark };
+/**
+ * A background scan's position (name → last time and id handled), locked for the caller's transaction so two
+ * processes never scan the same stretch; made at `initial` (nothing before it) the first time.
+ */
+export const lockJobMark = (
+  db: Executor,
+  dialect: DialectName,
+  name: string,
+  initial: number,
+): Promise<{ at: number; afterId: string }> => lockJobMarkRow(db, dialect, name, initial);
+
+/** Moves a scan's position on, in the transaction that holds its lock. */
+export const setJobMark = (db: Executor, name: string, mark: { at: number; afterId: string }) =>
+  setJobMarkRow(db, name, mark);
 
 export const eventTypes = [
   'license.created',
