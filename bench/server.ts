@@ -13,6 +13,7 @@ import { publicRoute } from '../src/http/route-rules.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createSealer, loadSecretKey } from '../src/lib/sealing.js';
+import { startWorkers } from '../src/workers.js';
 
 export const baselinePath = '/bench/baseline';
 
@@ -41,6 +42,8 @@ const app = await buildApp({
     }));
   },
 });
+// The background workers run as they do in `charter serve`: their work is part of what the server costs.
+const workers = startWorkers({ config, db, clock: systemClock, log: app.log, poller: app.poller });
 // A key for the Management scenarios, made the way the CLI makes one.
 const { secret: apiKey } = await createApiKey(
   { db, clock: systemClock, sealer: createSealer(loadSecretKey(config)) },
@@ -53,8 +56,9 @@ if (process.send) process.send({ url, storage: db.description, apiKey });
 else process.stdout.write(`${JSON.stringify({ url, apiKey })}\n`);
 
 process.on('SIGTERM', () => {
-  app
-    .close()
+  workers
+    .stop()
+    .then(() => app.close())
     .then(() => db.close())
     .finally(() => {
       if (!process.env.BENCH_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });

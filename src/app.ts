@@ -1,5 +1,6 @@
 // buildApp(deps): the Fastify instance with the error contract, request ids, JSON parsing, docs and every
-// domain's routes. It never listens; main.ts does, and tests inject into it.
+// domain's routes. It never listens and starts no background worker; main.ts does both (workers.ts), and tests
+// inject into it and start the workers they need.
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
@@ -10,7 +11,6 @@ import { auditRoutes } from './access/audit/routes.js';
 import { registerAuthentication } from './access/authenticate.js';
 import { oauthRoutes } from './access/oauth/routes.js';
 import { operatorRoutes } from './access/operators/routes.js';
-import { startNonceSweeper } from './access/request-signing/service.js';
 import { sessionRoutes } from './access/sessions/routes.js';
 import { signingKeyRoutes } from './access/signing-keys/routes.js';
 import { createKeyRing } from './access/signing-keys/service.js';
@@ -31,7 +31,6 @@ import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
 import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { registerTextGuard, zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
-import { randomUnit } from './lib/random.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
 import { createValidationMetrics } from './licensing/client/metrics.js';
@@ -39,10 +38,8 @@ import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { leaseRoutes } from './licensing/floating/routes.js';
-import { startLeaseReaper } from './licensing/floating/service.js';
 import { integrationRoutes } from './licensing/integrations/routes.js';
 import { licenseRoutes } from './licensing/licenses/routes.js';
-import { startLifecycleWatch } from './licensing/lifecycle/service.js';
 import { machineRoutes } from './licensing/machines/routes.js';
 import { offlineRoutes } from './licensing/offline/routes.js';
 import { orderRoutes } from './licensing/orders/routes.js';
@@ -53,18 +50,18 @@ import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
 import { createMonitorMetrics } from './monitor/metrics.js';
-import { createPoller } from './monitor/poller.js';
+import { createPoller, type Poller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
-import { createMonitorScheduler } from './monitor/scheduler.js';
 import { createMetrics, metricsRoutes } from './ops/metrics.js';
 import { createWebhookMetrics } from './ops/webhooks/metrics.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
-import { createWebhookWorker } from './ops/webhooks/worker.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Shutdown begins: every request received from now on answers 503 with Retry-After and Connection: close. */
     drain(): void;
+    /** The monitor's poller, shared with the scheduler that main.ts starts (workers.ts). */
+    poller: Poller;
   }
 }
 
@@ -227,18 +224,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     managementLimit: config.rateLimits.management,
   });
   registerIdempotency(app, { db, clock, sealer });
-  const nonceSweeper = startNonceSweeper({ db, clock });
   const usage = createUsageRecorder({ db, clock, log: app.log }, config.workers.usageFlushSeconds * 1000);
-  const leaseReaper = startLeaseReaper({ db, clock, log: app.log }, config.workers.leaseReaperSeconds * 1000);
-  const webhookWorker = createWebhookWorker(
-    { db, clock, sealer, log: app.log, allowPrivateTargets: config.webhooksAllowPrivate },
-    {
-      senders: config.webhooks.senders,
-      intervalMs: config.webhooks.intervalMs,
-      retentionMs: config.webhooks.eventRetentionDays * 86400 * 1000,
-    },
-  );
-  webhookWorker.start();
   const metrics = createMetrics();
   const monitorMetrics = createMonitorMetrics({ db, clock }, metrics.registry);
   metrics.scrape(monitorMetrics);
@@ -261,21 +247,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     logDir: config.monitor.logDir,
     log: app.log,
   });
-  const monitorScheduler = config.monitor.polling
-    ? createMonitorScheduler({ db, clock, poller, log: app.log, draw: randomUnit }, { tickMs: 1000 })
-    : undefined;
-  monitorScheduler?.start();
-  const lifecycleWatch = startLifecycleWatch(
-    { db, clock, sealer, log: app.log },
-    config.workers.lifecycleScanSeconds * 1000,
-  );
+  app.decorate('poller', poller);
   app.addHook('onClose', async () => {
-    await webhookWorker.stop();
-    await lifecycleWatch.stop();
-    await monitorScheduler?.stop();
     await poller.drain();
-    nonceSweeper.stop();
-    await leaseReaper.stop();
     // Counts still in memory are written before the storage closes (main.ts closes it after the app).
     await usage.stop();
     await lastUsed.stop();

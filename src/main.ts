@@ -1,4 +1,5 @@
-// Starts everything: config → storage (migrated) → app → listening → signal handlers for a graceful stop.
+// Starts everything: config → storage (migrated) → secret key checked → app → background workers → signal
+// handlers → listening; and stops it again: drain → workers → app → storage.
 import type { FastifyInstance } from 'fastify';
 import { systemAuditContext } from './access/audit/service.js';
 import { bootstrapOwner } from './access/operators/service.js';
@@ -10,6 +11,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
 import { createSealer, loadSecretKey, secretKeySource } from './lib/sealing.js';
+import { startWorkers, type Workers } from './workers.js';
 
 /** In-flight requests get this long to finish on SIGTERM before their connections are cut. */
 export const shutdownGraceMs = 10_000;
@@ -27,6 +29,7 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   const logger = createLogger(config.logLevel);
   const db = openDatabase(storageOptionsFromConfig(config, { forServer: true }));
   let app: FastifyInstance | undefined;
+  let workers: Workers | undefined;
   let stopping: Promise<void> | undefined;
 
   /**
@@ -49,6 +52,8 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
           served.server.closeAllConnections();
         }, shutdownGraceMs);
         deadline.unref();
+        // Workers stop first (a delivery or poll in flight finishes): none starts work on a closing app.
+        await workers?.stop();
         await served.close();
         clearTimeout(deadline);
       }
@@ -83,6 +88,7 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
         );
     }
     app = await buildApp({ config, db, clock: systemClock, logger });
+    workers = startWorkers({ config, db, clock: systemClock, log: app.log, poller: app.poller });
     // The handlers are in place before the first request can arrive: a signal never meets a default handler.
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
@@ -98,6 +104,7 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
     }
     url = await app.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await workers?.stop().catch(() => {});
     await app?.close().catch(() => {});
     await db.close().catch(() => {});
     throw error;

@@ -1,0 +1,62 @@
+// The background workers of a server process, started by main.ts after the app is built and stopped before it
+// closes: the webhook sender (outbox fan-out, deliveries, pruning), the lifecycle watch (expiry and heartbeat
+// events), the lease reaper, the request-nonce sweeper, and the monitor's scheduler (with leadership on
+// PostgreSQL, so one process polls). buildApp starts none of them: tests start the ones they need.
+import type { FastifyBaseLogger } from 'fastify';
+import { startNonceSweeper } from './access/request-signing/service.js';
+import type { Config } from './config.js';
+import type { Database } from './db/connection.js';
+import type { Clock } from './lib/clock.js';
+import { randomUnit } from './lib/random.js';
+import { createSealer, loadSecretKey } from './lib/sealing.js';
+import { startLeaseReaper } from './licensing/floating/service.js';
+import { startLifecycleWatch } from './licensing/lifecycle/service.js';
+import type { Poller } from './monitor/poller.js';
+import { createMonitorScheduler } from './monitor/scheduler.js';
+import { createWebhookWorker } from './ops/webhooks/worker.js';
+
+export interface WorkerDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  /** The app's poller: a scheduled poll and a "poll now" request join one poll in flight. */
+  poller: Poller;
+}
+
+export interface Workers {
+  /** Stops every worker and waits for work in flight (a delivery, a poll, a scan) to finish. */
+  stop(): Promise<void>;
+}
+
+export const startWorkers = ({ config, db, clock, log, poller }: WorkerDeps): Workers => {
+  const sealer = createSealer(loadSecretKey(config));
+  const webhookWorker = createWebhookWorker(
+    { db, clock, sealer, log, allowPrivateTargets: config.webhooksAllowPrivate },
+    {
+      senders: config.webhooks.senders,
+      intervalMs: config.webhooks.intervalMs,
+      retentionMs: config.webhooks.eventRetentionDays * 86400 * 1000,
+    },
+  );
+  webhookWorker.start();
+  const lifecycleWatch = startLifecycleWatch(
+    { db, clock, sealer, log },
+    config.workers.lifecycleScanSeconds * 1000,
+  );
+  const leaseReaper = startLeaseReaper({ db, clock, log }, config.workers.leaseReaperSeconds * 1000);
+  const nonceSweeper = startNonceSweeper({ db, clock });
+  const monitorScheduler = config.monitor.polling
+    ? createMonitorScheduler({ db, clock, poller, log, draw: randomUnit }, { tickMs: 1000 })
+    : undefined;
+  monitorScheduler?.start();
+  return {
+    stop: async () => {
+      await webhookWorker.stop();
+      await lifecycleWatch.stop();
+      await monitorScheduler?.stop();
+      nonceSweeper.stop();
+      await leaseReaper.stop();
+    },
+  };
+};
