@@ -113,6 +113,23 @@ export const lockedSeatRead = async (
   return found;
 };
 
+/**
+ * lockedSeatRead, then the state checks: the license of a key refused with its state's code (revoked, suspended,
+ * expired …) when it may not be used now. Calls that may run on a license in any state (release) read alone.
+ */
+export const lockedUsableSeatRead = async (
+  deps: ClientDeps,
+  tx: Executor,
+  licenseKey: string,
+  fingerprint: string,
+  nowMs: number,
+): Promise<SeatRead> => {
+  const found = await lockedSeatRead(deps, tx, licenseKey, fingerprint, nowMs);
+  const state = stateFailure(found, nowMs, {});
+  if (state) throw new AppError(...state);
+  return found;
+};
+
 /** The license of a key (outside a write), or undefined when no license has it. */
 export const findLicenseOfKey = async (
   db: Executor,
