@@ -268,8 +268,27 @@ export const loadConfig = (
   };
 };
 
-/** Test-time variables (the only other process.env reads): where the PostgreSQL and Redis suites find their servers. */
-export const testServices = (env: NodeJS.ProcessEnv = process.env) => ({
-  databaseUrl: env.TEST_DATABASE_URL || undefined,
-  redisUrl: env.TEST_REDIS_URL || undefined,
-});
+/**
+ * Test-time variables (the only other process.env reads): where the PostgreSQL and Redis suites find their servers.
+ * Outside CI a missing one skips its suites; under CI=true it is an error, so a run cannot pass by skipping them.
+ */
+export const testServices = (env: NodeJS.ProcessEnv = process.env) => {
+  const services = {
+    databaseUrl: env.TEST_DATABASE_URL || undefined,
+    redisUrl: env.TEST_REDIS_URL || undefined,
+  };
+  if (env.CI === 'true') {
+    const missing = [
+      { name: 'TEST_DATABASE_URL', url: services.databaseUrl, suites: 'PostgreSQL' },
+      { name: 'TEST_REDIS_URL', url: services.redisUrl, suites: 'Redis' },
+    ].filter((service) => !service.url);
+    if (missing.length > 0) {
+      const names = missing.map((service) => service.name).join(' and ');
+      const suites = missing.map((service) => service.suites).join(' and ');
+      throw new ConfigError(
+        `CI=true, but ${names} ${missing.length > 1 ? 'are' : 'is'} unset: the ${suites} suites would be skipped`,
+      );
+    }
+  }
+  return services;
+};

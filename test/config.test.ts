@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, testServices } from '../src/config.js';
 
 const emptyDir = () => mkdtempSync(path.join(tmpdir(), 'charter-config-'));
 
@@ -95,5 +95,37 @@ describe('configuration', () => {
     writeFileSync(path.join(cwd, 'broken.json'), '{');
     assert.throws(() => loadConfig({ cwd, env: {}, file: 'broken.json' }), /not valid JSON/);
     assert.throws(() => loadConfig({ cwd, env: {}, file: 'missing.json' }), /does not exist/);
+  });
+
+  it('a missing TEST_DATABASE_URL or TEST_REDIS_URL skips its suites, except under CI=true where it is an error naming it', () => {
+    const databaseUrl = 'postgres://postgres@127.0.0.1:5432/test';
+    const redisUrl = 'redis://127.0.0.1:6379';
+    assert.deepEqual(testServices({}), { databaseUrl: undefined, redisUrl: undefined });
+    assert.deepEqual(testServices({ CI: 'false', TEST_REDIS_URL: redisUrl }), {
+      databaseUrl: undefined,
+      redisUrl,
+    });
+    assert.deepEqual(testServices({ CI: 'true', TEST_DATABASE_URL: databaseUrl, TEST_REDIS_URL: redisUrl }), {
+      databaseUrl,
+      redisUrl,
+    });
+    const refusal = (env: Record<string, string>, missing: RegExp, present?: RegExp) =>
+      assert.throws(
+        () => testServices(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, missing);
+          if (present) assert.doesNotMatch(error.message, present);
+          return true;
+        },
+      );
+    refusal({ CI: 'true', TEST_REDIS_URL: redisUrl }, /TEST_DATABASE_URL is unset/, /TEST_REDIS_URL/);
+    // An empty value is as good as none.
+    refusal(
+      { CI: 'true', TEST_DATABASE_URL: databaseUrl, TEST_REDIS_URL: '' },
+      /TEST_REDIS_URL is unset/,
+      /TEST_DATABASE_URL/,
+    );
+    refusal({ CI: 'true' }, /TEST_DATABASE_URL and TEST_REDIS_URL are unset/);
   });
 });

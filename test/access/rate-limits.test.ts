@@ -7,6 +7,7 @@ import { testServices } from '../../src/config.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
+import { createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const clientProbe = async (app: FastifyInstance) => {
@@ -100,12 +101,11 @@ for (const dialect of dialects()) {
       const admin = await createKey(t, ['admin'], { rateLimit: 1000 });
       const call = (url: string, payload: unknown) =>
         t.app.inject({ method: 'POST', url, payload: payload as object, headers: bearer(admin.secret) });
-      const product = (await call('/v1/products', { code: 'lookalike', name: 'Look-alike' })).json() as {
-        id: string;
-      };
-      const policy = (
-        await call('/v1/policies', { productId: product.id, code: 'lookalike', name: 'Look-alike' })
-      ).json() as { id: string };
+      const product = await createProduct(t, admin.secret, { code: 'lookalike', name: 'Look-alike' });
+      const policy = await createPolicy(t, admin.secret, product.id, {
+        code: 'lookalike',
+        name: 'Look-alike',
+      });
       // A key with a 0 or a 1 in it (most keys have one; a handful of tries finds one surely enough).
       let key = '';
       for (let tries = 0; tries < 50 && !/[01]/.test(key); tries++)

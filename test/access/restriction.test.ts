@@ -7,6 +7,7 @@ import { addOperator, bearer, createKey, signIn, testPassword } from '../support
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 for (const dialect of dialects()) {
@@ -25,25 +26,11 @@ for (const dialect of dialects()) {
       () => restricted,
     );
 
-    const licenseFor = async (productId: string, code: string, customerId?: string) => {
-      const policy = (await call('POST', '/v1/policies', { productId, code, name: code })).json() as {
-        id: string;
-      };
-      const res = await call('POST', '/v1/licenses', {
-        policyId: policy.id,
-        ...(customerId ? { customerId } : {}),
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string };
-    };
-
     before(async () => {
       t = await withApp({ dialect });
       admin = (await createKey(t, ['admin'])).secret;
-      productA = ((await call('POST', '/v1/products', { code: 'alpha', name: 'A' })).json() as { id: string })
-        .id;
-      productB = ((await call('POST', '/v1/products', { code: 'beta', name: 'B' })).json() as { id: string })
-        .id;
+      productA = (await createProduct(t, admin, { code: 'alpha', name: 'A' })).id;
+      productB = (await createProduct(t, admin, { code: 'beta', name: 'B' })).id;
       restricted = (await createKey(t, ['admin'], { productIds: [productA] })).secret;
     });
     after(() => t.close());
@@ -149,12 +136,12 @@ for (const dialect of dialects()) {
       const ofB = (await call('POST', '/v1/customers', { email: 'only-b@example.com' })).json() as {
         id: string;
       };
-      await licenseFor(productB, 'b-std', ofB.id);
+      await createLicense(t, admin, { product: productB, license: { customerId: ofB.id } });
       const ofBoth = (await call('POST', '/v1/customers', { email: 'both@example.com' })).json() as {
         id: string;
       };
-      await licenseFor(productB, 'b-two', ofBoth.id);
-      await licenseFor(productA, 'a-std', ofBoth.id);
+      await createLicense(t, admin, { product: productB, license: { customerId: ofBoth.id } });
+      await createLicense(t, admin, { product: productA, license: { customerId: ofBoth.id } });
 
       expectError(await asRestricted('GET', `/v1/customers/${ofB.id}`), 404, 'NOT_FOUND');
       expectError(
@@ -169,11 +156,9 @@ for (const dialect of dialects()) {
       const untouched = (await call('GET', `/v1/customers/${ofB.id}`)).json() as { name: string };
       assert.equal(untouched.name, 'only-b@example.com');
       // A license of its own product cannot be handed to a customer it does not reach.
-      const ownPolicy = (
-        await call('POST', '/v1/policies', { productId: productA, code: 'a-two', name: 'x' })
-      ).json().id as string;
+      const ownPolicy = await createPolicy(t, admin, productA);
       expectError(
-        await asRestricted('POST', '/v1/licenses', { policyId: ownPolicy, customerId: ofB.id }),
+        await asRestricted('POST', '/v1/licenses', { policyId: ownPolicy.id, customerId: ofB.id }),
         422,
         'UNKNOWN_CUSTOMER',
       );
@@ -199,7 +184,10 @@ for (const dialect of dialects()) {
       // would come back short and end early.
       const own: string[] = [];
       for (let index = 0; index < 3; index++) {
-        const mine = await call('POST', '/v1/blocklist', { fingerprint: `mine-${index}`, productId: productA });
+        const mine = await call('POST', '/v1/blocklist', {
+          fingerprint: `mine-${index}`,
+          productId: productA,
+        });
         own.push((mine.json() as { id: string }).id);
         await call('POST', '/v1/blocklist', { fingerprint: `theirs-${index}`, productId: productB });
         await call('POST', '/v1/blocklist', { fingerprint: `everyone-${index}` });
@@ -218,7 +206,7 @@ for (const dialect of dialects()) {
     });
 
     it('license users of other products only are missing to a restricted key', async () => {
-      const license = await licenseFor(productB, 'b-users');
+      const license = await createLicense(t, admin, { product: productB });
       const user = (await call('POST', '/v1/users', { email: 'user-b@example.com' })).json() as {
         id: string;
       };
@@ -233,7 +221,7 @@ for (const dialect of dialects()) {
       assert.ok(!listed.some((row) => row.id === user.id));
       assert.equal((await call('GET', `/v1/users/${user.id}`)).statusCode, 200);
       // Nor can it assign that user to a license of its own product.
-      const own = await licenseFor(productA, 'a-users');
+      const own = await createLicense(t, admin, { product: productA });
       const assign = await asRestricted('POST', `/v1/licenses/${own.id}/users`, { userId: user.id });
       assert.equal(assign.statusCode, 400, assign.body);
     });

@@ -9,6 +9,7 @@ import { canonicalJson } from '../../src/lib/canonical-json.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 interface KeyView {
@@ -73,11 +74,7 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      const product = (await call('POST', '/v1/products', { code: 'studio', name: 'Studio' })).json();
-      const policy = (
-        await call('POST', '/v1/policies', { productId: product.id, code: 'yearly', name: 'Yearly' })
-      ).json();
-      licenseKey = (await call('POST', '/v1/licenses', { policyId: policy.id })).json().key;
+      licenseKey = (await createLicense(t, admin)).key;
       client = (await call('POST', '/v1/oauth-clients', { name: 'backend', scopes: ['keys:read'] })).json();
     });
     after(() => t.close());

@@ -5,9 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bearer, createKey } from '../support/access.js';
+import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
+import { activateMachine, createLicense, createProduct } from '../support/factories.js';
 
 describe('charter verify', () => {
   let t: TestApp;
@@ -24,21 +25,12 @@ describe('charter verify', () => {
       config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
     });
     const admin = (await createKey(t, ['admin'])).secret;
-    const call = (url: string, payload: object) =>
-      t.app.inject({ method: 'POST', url, headers: bearer(admin), payload });
-    const product = (await call('/v1/products', { code: 'cad', name: 'CAD' })).json() as { id: string };
-    const policy = (
-      await call('/v1/policies', { productId: product.id, code: 'cad-pro', name: 'Pro' })
-    ).json() as { id: string };
-    const license = (await call('/v1/licenses', { policyId: policy.id })).json() as { key: string };
-    const activation = await t.app.inject({
-      method: 'POST',
-      url: '/v1/client/activate',
-      payload: { licenseKey: license.key, fingerprint: 'ws-1' },
-    });
+    const product = await createProduct(t, admin, { code: 'cad', name: 'CAD' });
+    const license = await createLicense(t, admin, { product: product.id });
+    const activation = await activateMachine(t, license.key, 'ws-1');
     dir = mkdtempSync(path.join(tmpdir(), 'charter-verify-'));
     licenseFile = path.join(dir, 'license.txt');
-    writeFileSync(licenseFile, (activation.json() as { licenseFile: string }).licenseFile);
+    writeFileSync(licenseFile, activation.licenseFile);
     keysFile = path.join(dir, 'keys.json');
     writeFileSync(keysFile, (await t.app.inject({ method: 'GET', url: '/v1/public-keys' })).body);
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
+import { activateMachine, createLicense, createProduct } from '../support/factories.js';
 import { anyJson, hostileFor, hostileString, type JsonSchema } from '../support/fuzz.js';
 import { dialects } from '../support/services.js';
 
@@ -85,36 +86,21 @@ for (const dialect of dialects()) {
       admin = (await createKey(t, ['admin'])).secret;
       document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Document;
       // Real ids for the generated paths to hit now and then, so handlers run past their lookups.
-      const product = (
-        await call('POST', '/v1/products', {
-          code: 'fuzzed',
-          name: 'Fuzzed',
-          trial: { enabled: true, days: 7, requireEmail: false },
-        })
-      ).json() as { id: string };
-      const policy = (
-        await call('POST', '/v1/policies', { productId: product.id, code: 'std', name: 'Std' })
-      ).json() as {
-        id: string;
-      };
+      const product = await createProduct(t, admin, {
+        code: 'fuzzed',
+        name: 'Fuzzed',
+        trial: { enabled: true, days: 7, requireEmail: false },
+      });
       const customer = (await call('POST', '/v1/customers', { email: 'fuzz@example.com' })).json() as {
         id: string;
       };
-      const license = (
-        await call('POST', '/v1/licenses', { policyId: policy.id, customerId: customer.id })
-      ).json() as {
-        id: string;
-        key: string;
-      };
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        license: { customerId: customer.id },
+      });
       licenseKey = license.key;
-      const machine = (
-        await t.app.inject({
-          method: 'POST',
-          url: '/v1/client/activate',
-          payload: { licenseKey, fingerprint: 'fuzz-fp' },
-        })
-      ).json() as { machine: { id: string } };
-      ids.push(product.id, policy.id, customer.id, license.id, machine.machine.id, 'fuzzed');
+      const { machine } = await activateMachine(t, licenseKey, 'fuzz-fp');
+      ids.push(product.id, license.policyId, customer.id, license.id, machine.id, 'fuzzed');
       restricted = (await createKey(t, ['admin'], { productIds: [product.id] })).secret;
     });
     after(() => t.close());

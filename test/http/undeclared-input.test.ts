@@ -7,6 +7,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 for (const dialect of dialects()) {
@@ -22,12 +23,8 @@ for (const dialect of dialects()) {
     before(async () => {
       t = await withApp({ dialect });
       admin = (await createKey(t, ['admin'])).secret;
-      const product = (await call('POST', '/v1/products', { code: 'closed', name: 'Closed' })).json() as {
-        id: string;
-      };
-      policyId = (
-        await call('POST', '/v1/policies', { productId: product.id, code: 'std', name: 'Std' })
-      ).json().id as string;
+      const product = await createProduct(t, admin, { code: 'closed', name: 'Closed' });
+      policyId = (await createPolicy(t, admin, product.id)).id;
     });
     after(() => t.close());
 

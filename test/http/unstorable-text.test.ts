@@ -7,6 +7,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 for (const dialect of dialects()) {
@@ -22,17 +23,12 @@ for (const dialect of dialects()) {
     before(async () => {
       t = await withApp({ dialect });
       admin = (await createKey(t, ['admin'])).secret;
-      const product = (
-        await call('POST', '/v1/products', {
-          code: 'texts',
-          name: 'Texts',
-          trial: { enabled: true, days: 14, requireEmail: false },
-        })
-      ).json() as { id: string };
-      const policy = (
-        await call('POST', '/v1/policies', { productId: product.id, code: 'std', name: 'Std' })
-      ).json().id as string;
-      licenseKey = ((await call('POST', '/v1/licenses', { policyId: policy })).json() as { key: string }).key;
+      const product = await createProduct(t, admin, {
+        code: 'texts',
+        name: 'Texts',
+        trial: { enabled: true, days: 14, requireEmail: false },
+      });
+      licenseKey = (await createLicense(t, admin, { product: product.id })).key;
     });
     after(() => t.close());
 

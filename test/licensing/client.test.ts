@@ -9,6 +9,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { expectError } from '../support/expect-error.js';
+import { activateMachine, createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 type Result = {
@@ -41,20 +42,6 @@ for (const dialect of dialects()) {
       assert.deepEqual(validationResultSchema.parse(raw), raw);
       return raw as unknown as Result;
     };
-    let policyCount = 0;
-    const newLicense = async (rules: Record<string, unknown> = {}, license: Record<string, unknown> = {}) => {
-      const policy = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: `p${++policyCount}-x`,
-          name: 'P',
-          ...rules,
-        })
-      ).json() as { id: string };
-      const res = await call('POST', '/v1/licenses', { policyId: policy.id, ...license });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; key: string };
-    };
 
     before(async () => {
       t = await withApp({
@@ -62,10 +49,7 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (await call('POST', '/v1/products', { code: 'studio', name: 'Studio' })).json() as {
-        id: string;
-        code: string;
-      };
+      product = await createProduct(t, admin, { code: 'studio', name: 'Studio' });
       await call('POST', `/v1/products/${product.id}/features`, {
         code: 'export',
         name: 'Export',
@@ -78,18 +62,11 @@ for (const dialect of dialects()) {
       const customer = (await call('POST', '/v1/customers', { email: 'day@example.com' })).json() as {
         id: string;
       };
-      const policy = (
-        await call('POST', '/v1/policies', {
-          productId: 'studio',
-          code: 'day',
-          name: 'Day',
-          maxMachines: 2,
-          durationSeconds: 30 * 86_400,
-        })
-      ).json() as { id: string };
-      const license = (
-        await call('POST', '/v1/licenses', { policyId: policy.id, customerId: customer.id })
-      ).json() as { id: string; key: string };
+      const license = await createLicense(t, admin, {
+        product: 'studio',
+        policy: { code: 'day', name: 'Day', maxMachines: 2, durationSeconds: 30 * 86_400 },
+        license: { customerId: customer.id },
+      });
 
       assert.equal(
         (await validate({ licenseKey: 'NOPEX-NOPEX-NOPEX-NOPEX-NOPEX' })).code,
@@ -188,22 +165,28 @@ for (const dialect of dialects()) {
     });
 
     it('a key with a wrong checksum group is LICENSE_NOT_FOUND', async () => {
-      const license = await newLicense();
+      const license = await createLicense(t, admin, { product: product.id });
       const typo = `${license.key.slice(0, -1)}${license.key.endsWith('A') ? 'B' : 'A'}`;
       assert.equal((await validate({ licenseKey: typo })).code, 'LICENSE_NOT_FOUND');
       assert.equal((await validate({ licenseKey: license.key.toLowerCase() })).code, 'VALID');
     });
 
     it('validation answers PRODUCT_DISABLED, PRODUCT_MISMATCH, LICENSE_NOT_STARTED, TRIAL_EXPIRED and FEATURE_NOT_ENTITLED', async () => {
-      const future = await newLicense({}, { startsAt: new Date(t.clock.nowMs() + 86_400_000).toISOString() });
+      const future = await createLicense(t, admin, {
+        product: product.id,
+        license: { startsAt: new Date(t.clock.nowMs() + 86_400_000).toISOString() },
+      });
       assert.equal((await validate({ licenseKey: future.key })).code, 'LICENSE_NOT_STARTED');
-      const trial = await newLicense(
-        {},
-        { trial: true, expiresAt: new Date(t.clock.nowMs() + 1000).toISOString() },
-      );
+      const trial = await createLicense(t, admin, {
+        product: product.id,
+        license: { trial: true, expiresAt: new Date(t.clock.nowMs() + 1000).toISOString() },
+      });
       t.clock.advance(2000);
       assert.equal((await validate({ licenseKey: trial.key })).code, 'TRIAL_EXPIRED');
-      const featured = await newLicense({ features: [{ code: 'export' }] });
+      const featured = await createLicense(t, admin, {
+        product: product.id,
+        policy: { features: [{ code: 'export' }] },
+      });
       assert.equal((await validate({ licenseKey: featured.key, features: ['export'] })).code, 'VALID');
       assert.equal(
         (await validate({ licenseKey: featured.key, features: ['export', 'render'] })).code,
@@ -214,13 +197,8 @@ for (const dialect of dialects()) {
         'PRODUCT_MISMATCH',
       );
       assert.equal((await validate({ licenseKey: featured.key, productCode: 'studio' })).code, 'VALID');
-      const other = (await call('POST', '/v1/products', { code: 'paused', name: 'Paused' })).json() as {
-        id: string;
-      };
-      const pol = (
-        await call('POST', '/v1/policies', { productId: other.id, code: 'pp', name: 'P' })
-      ).json() as { id: string };
-      const paused = (await call('POST', '/v1/licenses', { policyId: pol.id })).json() as { key: string };
+      const other = await createProduct(t, admin, { code: 'paused', name: 'Paused' });
+      const paused = await createLicense(t, admin, { product: other.id });
       await call('PATCH', `/v1/products/${other.id}`, { status: 'disabled' });
       assert.equal((await validate({ licenseKey: paused.key })).code, 'PRODUCT_DISABLED');
       expectError(
@@ -231,10 +209,11 @@ for (const dialect of dialects()) {
     });
 
     it('a maintenance-strategy license stays VALID after its end, with maintenanceExpired', async () => {
-      const license = await newLicense(
-        { expirationStrategy: 'maintenance' },
-        { expiresAt: new Date(t.clock.nowMs() + 1000).toISOString() },
-      );
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { expirationStrategy: 'maintenance' },
+        license: { expiresAt: new Date(t.clock.nowMs() + 1000).toISOString() },
+      });
       t.clock.advance(2000);
       const result = (await client('validate', { licenseKey: license.key })).json() as {
         code: string;
@@ -244,7 +223,10 @@ for (const dialect of dialects()) {
     });
 
     it('blocked devices, virtual machines and inactive customers are refused at activation', async () => {
-      const license = await newLicense({ allowVm: false, maxMachines: 5 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { allowVm: false, maxMachines: 5 },
+      });
       await call('POST', '/v1/blocklist', {
         fingerprint: 'stolen',
         productId: product.id,
@@ -267,7 +249,10 @@ for (const dialect of dialects()) {
       const customer = (
         await call('POST', '/v1/customers', { email: 'gone@example.com', status: 'inactive' })
       ).json() as { id: string };
-      const owned = await newLicense({}, { customerId: customer.id });
+      const owned = await createLicense(t, admin, {
+        product: product.id,
+        license: { customerId: customer.id },
+      });
       expectError(
         await client('activate', { licenseKey: owned.key, fingerprint: 'pc' }),
         422,
@@ -276,7 +261,10 @@ for (const dialect of dialects()) {
     });
 
     it('heartbeats keep a machine alive; silent past 2× heartbeatSeconds it is dead, freed, and must activate again', async () => {
-      const license = await newLicense({ heartbeatSeconds: 60, maxMachines: 1 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { heartbeatSeconds: 60, maxMachines: 1 },
+      });
       assert.equal(
         (await client('activate', { licenseKey: license.key, fingerprint: 'node-a' })).statusCode,
         201,
@@ -315,9 +303,8 @@ for (const dialect of dialects()) {
     });
 
     it('lowering maxMachines below the active count makes validation answer MACHINE_LIMIT_EXCEEDED', async () => {
-      const license = await newLicense({ maxMachines: 3 });
-      for (const fingerprint of ['a1', 'a2', 'a3'])
-        await client('activate', { licenseKey: license.key, fingerprint });
+      const license = await createLicense(t, admin, { product: product.id, policy: { maxMachines: 3 } });
+      for (const fingerprint of ['a1', 'a2', 'a3']) await activateMachine(t, license.key, fingerprint);
       await call('PATCH', `/v1/licenses/${license.id}`, { maxMachines: 2 });
       assert.equal(
         (await validate({ licenseKey: license.key, fingerprint: 'a1' })).code,
@@ -326,9 +313,9 @@ for (const dialect of dialects()) {
     });
 
     it('maxDeactivations stops activate/deactivate churn (client and management alike)', async () => {
-      const license = await newLicense({
-        maxMachines: 1,
-        maxDeactivations: { count: 2, periodSeconds: 86_400 },
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { maxMachines: 1, maxDeactivations: { count: 2, periodSeconds: 86_400 } },
       });
       for (const fingerprint of ['c1', 'c2']) {
         await client('activate', { licenseKey: license.key, fingerprint });
@@ -357,7 +344,10 @@ for (const dialect of dialects()) {
     });
 
     it('an activation-based policy starts the term at the first activation', async () => {
-      const license = await newLicense({ expirationBasis: 'activation', durationSeconds: 3600 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { expirationBasis: 'activation', durationSeconds: 3600 },
+      });
       const before = (await call('GET', `/v1/licenses/${license.id}`)).json() as { expiresAt: string | null };
       assert.equal(before.expiresAt, null);
       t.clock.advance(5000);
@@ -369,7 +359,7 @@ for (const dialect of dialects()) {
     });
 
     it('a nonce makes a signed result that verifies against the public key over the canonical JSON', async () => {
-      const license = await newLicense();
+      const license = await createLicense(t, admin, { product: product.id });
       const res = await client('validate', { licenseKey: license.key, nonce: 'nonce-12345678' });
       const body = res.json() as Record<string, unknown> & { signature: string; kid: string; nonce: string };
       assert.equal(body.nonce, 'nonce-12345678');
@@ -404,7 +394,7 @@ for (const dialect of dialects()) {
 
     if (dialect === 'sqlite') {
       it('validation reads what another process committed at once: a license suspended by the CLI', async () => {
-        const license = await newLicense();
+        const license = await createLicense(t, admin, { product: product.id });
         assert.equal((await validate({ licenseKey: license.key })).code, 'VALID');
         const cli = await runCli(['licenses', 'suspend', license.id, '--json'], {
           CHARTER_DATA_DIR: t.config.dataDir,
@@ -419,7 +409,7 @@ for (const dialect of dialects()) {
     }
 
     it('the license file carries the signed payload for this machine', async () => {
-      const license = await newLicense();
+      const license = await createLicense(t, admin, { product: product.id });
       const res = await client('activate', { licenseKey: license.key, fingerprint: 'filed' });
       const { licenseFile } = res.json() as { licenseFile: string };
       const lines = licenseFile.split('\n');
@@ -452,8 +442,11 @@ for (const dialect of dialects()) {
     });
 
     it('license-file answers a fresh signed file for an activated machine, and refuses one that may not run', async () => {
-      const license = await newLicense({ licenseFileTtlSeconds: 3600 });
-      await client('activate', { licenseKey: license.key, fingerprint: 'refresh' });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { licenseFileTtlSeconds: 3600 },
+      });
+      await activateMachine(t, license.key, 'refresh');
       t.clock.advance(60_000);
       const res = await client('license-file', { licenseKey: license.key, fingerprint: 'refresh' });
       assert.equal(res.statusCode, 200, res.body);
@@ -508,7 +501,7 @@ for (const dialect of dialects()) {
     });
 
     it(`40 parallel activations of distinct fingerprints against maxMachines 7 give exactly 7 machines${dialect === 'postgres' ? ', across two app instances' : ''}`, async () => {
-      const license = await newLicense({ maxMachines: 7 });
+      const license = await createLicense(t, admin, { product: product.id, policy: { maxMachines: 7 } });
       const second = dialect === 'postgres' ? await t.sibling() : t.app;
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, index) =>

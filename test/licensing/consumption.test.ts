@@ -7,6 +7,7 @@ import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 type Meter = {
@@ -35,22 +36,6 @@ for (const dialect of dialects()) {
       assert.equal(res.statusCode, 200, res.body);
       return res.json() as Meter;
     };
-    let policyCount = 0;
-    const newLicense = async (rules: Record<string, unknown>, license: Record<string, unknown> = {}) => {
-      const policy = await call('POST', '/v1/policies', {
-        productId: product.id,
-        code: `m${++policyCount}`,
-        name: 'Metered',
-        ...rules,
-      });
-      assert.equal(policy.statusCode, 201, policy.body);
-      const res = await call('POST', '/v1/licenses', {
-        policyId: (policy.json() as { id: string }).id,
-        ...license,
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; key: string };
-    };
     const rule = (extra: Record<string, unknown> = {}) => ({
       consumption: { max: 10, allowNegative: false, allowOverage: false, resetPeriod: 'never', ...extra },
     });
@@ -61,7 +46,7 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (await call('POST', '/v1/products', { code: 'api', name: 'API' })).json() as { id: string };
+      product = await createProduct(t, admin, { code: 'api', name: 'API' });
       for (const feature of [
         { code: 'tokens', name: 'Tokens', kind: 'consumption', maxConsumption: 100 },
         { code: 'sso', name: 'SSO', kind: 'boolean' },
@@ -73,7 +58,7 @@ for (const dialect of dialects()) {
     after(() => t.close());
 
     it('the license meter counts to its max, refuses past it with CONSUMPTION_LIMIT_EXCEEDED, and shows on the license', async () => {
-      const license = await newLicense(rule());
+      const license = await createLicense(t, admin, { product: product.id, policy: rule() });
       assert.deepEqual(await consumed(license.key, 4), {
         feature: null,
         used: 4,
@@ -104,23 +89,32 @@ for (const dialect of dialects()) {
     });
 
     it('negative amounts credit the meter only where allowed, and never below zero', async () => {
-      const strict = await newLicense(rule());
+      const strict = await createLicense(t, admin, { product: product.id, policy: rule() });
       await consumed(strict.key, 3);
       expectError(await consume(strict.key, -1), 422, 'NEGATIVE_CONSUMPTION_NOT_ALLOWED');
-      const lenient = await newLicense(rule({ allowNegative: true }));
+      const lenient = await createLicense(t, admin, {
+        product: product.id,
+        policy: rule({ allowNegative: true }),
+      });
       await consumed(lenient.key, 3);
       assert.equal((await consumed(lenient.key, -2)).used, 1);
       assert.equal((await consumed(lenient.key, -5)).used, 0);
     });
 
     it('with overage allowed the meter passes its max, and remaining stays at zero', async () => {
-      const license = await newLicense(rule({ allowOverage: true }));
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: rule({ allowOverage: true }),
+      });
       const meter = await consumed(license.key, 15);
       assert.deepEqual([meter.used, meter.remaining], [15, 0]);
     });
 
     it('a daily meter starts from zero in the next UTC day, with no job needed', async () => {
-      const license = await newLicense(rule({ resetPeriod: 'daily' }));
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: rule({ resetPeriod: 'daily' }),
+      });
       const meter = await consumed(license.key, 10);
       assert.equal(meter.periodStartsAt, '2026-11-22T00:00:00.000Z');
       assert.equal(meter.resetsAt, '2026-11-23T00:00:00.000Z');
@@ -136,13 +130,19 @@ for (const dialect of dialects()) {
     });
 
     it('monthly and weekly periods follow the UTC calendar', async () => {
-      const monthly = await newLicense(rule({ resetPeriod: 'monthly' }));
+      const monthly = await createLicense(t, admin, {
+        product: product.id,
+        policy: rule({ resetPeriod: 'monthly' }),
+      });
       const meter = await consumed(monthly.key, 1);
       assert.deepEqual(
         [meter.periodStartsAt, meter.resetsAt],
         ['2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'],
       );
-      const weekly = await newLicense(rule({ resetPeriod: 'weekly' }));
+      const weekly = await createLicense(t, admin, {
+        product: product.id,
+        policy: rule({ resetPeriod: 'weekly' }),
+      });
       const week = await consumed(weekly.key, 1);
       // 2026-11-22 is a Sunday: its week began on Monday the 16th.
       assert.deepEqual(
@@ -152,8 +152,9 @@ for (const dialect of dialects()) {
     });
 
     it('feature meters: entitled consumption features count against their own max', async () => {
-      const license = await newLicense({
-        features: [{ code: 'tokens', maxConsumption: 5 }, { code: 'sso' }],
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { features: [{ code: 'tokens', maxConsumption: 5 }, { code: 'sso' }] },
       });
       const meter = await consumed(license.key, 5, { feature: 'tokens' });
       assert.deepEqual([meter.feature, meter.used, meter.max, meter.remaining], ['tokens', 5, 5, 0]);
@@ -168,12 +169,15 @@ for (const dialect of dialects()) {
       // The license itself is not metered.
       expectError(await consume(license.key, 1), 422, 'NOT_CONSUMPTION');
       // Without a maximum on the entitlement, the product feature's applies.
-      const defaults = await newLicense({ features: [{ code: 'tokens' }] });
+      const defaults = await createLicense(t, admin, {
+        product: product.id,
+        policy: { features: [{ code: 'tokens' }] },
+      });
       assert.equal((await consumed(defaults.key, 1, { feature: 'tokens' })).max, 100);
     });
 
     it('consumption refuses a license that may not run, an unknown key, a machine not activated and bad amounts', async () => {
-      const license = await newLicense(rule());
+      const license = await createLicense(t, admin, { product: product.id, policy: rule() });
       await call('POST', `/v1/licenses/${license.id}/suspend`);
       expectError(await consume(license.key, 1), 422, 'LICENSE_SUSPENDED');
       await call('POST', `/v1/licenses/${license.id}/reinstate`);
@@ -181,12 +185,16 @@ for (const dialect of dialects()) {
       expectError(await consume('AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', 1), 404, 'LICENSE_NOT_FOUND');
       expectError(await consume(license.key, 0), 400, 'VALIDATION_ERROR');
       expectError(await consume(license.key, 1.5), 400, 'VALIDATION_ERROR');
-      const expired = await newLicense(rule(), { expiresAt: '2026-11-01T00:00:00.000Z' });
+      const expired = await createLicense(t, admin, {
+        product: product.id,
+        policy: rule(),
+        license: { expiresAt: '2026-11-01T00:00:00.000Z' },
+      });
       expectError(await consume(expired.key, 1), 422, 'LICENSE_EXPIRED');
     });
 
     it(`10 parallel consumptions of 1 with 3 remaining: exactly 3 succeed${dialect === 'postgres' ? ', across two app instances' : ''}`, async () => {
-      const license = await newLicense(rule());
+      const license = await createLicense(t, admin, { product: product.id, policy: rule() });
       await consumed(license.key, 7);
       const apps = dialect === 'postgres' ? [t.app, await t.sibling()] : [t.app];
       const results = await Promise.all(

@@ -13,6 +13,7 @@ import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { startCli } from '../support/cli.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createLicense, createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const crashes = 3;
@@ -78,32 +79,28 @@ for (const dialect of dialects()) {
       // at the real now, as the servers' does.
       t = await withApp({ dialect, storage, now: new Date() });
       admin = (await createKey(t, ['admin'])).secret;
-      const product = (await call('POST', '/v1/products', { code: 'crash', name: 'Crash' })).json() as {
-        id: string;
-      };
-      const policy = async (code: string, rules: Record<string, unknown>) =>
-        (
-          (
-            await call('POST', '/v1/policies', { productId: product.id, code, name: code, ...rules })
-          ).json() as { id: string }
-        ).id;
-      const license = async (policyId: string) =>
-        (await call('POST', '/v1/licenses', { policyId })).json() as { key: string; id: string };
-      keys.nodeLocked = await license(await policy('nl', { maxMachines: 1_000_000 }));
-      keys.floating = await license(
-        await policy('fl', { floating: true, maxMachines: seats, leaseSeconds: 3600 }),
-      );
-      keys.metered = await license(
-        await policy('mt', {
+      const product = await createProduct(t, admin, { code: 'crash', name: 'Crash' });
+      keys.nodeLocked = await createLicense(t, admin, {
+        product: product.id,
+        policy: { maxMachines: 1_000_000 },
+      });
+      keys.floating = await createLicense(t, admin, {
+        product: product.id,
+        policy: { floating: true, maxMachines: seats, leaseSeconds: 3600 },
+      });
+      keys.metered = await createLicense(t, admin, {
+        product: product.id,
+        policy: {
           consumption: {
             max: 1_000_000_000,
             allowNegative: false,
             allowOverage: false,
             resetPeriod: 'never',
           },
-        }),
-      );
-      await policy('ord', {});
+        },
+      });
+      // The policy the orders below buy, by code.
+      await createPolicy(t, admin, product.id, { code: 'ord', name: 'ord' });
     });
     after(async () => {
       for (const server of servers) if (server.exitCode === null) server.kill('SIGKILL');

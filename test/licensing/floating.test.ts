@@ -13,6 +13,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 type Lease = {
@@ -45,25 +46,8 @@ for (const dialect of dialects()) {
       () => admin,
     );
     const client = clientCalls(() => t);
-    let policyCount = 0;
-    const newLicense = async (rules: Record<string, unknown> = {}, license: Record<string, unknown> = {}) => {
-      const policy = await call('POST', '/v1/policies', {
-        productId: product.id,
-        code: `f${++policyCount}`,
-        name: 'Floating',
-        floating: true,
-        maxMachines: 2,
-        leaseSeconds: 600,
-        ...rules,
-      });
-      assert.equal(policy.statusCode, 201, policy.body);
-      const res = await call('POST', '/v1/licenses', {
-        policyId: (policy.json() as { id: string }).id,
-        ...license,
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; key: string };
-    };
+    // The file's floating policy (two seats, ten-minute leases), which a test narrows with its own rules.
+    const seats = { floating: true, maxMachines: 2, leaseSeconds: 600 };
     const checkout = async (licenseKey: string, fingerprint: string, status = 201) => {
       const res = await client('checkout', { licenseKey, fingerprint, hostname: `${fingerprint}.local` });
       assert.equal(res.statusCode, status, res.body);
@@ -85,10 +69,7 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (await call('POST', '/v1/products', { code: 'cad', name: 'CAD' })).json() as {
-        id: string;
-        code: string;
-      };
+      product = await createProduct(t, admin, { code: 'cad', name: 'CAD' });
       for (const feature of [
         { code: 'render', name: 'Render', kind: 'floating', seats: 1 },
         { code: 'export', name: 'Export', kind: 'boolean' },
@@ -100,7 +81,7 @@ for (const dialect of dialects()) {
     after(() => t.close());
 
     it('checkout grants seats up to the count, extends a held one, and a full pool answers FLOATING_NOT_AVAILABLE with a recorded denial', async () => {
-      const license = await newLicense();
+      const license = await createLicense(t, admin, { product: product.id, policy: seats });
       const first = await checkout(license.key, 'fp-a');
       assert.equal(first.lease.licenseId, license.id);
       assert.equal(first.lease.feature, null);
@@ -161,7 +142,10 @@ for (const dialect of dialects()) {
     });
 
     it('a lapsed lease stops counting at once, before the reaper marks it expired and emits lease.expired', async () => {
-      const license = await newLicense({ maxMachines: 1 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { ...seats, maxMachines: 1 },
+      });
       const held = await checkout(license.key, 'fp-old');
       await expectError(
         await client('checkout', { licenseKey: license.key, fingerprint: 'fp-new' }),
@@ -205,7 +189,10 @@ for (const dialect of dialects()) {
     });
 
     it('heartbeats extend the seat; a released seat is free for another machine; release without a seat is LEASE_NOT_FOUND', async () => {
-      const license = await newLicense({ maxMachines: 1 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { ...seats, maxMachines: 1 },
+      });
       await checkout(license.key, 'fp-1');
       t.clock.advance(500_000);
       const beat = await client('heartbeat', { licenseKey: license.key, fingerprint: 'fp-1' });
@@ -237,7 +224,10 @@ for (const dialect of dialects()) {
     });
 
     it('validation of a floating machine answers LEASE_NOT_FOUND without a live seat and never MACHINE_LIMIT_EXCEEDED', async () => {
-      const license = await newLicense({ maxMachines: 1 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { ...seats, maxMachines: 1 },
+      });
       const validate = async (fingerprint?: string) =>
         (
           await client('validate', { licenseKey: license.key, ...(fingerprint ? { fingerprint } : {}) })
@@ -257,7 +247,10 @@ for (const dialect of dialects()) {
     });
 
     it('activate on a floating license checks out a seat, so one client code path serves both kinds', async () => {
-      const license = await newLicense({ maxMachines: 1 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { ...seats, maxMachines: 1 },
+      });
       const res = await client('activate', { licenseKey: license.key, fingerprint: 'fp-act' });
       assert.equal(res.statusCode, 201, res.body);
       assert.deepEqual(activationSchema.parse(res.json()), res.json());
@@ -276,10 +269,10 @@ for (const dialect of dialects()) {
     });
 
     it('checkout, borrow and release on a node-locked license answer NOT_FLOATING', async () => {
-      const policy = (
-        await call('POST', '/v1/policies', { productId: product.id, code: 'locked', name: 'Locked' })
-      ).json() as { id: string };
-      const license = (await call('POST', '/v1/licenses', { policyId: policy.id })).json() as { key: string };
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { code: 'locked', name: 'Locked' },
+      });
       const body = { licenseKey: license.key, fingerprint: 'fp-x' };
       await expectError(await client('checkout', body), 422, 'NOT_FLOATING');
       await expectError(
@@ -296,7 +289,7 @@ for (const dialect of dialects()) {
     });
 
     it('borrowing keeps a seat without heartbeats until `until`, within maxBorrowSeconds; its file runs as long', async () => {
-      const noBorrow = await newLicense();
+      const noBorrow = await createLicense(t, admin, { product: product.id, policy: seats });
       await checkout(noBorrow.key, 'fp-nb');
       const until = (ms: number) => new Date(t.clock.nowMs() + ms).toISOString();
       await expectError(
@@ -305,7 +298,10 @@ for (const dialect of dialects()) {
         'BORROW_NOT_ALLOWED',
       );
 
-      const license = await newLicense({ maxMachines: 1, allowBorrow: true, maxBorrowSeconds: 7 * 86_400 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { ...seats, maxMachines: 1, allowBorrow: true, maxBorrowSeconds: 7 * 86_400 },
+      });
       const borrowBody = (fingerprint: string, ms: number) => ({
         licenseKey: license.key,
         fingerprint,
@@ -338,9 +334,9 @@ for (const dialect of dialects()) {
     });
 
     it('floating features have their own seat pools; entitlement and kind are checked', async () => {
-      const license = await newLicense({
-        maxMachines: 3,
-        features: [{ code: 'render' }, { code: 'export' }],
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { ...seats, maxMachines: 3, features: [{ code: 'render' }, { code: 'export' }] },
       });
       const feature = (code: string, action: 'checkout' | 'release', fingerprint: string) =>
         client(`features/${code}/${action}`, { licenseKey: license.key, fingerprint });
@@ -375,16 +371,10 @@ for (const dialect of dialects()) {
     });
 
     it('a node-locked license with a floating feature leases it to activated machines', async () => {
-      const policy = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: 'locked-render',
-          name: 'L',
-          maxMachines: 2,
-          features: [{ code: 'render' }],
-        })
-      ).json() as { id: string };
-      const license = (await call('POST', '/v1/licenses', { policyId: policy.id })).json() as { key: string };
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { code: 'locked-render', name: 'L', maxMachines: 2, features: [{ code: 'render' }] },
+      });
       await expectError(
         await client('features/render/checkout', { licenseKey: license.key, fingerprint: 'fp-n' }),
         422,
@@ -411,7 +401,7 @@ for (const dialect of dialects()) {
     });
 
     it('operators see who holds seats and force a release; deactivating a machine frees its seats', async () => {
-      const license = await newLicense();
+      const license = await createLicense(t, admin, { product: product.id, policy: seats });
       const a = await checkout(license.key, 'fp-m1');
       const b = await checkout(license.key, 'fp-m2');
       const live = await liveLeases(license.id);
@@ -443,11 +433,9 @@ for (const dialect of dialects()) {
     });
 
     it('a key restricted to another product sees none of these leases', async () => {
-      const license = await newLicense();
+      const license = await createLicense(t, admin, { product: product.id, policy: seats });
       const held = await checkout(license.key, 'fp-vis');
-      const other = (await call('POST', '/v1/products', { code: 'other-prod', name: 'Other' })).json() as {
-        id: string;
-      };
+      const other = await createProduct(t, admin, { code: 'other-prod', name: 'Other' });
       const restricted = (await createKey(t, ['licenses:read', 'licenses:write'], { productIds: [other.id] }))
         .secret;
       const list = await t.app.inject({
@@ -468,7 +456,10 @@ for (const dialect of dialects()) {
     });
 
     it(`30 parallel checkouts on 5 seats give exactly 5 leases${dialect === 'postgres' ? ', across two app instances' : ''}`, async () => {
-      const license = await newLicense({ maxMachines: 5 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { ...seats, maxMachines: 5 },
+      });
       const apps = dialect === 'postgres' ? [t.app, await t.sibling()] : [t.app];
       const results = await Promise.all(
         Array.from({ length: 30 }, (_, index) =>
@@ -492,7 +483,7 @@ for (const dialect of dialects()) {
     });
 
     it('malformed seat requests answer 400 VALIDATION_ERROR', async () => {
-      const license = await newLicense();
+      const license = await createLicense(t, admin, { product: product.id, policy: seats });
       await expectError(await client('checkout', { licenseKey: license.key }), 400, 'VALIDATION_ERROR');
       await expectError(
         await client('borrow', { licenseKey: license.key, fingerprint: 'x', until: 'tomorrow' }),

@@ -13,6 +13,7 @@ import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const stripeSecret = 'whsec_charter_test_endpoint_secret';
@@ -120,16 +121,8 @@ for (const dialect of dialects()) {
         },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      const product = (await call('POST', '/v1/products', { code: 'app', name: 'App' })).json() as {
-        id: string;
-      };
-      const policy = await call('POST', '/v1/policies', {
-        productId: product.id,
-        code: 'pro',
-        name: 'Pro',
-        durationSeconds: 30 * 86400,
-      });
-      assert.equal(policy.statusCode, 201, policy.body);
+      const product = await createProduct(t, admin, { code: 'app', name: 'App' });
+      await createPolicy(t, admin, product.id, { code: 'pro', name: 'Pro', durationSeconds: 30 * 86400 });
     });
     after(async () => {
       stripeApi.close();

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
+import { createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 type License = {
@@ -56,31 +57,21 @@ for (const dialect of dialects()) {
     before(async () => {
       t = await withApp({ dialect });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (await call('POST', '/v1/products', { code: 'studio', name: 'Studio' })).json() as {
-        id: string;
-      };
-      yearly = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: 'yearly',
-          name: 'Yearly',
-          durationSeconds: 365 * day,
-          maxMachines: 3,
-          maxTransfers: 1,
-        })
-      ).json() as { id: string };
-      maintenance = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: 'maintenance',
-          name: 'Maintenance',
-          durationSeconds: 30 * day,
-          expirationStrategy: 'maintenance',
-        })
-      ).json() as { id: string };
-      perpetual = (
-        await call('POST', '/v1/policies', { productId: product.id, code: 'perpetual', name: 'Perpetual' })
-      ).json() as { id: string };
+      product = await createProduct(t, admin, { code: 'studio', name: 'Studio' });
+      yearly = await createPolicy(t, admin, product.id, {
+        code: 'yearly',
+        name: 'Yearly',
+        durationSeconds: 365 * day,
+        maxMachines: 3,
+        maxTransfers: 1,
+      });
+      maintenance = await createPolicy(t, admin, product.id, {
+        code: 'maintenance',
+        name: 'Maintenance',
+        durationSeconds: 30 * day,
+        expirationStrategy: 'maintenance',
+      });
+      perpetual = await createPolicy(t, admin, product.id, { code: 'perpetual', name: 'Perpetual' });
       customer = (await call('POST', '/v1/customers', { email: 'buyer@example.com' })).json() as {
         id: string;
       };
@@ -144,20 +135,14 @@ for (const dialect of dialects()) {
         422,
         'UNKNOWN_CUSTOMER',
       );
-      const other = (await call('POST', '/v1/products', { code: 'other', name: 'Other' })).json() as {
-        id: string;
-      };
+      const other = await createProduct(t, admin, { code: 'other', name: 'Other' });
       expectError(
         await call('POST', '/v1/licenses', { policyId: yearly.id, productId: other.id }),
         422,
         'UNKNOWN_POLICY',
       );
-      const archived = (
-        await call('POST', '/v1/products', { code: 'old', name: 'Old', status: 'archived' })
-      ).json() as { id: string };
-      const oldPolicy = (
-        await call('POST', '/v1/policies', { productId: archived.id, code: 'pp', name: 'P' })
-      ).json() as { id: string };
+      const archived = await createProduct(t, admin, { code: 'old', name: 'Old', status: 'archived' });
+      const oldPolicy = await createPolicy(t, admin, archived.id);
       expectError(await call('POST', '/v1/licenses', { policyId: oldPolicy.id }), 422, 'PRODUCT_ARCHIVED');
     });
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -20,19 +21,10 @@ for (const dialect of dialects()) {
     let t: TestApp;
     let admin: string;
     let productId: string;
-    let policyCount = 0;
     let nonceCount = 0;
 
     const call = (url: string, payload: object) =>
       t.app.inject({ method: 'POST', url, headers: bearer(admin), payload });
-    const newLicense = async (rules: Record<string, unknown>) => {
-      const policy = (
-        await call('/v1/policies', { productId, code: `offline-${++policyCount}`, name: 'P', ...rules })
-      ).json() as { id: string };
-      const res = await call('/v1/licenses', { policyId: policy.id });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; key: string };
-    };
     const request = (licenseKey: string, fingerprint: string, extra: Record<string, unknown> = {}) =>
       encode({
         v: 1,
@@ -87,13 +79,15 @@ for (const dialect of dialects()) {
     before(async () => {
       t = await withApp({ dialect });
       admin = (await createKey(t, ['admin'])).secret;
-      productId = ((await call('/v1/products', { code: 'plant', name: 'Plant' })).json() as { id: string })
-        .id;
+      productId = (await createProduct(t, admin, { code: 'plant', name: 'Plant' })).id;
     });
     after(() => t.close());
 
     it('activates from the request file, answers a signed file with the deactivation secret, and deactivates once with the proof', async () => {
-      const license = await newLicense({ allowOffline: true, maxMachines: 2 });
+      const license = await createLicense(t, admin, {
+        product: productId,
+        policy: { allowOffline: true, maxMachines: 2 },
+      });
       const res = await call('/v1/offline/activate', { request: request(license.key, 'air-gapped-1') });
       assert.equal(res.statusCode, 201, res.body);
       const body = res.json() as {
@@ -142,7 +136,7 @@ for (const dialect of dialects()) {
     });
 
     it('a proof that does not verify answers 401 OFFLINE_SIGNATURE_MISMATCH and leaves the machine active', async () => {
-      const license = await newLicense({ allowOffline: true });
+      const license = await createLicense(t, admin, { product: productId, policy: { allowOffline: true } });
       const body = (
         await call('/v1/offline/activate', { request: request(license.key, 'air-gapped-2') })
       ).json() as {
@@ -171,7 +165,10 @@ for (const dialect of dialects()) {
     });
 
     it('an empty, undecodable, unknown-version or reused request answers 400 OFFLINE_REQUEST_INVALID', async () => {
-      const license = await newLicense({ allowOffline: true, maxMachines: 5 });
+      const license = await createLicense(t, admin, {
+        product: productId,
+        policy: { allowOffline: true, maxMachines: 5 },
+      });
       for (const bad of [
         '',
         '   ',
@@ -197,7 +194,10 @@ for (const dialect of dialects()) {
     });
 
     it('a refused activation leaves its request usable: a machine limit freed, the same file activates', async () => {
-      const license = await newLicense({ allowOffline: true, maxMachines: 1 });
+      const license = await createLicense(t, admin, {
+        product: productId,
+        policy: { allowOffline: true, maxMachines: 1 },
+      });
       const first = (
         await call('/v1/offline/activate', { request: request(license.key, 'first') })
       ).json() as {
@@ -218,13 +218,16 @@ for (const dialect of dialects()) {
     });
 
     it('a policy without offline, and any floating policy, answer 422 OFFLINE_NOT_ALLOWED', async () => {
-      const online = await newLicense({});
+      const online = await createLicense(t, admin, { product: productId });
       await expectError(
         await call('/v1/offline/activate', { request: request(online.key, 'nope') }),
         422,
         'OFFLINE_NOT_ALLOWED',
       );
-      const floating = await newLicense({ floating: true, maxMachines: 5 });
+      const floating = await createLicense(t, admin, {
+        product: productId,
+        policy: { floating: true, maxMachines: 5 },
+      });
       await expectError(
         await call('/v1/offline/activate', { request: request(floating.key, 'nope') }),
         422,
@@ -238,9 +241,8 @@ for (const dialect of dialects()) {
     });
 
     it('a key restricted to another product answers 403 PRODUCT_NOT_ALLOWED', async () => {
-      const license = await newLicense({ allowOffline: true });
-      const other = ((await call('/v1/products', { code: 'other', name: 'Other' })).json() as { id: string })
-        .id;
+      const license = await createLicense(t, admin, { product: productId, policy: { allowOffline: true } });
+      const other = (await createProduct(t, admin, { code: 'other', name: 'Other' })).id;
       const restricted = (await createKey(t, ['machines:write'], { productIds: [other] })).secret;
       const res = await t.app.inject({
         method: 'POST',

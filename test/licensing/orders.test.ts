@@ -6,6 +6,7 @@ import { recentEvents } from '../../src/ops/events/service.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
+import { createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 type Order = {
@@ -53,21 +54,9 @@ for (const dialect of dialects()) {
         ['studio', 'key'],
         ['teams', 'user'],
       ] as const) {
-        const product = (await call('POST', '/v1/products', { code, name: code, licenseModel })).json() as {
-          id: string;
-        };
+        const product = await createProduct(t, admin, { code, name: code, licenseModel });
         for (const policy of ['yearly', 'perpetual'])
-          assert.equal(
-            (
-              await call('POST', '/v1/policies', {
-                productId: product.id,
-                code: policy,
-                name: policy,
-                maxUsers: 3,
-              })
-            ).statusCode,
-            201,
-          );
+          await createPolicy(t, admin, product.id, { code: policy, name: policy, maxUsers: 3 });
       }
     });
     after(() => t.close());

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError, issuesOf } from '../support/expect-error.js';
+import { createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 for (const dialect of dialects()) {
@@ -29,10 +30,8 @@ for (const dialect of dialects()) {
     before(async () => {
       t = await withApp({ dialect });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (
-        await call('POST', '/v1/products', { code: 'studio', name: 'Studio' })
-      ).json() as typeof product;
-      other = (await call('POST', '/v1/products', { code: 'other', name: 'Other' })).json() as typeof other;
+      product = await createProduct(t, admin, { code: 'studio', name: 'Studio' });
+      other = await createProduct(t, admin, { code: 'other', name: 'Other' });
       await call('POST', `/v1/products/${product.id}/features`, {
         code: 'export',
         name: 'Export',

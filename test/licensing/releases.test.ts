@@ -6,6 +6,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const sha = (char: string) => char.repeat(64);
@@ -31,20 +32,6 @@ for (const dialect of dialects()) {
       assert.equal(res.statusCode, 200, res.body);
       return (res.json() as { data: { version: string }[] }).data.map((release) => release.version);
     };
-    const newLicense = async (rules: Record<string, unknown>, license: Record<string, unknown> = {}) => {
-      const policy = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: `r-${Math.random().toString(36).slice(2, 8)}`,
-          name: 'R',
-          ...rules,
-        })
-      ).json() as { id: string };
-      return (await call('POST', '/v1/licenses', { policyId: policy.id, ...license })).json() as {
-        id: string;
-        key: string;
-      };
-    };
 
     before(async () => {
       t = await withApp({
@@ -52,9 +39,7 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (await call('POST', '/v1/products', { code: 'studio', name: 'Studio' })).json() as {
-        id: string;
-      };
+      product = await createProduct(t, admin, { code: 'studio', name: 'Studio' });
       const now = Date.parse('2026-11-22T10:30:45.123Z');
       for (const [version, channel, publishedAt] of [
         ['1.9.0', 'stable', now - 90 * 86_400_000],
@@ -113,7 +98,7 @@ for (const dialect of dialects()) {
     });
 
     it('a license may install its product’s published releases, newest first by semver; beta adds beta releases', async () => {
-      const license = await newLicense({});
+      const license = await createLicense(t, admin, { product: product.id });
       assert.deepEqual(await versions(license.key), ['1.10.0', '1.9.0']);
       assert.deepEqual(await versions(license.key, 'beta'), ['2.0.0-beta.1', '1.10.0', '1.9.0']);
       // 2.0.0 is scheduled a week ahead.
@@ -124,16 +109,20 @@ for (const dialect of dialects()) {
 
     it('under maintenance expiry an expired license keeps the releases published before its end; restrict refuses', async () => {
       const end = new Date(Date.parse('2026-11-22T10:30:45.123Z') - 60 * 86_400_000).toISOString();
-      const maintenance = await newLicense({ expirationStrategy: 'maintenance' }, { expiresAt: end });
+      const maintenance = await createLicense(t, admin, {
+        product: product.id,
+        policy: { expirationStrategy: 'maintenance' },
+        license: { expiresAt: end },
+      });
       assert.deepEqual(await versions(maintenance.key), ['1.9.0']);
-      const restricted = await newLicense({}, { expiresAt: end });
+      const restricted = await createLicense(t, admin, { product: product.id, license: { expiresAt: end } });
       const refused = expectError(
         await client('versions', { licenseKey: restricted.key }),
         422,
         'ACTIVE_LICENSE_REQUIRED',
       );
       assert.equal(refused.details?.reason, 'LICENSE_EXPIRED');
-      const suspended = await newLicense({});
+      const suspended = await createLicense(t, admin, { product: product.id });
       await call('POST', `/v1/licenses/${suspended.id}/suspend`);
       expectError(
         await client('installation-file', { licenseKey: suspended.key, platform: 'linux-x64' }),
@@ -148,7 +137,7 @@ for (const dialect of dialects()) {
     });
 
     it('installation-file answers the newest installable file for a platform, or a given version', async () => {
-      const license = await newLicense({});
+      const license = await createLicense(t, admin, { product: product.id });
       const latest = await client('installation-file', { licenseKey: license.key, platform: 'windows-x64' });
       assert.equal(latest.statusCode, 200, latest.body);
       assert.deepEqual(latest.json(), {
@@ -191,9 +180,7 @@ for (const dialect of dialects()) {
     });
 
     it('a key restricted to another product cannot publish (403) or read (404) this product’s releases', async () => {
-      const other = (await call('POST', '/v1/products', { code: 'other', name: 'Other' })).json() as {
-        id: string;
-      };
+      const other = await createProduct(t, admin, { code: 'other', name: 'Other' });
       const restricted = (await createKey(t, ['releases:read', 'releases:write'], { productIds: [other.id] }))
         .secret;
       const refused = await t.app.inject({

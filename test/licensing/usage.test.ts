@@ -6,6 +6,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 type Bucket = {
@@ -30,15 +31,6 @@ for (const dialect of dialects()) {
       () => admin,
     );
     const client = clientCalls(() => t);
-    const newLicense = async (code: string, rules: Record<string, unknown>) => {
-      const policy = (
-        await call('POST', '/v1/policies', { productId: product.id, code, name: code, ...rules })
-      ).json() as { id: string };
-      return (await call('POST', '/v1/licenses', { policyId: policy.id })).json() as {
-        id: string;
-        key: string;
-      };
-    };
     const usage = async (query: string) => {
       const res = await call('GET', `/v1/usage?${query}`);
       assert.equal(res.statusCode, 200, res.body);
@@ -57,15 +49,16 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (await call('POST', '/v1/products', { code: 'usage-prod', name: 'U' })).json() as {
-        id: string;
-      };
+      product = await createProduct(t, admin, { code: 'usage-prod', name: 'U' });
     });
     after(() => t.close());
 
     it('counts validations, activations, deactivations, checkouts, denials and peak seats by hour and by day', async () => {
-      const locked = await newLicense('locked', { maxMachines: 2 });
-      const floating = await newLicense('floating', { floating: true, maxMachines: 2 });
+      const locked = await createLicense(t, admin, { product: product.id, policy: { maxMachines: 2 } });
+      const floating = await createLicense(t, admin, {
+        product: product.id,
+        policy: { floating: true, maxMachines: 2 },
+      });
       for (let i = 0; i < 3; i++) await client('validate', { licenseKey: locked.key });
       await client('activate', { licenseKey: locked.key, fingerprint: 'u-1' });
       await client('deactivate', { licenseKey: locked.key, fingerprint: 'u-1' });
@@ -118,7 +111,7 @@ for (const dialect of dialects()) {
     });
 
     it("a graceful shutdown writes the counts still in memory (another instance's included)", async () => {
-      const license = await newLicense('shutdown', {});
+      const license = await createLicense(t, admin, { product: product.id });
       const other = await t.sibling();
       for (let i = 0; i < 5; i++) await client('validate', { licenseKey: license.key }, other);
       // The sibling's counts are only in its memory until it closes.
@@ -155,9 +148,7 @@ for (const dialect of dialects()) {
       );
       expectError(await call('GET', '/v1/usage?nope=1'), 400, 'INVALID_QUERY');
       expectError(await call('GET', '/v1/usage?productId=prod_missing'), 404, 'NOT_FOUND');
-      const other = (await call('POST', '/v1/products', { code: 'usage-other', name: 'O' })).json() as {
-        id: string;
-      };
+      const other = await createProduct(t, admin, { code: 'usage-other', name: 'O' });
       const restricted = (await createKey(t, ['licenses:read'], { productIds: [other.id] })).secret;
       const res = await t.app.inject({
         method: 'GET',

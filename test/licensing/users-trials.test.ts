@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 for (const dialect of dialects()) {
@@ -27,23 +28,11 @@ for (const dialect of dialects()) {
     after(() => t.close());
 
     it('a per-user license takes up to maxUsers users, each activating up to maxActivationsPerUser machines', async () => {
-      const product = (
-        await call('POST', '/v1/products', { code: 'seats', name: 'Seats', licenseModel: 'user' })
-      ).json() as { id: string };
-      const policy = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: 'team',
-          name: 'Team',
-          maxMachines: 10,
-          maxUsers: 2,
-          maxActivationsPerUser: 1,
-        })
-      ).json() as { id: string };
-      const license = (await call('POST', '/v1/licenses', { policyId: policy.id })).json() as {
-        id: string;
-        key: string;
-      };
+      const product = await createProduct(t, admin, { code: 'seats', name: 'Seats', licenseModel: 'user' });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { code: 'team', name: 'Team', maxMachines: 10, maxUsers: 2, maxActivationsPerUser: 1 },
+      });
       const users = [];
       for (const email of ['ann@example.com', 'bob@example.com', 'cy@example.com']) {
         const res = await call('POST', '/v1/users', { email });
@@ -123,13 +112,11 @@ for (const dialect of dialects()) {
     });
 
     it('a trial licenses and activates this device once; a second trial for it or its email is refused', async () => {
-      const product = (
-        await call('POST', '/v1/products', {
-          code: 'editor',
-          name: 'Editor',
-          trial: { enabled: true, days: 14, requireEmail: true },
-        })
-      ).json() as { id: string };
+      const product = await createProduct(t, admin, {
+        code: 'editor',
+        name: 'Editor',
+        trial: { enabled: true, days: 14, requireEmail: true },
+      });
       expectError(
         await client('trial', { productCode: 'editor', fingerprint: 'dev-1' }),
         400,
@@ -177,7 +164,7 @@ for (const dialect of dialects()) {
     });
 
     it('a product without trials, or an unknown product, refuses', async () => {
-      await call('POST', '/v1/products', { code: 'no-trial', name: 'No trial' });
+      await createProduct(t, admin, { code: 'no-trial', name: 'No trial' });
       expectError(
         await client('trial', { productCode: 'no-trial', fingerprint: 'x' }),
         422,
@@ -187,7 +174,7 @@ for (const dialect of dialects()) {
     });
 
     it('one address gets CHARTER_RATE_LIMIT_TRIAL_IP trials an hour, however many fingerprints it makes up', async () => {
-      await call('POST', '/v1/products', {
+      await createProduct(t, admin, {
         code: 'farmed',
         name: 'Farmed',
         trial: { enabled: true, days: 7, requireEmail: false },

@@ -9,6 +9,7 @@ import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 interface FeatureRow {
@@ -52,9 +53,7 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      const product = (await call('POST', '/v1/products', { code: 'cad', name: 'CAD' })).json() as {
-        id: string;
-      };
+      const product = await createProduct(t, admin, { code: 'cad', name: 'CAD' });
       assert.equal(
         (
           await call('POST', `/v1/products/${product.id}/features`, {
@@ -66,21 +65,15 @@ for (const dialect of dialects()) {
         ).statusCode,
         201,
       );
-      const policy = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: 'pool',
-          name: 'Pool',
+      license = await createLicense(t, admin, {
+        product: product.id,
+        policy: {
           floating: true,
           maxMachines: 2,
           leaseSeconds: 3600,
           features: [{ code: 'render', seats: 3 }],
-        })
-      ).json() as { id: string };
-      license = (await call('POST', '/v1/licenses', { policyId: policy.id })).json() as {
-        id: string;
-        key: string;
-      };
+        },
+      });
     });
     after(() => t.close());
 

@@ -6,6 +6,7 @@ import { scanLifecycle } from '../../src/licensing/lifecycle/service.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
+import { createLicense, createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 import { type Receiver, startReceiver, testWebhookWorker } from '../support/webhooks.js';
 
@@ -30,7 +31,7 @@ for (const dialect of dialects()) {
     before(async () => {
       t = await withApp({ dialect, config: { CHARTER_WEBHOOKS_ALLOW_PRIVATE: true } });
       admin = (await createKey(t, ['admin'])).secret;
-      product = (await call('POST', '/v1/products', { code: 'ev', name: 'Events' })).json() as { id: string };
+      product = await createProduct(t, admin, { code: 'ev', name: 'Events' });
     });
     after(() => t.close());
     beforeEach(async () => {
@@ -48,22 +49,12 @@ for (const dialect of dialects()) {
       await testWebhookWorker(t).runOnce();
       return receiver.received.map((request) => JSON.parse(request.body) as Received);
     };
-    let policies = 0;
-    const newLicense = async (rules: Record<string, unknown> = {}) => {
-      const policy = await call('POST', '/v1/policies', {
-        productId: product.id,
-        code: `p${++policies}`,
-        name: 'Events',
-        ...rules,
-      });
-      assert.equal(policy.statusCode, 201, policy.body);
-      const res = await call('POST', '/v1/licenses', { policyId: (policy.json() as { id: string }).id });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; key: string; keyPrefix: string };
-    };
 
     it('a license’s life arrives in order: created, updated, machine activated and deactivated, suspended, reinstated, renewed, transferred, revoked, deleted', async () => {
-      const license = await newLicense({ durationSeconds: 30 * 86400 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { durationSeconds: 30 * 86400 },
+      });
       const customer = (await call('POST', '/v1/customers', { email: 'owner@example.com' })).json() as {
         id: string;
       };
@@ -122,7 +113,10 @@ for (const dialect of dialects()) {
 
     it('time emits license.expiring_soon a week before the end, license.expired at it, and machine.heartbeat_dead once', async () => {
       await scanLifecycle(t);
-      const license = await newLicense({ durationSeconds: 10 * 86400, heartbeatSeconds: 600 });
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { durationSeconds: 10 * 86400, heartbeatSeconds: 600 },
+      });
       assert.equal(
         (await client('activate', { licenseKey: license.key, fingerprint: 'fp-hb' })).statusCode,
         201,
@@ -156,9 +150,7 @@ for (const dialect of dialects()) {
     });
 
     it('an order emits customer.created, license.created for each license, and order.created', async () => {
-      const policy = (
-        await call('POST', '/v1/policies', { productId: product.id, code: `p${++policies}`, name: 'Order' })
-      ).json() as { code: string };
+      const policy = await createPolicy(t, admin, product.id, { name: 'Order' });
       const res = await t.app.inject({
         method: 'POST',
         url: '/v1/orders',

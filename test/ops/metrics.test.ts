@@ -8,6 +8,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createLicense } from '../support/factories.js';
 import { standIn } from '../support/monitor.js';
 import { dialects } from '../support/services.js';
 
@@ -41,23 +42,9 @@ for (const dialect of dialects()) {
         })
       ).json() as { id: string };
       assert.equal((await call('POST', `/v1/monitor/servers/${server.id}/poll`)).statusCode, 200);
-      const product = (await call('POST', '/v1/products', { code: 'flt', name: 'Floating' })).json() as {
-        id: string;
-      };
-      const policy = (
-        await call('POST', '/v1/policies', {
-          productId: product.id,
-          code: 'pool',
-          name: 'Pool',
-          floating: true,
-          maxMachines: 5,
-          leaseSeconds: 600,
-        })
-      ).json() as { id: string };
-      const license = (await call('POST', '/v1/licenses', { policyId: policy.id })).json() as {
-        id: string;
-        key: string;
-      };
+      const license = await createLicense(t, admin, {
+        policy: { floating: true, maxMachines: 5, leaseSeconds: 600 },
+      });
       assert.equal(
         (await client('checkout', { licenseKey: license.key, fingerprint: 'fp-metrics' })).statusCode,
         201,

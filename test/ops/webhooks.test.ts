@@ -9,6 +9,7 @@ import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';
 import { expectError } from '../support/expect-error.js';
+import { createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 describe('webhook signatures', () => {
@@ -145,9 +146,7 @@ for (const dialect of dialects()) {
     });
 
     it('a credential restricted to products may not manage endpoints (403 PRODUCT_NOT_ALLOWED)', async () => {
-      const product = (await call('POST', '/v1/products', { code: 'hooks', name: 'Hooks' })).json() as {
-        id: string;
-      };
+      const product = await createProduct(t, admin, { code: 'hooks', name: 'Hooks' });
       const restricted = (
         await createKey(t, ['webhooks:read', 'webhooks:write'], { productIds: [product.id] })
       ).secret;

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { bearer, createKey } from '../support/access.js';
+import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { repoRoot } from '../support/cli.js';
+import { createLicense, createProduct } from '../support/factories.js';
 
 const run = promisify(execFile);
 const example = path.join(repoRoot, 'examples/offline-check/main.mjs');
@@ -39,13 +40,8 @@ describe('examples/offline-check', () => {
       config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
     });
     const admin = (await createKey(t, ['admin'])).secret;
-    const call = (url: string, payload: object) =>
-      t.app.inject({ method: 'POST', url, headers: bearer(admin), payload });
-    const product = (await call('/v1/products', { code: 'viewer', name: 'Viewer' })).json() as { id: string };
-    const policy = (
-      await call('/v1/policies', { productId: product.id, code: 'viewer-std', name: 'Std' })
-    ).json() as { id: string };
-    licenseKey = ((await call('/v1/licenses', { policyId: policy.id })).json() as { key: string }).key;
+    const product = await createProduct(t, admin, { code: 'viewer', name: 'Viewer' });
+    licenseKey = (await createLicense(t, admin, { product: product.id })).key;
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     state = mkdtempSync(path.join(tmpdir(), 'charter-example-'));
   });

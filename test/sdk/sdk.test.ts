@@ -20,6 +20,7 @@ import { catalog } from '../../src/errors/catalog.js';
 import { canonicalJson as serverCanonicalJson } from '../../src/lib/canonical-json.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
+import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const armorBody = (file: string) => file.split('\n').slice(1, -1).join('');
@@ -70,19 +71,11 @@ for (const dialect of dialects()) {
         config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
       });
       admin = (await createKey(t, ['admin'])).secret;
-      const call = (url: string, payload: object) =>
-        t.app.inject({ method: 'POST', url, headers: bearer(admin), payload });
-      const product = (await call('/v1/products', { code: 'desk', name: 'Desk' })).json() as { id: string };
-      const policy = (
-        await call('/v1/policies', {
-          productId: product.id,
-          code: 'desk-yearly',
-          name: 'P',
-          maxMachines: 10,
-          allowOffline: true,
-        })
-      ).json() as { id: string };
-      license = (await call('/v1/licenses', { policyId: policy.id })).json() as { id: string; key: string };
+      const product = await createProduct(t, admin, { code: 'desk', name: 'Desk' });
+      license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { maxMachines: 10, allowOffline: true },
+      });
       baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
     });
     after(() => t.close());
@@ -245,17 +238,11 @@ for (const dialect of dialects()) {
         code: 'TRIAL_NOT_ALLOWED',
       });
       await assert.rejects(client.validate(), TypeError);
-      const created = await t.app.inject({
-        method: 'POST',
-        url: '/v1/products',
-        headers: bearer(admin),
-        payload: {
-          code: 'desk-trial',
-          name: 'Desk trial',
-          trial: { enabled: true, days: 14, requireEmail: false },
-        },
+      await createProduct(t, admin, {
+        code: 'desk-trial',
+        name: 'Desk trial',
+        trial: { enabled: true, days: 14, requireEmail: false },
       });
-      assert.equal(created.statusCode, 201, created.body);
       const started = await client.trial({ productCode: 'desk-trial', fingerprint: 'trial-1' });
       assert.match(started.licenseKey, /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/);
       const file = await verifyLicenseFile(started.licenseFile, await publicKeys(), {
@@ -266,24 +253,15 @@ for (const dialect of dialects()) {
     });
 
     it('CharterClient checks out, heartbeats, borrows and releases a floating seat, and consumes a meter', async () => {
-      const call = (url: string, payload: object) =>
-        t.app.inject({ method: 'POST', url, headers: bearer(admin), payload });
-      const product = (await call('/v1/products', { code: 'desk-float', name: 'F' })).json() as {
-        id: string;
-      };
-      const policy = (
-        await call('/v1/policies', {
-          productId: product.id,
-          code: 'one-seat',
-          name: 'One seat',
+      const seat = await createLicense(t, admin, {
+        policy: {
           floating: true,
           maxMachines: 1,
           allowBorrow: true,
           maxBorrowSeconds: 86_400,
           consumption: { max: 5, allowNegative: false, allowOverage: false, resetPeriod: 'never' },
-        })
-      ).json() as { id: string };
-      const seat = (await call('/v1/licenses', { policyId: policy.id })).json() as { key: string };
+        },
+      });
       const client = new CharterClient({ baseUrl, licenseKey: seat.key, retry: { maxAttempts: 1 } });
       const held = await client.checkout({ fingerprint: 'float-1' });
       assert.equal(held.lease.fingerprint, 'float-1');
