@@ -135,6 +135,46 @@ for (const dialect of dialects()) {
       );
     });
 
+    it('deactivating by proof releases the seats the machine holds, as every other deactivation does', async () => {
+      assert.equal(
+        (
+          await call(`/v1/products/${productId}/features`, {
+            code: 'solver',
+            name: 'Solver',
+            kind: 'floating',
+            seats: 1,
+          })
+        ).statusCode,
+        201,
+      );
+      const license = await createLicense(t, admin, {
+        product: productId,
+        policy: { allowOffline: true, features: [{ code: 'solver' }] },
+      });
+      const activated = (
+        await call('/v1/offline/activate', { request: request(license.key, 'lab-seat') })
+      ).json() as { machine: { id: string }; response: string };
+      const secret = (await readFile(activated.response)).machine.deactivationSecret ?? '';
+      // The machine was on the network once: it took the feature's only seat.
+      const seat = { licenseKey: license.key, fingerprint: 'lab-seat' };
+      const taken = await t.app.inject({
+        method: 'POST',
+        url: '/v1/client/features/solver/checkout',
+        payload: seat,
+      });
+      assert.equal(taken.statusCode, 201, taken.body);
+      const done = await call('/v1/offline/deactivate', {
+        proof: proof(activated.machine.id, 'lab-seat', secret),
+      });
+      assert.equal(done.statusCode, 204, done.body);
+      const leases = await t.db.kysely
+        .selectFrom('leases')
+        .select('status')
+        .where('license_id', '=', license.id)
+        .execute();
+      assert.deepEqual(leases, [{ status: 'released' }]);
+    });
+
     it('a proof that does not verify answers 401 OFFLINE_SIGNATURE_MISMATCH and leaves the machine active', async () => {
       const license = await createLicense(t, admin, { product: productId, policy: { allowOffline: true } });
       const body = (
