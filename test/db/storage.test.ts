@@ -1,4 +1,4 @@
-// Storage on both engines: migrations, readiness, transactions that roll back, and exact limits under concurrency.
+// Storage on both engines: migrations, transactions that roll back, and exact limits under concurrency.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,6 @@ const allMigrations = Object.keys(migrations);
 import { forUpdate, transaction } from '../../src/db/transaction.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { freshDatabase } from '../support/database.js';
-import { expectError } from '../support/expect-error.js';
 import { dialects } from '../support/services.js';
 
 for (const dialect of dialects()) {
@@ -37,17 +36,6 @@ for (const dialect of dialects()) {
       } finally {
         await storage.dispose();
       }
-    });
-
-    it('GET /readyz answers 200 when storage answers and migrations are current', async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/readyz' });
-      assert.equal(res.statusCode, 200);
-      assert.deepEqual(res.json(), { status: 'ok', storage: dialect });
-    });
-
-    it('GET /healthz answers 200 { status: ok }', async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/healthz' });
-      assert.deepEqual([res.statusCode, res.json()], [200, { status: 'ok' }]);
     });
 
     it('a transaction that throws leaves nothing behind', async () => {
@@ -98,40 +86,6 @@ for (const dialect of dialects()) {
         .where('key', '=', 'seats')
         .executeTakeFirstOrThrow();
       assert.equal(final.value, String(limit));
-    });
-  });
-
-  describe(`readiness without storage (${dialect})`, () => {
-    it('GET /readyz answers 503 SERVICE_UNAVAILABLE with Retry-After once storage is gone', async () => {
-      const t = await withApp({ dialect });
-      try {
-        await t.db.close();
-        const res = await t.app.inject({ method: 'GET', url: '/readyz' });
-        const body = expectError(res, 503, 'SERVICE_UNAVAILABLE');
-        assert.ok(Number(res.headers['retry-after']) > 0);
-        assert.equal(body.retryable, true);
-        assert.equal((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
-      } finally {
-        await t.close();
-      }
-    });
-
-    it('GET /readyz answers 503 naming the pending migrations', async () => {
-      const t = await withApp({ dialect });
-      try {
-        await t.db.kysely
-          .withSchema(t.db.schema ?? 'main')
-          .deleteFrom('kysely_migration' as never)
-          .execute();
-        const body = expectError(
-          await t.app.inject({ method: 'GET', url: '/readyz' }),
-          503,
-          'SERVICE_UNAVAILABLE',
-        );
-        assert.deepEqual(body.details, { pending: allMigrations });
-      } finally {
-        await t.close();
-      }
     });
   });
 }

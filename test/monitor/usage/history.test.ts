@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { maintainHistory, type UsagePoint } from '../../src/monitor/usage/history.js';
-import { createKey } from '../support/access.js';
-import { type TestApp, withApp } from '../support/app.js';
-import { managementCalls } from '../support/calls.js';
-import { expectError } from '../support/expect-error.js';
-import { standIn } from '../support/monitor.js';
-import { dialects } from '../support/services.js';
+import { maintainHistory, type UsagePoint } from '../../../src/monitor/usage/history.js';
+import { createKey } from '../../support/access.js';
+import { type TestApp, withApp } from '../../support/app.js';
+import { managementCalls } from '../../support/calls.js';
+import { expectError } from '../../support/expect-error.js';
+import { standIn } from '../../support/monitor.js';
+import { dialects } from '../../support/services.js';
 
 for (const dialect of dialects()) {
   describe(`monitor usage history (${dialect})`, () => {
