@@ -1,6 +1,6 @@
 // Leadership among processes sharing one database: on PostgreSQL, a session advisory lock held on a connection of
 // its own for as long as the process leads; on SQLite, one process owns the database and always leads.
-import { sql } from 'kysely';
+import type pg from 'pg';
 import type { Database } from './connection.js';
 
 export interface Leadership {
@@ -38,37 +38,51 @@ export const holdLeadership = (
         resolve();
       };
     });
-  const tryLock = sql<{
-    locked: boolean;
-  }>`select pg_try_advisory_lock(${key}::int, hashtext(current_schema())) as locked`;
-  const unlock = sql`select pg_advisory_unlock(${key}::int, hashtext(current_schema()))`;
+  const pool = db.pgPool;
+  if (!pool) throw new Error('A PostgreSQL database without its pool cannot hold leadership');
+  const tryLock = 'select pg_try_advisory_lock($1::int, hashtext(current_schema())) as locked';
+  const unlock = 'select pg_advisory_unlock($1::int, hashtext(current_schema()))';
   const lead = async () => {
     while (!stopped) {
+      let client: pg.PoolClient | undefined;
+      let lost: Error | undefined;
+      // A connection that ends while idle says so by an event, not by a failed query: it wakes the loop.
+      const onError = (error: Error) => {
+        lost = error;
+        wake();
+      };
       try {
-        await db.kysely.connection().execute(async (connection) => {
-          while (!stopped) {
-            if ((await tryLock.execute(connection)).rows[0]?.locked) {
-              leader = true;
-              options.onLead();
-              // The lock lives as long as this connection: a check that fails means both are gone, and this
-              // process stops leading until it takes the lock again.
-              while (!stopped) {
-                await pause(retryMs);
-                await sql`select 1`.execute(connection);
-              }
-              await unlock.execute(connection);
-              leader = false;
-              return;
+        client = await pool.connect();
+        client.on('error', onError);
+        while (!stopped) {
+          const { rows } = await client.query<{ locked: boolean }>(tryLock, [key]);
+          if (rows[0]?.locked) {
+            leader = true;
+            options.onLead();
+            // The lock lives as long as this connection: a check that fails means both are gone, and this
+            // process stops leading until it takes the lock again.
+            while (!stopped) {
+              await pause(retryMs);
+              if (lost) throw lost;
+              await client.query('select 1');
             }
-            await pause(retryMs);
+            await client.query(unlock, [key]);
+            return;
           }
-        });
+          await pause(retryMs);
+          if (lost) throw lost;
+        }
       } catch (error) {
+        lost ??= error instanceof Error ? error : new Error(String(error));
         leader = false;
-        if (stopped) return;
-        options.onConnectionLost(error);
-        await pause(retryMs);
+        if (!stopped) options.onConnectionLost(error);
+      } finally {
+        leader = false;
+        client?.removeListener('error', onError);
+        // A failed connection is destroyed, never handed back to the pool for the next query to meet.
+        client?.release(lost);
       }
+      if (!stopped) await pause(retryMs);
     }
   };
   const held = lead();
