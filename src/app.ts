@@ -52,6 +52,7 @@ import { userRoutes } from './licensing/users/routes.js';
 import { createMonitorMetrics } from './monitor/metrics.js';
 import { createPoller, type Poller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
+import { incidentRoutes } from './ops/incidents/routes.js';
 import { createMetrics, metricsRoutes } from './ops/metrics.js';
 import { createWebhookMetrics } from './ops/webhooks/metrics.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
@@ -287,6 +288,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(
     webhookEndpointRoutes({ db, clock, sealer, allowPrivateTargets: config.webhooksAllowPrivate }),
   );
+  await app.register(incidentRoutes({ db, clock }));
   await app.register(monitorRoutes({ db, clock, poller, logDir: config.monitor.logDir }));
   await app.register(metricsRoutes(metrics, { public: config.metricsPublic }));
   await app.register(blocklistRoutes({ db, clock }));

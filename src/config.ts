@@ -48,6 +48,27 @@ const byteSize = z
       .max(1024 * 1024 * 1024),
   );
 
+/** `feature=hours` pairs, comma-separated (`Virtuoso=4,render=24`): a per-feature setting over a default. */
+const hoursByFeature = z
+  .union([z.record(z.string(), z.number()), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value !== 'string') return value;
+    const out: Record<string, number> = {};
+    for (const pair of value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const match = /^(.+?)\s*=\s*(\d+)$/.exec(pair);
+      if (!match?.[1]) {
+        ctx.addIssue({ code: 'custom', message: `"${pair}" is not feature=hours` });
+        return z.NEVER;
+      }
+      out[match[1]] = Number(match[2]);
+    }
+    return out;
+  })
+  .pipe(z.record(z.string().min(1).max(200), z.number().int().min(0).max(8760)));
+
 const url = (protocols: string[]) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) }).describe(`a ${protocols.join(' or ')} URL`);
 
@@ -107,6 +128,17 @@ export const configSchema = z.object({
   CHARTER_WEBHOOK_SENDERS: int(0, 64).default(4),
   CHARTER_WEBHOOK_INTERVAL_MS: int(50, 60_000).default(1000),
   CHARTER_EVENT_RETENTION_DAYS: int(1, 3650).default(30),
+  CHARTER_ACTION_TTL_HOURS: int(1, 8760).default(72),
+  CHARTER_EXPIRY_NOTICE_DAYS: int(1, 365).default(7),
+  CHARTER_INCIDENT_EVALUATE_SECONDS: int(5, 3600).default(60),
+  CHARTER_INCIDENT_SERVER_DOWN_POLLS: int(0, 1000).default(3),
+  CHARTER_INCIDENT_SATURATION_MINUTES: int(0, 1440).default(15),
+  CHARTER_INCIDENT_EXPIRY_DAYS: int(0, 365).default(14),
+  CHARTER_INCIDENT_ANOMALY_FACTOR: int(0, 1000).default(3),
+  CHARTER_INCIDENT_WEBHOOK_FAILURES: int(0, 1000).default(10),
+  CHARTER_INCIDENT_FEATURE_EXPIRY_DAYS: int(0, 365).default(14),
+  CHARTER_INCIDENT_CHECKOUT_HOURS: int(0, 8760).default(12),
+  CHARTER_INCIDENT_CHECKOUT_HOURS_BY_FEATURE: hoursByFeature.default({}),
   CHARTER_SMTP_URL: url(['smtp', 'smtps']).optional(),
   CHARTER_MAIL_FROM: z.string().trim().min(3).optional(),
 });
@@ -150,6 +182,23 @@ export interface Config {
   workers: { leaseReaperSeconds: number; usageFlushSeconds: number; lifecycleScanSeconds: number };
   /** Outbound webhooks: deliveries this process sends at once (0: none), how often it looks, how long events stay. */
   webhooks: { senders: number; intervalMs: number; eventRetentionDays: number };
+  /** How long a proposed action waits for a decision before it expires. */
+  actions: { ttlHours: number };
+  /** license.expiring_soon: this many days before a license's end. */
+  expiryNoticeDays: number;
+  /** The incident rules (ops.md "Incidents"): how often the leader evaluates them, and each rule's threshold or
+   * window; 0 turns a rule off. */
+  incidents: {
+    evaluateSeconds: number;
+    serverDownPolls: number;
+    saturationMinutes: number;
+    expiryDays: number;
+    anomalyFactor: number;
+    webhookFailures: number;
+    featureExpiryDays: number;
+    checkoutHours: number;
+    checkoutHoursByFeature: Record<string, number>;
+  };
 }
 
 export class ConfigError extends Error {
@@ -264,6 +313,19 @@ export const loadConfig = (
       senders: raw.CHARTER_WEBHOOK_SENDERS,
       intervalMs: raw.CHARTER_WEBHOOK_INTERVAL_MS,
       eventRetentionDays: raw.CHARTER_EVENT_RETENTION_DAYS,
+    },
+    actions: { ttlHours: raw.CHARTER_ACTION_TTL_HOURS },
+    expiryNoticeDays: raw.CHARTER_EXPIRY_NOTICE_DAYS,
+    incidents: {
+      evaluateSeconds: raw.CHARTER_INCIDENT_EVALUATE_SECONDS,
+      serverDownPolls: raw.CHARTER_INCIDENT_SERVER_DOWN_POLLS,
+      saturationMinutes: raw.CHARTER_INCIDENT_SATURATION_MINUTES,
+      expiryDays: raw.CHARTER_INCIDENT_EXPIRY_DAYS,
+      anomalyFactor: raw.CHARTER_INCIDENT_ANOMALY_FACTOR,
+      webhookFailures: raw.CHARTER_INCIDENT_WEBHOOK_FAILURES,
+      featureExpiryDays: raw.CHARTER_INCIDENT_FEATURE_EXPIRY_DAYS,
+      checkoutHours: raw.CHARTER_INCIDENT_CHECKOUT_HOURS,
+      checkoutHoursByFeature: raw.CHARTER_INCIDENT_CHECKOUT_HOURS_BY_FEATURE,
     },
   };
 };

@@ -1,7 +1,7 @@
 // The background workers of a server process, started by main.ts after the app is built and stopped before it
 // closes: the webhook sender (outbox fan-out, deliveries, pruning), the lifecycle watch (expiry and heartbeat
-// events), the lease reaper, the request-nonce sweeper, and the monitor's scheduler (with leadership on
-// PostgreSQL, so one process polls). buildApp starts none of them: tests start the ones they need.
+// events), the lease reaper, the request-nonce sweeper, the monitor's scheduler and the incident rules (each with
+// leadership on PostgreSQL, so one process polls and one evaluates). buildApp starts none of them: tests start the ones they need.
 import type { FastifyBaseLogger } from 'fastify';
 import { startNonceSweeper } from './access/request-signing/service.js';
 import type { Config } from './config.js';
@@ -13,6 +13,8 @@ import { startLeaseReaper } from './licensing/floating/service.js';
 import { startLifecycleWatch } from './licensing/lifecycle/service.js';
 import type { Poller } from './monitor/poller.js';
 import { createMonitorScheduler } from './monitor/scheduler.js';
+import { configuredRules } from './ops/incidents/rules/index.js';
+import { startIncidentWorker } from './ops/incidents/worker.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
 
 export interface WorkerDeps {
@@ -50,11 +52,17 @@ export const startWorkers = ({ config, db, clock, log, poller }: WorkerDeps): Wo
     ? createMonitorScheduler({ db, clock, poller, log, draw: randomUnit }, { tickMs: 1000 })
     : undefined;
   monitorScheduler?.start();
+  const incidentWorker = startIncidentWorker(
+    { db, clock, log },
+    configuredRules(config.incidents),
+    config.incidents.evaluateSeconds * 1000,
+  );
   return {
     stop: async () => {
       await webhookWorker.stop();
       await lifecycleWatch.stop();
       await monitorScheduler?.stop();
+      await incidentWorker.stop();
       nonceSweeper.stop();
       await leaseReaper.stop();
     },

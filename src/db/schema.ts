@@ -549,6 +549,70 @@ export interface LicenseSubscriptionsTable {
   license_id: string;
 }
 
+/** An incident (ops.md "Incidents"). `open_key` is `kind:subject_type:subject_id` while not resolved, else null. */
+export interface IncidentsTable {
+  id: string;
+  kind: string;
+  severity: string;
+  status: string;
+  title: string;
+  subject_type: string;
+  subject_id: string;
+  /** JSON: what the rule saw when it opened the incident. */
+  details: string;
+  open_key: string | null;
+  opened_at: number;
+  acknowledged_at: number | null;
+  /** JSON actor { type, id, name }. */
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  /** JSON actor { type, id, name }. */
+  resolved_by: string | null;
+  updated_at: number;
+}
+
+export interface IncidentTimelineTable {
+  id: string;
+  incident_id: string;
+  at: number;
+  type: string;
+  message: string;
+  /** JSON actor { type, id, name }. */
+  actor: string;
+}
+
+/** An action proposed for approval (ops.md "Actions and approvals"). Actors are JSON { type, id, name }. */
+export interface ActionsTable {
+  id: string;
+  kind: string;
+  /** JSON: the target (licenseId, machineId, leaseId, fingerprint) and the kind's own values. */
+  params: string;
+  reason: string;
+  status: string;
+  proposed_by: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  decision_reason: string | null;
+  executed_at: number | null;
+  /** JSON: what the execution answered. */
+  result: string | null;
+  /** JSON { code, message } of a failed execution. */
+  error: string | null;
+  incident_id: string | null;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Activation attempts (successful or refused), one row per license, hour and fingerprint digest. */
+export interface ActivationAttemptsTable {
+  license_id: string;
+  /** A digest of the fingerprint: the rule counts distinct devices, it never needs the value. */
+  fingerprint: string;
+  /** The hour of the attempt, epoch ms at its start. */
+  hour: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -587,4 +651,8 @@ export interface Schema {
   monitor_samples: MonitorSamplesTable;
   monitor_rollups: MonitorRollupsTable;
   monitor_denials: MonitorDenialsTable;
+  incidents: IncidentsTable;
+  incident_timeline: IncidentTimelineTable;
+  actions: ActionsTable;
+  activation_attempts: ActivationAttemptsTable;
 }

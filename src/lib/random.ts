@@ -95,6 +95,7 @@ export const idPrefixes = [
   'ses',
   'trl',
   'den',
+  'itl',
 ] as const;
 
 export type IdPrefix = (typeof idPrefixes)[number];

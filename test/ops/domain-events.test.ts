@@ -149,6 +149,36 @@ for (const dialect of dialects()) {
       assert.equal(dead?.data.object.status, 'dead');
     });
 
+    it('license.expiring_soon comes as many days ahead as configured, once per end: again after a renewal', async () => {
+      const deps = { ...t, expiryNoticeMs: 20 * 86_400_000 };
+      await scanLifecycle(deps);
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: { durationSeconds: 30 * 86400 },
+      });
+      const notices = async () =>
+        (
+          await t.db.kysely
+            .selectFrom('events')
+            .select('id')
+            .where('type', '=', 'license.expiring_soon')
+            .where('license_id', '=', license.id)
+            .execute()
+        ).length;
+      t.clock.advance(9 * 86_400_000);
+      await scanLifecycle(deps);
+      assert.equal(await notices(), 0, '21 days before the end');
+      t.clock.advance(2 * 86_400_000);
+      await scanLifecycle(deps);
+      await scanLifecycle(deps);
+      assert.equal(await notices(), 1, '19 days before the end, once');
+      assert.equal((await call('POST', `/v1/licenses/${license.id}/renew`)).statusCode, 200);
+      t.clock.advance(30 * 86_400_000);
+      await scanLifecycle(deps);
+      assert.equal(await notices(), 2, 'the renewed term has its own notice');
+      await delivered(); // the next test counts what it delivers itself
+    });
+
     it('an order emits customer.created, license.created for each license, and order.created', async () => {
       const policy = await createPolicy(t, admin, product.id, { name: 'Order' });
       const res = await t.app.inject({

@@ -28,6 +28,14 @@ export const systemAuditContext = (name: string): AuditContext => ({
   userAgent: null,
 });
 
+/** A background rule acting on its own (an incident rule opening or resolving, proposing an action). */
+export const ruleAuditContext = (rule: string): AuditContext => ({
+  actor: { type: 'rule', id: rule, name: `rule ${rule}` },
+  requestId: null,
+  ip: null,
+  userAgent: null,
+});
+
 export type Changes = Record<string, [unknown, unknown]>;
 
 export interface AuditEvent {

@@ -19,6 +19,7 @@ import * as m0016 from './0016-webhook-endpoints.js';
 import * as m0017 from './0017-webhook-deliveries.js';
 import * as m0018 from './0018-monitor.js';
 import * as m0019 from './0019-poll-claims.js';
+import * as m0020 from './0020-incidents-actions.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '0017-webhook-deliveries': m0017,
   '0018-monitor': m0018,
   '0019-poll-claims': m0019,
+  '0020-incidents-actions': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,11 +5,12 @@
 import type { MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { emitEvent } from '../../ops/events/service.js';
 import { checkoutSeat } from '../floating/seats.js';
 import { extendHolderLeases, isLive, toLease } from '../floating/service.js';
 import { issueLicenseFile } from '../license-files/issue.js';
 import { startTermOnFirstUse } from '../licenses/term.js';
-import { activateMachine } from '../machines/activation.js';
+import { type Activation, activateMachine } from '../machines/activation.js';
 import { deactivateMachine } from '../machines/deactivation.js';
 import { liveMachineOrThrow, toMachine } from '../machines/machine.js';
 import { activeMachineOf, recordHeartbeat } from '../machines/service.js';
@@ -44,6 +45,8 @@ export const activate = async (deps: ClientDeps, body: ActivateBody, offline?: O
     // machine, the blocklist, the live machine count and (floating licenses) the seats in use and this one's seat.
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     const { license, policy } = found;
+    // Every attempt on a license counts, refused or not: the key-sharing rule reads them.
+    deps.usage.attempt(license.id, body.fingerprint);
     offline?.assertProductAllowed(found.product.id);
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
@@ -59,17 +62,35 @@ export const activate = async (deps: ClientDeps, body: ActivateBody, offline?: O
     if (refusal) throw new AppError(...refusal);
     // On a floating license, activation is a checkout (api.md): one client code path serves both kinds.
     if (policy.floating === 1) return { checkout: await checkoutSeat(tx, found, body, nowMs), found, nowMs };
-    const activation = await activateMachine(
-      tx,
-      found,
-      body,
-      nowMs,
-      offline ? { offline: { sealedSecret: deps.sealer.seal(offline.deactivationSecret) } } : {},
-    );
+    let activation: Activation;
+    try {
+      activation = await activateMachine(
+        tx,
+        found,
+        body,
+        nowMs,
+        offline ? { offline: { sealedSecret: deps.sealer.seal(offline.deactivationSecret) } } : {},
+      );
+    } catch (error) {
+      // The limit refuses before anything is written: the refusal's event commits, then the error answers.
+      if (!(error instanceof AppError) || error.code !== 'MACHINE_LIMIT_EXCEEDED') throw error;
+      await emitEvent(tx, nowMs, {
+        type: 'license.machine_limit_reached',
+        subject: { type: 'license', id: license.id },
+        licenseId: license.id,
+        object: {
+          license: present(deps, found, found.liveMachines, nowMs),
+          fingerprint: body.fingerprint,
+          ...error.details,
+        },
+      });
+      return { refused: error };
+    }
     await startTermOnFirstUse(tx, found, nowMs);
     await offline?.inTransaction(tx, activation.row, nowMs);
     return { activation, found, nowMs };
   });
+  if ('refused' in done) throw done.refused;
   if ('checkout' in done) return settleCheckout(deps, done.found, done.checkout, done.nowMs);
   const { activation, found, nowMs } = done;
   deps.usage.count(found.product.id, 'activations');

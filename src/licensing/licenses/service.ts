@@ -14,7 +14,13 @@ import { lockLicense } from './actions.js';
 import { licenseKeyHash, normalizeLicenseKey } from './license-key.js';
 import { emitLicenseEvent, type LicenseDeps, presentLicense, presentLicenses } from './present.js';
 import type { License, LicenseStatus, UpdateLicense } from './schemas.js';
-import { findLicense, licensesOfOrder, listLicenses, updateLicenseRow } from './store.js';
+import {
+  expiringWithMachines,
+  findLicense,
+  licensesOfOrder,
+  listLicenses,
+  updateLicenseRow,
+} from './store.js';
 
 export const getLicenseRowOrThrow = async (
   db: Executor,
@@ -135,3 +141,10 @@ export const deleteLicense = (deps: LicenseDeps, caller: Caller, id: string): Pr
 
 /** The licenses an order issued, as rows. */
 export const licenseRowsOfOrder = (db: Executor, orderId: string) => licensesOfOrder(db, orderId);
+
+/** At most this many licenses are reported as expiring per evaluation (the soonest first). */
+export const expiringLicenseLimit = 10_000;
+
+/** Active licenses with an active machine that end within (nowMs, untilMs], soonest first. */
+export const licensesExpiringWithMachines = (db: Executor, nowMs: number, untilMs: number) =>
+  expiringWithMachines(db, nowMs, untilMs, expiringLicenseLimit);

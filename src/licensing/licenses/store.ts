@@ -108,3 +108,28 @@ export const lockLicenseRow = (
   id: string,
 ): Promise<LicensesTable | undefined> =>
   forUpdate(db.selectFrom('licenses').selectAll().where('id', '=', id), dialect).executeTakeFirst();
+
+/**
+ * Active licenses whose end falls in (fromMs, untilMs] and that have an active machine, soonest first: what the
+ * license_expiring rule reads (by the licenses_expiry index).
+ */
+export const expiringWithMachines = (db: Executor, fromMs: number, untilMs: number, limit: number) =>
+  db
+    .selectFrom('licenses')
+    .select(['id', 'key_prefix', 'product_id', 'customer_id', 'expires_at'])
+    .where('expires_at', '>', fromMs)
+    .where('expires_at', '<=', untilMs)
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'active')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('machines')
+          .select('machines.id')
+          .whereRef('machines.license_id', '=', 'licenses.id')
+          .where('machines.status', '=', 'active'),
+      ),
+    )
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();

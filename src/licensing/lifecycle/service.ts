@@ -1,5 +1,5 @@
 // The lifecycle watch: events that no request causes, because time does. license.expired when a license's end
-// passes, license.expiring_soon seven days before, machine.heartbeat_dead when a machine misses its heartbeat
+// passes, license.expiring_soon some days before (seven unless configured), machine.heartbeat_dead when a machine misses its heartbeat
 // grace (two intervals). Each scan keeps a mark in job_marks and reads only what crossed the line since, in the
 // same transaction as its events, so each is emitted once, by one process, and none is skipped across restarts.
 // Marks start when the watch first ran on this database (the `lifecycle.start` mark): licenses that ended before
@@ -13,12 +13,15 @@ import { emitLicenseEvent } from '../licenses/present.js';
 import { emitMachineEvent } from '../machines/machine.js';
 import { heartbeatSecondsInUse, licensesEndingIn, machinesLastSeenIn } from './store.js';
 
-export const expiringSoonNoticeMs = 7 * 86_400_000;
+/** license.expiring_soon comes this long before the end unless configured (CHARTER_EXPIRY_NOTICE_DAYS). */
+export const defaultNoticeMs = 7 * 86_400_000;
 
 interface LifecycleDeps {
   db: Database;
   clock: Clock;
   sealer: Sealer;
+  /** How long before a license's end license.expiring_soon is emitted: once per end, so once per renewal. */
+  expiryNoticeMs?: number;
 }
 
 const batch = 500;
@@ -78,12 +81,13 @@ export const scanLifecycle = async (deps: LifecycleDeps) => {
       startedAt,
     ),
   );
+  const noticeMs = deps.expiryNoticeMs ?? defaultNoticeMs;
   const expiringSoon = await drain(() =>
     scanStep(
       deps,
       'license.expiring_soon',
-      (tx, window) => licensesEndingIn(tx, window, expiringSoonNoticeMs),
-      (row) => (row.expires_at ?? 0) - expiringSoonNoticeMs,
+      (tx, window) => licensesEndingIn(tx, window, noticeMs),
+      (row) => (row.expires_at ?? 0) - noticeMs,
       (tx, row) => emitLicenseEvent(deps, tx, 'license.expiring_soon', row),
       startedAt,
     ),

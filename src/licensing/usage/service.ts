@@ -2,12 +2,13 @@
 // `to`, so a chart needs no gap filling. This process's pending counts are written first: what it counted is seen.
 import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
+import type { Executor } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
 import { getProductRowOrThrow } from '../products/service.js';
 import { visibleProducts } from '../visibility.js';
 import { type UsageMetric, type UsageRecorder, usageMetrics } from './recorder.js';
 import { maxRangeMs, type UsageQuery, type UsageReport } from './schemas.js';
-import { countersBetween } from './store.js';
+import { countersBetween, licensesByDevicesSince, pruneAttempts } from './store.js';
 
 const hourMs = 3_600_000;
 const isCountMetric = (metric: string): metric is UsageMetric =>
@@ -57,4 +58,18 @@ export const usageReport = async (
     to: new Date(end).toISOString(),
     data: [...buckets.values()],
   };
+};
+
+/**
+ * Licenses that more than `minDevices` distinct devices tried to activate (activated or refused) in the hours since
+ * `sinceMs`, with their device counts: what the key-sharing rule reads. Attempts older than `keepSinceMs` go.
+ */
+export const licensesTriedByManyDevices = async (
+  db: Executor,
+  sinceMs: number,
+  minDevices: number,
+  keepSinceMs: number,
+) => {
+  await pruneAttempts(db, keepSinceMs);
+  return licensesByDevicesSince(db, sinceMs, minDevices);
 };

@@ -24,6 +24,7 @@ import {
   insertServer,
   listPolls,
   listServers,
+  recentPollOutcomes,
   updateServerRow,
 } from './store.js';
 
@@ -273,4 +274,20 @@ export const latestSnapshots = async (
     serverId: row.id,
     snapshot: row.snapshot ? (JSON.parse(row.snapshot) as Snapshot) : null,
   }));
+};
+
+/**
+ * Each monitored server (Charter's own pools aside) with its last `count` poll outcomes, newest first: what the
+ * license_server_down rule reads.
+ */
+export const recentPolls = async (deps: Pick<RegistryDeps, 'db'>, count: number) => {
+  const rows = await allServers(deps.db.kysely);
+  return Promise.all(
+    rows
+      .filter((row) => row.id !== charterServerId)
+      .map(async (row) => ({
+        server: { id: row.id, name: row.name, address: row.address },
+        polls: await recentPollOutcomes(deps.db.kysely, row.id, count),
+      })),
+  );
 };

@@ -142,3 +142,17 @@ export const dueServers = (db: Executor, nowMs: number): Promise<MonitorServersT
     .where('next_poll_at', '<=', nowMs)
     .orderBy('next_poll_at')
     .execute();
+
+/** The last `limit` polls of a server, newest first: outcome and time only. */
+export const recentPollOutcomes = (
+  db: Executor,
+  serverId: string,
+  limit: number,
+): Promise<Pick<MonitorPollsTable, 'outcome' | 'started_at' | 'error_message'>[]> =>
+  db
+    .selectFrom('monitor_polls')
+    .select(['outcome', 'started_at', 'error_message'])
+    .where('server_id', '=', serverId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();

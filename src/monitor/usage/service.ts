@@ -12,7 +12,7 @@ import {
 import { charterServerId } from '../charter-pools.js';
 import { getServer, latestSnapshots } from '../servers/service.js';
 import { usageSeries } from './history.js';
-import { denialCountsSince, denialsByUser, peaksSince } from './store.js';
+import { denialCountsSince, denialsByUser, peaksSince, samplesSince, successfulPollsSince } from './store.js';
 
 export interface UsageDeps {
   db: Database;
@@ -189,4 +189,55 @@ export const denialSummary = async (
       .slice(0, denialRowLimit)
       .map((row) => ({ ...row, lastAt: new Date(row.lastAt).toISOString() })),
   };
+};
+
+/** A feature's use at one successful poll. */
+export interface UsagePoint {
+  at: number;
+  issued: number | null;
+  inUse: number;
+  denials: number;
+}
+
+/**
+ * Every (server, feature) sampled since `sinceMs` — monitored features and Charter's own pools (server `charter`)
+ * alike — with its use at each successful poll of its server since then, oldest first. A feature a poll did not
+ * list had nothing in use then (a pool with no seat taken is not sampled).
+ */
+export const featureSeriesSince = async (
+  deps: Pick<UsageDeps, 'db'>,
+  sinceMs: number,
+): Promise<{ serverId: string; feature: string; points: UsagePoint[] }[]> => {
+  const [samples, polls] = await Promise.all([
+    samplesSince(deps.db.kysely, sinceMs),
+    successfulPollsSince(deps.db.kysely, sinceMs),
+  ]);
+  const pollTimes = new Map<string, number[]>();
+  for (const poll of polls)
+    pollTimes.set(poll.server_id, [...(pollTimes.get(poll.server_id) ?? []), poll.started_at]);
+  const byFeature = new Map<string, { serverId: string; feature: string; at: Map<number, UsagePoint> }>();
+  for (const sample of samples) {
+    const key = `${sample.server_id}\u0000${sample.feature}`;
+    let entry = byFeature.get(key);
+    if (!entry) {
+      entry = { serverId: sample.server_id, feature: sample.feature, at: new Map() };
+      byFeature.set(key, entry);
+    }
+    entry.at.set(sample.at, {
+      at: sample.at,
+      issued: sample.issued,
+      inUse: sample.in_use,
+      denials: sample.denials,
+    });
+  }
+  return [...byFeature.values()].map((entry) => {
+    const issued = [...entry.at.values()].at(-1)?.issued ?? null;
+    return {
+      serverId: entry.serverId,
+      feature: entry.feature,
+      points: (pollTimes.get(entry.serverId) ?? []).map(
+        (at) => entry.at.get(at) ?? { at, issued, inUse: 0, denials: 0 },
+      ),
+    };
+  });
 };

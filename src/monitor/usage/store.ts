@@ -92,3 +92,20 @@ export const denialsByUser = async (
     lastAt: Number(row.last_at),
   }));
 };
+
+/** Every sample since `sinceMs`, oldest first. */
+export const samplesSince = (db: Executor, sinceMs: number): Promise<MonitorSamplesTable[]> =>
+  db.selectFrom('monitor_samples').selectAll().where('at', '>=', sinceMs).orderBy('at').execute();
+
+/** When each server's successful polls since `sinceMs` ran, oldest first. */
+export const successfulPollsSince = (
+  db: Executor,
+  sinceMs: number,
+): Promise<{ server_id: string; started_at: number }[]> =>
+  db
+    .selectFrom('monitor_polls')
+    .select(['server_id', 'started_at'])
+    .where('started_at', '>=', sinceMs)
+    .where('outcome', '=', 'ok')
+    .orderBy('started_at')
+    .execute();

@@ -37,6 +37,7 @@ export const eventTypes = [
   'license.expiring_soon',
   'license.transferred',
   'license.deleted',
+  'license.machine_limit_reached',
   'machine.activated',
   'machine.deactivated',
   'machine.heartbeat_dead',
@@ -59,6 +60,7 @@ export const eventTypes = [
   'action.rejected',
   'action.executed',
   'action.failed',
+  'webhook.test',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 

@@ -16,9 +16,11 @@ import { newWebhookSecret } from './signature.js';
 import {
   deleteDeliveriesOfEndpoint,
   deleteWebhookEndpointRow,
+  enabledEndpoints,
   findWebhookEndpoint,
   insertWebhookEndpoint,
   listWebhookEndpoints,
+  recentAttemptedDeliveries,
   updateWebhookEndpointRow,
 } from './store.js';
 import { targetRefusal } from './targets.js';
@@ -153,4 +155,23 @@ export const deleteWebhookEndpoint = async (deps: WebhookDeps, caller: Caller, i
       changes: { url: [row.url, null] },
     });
   });
+};
+
+/**
+ * Each enabled endpoint with its last `count` attempted deliveries, newest first (delivered, or failed so far: its
+ * last attempt failed): what the webhook_failing rule reads.
+ */
+export const recentDeliveryOutcomes = async (deps: Pick<WebhookDeps, 'db'>, count: number) => {
+  const endpoints = await enabledEndpoints(deps.db.kysely);
+  return Promise.all(
+    endpoints.map(async (endpoint) => ({
+      endpoint,
+      deliveries: (await recentAttemptedDeliveries(deps.db.kysely, endpoint.id, count)).map((row) => ({
+        id: row.id,
+        delivered: row.status === 'delivered',
+        lastStatusCode: row.last_status_code,
+        lastError: row.last_error,
+      })),
+    })),
+  );
 };

@@ -327,3 +327,18 @@ export const webhookBacklog = async (db: Executor) => {
     pendingDeliveries: Number(deliveries?.count ?? 0),
   };
 };
+
+/** The enabled endpoints' ids and urls. */
+export const enabledEndpoints = (db: Executor) =>
+  db.selectFrom('webhook_endpoints').select(['id', 'url']).where('enabled', '=', 1).execute();
+
+/** An endpoint's last `limit` deliveries that were attempted, newest first: whether the last attempt succeeded. */
+export const recentAttemptedDeliveries = (db: Executor, endpointId: string, limit: number) =>
+  db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'status', 'last_status_code', 'last_error', 'updated_at'])
+    .where('endpoint_id', '=', endpointId)
+    .where('attempts', '>', 0)
+    .orderBy('updated_at', 'desc')
+    .limit(limit)
+    .execute();

@@ -1,0 +1,105 @@
+// The incident rules' engine: each rule says what holds now (incidents to have open, and subjects still inside
+// their hysteresis band), and the engine opens what is missing — one incident per rule and subject, whatever the
+// number of evaluations or processes (the open key is unique) — proposes the rule's action with a new incident,
+// and resolves what cleared, unless an operator acknowledged it (then it is theirs to resolve).
+import { ruleAuditContext } from '../../access/audit/service.js';
+import type { Database } from '../../db/connection.js';
+import type { IncidentsTable } from '../../db/schema.js';
+import { type Executor, transaction } from '../../db/transaction.js';
+import type { Clock } from '../../lib/clock.js';
+import type { IncidentKind } from './schemas.js';
+import {
+  type IncidentFinding,
+  openIncident,
+  resolveClearedIncident,
+  unresolvedIncidents,
+} from './service.js';
+
+export interface RuleContext {
+  db: Database;
+  clock: Clock;
+  nowMs: number;
+}
+
+export interface Evaluation {
+  /** Subjects whose condition holds: an incident each. */
+  open: IncidentFinding[];
+  /** Subject ids that do not open an incident now, but whose incident has not cleared either (hysteresis). */
+  held?: readonly string[];
+}
+
+export interface Rule {
+  kind: IncidentKind;
+  /** False where an operator resolves the incident (activation_anomaly). */
+  autoResolve: boolean;
+  evaluate(context: RuleContext): Promise<Evaluation>;
+  /** Runs in the transaction that opens a new incident: the rule's event, the action it proposes. */
+  opened?(tx: Executor, incident: IncidentsTable, finding: IncidentFinding): Promise<void>;
+  /** The timeline's words when the condition cleared. */
+  cleared(incident: IncidentsTable): string;
+}
+
+export interface RuleOutcome {
+  kind: IncidentKind;
+  opened: number;
+  resolved: number;
+  holding: number;
+}
+
+/** How many incidents one transaction opens or resolves: short transactions, never one per incident. */
+const chunk = 100;
+
+const inChunks = async <T>(items: T[], db: Database, work: (tx: Executor, item: T) => Promise<void>) => {
+  for (let start = 0; start < items.length; start += chunk) {
+    const part = items.slice(start, start + chunk);
+    await transaction(db, async (tx) => {
+      for (const item of part) await work(tx, item);
+    });
+  }
+};
+
+export const evaluateRule = async (
+  deps: { db: Database; clock: Clock },
+  rule: Rule,
+): Promise<RuleOutcome> => {
+  const evaluation = await rule.evaluate({ ...deps, nowMs: deps.clock.nowMs() });
+  const audit = ruleAuditContext(rule.kind);
+  let opened = 0;
+  await inChunks(evaluation.open, deps.db, async (tx, finding) => {
+    const { row, created } = await openIncident(deps, tx, finding, audit);
+    if (!created) return;
+    opened += 1;
+    await rule.opened?.(tx, row, finding);
+  });
+  let resolved = 0;
+  if (rule.autoResolve) {
+    const keep = new Set([
+      ...evaluation.open.map((finding) => finding.subject.id),
+      ...(evaluation.held ?? []),
+    ]);
+    const cleared = (await unresolvedIncidents(deps.db.kysely, rule.kind)).filter(
+      (row) => row.status === 'open' && !keep.has(row.subject_id),
+    );
+    await inChunks(cleared, deps.db, async (tx, row) => {
+      await resolveClearedIncident(deps, tx, row, audit, rule.cleared(row));
+      resolved += 1;
+    });
+  }
+  return { kind: rule.kind, opened, resolved, holding: evaluation.open.length };
+};
+
+/** Evaluates every rule once; a rule that fails is logged and the others still run. */
+export const evaluateRules = async (
+  deps: { db: Database; clock: Clock; log: { warn(object: object, message: string): void } },
+  rules: readonly Rule[],
+): Promise<RuleOutcome[]> => {
+  const outcomes: RuleOutcome[] = [];
+  for (const rule of rules) {
+    try {
+      outcomes.push(await evaluateRule(deps, rule));
+    } catch (error) {
+      deps.log.warn({ err: error, rule: rule.kind }, 'an incident rule failed; the others still ran');
+    }
+  }
+  return outcomes;
+};
