@@ -52,6 +52,8 @@ import { userRoutes } from './licensing/users/routes.js';
 import { createMonitorMetrics } from './monitor/metrics.js';
 import { createPoller, type Poller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
+import { approvalKindsOf, registerApprovalGate } from './ops/actions/gate.js';
+import { actionRoutes } from './ops/actions/routes.js';
 import { incidentRoutes } from './ops/incidents/routes.js';
 import { createMetrics, metricsRoutes } from './ops/metrics.js';
 import { createWebhookMetrics } from './ops/webhooks/metrics.js';
@@ -225,6 +227,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     managementLimit: config.rateLimits.management,
   });
   registerIdempotency(app, { db, clock, sealer });
+  registerApprovalGate(app, approvalKindsOf(config.requireApproval));
   const usage = createUsageRecorder({ db, clock, log: app.log }, config.workers.usageFlushSeconds * 1000);
   const metrics = createMetrics();
   const monitorMetrics = createMonitorMetrics({ db, clock }, metrics.registry);
@@ -289,6 +292,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     webhookEndpointRoutes({ db, clock, sealer, allowPrivateTargets: config.webhooksAllowPrivate }),
   );
   await app.register(incidentRoutes({ db, clock }));
+  await app.register(actionRoutes({ db, clock, sealer, ttlMs: config.actions.ttlHours * 3_600_000 }));
   await app.register(monitorRoutes({ db, clock, poller, logDir: config.monitor.logDir }));
   await app.register(metricsRoutes(metrics, { public: config.metricsPublic }));
   await app.register(blocklistRoutes({ db, clock }));

@@ -3,6 +3,7 @@
 // events), the lease reaper, the request-nonce sweeper, the monitor's scheduler and the incident rules (each with
 // leadership on PostgreSQL, so one process polls and one evaluates). buildApp starts none of them: tests start the ones they need.
 import type { FastifyBaseLogger } from 'fastify';
+import { ruleAuditContext } from './access/audit/service.js';
 import { startNonceSweeper } from './access/request-signing/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
@@ -13,6 +14,7 @@ import { startLeaseReaper } from './licensing/floating/service.js';
 import { startLifecycleWatch } from './licensing/lifecycle/service.js';
 import type { Poller } from './monitor/poller.js';
 import { createMonitorScheduler } from './monitor/scheduler.js';
+import { expireActions, proposeActionIn } from './ops/actions/service.js';
 import { configuredRules } from './ops/incidents/rules/index.js';
 import { startIncidentWorker } from './ops/incidents/worker.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
@@ -52,9 +54,13 @@ export const startWorkers = ({ config, db, clock, log, poller }: WorkerDeps): Wo
     ? createMonitorScheduler({ db, clock, poller, log, draw: randomUnit }, { tickMs: 1000 })
     : undefined;
   monitorScheduler?.start();
+  const actionDeps = { db, clock, sealer, ttlMs: config.actions.ttlHours * 3_600_000 };
   const incidentWorker = startIncidentWorker(
-    { db, clock, log },
-    configuredRules(config.incidents),
+    { db, clock, log, beforeEach: () => expireActions(actionDeps) },
+    configuredRules(config.incidents, {
+      propose: (tx, proposal) =>
+        proposeActionIn(actionDeps, tx, ruleAuditContext('activation_anomaly'), proposal),
+    }),
     config.incidents.evaluateSeconds * 1000,
   );
   return {

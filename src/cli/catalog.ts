@@ -19,6 +19,8 @@ import { createPolicySchema } from '../licensing/policies/schemas.js';
 import { createPolicy, getPolicy, policyPage } from '../licensing/policies/service.js';
 import { createProductSchema } from '../licensing/products/schemas.js';
 import { createProduct, getProduct, productPage } from '../licensing/products/service.js';
+import { approvalKindsOf, assertDirectAllowed } from '../ops/actions/gate.js';
+import type { ActionKind } from '../ops/actions/schemas.js';
 import { type Command, configFileOption } from './command.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { withStorage } from './storage.js';
@@ -27,9 +29,23 @@ type Parsed = ReturnType<typeof parseArgs>;
 type Values = Parsed['values'];
 
 interface Action {
-  run(context: { deps: LicenseDeps; values: Values; id: string | undefined }): Promise<unknown>;
+  run(context: {
+    deps: LicenseDeps;
+    values: Values;
+    id: string | undefined;
+    /** CHARTER_REQUIRE_APPROVAL: kinds the CLI refuses to do directly, as the routes do. */
+    approval: ReadonlySet<ActionKind>;
+  }): Promise<unknown>;
   columns?: string[];
 }
+
+/** The action kind of each license command, for CHARTER_REQUIRE_APPROVAL. */
+const licenseActionKinds = {
+  suspend: 'suspend_license',
+  reinstate: 'reinstate_license',
+  revoke: 'revoke_license',
+  renew: 'extend_license',
+} as const;
 
 const caller = { principal: undefined, audit: systemAuditContext('cli') };
 const text = (values: Values, name: string) =>
@@ -271,8 +287,18 @@ const groups: Record<
         (['suspend', 'reinstate', 'revoke', 'renew'] as const).map((action) => [
           action,
           {
-            run: ({ deps, id }: { deps: LicenseDeps; id: string | undefined }) =>
-              applyLicenseAction(deps, caller, needId(id, 'license id'), action),
+            run: ({
+              deps,
+              id,
+              approval,
+            }: {
+              deps: LicenseDeps;
+              id: string | undefined;
+              approval: ReadonlySet<ActionKind>;
+            }) => {
+              assertDirectAllowed(approval, licenseActionKinds[action]);
+              return applyLicenseAction(deps, caller, needId(id, 'license id'), action);
+            },
           },
         ]),
       ),
@@ -295,7 +321,8 @@ const commandFor = (group: (typeof groups)[string]): Command => ({
     const config = loadConfig(configFileOption(parsed));
     return withStorage(config, async (db: Database) => {
       const deps: LicenseDeps = { db, clock: systemClock, sealer: createSealer(loadSecretKey(config)) };
-      const result = await action.run({ deps, values: parsed.values, id });
+      const approval = approvalKindsOf(config.requireApproval);
+      const result = await action.run({ deps, values: parsed.values, id, approval });
       if (parsed.values.json) printJson(result);
       else if (Array.isArray(result))
         printTable(result as Record<string, unknown>[], action.columns ?? Object.keys(result[0] ?? {}));

@@ -1,6 +1,6 @@
 // Transactions with the locking that keeps limits exact on both engines: SQLite serializes writers
 // with BEGIN IMMEDIATE (see connection.ts); PostgreSQL locks the parent row with SELECT … FOR UPDATE.
-import type { SelectQueryBuilder, Transaction } from 'kysely';
+import { CompiledQuery, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, DialectName } from './connection.js';
 import { isUniqueViolation } from './errors.js';
 import type { Schema } from './schema.js';
@@ -30,5 +30,27 @@ export const transactionUnique = async <T>(
   } catch (error) {
     if (isUniqueViolation(error)) throw taken();
     throw error;
+  }
+};
+
+/**
+ * Runs `work` inside a savepoint of the open transaction: when it throws, what it wrote is undone and the error
+ * is answered, while the transaction and what it wrote before go on (an approval kept when its execution fails).
+ */
+export const withSavepoint = async <T>(
+  tx: Transaction<Schema>,
+  name: string,
+  work: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> => {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`Savepoint names are lowercase words: ${name}`);
+  await tx.executeQuery(CompiledQuery.raw(`savepoint ${name}`));
+  try {
+    const value = await work();
+    await tx.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+    return { ok: true, value };
+  } catch (error) {
+    await tx.executeQuery(CompiledQuery.raw(`rollback to savepoint ${name}`));
+    await tx.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+    return { ok: false, error };
   }
 };

@@ -35,6 +35,11 @@ declare module 'fastify' {
     errorSchema?: 'OAuthError';
     /** The media type of a success answer that is not JSON (documented so in /openapi.json). */
     produces?: string;
+    /**
+     * The action kind this route performs (ops.md "Actions and approvals"), or a function of the body that names
+     * it (PATCH sets different things): listed in CHARTER_REQUIRE_APPROVAL, the route answers 403.
+     */
+    approvalKind?: string | ((body: unknown) => string | undefined);
     /** A per-address hourly limit of its own (licensing/client/rate-limits.ts), beside the per-minute ones. */
     addressQuota?: 'trial';
   }

@@ -59,6 +59,15 @@ const table: [string, Entry][] = [
   ['* /v1/monitor', { kind: 'scope', resource: 'monitor', reach: 'server' }],
   ['GET /metrics', { kind: 'scope', resource: 'monitor', reach: 'server', scope: 'monitor:read' }],
   ['* /v1/incidents', { kind: 'scope', resource: 'incidents', reach: 'server' }],
+  // api.md: approving and rejecting need actions:approve (owner and admin only)
+  [
+    'POST /v1/actions/:id/approve',
+    { kind: 'scope', resource: 'actions', reach: 'server', scope: 'actions:approve' },
+  ],
+  [
+    'POST /v1/actions/:id/reject',
+    { kind: 'scope', resource: 'actions', reach: 'server', scope: 'actions:approve' },
+  ],
   ['* /v1/actions', { kind: 'scope', resource: 'actions', reach: 'server' }],
   ['* /v1/api-keys', { kind: 'scope', resource: 'keys', reach: 'server' }],
   ['* /v1/oauth-clients', { kind: 'scope', resource: 'keys', reach: 'server' }],

@@ -220,5 +220,13 @@ describe('charter CLI', () => {
     const bad = await runCli(['products', 'create', '--code', 'Bad Code', '--name', 'x'], env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /VALIDATION_ERROR: --code/);
+    // CHARTER_REQUIRE_APPROVAL holds for the CLI as for the routes.
+    const gated = await runCli(['licenses', 'revoke', license.id], {
+      ...env,
+      CHARTER_REQUIRE_APPROVAL: 'revoke_license',
+    });
+    assert.equal(gated.code, 1);
+    assert.match(gated.stderr, /FORBIDDEN: revoke_license needs approval/);
+    assert.equal((await json(['licenses', 'show', license.id])).status, 'suspended');
   });
 });

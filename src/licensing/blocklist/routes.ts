@@ -45,7 +45,11 @@ export const blocklistRoutes =
     routes.post(
       '/v1/blocklist',
       {
-        config: { auth: requireScope('licenses:write'), errors: ['UNKNOWN_PRODUCT', 'PRODUCT_NOT_ALLOWED'] },
+        config: {
+          auth: requireScope('licenses:write'),
+          errors: ['UNKNOWN_PRODUCT', 'PRODUCT_NOT_ALLOWED', 'FORBIDDEN'],
+          approvalKind: 'block_device',
+        },
         schema: {
           tags,
           summary: 'Block a device fingerprint',

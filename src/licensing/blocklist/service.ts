@@ -26,43 +26,56 @@ const toBlock = (row: BlocklistTable): Block => ({
   createdAt: new Date(row.created_at).toISOString(),
 });
 
+type BlockInput = {
+  fingerprint: string;
+  productId?: string | null | undefined;
+  reason?: string | null | undefined;
+};
+
 export const createBlock = async (
   { db, clock }: CatalogDeps,
   caller: Caller,
-  input: { fingerprint: string; productId?: string | null | undefined; reason?: string | null | undefined },
-): Promise<Block> =>
-  transaction(db, async (tx) => {
-    let productId: string | null = null;
-    if (input.productId) {
-      const product = await findReferencedProduct(tx, input.productId);
-      if (!product)
-        throw new AppError('UNKNOWN_PRODUCT', `No product ${input.productId}`, {
-          productId: input.productId,
-        });
-      assertProductAllowed(caller.principal, product.id);
-      productId = product.id;
-    } else if (caller.principal?.productIds) {
-      throw new AppError(
-        'PRODUCT_NOT_ALLOWED',
-        'A product-restricted credential can only block devices for its products',
-      );
-    }
-    const now = clock.nowMs();
-    const row: BlocklistTable = {
-      id: newId('blk', now),
-      fingerprint: input.fingerprint,
-      product_id: productId,
-      reason: input.reason ?? null,
-      created_at: now,
-    };
-    await insertBlock(tx, row);
-    await recordAudit(tx, clock, caller.audit, {
-      action: 'blocklist.create',
-      target: { type: 'blocklist', id: row.id },
-      changes: { fingerprint: [null, row.fingerprint], productId: [null, row.product_id] },
-    });
-    return toBlock(row);
+  input: BlockInput,
+): Promise<Block> => transaction(db, (tx) => createBlockIn({ clock }, tx, caller, input));
+
+/** createBlock inside the caller's transaction (an approved action). */
+export const createBlockIn = async (
+  { clock }: Pick<CatalogDeps, 'clock'>,
+  tx: Executor,
+  caller: Caller,
+  input: BlockInput,
+): Promise<Block> => {
+  let productId: string | null = null;
+  if (input.productId) {
+    const product = await findReferencedProduct(tx, input.productId);
+    if (!product)
+      throw new AppError('UNKNOWN_PRODUCT', `No product ${input.productId}`, {
+        productId: input.productId,
+      });
+    assertProductAllowed(caller.principal, product.id);
+    productId = product.id;
+  } else if (caller.principal?.productIds) {
+    throw new AppError(
+      'PRODUCT_NOT_ALLOWED',
+      'A product-restricted credential can only block devices for its products',
+    );
+  }
+  const now = clock.nowMs();
+  const row: BlocklistTable = {
+    id: newId('blk', now),
+    fingerprint: input.fingerprint,
+    product_id: productId,
+    reason: input.reason ?? null,
+    created_at: now,
+  };
+  await insertBlock(tx, row);
+  await recordAudit(tx, clock, caller.audit, {
+    action: 'blocklist.create',
+    target: { type: 'blocklist', id: row.id },
+    changes: { fingerprint: [null, row.fingerprint], productId: [null, row.product_id] },
   });
+  return toBlock(row);
+};
 
 const visibleBlockOrThrow = async (db: Executor, caller: Caller, id: string) => {
   const row = await findBlock(db, id);

@@ -57,7 +57,11 @@ export const leaseRoutes =
     routes.delete(
       '/v1/leases/:id',
       {
-        config: { auth: requireScope('licenses:write'), errors: ['NOT_FOUND'] },
+        config: {
+          auth: requireScope('licenses:write'),
+          errors: ['NOT_FOUND', 'FORBIDDEN'],
+          approvalKind: 'release_lease',
+        },
         schema: {
           tags,
           summary: 'Force-release a seat (the holder gets LEASE_NOT_FOUND on its next heartbeat)',

@@ -331,17 +331,26 @@ export const forceReleaseLease = async (
   caller: Caller,
   id: string,
 ): Promise<void> => {
-  await transaction(db, async (tx) => {
-    const row = await visibleLeaseOrThrow(tx, caller, id);
-    const nowMs = clock.nowMs();
-    if (!isLive(row, nowMs)) return;
-    await releaseLeases(tx, [row], nowMs);
-    await recordAudit(tx, clock, caller.audit, {
-      action: 'lease.release',
-      target: { type: 'lease', id },
-      changes: { status: ['active', 'released'] },
-    });
+  await transaction(db, (tx) => forceReleaseLeaseIn({ clock }, tx, caller, id));
+};
+
+/** forceReleaseLease inside the caller's transaction (an approved action); answers whether it was live. */
+export const forceReleaseLeaseIn = async (
+  { clock }: Pick<LeaseDeps, 'clock'>,
+  tx: Executor,
+  caller: Caller,
+  id: string,
+): Promise<boolean> => {
+  const row = await visibleLeaseOrThrow(tx, caller, id);
+  const nowMs = clock.nowMs();
+  if (!isLive(row, nowMs)) return false;
+  await releaseLeases(tx, [row], nowMs);
+  await recordAudit(tx, clock, caller.audit, {
+    action: 'lease.release',
+    target: { type: 'lease', id },
+    changes: { status: ['active', 'released'] },
   });
+  return true;
 };
 
 /** GET /v1/leases/denials: every refused checkout (time, license, feature, fingerprint). */

@@ -120,3 +120,39 @@ export const applyLicenseActionIn = async (
   await emitLicenseEvent(deps, tx, actionEvents[action], updated);
   return presentLicense(deps, tx, caller.principal, updated);
 };
+
+/**
+ * Extends a license's end by `seconds` (from its end, or from now when it has passed), inside the caller's
+ * transaction (an approved extend_license). A perpetual or revoked license has nothing to extend.
+ */
+export const extendLicenseIn = async (
+  deps: LicenseDeps,
+  tx: Executor,
+  caller: Caller,
+  id: string,
+  seconds: number,
+): Promise<License> => {
+  const { row, status } = await lockLicense(deps, tx, caller.principal, id);
+  if (row.expires_at === null || status === 'revoked') {
+    throw new AppError(
+      'INVALID_TRANSITION',
+      row.expires_at === null
+        ? `License ${id} is perpetual; there is nothing to extend`
+        : `License ${id} is revoked`,
+      { currentStatus: status, attempted: 'extend' },
+    );
+  }
+  const now = deps.clock.nowMs();
+  const expiresAt = Math.max(row.expires_at, now) + seconds * 1000;
+  const patch: Partial<LicensesTable> = { expires_at: expiresAt, updated_at: now };
+  if (status === 'expired') patch.status = 'active';
+  await updateLicenseRow(tx, id, patch);
+  const updated = { ...row, ...patch };
+  await recordAudit(tx, deps.clock, caller.audit, {
+    action: 'license.extend',
+    target: { type: 'license', id },
+    changes: diff({ expiresAt: isoOrNull(row.expires_at) }, { expiresAt: isoOrNull(expiresAt) }),
+  });
+  await emitLicenseEvent(deps, tx, 'license.updated', updated);
+  return presentLicense(deps, tx, caller.principal, updated);
+};

@@ -19,6 +19,22 @@ import {
 import { deleteLicense, getLicense, licensePage, updateLicense } from './service.js';
 import type { LicenseAction } from './state.js';
 
+/** The approval kind (CHARTER_REQUIRE_APPROVAL) of each state action's route: renewing extends the license. */
+const actionApprovalKinds: Record<Exclude<LicenseAction, 'transfer'>, string> = {
+  suspend: 'suspend_license',
+  reinstate: 'reinstate_license',
+  revoke: 'revoke_license',
+  renew: 'extend_license',
+};
+
+/** A PATCH that sets maxMachines is set_max_machines; one that sets expiresAt, extend_license. */
+const patchApprovalKind = (body: unknown): string | undefined => {
+  const patch = (body ?? {}) as { maxMachines?: unknown; expiresAt?: unknown };
+  if (patch.maxMachines !== undefined) return 'set_max_machines';
+  if (patch.expiresAt !== undefined) return 'extend_license';
+  return undefined;
+};
+
 const actionSummaries: Record<Exclude<LicenseAction, 'transfer'>, string> = {
   suspend: 'Suspend a license (active → suspended)',
   reinstate: 'Reinstate a suspended license',
@@ -92,7 +108,7 @@ export const licenseRoutes =
     routes.patch(
       '/v1/licenses/:id',
       {
-        config: { auth: write, errors: ['NOT_FOUND', 'GONE'] },
+        config: { auth: write, errors: ['NOT_FOUND', 'GONE', 'FORBIDDEN'], approvalKind: patchApprovalKind },
         schema: {
           tags,
           summary: 'Update expiresAt, maxMachines, features or metadata',
@@ -128,7 +144,11 @@ export const licenseRoutes =
       routes.post(
         `/v1/licenses/:id/${action}`,
         {
-          config: { auth: write, errors: ['NOT_FOUND', 'GONE', 'INVALID_TRANSITION'] },
+          config: {
+            auth: write,
+            errors: ['NOT_FOUND', 'GONE', 'INVALID_TRANSITION', 'FORBIDDEN'],
+            approvalKind: actionApprovalKinds[action],
+          },
           schema: { tags, summary, params: licenseIdParams, response: { 200: licenseSchema } },
         },
         async (request) => applyLicenseAction(deps, callerOf(request), request.params.id, action),

@@ -8,6 +8,7 @@ import type { LicensesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoOrNull } from '../../lib/clock.js';
+import { policyRowsByIds } from '../policies/service.js';
 import { softDelete } from '../soft-delete.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
 import { lockLicense } from './actions.js';
@@ -17,6 +18,7 @@ import type { License, LicenseStatus, UpdateLicense } from './schemas.js';
 import {
   expiringWithMachines,
   findLicense,
+  findLicensesByIds,
   licensesOfOrder,
   listLicenses,
   updateLicenseRow,
@@ -77,49 +79,57 @@ export const updateLicense = async (
   caller: Caller,
   id: string,
   patch: UpdateLicense,
-): Promise<License> =>
-  transaction(deps.db, async (tx) => {
-    const { row } = await lockLicense(deps, tx, caller.principal, id);
-    const updated: LicensesTable = {
-      ...row,
-      expires_at:
-        patch.expiresAt === undefined
-          ? row.expires_at
-          : patch.expiresAt === null
-            ? null
-            : Date.parse(patch.expiresAt),
-      max_machines: patch.maxMachines === undefined ? row.max_machines : patch.maxMachines,
-      features:
-        patch.features === undefined
-          ? row.features
-          : patch.features === null
-            ? null
-            : JSON.stringify(patch.features),
-      metadata: patch.metadata ? JSON.stringify(patch.metadata) : row.metadata,
-      updated_at: deps.clock.nowMs(),
-    };
-    await updateLicenseRow(tx, id, updated);
-    await recordAudit(tx, deps.clock, caller.audit, {
-      action: 'license.update',
-      target: { type: 'license', id },
-      changes: diff(
-        {
-          expiresAt: isoOrNull(row.expires_at),
-          maxMachines: row.max_machines,
-          features: row.features,
-          metadata: row.metadata,
-        },
-        {
-          expiresAt: isoOrNull(updated.expires_at),
-          maxMachines: updated.max_machines,
-          features: updated.features,
-          metadata: updated.metadata,
-        },
-      ),
-    });
-    await emitLicenseEvent(deps, tx, 'license.updated', updated);
-    return presentLicense(deps, tx, caller.principal, updated);
+): Promise<License> => transaction(deps.db, (tx) => updateLicenseIn(deps, tx, caller, id, patch));
+
+/** updateLicense inside the caller's transaction (an approved action). */
+export const updateLicenseIn = async (
+  deps: LicenseDeps,
+  tx: Executor,
+  caller: Caller,
+  id: string,
+  patch: UpdateLicense,
+): Promise<License> => {
+  const { row } = await lockLicense(deps, tx, caller.principal, id);
+  const updated: LicensesTable = {
+    ...row,
+    expires_at:
+      patch.expiresAt === undefined
+        ? row.expires_at
+        : patch.expiresAt === null
+          ? null
+          : Date.parse(patch.expiresAt),
+    max_machines: patch.maxMachines === undefined ? row.max_machines : patch.maxMachines,
+    features:
+      patch.features === undefined
+        ? row.features
+        : patch.features === null
+          ? null
+          : JSON.stringify(patch.features),
+    metadata: patch.metadata ? JSON.stringify(patch.metadata) : row.metadata,
+    updated_at: deps.clock.nowMs(),
+  };
+  await updateLicenseRow(tx, id, updated);
+  await recordAudit(tx, deps.clock, caller.audit, {
+    action: 'license.update',
+    target: { type: 'license', id },
+    changes: diff(
+      {
+        expiresAt: isoOrNull(row.expires_at),
+        maxMachines: row.max_machines,
+        features: row.features,
+        metadata: row.metadata,
+      },
+      {
+        expiresAt: isoOrNull(updated.expires_at),
+        maxMachines: updated.max_machines,
+        features: updated.features,
+        metadata: updated.metadata,
+      },
+    ),
   });
+  await emitLicenseEvent(deps, tx, 'license.updated', updated);
+  return presentLicense(deps, tx, caller.principal, updated);
+};
 
 export const deleteLicense = (deps: LicenseDeps, caller: Caller, id: string): Promise<void> => {
   let loaded: LicensesTable | undefined;
@@ -148,3 +158,21 @@ export const expiringLicenseLimit = 10_000;
 /** Active licenses with an active machine that end within (nowMs, untilMs], soonest first. */
 export const licensesExpiringWithMachines = (db: Executor, nowMs: number, untilMs: number) =>
   expiringWithMachines(db, nowMs, untilMs, expiringLicenseLimit);
+
+/** Each license's machine limit (its own override, else its policy's; null: unlimited), for these ids. */
+export const machineLimitsOf = async (db: Executor, ids: readonly string[]) => {
+  const rows = await findLicensesByIds(db, ids);
+  const policies = await policyRowsByIds(
+    db,
+    rows.map((row) => row.policy_id),
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        keyPrefix: row.key_prefix,
+        limit: row.max_machines ?? policies.get(row.policy_id)?.max_machines ?? null,
+      },
+    ]),
+  );
+};

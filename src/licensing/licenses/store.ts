@@ -133,3 +133,8 @@ export const expiringWithMachines = (db: Executor, fromMs: number, untilMs: numb
     .orderBy('expires_at')
     .limit(limit)
     .execute();
+
+export const findLicensesByIds = (db: Executor, ids: readonly string[]): Promise<LicensesTable[]> =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : db.selectFrom('licenses').selectAll().where('id', 'in', ids).execute();

@@ -48,7 +48,8 @@ export const machineRoutes =
       {
         config: {
           auth: requireScope('machines:write'),
-          errors: ['NOT_FOUND', 'DEACTIVATION_LIMIT_EXCEEDED'],
+          errors: ['NOT_FOUND', 'DEACTIVATION_LIMIT_EXCEEDED', 'FORBIDDEN'],
+          approvalKind: 'deactivate_machine',
         },
         schema: {
           tags,

@@ -82,15 +82,24 @@ export const deactivateMachineById = async (
   caller: Caller,
   id: string,
 ): Promise<void> => {
-  await transaction(db, async (tx) => {
-    const { row, policy } = await visibleMachineOrThrow(tx, caller, id);
-    if (row.status === 'deactivated') return;
-    await deactivateMachine(tx, row, policy, clock.nowMs());
-    await recordAudit(tx, clock, caller.audit, {
-      action: 'machine.deactivate',
-      target: { type: 'machine', id },
-    });
+  await transaction(db, (tx) => deactivateMachineByIdIn({ clock }, tx, caller, id));
+};
+
+/** deactivateMachineById inside the caller's transaction (an approved action); false when already deactivated. */
+export const deactivateMachineByIdIn = async (
+  { clock }: Pick<CatalogDeps, 'clock'>,
+  tx: Executor,
+  caller: Caller,
+  id: string,
+): Promise<boolean> => {
+  const { row, policy } = await visibleMachineOrThrow(tx, caller, id);
+  if (row.status === 'deactivated') return false;
+  await deactivateMachine(tx, row, policy, clock.nowMs());
+  await recordAudit(tx, clock, caller.audit, {
+    action: 'machine.deactivate',
+    target: { type: 'machine', id },
   });
+  return true;
 };
 
 /** A deactivation proof of an air-gapped machine (api.md "Offline activation"), decoded. */

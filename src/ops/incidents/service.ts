@@ -338,3 +338,6 @@ export const noteOnTimeline = (
   message: string,
   actor: Actor,
 ) => addEntry(deps, tx, incidentId, type, message, actor);
+
+export const incidentExists = async (db: Executor, id: string): Promise<boolean> =>
+  (await findIncident(db, id)) !== undefined;

@@ -13,6 +13,8 @@ export const startIncidentWorker = (
     db: Database;
     clock: Clock;
     log: { warn(object: object, message: string): void; info(object: object, message: string): void };
+    /** Runs first in each evaluation (pending actions past their end are marked expired). */
+    beforeEach?: () => Promise<unknown>;
   },
   rules: readonly Rule[],
   intervalMs: number,
@@ -27,7 +29,14 @@ export const startIncidentWorker = (
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     if (!leadership.isLeader()) return;
-    running = running.then(() => evaluateRules(deps, rules)).catch(() => {});
+    running = running
+      .then(async () => {
+        await deps.beforeEach?.();
+        await evaluateRules(deps, rules);
+      })
+      .catch((error: unknown) =>
+        deps.log.warn({ err: error }, 'incident evaluation failed; retrying next interval'),
+      );
   }, intervalMs);
   timer.unref();
   return {
