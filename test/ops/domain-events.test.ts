@@ -149,6 +149,41 @@ for (const dialect of dialects()) {
       assert.equal(dead?.data.object.status, 'dead');
     });
 
+    it('an activation refused for the machine limit emits license.machine_limit_reached, and the refusal still answers 422', async () => {
+      const license = await createLicense(t, admin, { product: product.id, policy: { maxMachines: 1 } });
+      assert.equal(
+        (await client('activate', { licenseKey: license.key, fingerprint: 'first' })).statusCode,
+        201,
+      );
+      const refused = await client('activate', { licenseKey: license.key, fingerprint: 'second' });
+      assert.equal(refused.statusCode, 422, refused.body);
+      const events = await t.db.kysely
+        .selectFrom('events')
+        .select('data')
+        .where('type', '=', 'license.machine_limit_reached')
+        .where('license_id', '=', license.id)
+        .execute();
+      assert.equal(events.length, 1);
+      const object = JSON.parse(events[0]?.data ?? '{}') as {
+        license: { id: string; key?: string };
+        fingerprint: string;
+        limit: number;
+        used: number;
+      };
+      assert.deepEqual(
+        [object.license.id, object.fingerprint, object.limit, object.used],
+        [license.id, 'second', 1, 1],
+      );
+      assert.equal(object.license.key, undefined, 'events never carry the key');
+      const machines = await t.db.kysely
+        .selectFrom('machines')
+        .select('id')
+        .where('license_id', '=', license.id)
+        .execute();
+      assert.equal(machines.length, 1, 'the refused machine was not written');
+      await delivered();
+    });
+
     it('license.expiring_soon comes as many days ahead as configured, once per end: again after a renewal', async () => {
       const deps = { ...t, expiryNoticeMs: 20 * 86_400_000 };
       await scanLifecycle(deps);

@@ -283,6 +283,83 @@ for (const dialect of dialects()) {
       assert.ok(unrelated.id);
     });
 
+    it('an endpoint answering 410 Gone is disabled at once, and its delivery fails without retries', async () => {
+      const endpoint = await addEndpoint(['customer.created']);
+      receiver.answer = () => ({ status: 410 });
+      await addCustomer();
+      await testWebhookWorker(t).runOnce();
+      const [delivery] = await deliveriesOf(endpoint.id);
+      assert.deepEqual([delivery?.status, delivery?.attempts], ['failed', 1]);
+      const after = (await call('GET', `/v1/webhook-endpoints/${endpoint.id}`)).json() as {
+        enabled: boolean;
+        disabledReason: string;
+      };
+      assert.equal(after.enabled, false);
+      assert.match(after.disabledReason, /410 Gone/);
+    });
+
+    it('a 429, 502, 503 or 504 with Retry-After is tried again no earlier than it asks', async () => {
+      const endpoint = await addEndpoint(['customer.created']);
+      for (const status of [429, 503]) {
+        receiver.answer = () => ({ status, headers: { 'retry-after': '3600' } });
+        await addCustomer();
+        await testWebhookWorker(t).runOnce();
+      }
+      const waits = (await deliveriesOf(endpoint.id)).map((delivery) =>
+        Math.round((Date.parse(delivery.nextAttemptAt ?? '') - t.clock.nowMs()) / 1000),
+      );
+      assert.deepEqual(waits, [3600, 3600], 'an hour, not the schedule’s 79 s');
+      // An HTTP-date works too, and a 500's Retry-After is not honoured.
+      const later = new Date(t.clock.nowMs() + 7200_000).toUTCString();
+      receiver.answer = () => ({ status: 502, headers: { 'retry-after': later } });
+      await addCustomer();
+      await testWebhookWorker(t).runOnce();
+      receiver.answer = () => ({ status: 500, headers: { 'retry-after': '3600' } });
+      await addCustomer();
+      await testWebhookWorker(t).runOnce();
+      const all = await deliveriesOf(endpoint.id);
+      const waitOf = (status: number) =>
+        Math.round(
+          (Date.parse(all.find((delivery) => delivery.lastStatusCode === status)?.nextAttemptAt ?? '') -
+            t.clock.nowMs()) /
+            1000,
+        );
+      assert.ok(Math.abs(waitOf(500) - 79) <= 1, `a 500 keeps the schedule: ${waitOf(500)}`);
+      assert.ok(Math.abs(waitOf(502) - 7200) <= 2, `an HTTP-date: ${waitOf(502)}`);
+    });
+
+    it('POST /v1/webhook-endpoints/{id}/test sends a signed webhook.test the standardwebhooks library verifies, and shows the answer', async () => {
+      // The receiver's library checks the signed timestamp against its own clock.
+      t.clock.set(new Date());
+      const endpoint = await addEndpoint(['customer.created']);
+      receiver.answer = () => ({ status: 202, body: 'pong' });
+      const res = await call('POST', `/v1/webhook-endpoints/${endpoint.id}/test`);
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json() as {
+        eventId: string;
+        delivered: boolean;
+        statusCode: number;
+        responseBody: string;
+      };
+      assert.deepEqual([body.delivered, body.statusCode, body.responseBody], [true, 202, 'pong']);
+      const [request] = receiver.received;
+      assert.ok(request);
+      const payload = new Webhook(endpoint.secret).verify(request.body, {
+        'webhook-id': String(request.headers['webhook-id']),
+        'webhook-timestamp': String(request.headers['webhook-timestamp']),
+        'webhook-signature': String(request.headers['webhook-signature']),
+      }) as { id: string; type: string };
+      assert.deepEqual([payload.id, payload.type], [body.eventId, 'webhook.test']);
+      assert.deepEqual(await deliveriesOf(endpoint.id), [], 'a test is not queued or retried');
+      receiver.answer = () => ({ status: 500 });
+      const failed = (await call('POST', `/v1/webhook-endpoints/${endpoint.id}/test`)).json() as {
+        delivered: boolean;
+        statusCode: number;
+      };
+      assert.deepEqual([failed.delivered, failed.statusCode], [false, 500]);
+      expectError(await call('POST', '/v1/webhook-endpoints/whe_missing/test'), 404, 'NOT_FOUND');
+    });
+
     it('a redirect is a failed attempt and is not followed', async () => {
       const endpoint = await addEndpoint(['customer.created']);
       receiver.answer = () => ({ status: 301, location: 'http://127.0.0.1:1/elsewhere' });

@@ -13,7 +13,9 @@ export interface ReceivedWebhook {
 }
 
 /** What the receiver does with a request: answer a status (and body), or hold it without answering. */
-export type ReceiverAnswer = { status: number; body?: string; location?: string; delayMs?: number } | 'hang';
+export type ReceiverAnswer =
+  | { status: number; body?: string; location?: string; delayMs?: number; headers?: Record<string, string> }
+  | 'hang';
 
 export interface Receiver {
   url: string;
@@ -52,7 +54,10 @@ export const startReceiver = async (): Promise<Receiver> => {
         return;
       }
       const send = () => {
-        response.writeHead(answer.status, answer.location ? { location: answer.location } : {});
+        response.writeHead(answer.status, {
+          ...(answer.location ? { location: answer.location } : {}),
+          ...answer.headers,
+        });
         response.end(answer.body ?? '');
       };
       if (answer.delayMs) setTimeout(send, answer.delayMs);

@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId, randomUnit, secureRandomBytes } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { maxDeliveryAttempts, retryDelayMs } from './retry-schedule.js';
-import { type SendOutcome, sendWebhook, webhookTimeoutMs } from './sender.js';
+import { parseRetryAfter, type SendOutcome, sendWebhook, webhookTimeoutMs } from './sender.js';
 import { webhookHeaders } from './signature.js';
 import {
   claimDueDeliveries,
@@ -119,10 +119,17 @@ export interface AttemptResult {
   outcome: SendOutcome;
 }
 
+/** Answers whose Retry-After sets the next attempt (no earlier than it, within the retry period). */
+const honoursRetryAfter = new Set([429, 502, 503, 504]);
+/** The longest Retry-After honoured: the whole retry period of a delivery is about a day. */
+const maxRetryAfterMs = 12 * 3_600_000;
+
 /**
- * Sends one claimed delivery and records the attempt. A 2xx delivers it; anything else (another status, a
- * timeout, a refused or unreachable target) is retried on the schedule until its last attempt, then it fails. An
- * automatic last failure disables the endpoint when no attempt to it has succeeded since this delivery's first.
+ * Sends one claimed delivery and records the attempt. A 2xx delivers it; 410 Gone disables the endpoint at once
+ * (the receiver says it is gone for good) and fails the delivery; anything else (another status, a timeout, a
+ * refused or unreachable target) is retried on the schedule until its last attempt, then it fails — no earlier than
+ * a 429, 502, 503 or 504's Retry-After. An automatic last failure disables the endpoint when no attempt to it has
+ * succeeded since this delivery's first.
  */
 export const attemptDelivery = async (
   deps: DeliveryDeps,
@@ -141,13 +148,21 @@ export const attemptDelivery = async (
   });
   const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
   const attempt = delivery.attempts + 1;
+  const gone = outcome.statusCode === 410;
   const status: WebhookDeliveryStatus = ok
     ? 'delivered'
-    : attempt >= delivery.max_attempts
+    : gone || attempt >= delivery.max_attempts
       ? 'failed'
       : 'pending';
   const finishedAt = deps.clock.nowMs();
   const error = ok ? null : (outcome.error ?? `answered ${outcome.statusCode}`);
+  const scheduled = finishedAt + retryDelayMs(attempt, (deps.draw ?? randomUnit)());
+  const retryAfterSeconds =
+    outcome.statusCode !== null && honoursRetryAfter.has(outcome.statusCode)
+      ? parseRetryAfter(outcome.retryAfter, finishedAt)
+      : undefined;
+  const asked =
+    retryAfterSeconds === undefined ? 0 : finishedAt + Math.min(retryAfterSeconds * 1000, maxRetryAfterMs);
   await transaction(deps.db, async (tx) => {
     await insertAttempt(tx, {
       delivery_id: delivery.id,
@@ -163,15 +178,15 @@ export const attemptDelivery = async (
       attempts: attempt,
       last_status_code: outcome.statusCode,
       last_error: error,
-      next_attempt_at:
-        status === 'pending' ? finishedAt + retryDelayMs(attempt, (deps.draw ?? randomUnit)()) : finishedAt,
+      next_attempt_at: status === 'pending' ? Math.max(scheduled, asked) : finishedAt,
       ...(ok ? { delivered_at: finishedAt } : {}),
       updated_at: finishedAt,
     });
     // Another sender took the delivery over after this claim lapsed: the attempt is logged, its outcome is theirs.
     if (!settled) return;
     await recordEndpointOutcome(tx, delivery.endpoint_id, { ok, nowMs: startedAt });
-    if (status === 'failed' && mode.automatic)
+    if (gone) await disableGoneEndpoint(deps, tx, delivery, finishedAt);
+    else if (status === 'failed' && mode.automatic)
       await disableIfFailingThroughout(deps, tx, delivery, finishedAt);
   });
   deps.log.info(
@@ -188,6 +203,23 @@ export const attemptDelivery = async (
     'webhook attempt',
   );
   return { ok, status, outcome };
+};
+
+/** A 410 Gone: the receiver says the endpoint is gone for good; no more is sent to it until re-enabled. */
+const disableGoneEndpoint = async (
+  deps: DeliveryDeps,
+  tx: Parameters<typeof findWebhookEndpoint>[0],
+  delivery: DueDelivery,
+  nowMs: number,
+) => {
+  const endpoint = await findWebhookEndpoint(tx, delivery.endpoint_id);
+  if (endpoint?.enabled !== 1) return;
+  await updateWebhookEndpointRow(tx, endpoint.id, {
+    enabled: 0,
+    disabled_reason: `Answered 410 Gone to delivery ${delivery.id}`,
+    updated_at: nowMs,
+  });
+  deps.log.warn({ endpointId: endpoint.id, deliveryId: delivery.id }, 'webhook endpoint disabled: 410 Gone');
 };
 
 const disableIfFailingThroughout = async (

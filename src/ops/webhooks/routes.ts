@@ -17,11 +17,13 @@ import {
   webhookEndpointIdParams,
   webhookEndpointListQuery,
   webhookEndpointSchema,
+  webhookTestResultSchema,
 } from './schemas.js';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   getWebhookEndpoint,
+  testWebhookEndpoint,
   updateWebhookEndpoint,
   type WebhookDeps,
   webhookEndpointPage,
@@ -62,6 +64,20 @@ export const webhookEndpointRoutes =
         },
       },
       async (request) => webhookEndpointPage(deps, request.query),
+    );
+
+    routes.post(
+      '/v1/webhook-endpoints/:id/test',
+      {
+        config: { auth: requireScope('webhooks:write'), errors: ['NOT_FOUND', 'FORBIDDEN'] },
+        schema: {
+          tags,
+          summary: 'Send a signed webhook.test event to this endpoint now and show its answer',
+          params: webhookEndpointIdParams,
+          response: { 200: webhookTestResultSchema },
+        },
+      },
+      async (request) => testWebhookEndpoint(deps, callerOf(request), request.params.id),
     );
 
     routes.get(

@@ -81,3 +81,12 @@ export const webhookDeliveryListQuery = listQuerySchema({
   status: z.enum(['pending', 'delivered', 'failed']).optional(),
   eventType: z.enum(eventTypes).optional(),
 });
+
+export const webhookTestResultSchema = z.object({
+  eventId: z.string().describe('The id of the webhook.test event sent (webhook-id)'),
+  delivered: z.boolean().describe('Whether the endpoint answered 2xx'),
+  statusCode: z.number().int().nullable().describe('null when no answer came'),
+  latencyMs: z.number().int(),
+  responseBody: z.string().nullable().describe('The first 2 KiB of the answer'),
+  error: z.string().nullable(),
+});

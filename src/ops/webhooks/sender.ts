@@ -17,7 +17,18 @@ export interface SendOutcome {
   /** The first 2 KiB of the answer's body. */
   body: string | null;
   error: string | null;
+  /** The answer's Retry-After as sent (delta-seconds or an HTTP-date), when it sent one. */
+  retryAfter?: string;
 }
+
+/** Retry-After as seconds from now: delta-seconds, or an HTTP-date; undefined when absent or unreadable. */
+export const parseRetryAfter = (value: string | string[] | undefined, nowMs: number): number | undefined => {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) return undefined;
+  if (/^\s*\d+\s*$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : undefined;
+};
 
 class RefusedTarget extends Error {}
 
@@ -95,7 +106,13 @@ export const sendWebhook = (request: {
       let kept = 0;
       const done = () => {
         const body = Buffer.concat(chunks).subarray(0, responseExcerptBytes).toString('utf8');
-        finish({ statusCode: response.statusCode ?? null, body, error: null });
+        const retryAfter = response.headers['retry-after'];
+        finish({
+          statusCode: response.statusCode ?? null,
+          body,
+          error: null,
+          ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+        });
       };
       response.on('data', (chunk: Buffer) => {
         if (kept < responseExcerptBytes) {

@@ -12,7 +12,8 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import type { CreateWebhookEndpoint, UpdateWebhookEndpoint, WebhookEndpoint } from './schemas.js';
-import { newWebhookSecret } from './signature.js';
+import { sendWebhook } from './sender.js';
+import { newWebhookSecret, webhookHeaders } from './signature.js';
 import {
   deleteDeliveriesOfEndpoint,
   deleteWebhookEndpointRow,
@@ -174,4 +175,45 @@ export const recentDeliveryOutcomes = async (deps: Pick<WebhookDeps, 'db'>, coun
       })),
     })),
   );
+};
+
+/**
+ * POST /v1/webhook-endpoints/{id}/test: sends a signed `webhook.test` event to this endpoint now (enabled or not, so
+ * a receiver can be checked before it is re-enabled) and answers what came back. Nothing is queued or retried.
+ */
+export const testWebhookEndpoint = async (deps: WebhookDeps, caller: Caller, id: string) => {
+  const row = await endpointOrThrow(deps.db.kysely, id);
+  const nowMs = deps.clock.nowMs();
+  const eventId = newId('evt', nowMs);
+  const body = JSON.stringify({
+    id: eventId,
+    type: 'webhook.test',
+    createdAt: new Date(nowMs).toISOString(),
+    data: { object: { endpointId: row.id, message: 'A test event sent on request; it changes nothing.' } },
+  });
+  const outcome = await sendWebhook({
+    url: row.url,
+    headers: webhookHeaders(
+      deps.sealer.open(row.secret).toString('utf8'),
+      eventId,
+      Math.floor(nowMs / 1000),
+      body,
+    ),
+    body,
+    allowPrivate: deps.allowPrivateTargets,
+  });
+  await transaction(deps.db, (tx) =>
+    recordAudit(tx, deps.clock, caller.audit, {
+      action: 'webhook_endpoint.test',
+      target: { type: 'webhook_endpoint', id },
+    }),
+  );
+  return {
+    eventId,
+    delivered: outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300,
+    statusCode: outcome.statusCode,
+    latencyMs: outcome.latencyMs,
+    responseBody: outcome.body,
+    error: outcome.error,
+  };
 };
