@@ -56,6 +56,7 @@ import { approvalKindsOf, registerApprovalGate } from './ops/actions/gate.js';
 import { actionRoutes } from './ops/actions/routes.js';
 import { incidentRoutes } from './ops/incidents/routes.js';
 import { createMetrics, metricsRoutes } from './ops/metrics.js';
+import { notifyApprovalPending } from './ops/notifications/service.js';
 import { createWebhookMetrics } from './ops/webhooks/metrics.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
 
@@ -292,7 +293,16 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     webhookEndpointRoutes({ db, clock, sealer, allowPrivateTargets: config.webhooksAllowPrivate }),
   );
   await app.register(incidentRoutes({ db, clock }));
-  await app.register(actionRoutes({ db, clock, sealer, ttlMs: config.actions.ttlHours * 3_600_000 }));
+  const notifications = { db, clock, mail: config.mail };
+  await app.register(
+    actionRoutes({
+      db,
+      clock,
+      sealer,
+      ttlMs: config.actions.ttlHours * 3_600_000,
+      notify: (tx, action) => notifyApprovalPending(notifications, tx, action),
+    }),
+  );
   await app.register(monitorRoutes({ db, clock, poller, logDir: config.monitor.logDir }));
   await app.register(metricsRoutes(metrics, { public: config.metricsPublic }));
   await app.register(blocklistRoutes({ db, clock }));

@@ -69,6 +69,9 @@ const hoursByFeature = z
   })
   .pipe(z.record(z.string().min(1).max(200), z.number().int().min(0).max(8760)));
 
+/** Comma-separated email addresses. */
+const emails = list.pipe(z.array(z.email()).min(1));
+
 const url = (protocols: string[]) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) }).describe(`a ${protocols.join(' or ')} URL`);
 
@@ -141,6 +144,11 @@ export const configSchema = z.object({
   CHARTER_INCIDENT_CHECKOUT_HOURS_BY_FEATURE: hoursByFeature.default({}),
   CHARTER_SMTP_URL: url(['smtp', 'smtps']).optional(),
   CHARTER_MAIL_FROM: z.string().trim().min(3).optional(),
+  CHARTER_MAIL_INCIDENT_SEVERITY: z.enum(['critical', 'warning', 'info', 'none']).default('critical'),
+  CHARTER_MAIL_TO_CRITICAL: emails.optional(),
+  CHARTER_MAIL_TO_WARNING: emails.optional(),
+  CHARTER_MAIL_TO_INFO: emails.optional(),
+  CHARTER_MAIL_TO_APPROVERS: emails.optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -176,7 +184,16 @@ export interface Config {
     logDir: string | undefined;
     polling: boolean;
   };
-  mail: { smtpUrl: string | undefined; from: string | undefined };
+  /**
+   * Notification mail (off without an SMTP URL): incidents of `incidentSeverity` and above, and pending approvals.
+   * Recipients per severity (and for approvals) when configured; else the operators who can act on them.
+   */
+  mail: {
+    smtpUrl: string | undefined;
+    from: string | undefined;
+    incidentSeverity: 'critical' | 'warning' | 'info' | 'none';
+    to: { critical?: string[]; warning?: string[]; info?: string[]; approvers?: string[] };
+  };
   /** Background work: how often lapsed leases are marked expired, usage counters written, and the lifecycle
    * watch (license.expired / expiring_soon, machine.heartbeat_dead) looks. */
   workers: { leaseReaperSeconds: number; usageFlushSeconds: number; lifecycleScanSeconds: number };
@@ -263,6 +280,11 @@ export const loadConfig = (
       'Invalid configuration:\n  CHARTER_BOOTSTRAP_EMAIL and CHARTER_BOOTSTRAP_PASSWORD: set both or neither',
     );
   }
+  if (raw.CHARTER_SMTP_URL !== undefined && raw.CHARTER_MAIL_FROM === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CHARTER_MAIL_FROM: required with CHARTER_SMTP_URL (the sender of notification mail)',
+    );
+  }
   if (raw.CHARTER_SESSION_IDLE_SECONDS > raw.CHARTER_SESSION_MAX_SECONDS) {
     throw new ConfigError(
       'Invalid configuration:\n  CHARTER_SESSION_IDLE_SECONDS: must not exceed CHARTER_SESSION_MAX_SECONDS',
@@ -303,7 +325,17 @@ export const loadConfig = (
       logDir: raw.CHARTER_MONITOR_LOG_DIR,
       polling: raw.CHARTER_MONITOR_POLLING,
     },
-    mail: { smtpUrl: raw.CHARTER_SMTP_URL, from: raw.CHARTER_MAIL_FROM },
+    mail: {
+      smtpUrl: raw.CHARTER_SMTP_URL,
+      from: raw.CHARTER_MAIL_FROM,
+      incidentSeverity: raw.CHARTER_MAIL_INCIDENT_SEVERITY,
+      to: {
+        ...(raw.CHARTER_MAIL_TO_CRITICAL ? { critical: raw.CHARTER_MAIL_TO_CRITICAL } : {}),
+        ...(raw.CHARTER_MAIL_TO_WARNING ? { warning: raw.CHARTER_MAIL_TO_WARNING } : {}),
+        ...(raw.CHARTER_MAIL_TO_INFO ? { info: raw.CHARTER_MAIL_TO_INFO } : {}),
+        ...(raw.CHARTER_MAIL_TO_APPROVERS ? { approvers: raw.CHARTER_MAIL_TO_APPROVERS } : {}),
+      },
+    },
     workers: {
       leaseReaperSeconds: raw.CHARTER_LEASE_REAPER_SECONDS,
       usageFlushSeconds: raw.CHARTER_USAGE_FLUSH_SECONDS,

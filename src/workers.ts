@@ -7,6 +7,8 @@ import { ruleAuditContext } from './access/audit/service.js';
 import { startNonceSweeper } from './access/request-signing/service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
+import type { ActionsTable } from './db/schema.js';
+import type { Executor } from './db/transaction.js';
 import type { Clock } from './lib/clock.js';
 import { randomUnit } from './lib/random.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
@@ -17,7 +19,12 @@ import { createMonitorScheduler } from './monitor/scheduler.js';
 import { expireActions, proposeActionIn } from './ops/actions/service.js';
 import { configuredRules } from './ops/incidents/rules/index.js';
 import { startIncidentWorker } from './ops/incidents/worker.js';
+import { notifyApprovalPending, notifyIncidentOpened } from './ops/notifications/service.js';
+import { createMailWorker } from './ops/notifications/worker.js';
 import { createWebhookWorker } from './ops/webhooks/worker.js';
+
+/** How often the mail worker looks for mail to send. */
+const mailIntervalMs = 5_000;
 
 export interface WorkerDeps {
   config: Config;
@@ -54,17 +61,33 @@ export const startWorkers = ({ config, db, clock, log, poller }: WorkerDeps): Wo
     ? createMonitorScheduler({ db, clock, poller, log, draw: randomUnit }, { tickMs: 1000 })
     : undefined;
   monitorScheduler?.start();
-  const actionDeps = { db, clock, sealer, ttlMs: config.actions.ttlHours * 3_600_000 };
+  const notifications = { db, clock, mail: config.mail };
+  const actionDeps = {
+    db,
+    clock,
+    sealer,
+    ttlMs: config.actions.ttlHours * 3_600_000,
+    notify: (tx: Executor, action: ActionsTable) => notifyApprovalPending(notifications, tx, action),
+  };
   const incidentWorker = startIncidentWorker(
-    { db, clock, log, beforeEach: () => expireActions(actionDeps) },
+    {
+      db,
+      clock,
+      log,
+      beforeEach: () => expireActions(actionDeps),
+      notify: (tx, incident) => notifyIncidentOpened(notifications, tx, incident),
+    },
     configuredRules(config.incidents, {
       propose: (tx, proposal) =>
         proposeActionIn(actionDeps, tx, ruleAuditContext('activation_anomaly'), proposal),
     }),
     config.incidents.evaluateSeconds * 1000,
   );
+  const mailWorker = createMailWorker({ db, clock, log, mail: config.mail }, { intervalMs: mailIntervalMs });
+  mailWorker.start();
   return {
     stop: async () => {
+      await mailWorker.stop();
       await webhookWorker.stop();
       await lifecycleWatch.stop();
       await monitorScheduler?.stop();

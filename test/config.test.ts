@@ -80,6 +80,35 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the operations settings: incident rules, per-feature hours, mail recipients; mail needs its sender', () => {
+    const config = loadConfig({
+      env: {
+        CHARTER_INCIDENT_SERVER_DOWN_POLLS: '0',
+        CHARTER_INCIDENT_CHECKOUT_HOURS_BY_FEATURE: 'Virtuoso=4, render=24',
+        CHARTER_SMTP_URL: 'smtp://mail.example.com:587',
+        CHARTER_MAIL_FROM: 'charter@example.com',
+        CHARTER_MAIL_TO_CRITICAL: 'oncall@example.com,pager@example.com',
+        CHARTER_MAIL_INCIDENT_SEVERITY: 'warning',
+      },
+    });
+    assert.equal(config.incidents.serverDownPolls, 0);
+    assert.deepEqual(config.incidents.checkoutHoursByFeature, { Virtuoso: 4, render: 24 });
+    assert.deepEqual(config.mail.to, { critical: ['oncall@example.com', 'pager@example.com'] });
+    assert.equal(config.mail.incidentSeverity, 'warning');
+    assert.throws(
+      () => loadConfig({ env: { CHARTER_SMTP_URL: 'smtp://mail.example.com' } }),
+      (error: Error) => error instanceof ConfigError && /CHARTER_MAIL_FROM: required/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ env: { CHARTER_MAIL_TO_WARNING: 'not-an-address' } }),
+      (error: Error) => error instanceof ConfigError && /CHARTER_MAIL_TO_WARNING/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ env: { CHARTER_INCIDENT_CHECKOUT_HOURS_BY_FEATURE: 'Virtuoso:4' } }),
+      (error: Error) => error instanceof ConfigError && /is not feature=hours/.test(error.message),
+    );
+  });
+
   it('reads charter.config.json, and the environment wins over it', () => {
     const cwd = emptyDir();
     writeFileSync(path.join(cwd, 'charter.config.json'), JSON.stringify({ PORT: 7000, HOST: '0.0.0.0' }));

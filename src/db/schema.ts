@@ -613,6 +613,25 @@ export interface ActivationAttemptsTable {
   hour: number;
 }
 
+/** Notification mail waiting to be sent, sent, or given up on (the queue the mail worker drains). */
+export interface MailOutboxTable {
+  id: string;
+  /** JSON array of addresses. */
+  recipients: string;
+  subject: string;
+  body: string;
+  incident_id: string | null;
+  action_id: string | null;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -655,4 +674,5 @@ export interface Schema {
   incident_timeline: IncidentTimelineTable;
   actions: ActionsTable;
   activation_attempts: ActivationAttemptsTable;
+  mail_outbox: MailOutboxTable;
 }

@@ -96,6 +96,7 @@ export const idPrefixes = [
   'trl',
   'den',
   'itl',
+  'mail',
 ] as const;
 
 export type IdPrefix = (typeof idPrefixes)[number];

@@ -14,13 +14,14 @@ import { hashPassword } from '../../lib/secrets.js';
 import { type AuditContext, type Changes, recordAudit } from '../audit/service.js';
 import { assertWithin, rolePower } from '../grants.js';
 import type { Principal } from '../principal.js';
-import type { Role } from '../scopes.js';
+import { hasScope, type Role, roleScopes, roles, type Scope } from '../scopes.js';
 import { deleteOperatorSessions, endOperatorSessions } from '../sessions/service.js';
 import { toOperator } from './operator.js';
 import type { CreateOperator, Operator, UpdateOperator } from './schemas.js';
 import {
   countActiveOwners,
   countOperators,
+  emailsOfRoles,
   insertOperator,
   listOperators,
   lockOperatorRow,
@@ -181,3 +182,10 @@ export const updateOperator = async (
     return toOperator(updated);
   });
 };
+
+/** The addresses of the enabled operators holding a scope (through their role): who can act on a notification. */
+export const operatorEmailsWithScope = (db: Executor, scope: Scope): Promise<string[]> =>
+  emailsOfRoles(
+    db,
+    roles.filter((role) => hasScope(roleScopes[role], scope)),
+  );

@@ -66,3 +66,15 @@ export const lockOperatorRow = (
   id: string,
 ): Promise<OperatorsTable | undefined> =>
   forUpdate(db.selectFrom('operators').selectAll().where('id', '=', id), dialect).executeTakeFirst();
+
+/** The addresses of enabled operators with one of these roles. */
+export const emailsOfRoles = async (db: Executor, roles: readonly string[]): Promise<string[]> =>
+  (
+    await db
+      .selectFrom('operators')
+      .select('email')
+      .where('role', 'in', roles)
+      .where('disabled_at', 'is', null)
+      .orderBy('email')
+      .execute()
+  ).map((row) => row.email);

@@ -1,6 +1,7 @@
 // 0020: incidents (one open per rule and subject: `open_key` is unique and cleared on resolution), their timeline,
 // actions proposed for approval, activation attempts per license and hour (the key-sharing rule), and the index
-// the webhook_failing rule reads an endpoint's latest deliveries by. Frozen once landed.
+// the webhook_failing rule reads an endpoint's latest deliveries by, and the queue of notification mail. Frozen once
+// landed.
 import type { Kysely } from 'kysely';
 
 export const up = async (db: Kysely<unknown>): Promise<void> => {
@@ -76,5 +77,28 @@ export const up = async (db: Kysely<unknown>): Promise<void> => {
     .createIndex('webhook_deliveries_endpoint_recent')
     .on('webhook_deliveries')
     .columns(['endpoint_id', 'updated_at'])
+    .execute();
+
+  await db.schema
+    .createTable('mail_outbox')
+    .addColumn('id', 'text', (column) => column.primaryKey())
+    .addColumn('recipients', 'text', (column) => column.notNull())
+    .addColumn('subject', 'text', (column) => column.notNull())
+    .addColumn('body', 'text', (column) => column.notNull())
+    .addColumn('incident_id', 'text')
+    .addColumn('action_id', 'text')
+    .addColumn('status', 'text', (column) => column.notNull())
+    .addColumn('attempts', 'integer', (column) => column.notNull())
+    .addColumn('next_attempt_at', 'bigint', (column) => column.notNull())
+    .addColumn('claimed_until', 'bigint')
+    .addColumn('last_error', 'text')
+    .addColumn('sent_at', 'bigint')
+    .addColumn('created_at', 'bigint', (column) => column.notNull())
+    .addColumn('updated_at', 'bigint', (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createIndex('mail_outbox_due')
+    .on('mail_outbox')
+    .columns(['status', 'next_attempt_at'])
     .execute();
 };

@@ -27,6 +27,8 @@ import {
 export interface ActionDeps extends ExecutorDeps {
   /** How long a proposal waits for its decision (CHARTER_ACTION_TTL_HOURS). */
   ttlMs: number;
+  /** Runs in the transaction that proposes an action (the approvers' mail is queued there). */
+  notify?: (tx: Executor, action: ActionsTable) => Promise<unknown>;
 }
 
 /** The status an action shows: a pending one past its end is expired, whether or not the sweep wrote it yet. */
@@ -122,6 +124,7 @@ export const proposeActionIn = async (
       audit.actor,
     );
   await emitActionEvent(deps, tx, 'action.proposed', row.id);
+  await deps.notify?.(tx, row);
   return toAction(row, nowMs);
 };
 

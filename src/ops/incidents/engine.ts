@@ -58,10 +58,14 @@ const inChunks = async <T>(items: T[], db: Database, work: (tx: Executor, item: 
   }
 };
 
-export const evaluateRule = async (
-  deps: { db: Database; clock: Clock },
-  rule: Rule,
-): Promise<RuleOutcome> => {
+export interface EngineDeps {
+  db: Database;
+  clock: Clock;
+  /** Runs in the transaction that opens an incident (notification mail is queued there). */
+  notify?: ((tx: Executor, incident: IncidentsTable) => Promise<unknown>) | undefined;
+}
+
+export const evaluateRule = async (deps: EngineDeps, rule: Rule): Promise<RuleOutcome> => {
   const evaluation = await rule.evaluate({ ...deps, nowMs: deps.clock.nowMs() });
   const audit = ruleAuditContext(rule.kind);
   let opened = 0;
@@ -70,6 +74,7 @@ export const evaluateRule = async (
     if (!created) return;
     opened += 1;
     await rule.opened?.(tx, row, finding);
+    await deps.notify?.(tx, row);
   });
   let resolved = 0;
   if (rule.autoResolve) {
@@ -90,7 +95,7 @@ export const evaluateRule = async (
 
 /** Evaluates every rule once; a rule that fails is logged and the others still run. */
 export const evaluateRules = async (
-  deps: { db: Database; clock: Clock; log: { warn(object: object, message: string): void } },
+  deps: EngineDeps & { log: { warn(object: object, message: string): void } },
   rules: readonly Rule[],
 ): Promise<RuleOutcome[]> => {
   const outcomes: RuleOutcome[] = [];

@@ -3,7 +3,7 @@
 import type { Database } from '../../db/connection.js';
 import { holdLeadership } from '../../db/leadership.js';
 import type { Clock } from '../../lib/clock.js';
-import { evaluateRules, type Rule } from './engine.js';
+import { type EngineDeps, evaluateRules, type Rule } from './engine.js';
 
 /** The advisory lock's key: "inci". */
 const leaderLockKey = 0x696e6369;
@@ -15,6 +15,7 @@ export const startIncidentWorker = (
     log: { warn(object: object, message: string): void; info(object: object, message: string): void };
     /** Runs first in each evaluation (pending actions past their end are marked expired). */
     beforeEach?: () => Promise<unknown>;
+    notify?: EngineDeps['notify'];
   },
   rules: readonly Rule[],
   intervalMs: number,

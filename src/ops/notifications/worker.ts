@@ -1,0 +1,128 @@
+// The mail worker: claims due mail from the queue and sends it through SMTP (nodemailer). A failed send is logged,
+// written on the incident's timeline with the catalog's NOTIFICATION_FAILED, and retried on the webhooks' schedule
+// (8 attempts over about a day) before it is given up as failed — never dropped in silence. Claims lapse, so a
+// process that died mid-send leaves its mail to another.
+import nodemailer from 'nodemailer';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/connection.js';
+import type { MailOutboxTable } from '../../db/schema.js';
+import { transaction } from '../../db/transaction.js';
+import { catalog } from '../../errors/catalog.js';
+import type { Clock } from '../../lib/clock.js';
+import { randomUnit } from '../../lib/random.js';
+import { noteOnTimeline } from '../incidents/service.js';
+import { maxDeliveryAttempts, retryDelayMs } from '../webhooks/retry-schedule.js';
+import { claimDueMails, updateMailRow } from './store.js';
+
+export interface MailWorkerDeps {
+  db: Database;
+  clock: Clock;
+  mail: Config['mail'];
+  log: { warn(object: object, message: string): void; info(object: object, message: string): void };
+  /** Jitter draws (tests fix it). */
+  draw?: () => number;
+}
+
+/** A claim holds a mail this long: an SMTP exchange and a margin. */
+const claimMs = 60_000;
+const batch = 20;
+const mailer = { type: 'system' as const, id: null, name: 'notification mail' };
+
+export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: number }) => {
+  const { smtpUrl, from } = deps.mail;
+  const transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : undefined;
+
+  const settleFailure = async (mail: MailOutboxTable, error: unknown) => {
+    const nowMs = deps.clock.nowMs();
+    const attempts = mail.attempts + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    const failed = attempts >= maxDeliveryAttempts;
+    await transaction(deps.db, async (tx) => {
+      await updateMailRow(tx, mail.id, {
+        status: failed ? 'failed' : 'pending',
+        attempts,
+        last_error: message.slice(0, 500),
+        next_attempt_at: failed ? nowMs : nowMs + retryDelayMs(attempts, (deps.draw ?? randomUnit)()),
+        claimed_until: null,
+        updated_at: nowMs,
+      });
+      if (mail.incident_id)
+        await noteOnTimeline(
+          deps,
+          tx,
+          mail.incident_id,
+          'notification_failed',
+          `NOTIFICATION_FAILED: ${catalog.NOTIFICATION_FAILED.title} (attempt ${attempts} of ${maxDeliveryAttempts}${
+            failed ? ', given up' : ', retrying'
+          }): ${message}`,
+          mailer,
+        );
+    });
+    deps.log.warn(
+      { mailId: mail.id, attempts, code: 'NOTIFICATION_FAILED', err: error },
+      failed ? 'notification mail given up' : 'notification mail failed; retrying',
+    );
+  };
+
+  const send = async (mail: MailOutboxTable) => {
+    if (!transport) return;
+    try {
+      await transport.sendMail({
+        from,
+        to: JSON.parse(mail.recipients) as string[],
+        subject: mail.subject,
+        text: mail.body,
+      });
+    } catch (error) {
+      await settleFailure(mail, error);
+      return;
+    }
+    const nowMs = deps.clock.nowMs();
+    await updateMailRow(deps.db.kysely, mail.id, {
+      status: 'sent',
+      attempts: mail.attempts + 1,
+      sent_at: nowMs,
+      claimed_until: null,
+      last_error: null,
+      updated_at: nowMs,
+    });
+    deps.log.info({ mailId: mail.id }, 'notification mail sent');
+  };
+
+  /** Sends every mail due now; answers how many it tried. */
+  const runOnce = async (): Promise<number> => {
+    if (!transport) return 0;
+    let tried = 0;
+    for (;;) {
+      const nowMs = deps.clock.nowMs();
+      const due = await transaction(deps.db, (tx) =>
+        claimDueMails(tx, deps.db.dialect, { nowMs, limit: batch, until: nowMs + claimMs }),
+      );
+      for (const mail of due) await send(mail);
+      tried += due.length;
+      if (due.length < batch) return tried;
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  return {
+    runOnce,
+    start: () => {
+      if (!transport) return;
+      timer = setInterval(() => {
+        running = running
+          .then(runOnce)
+          .catch((error: unknown) =>
+            deps.log.warn({ err: error }, 'mail pass failed; retrying next interval'),
+          );
+      }, options.intervalMs);
+      timer.unref();
+    },
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await running;
+      transport?.close();
+    },
+  };
+};
