@@ -3,9 +3,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import { AppError } from '../errors/app-error.js';
+import { actionsCommand } from './actions.js';
 import { apiKeysCommand } from './api-keys.js';
 import { catalogCommands } from './catalog.js';
 import type { Command } from './command.js';
+import { incidentsCommand } from './incidents.js';
 import { migrateCommand } from './migrate.js';
 import { monitorCommand } from './monitor.js';
 import { operatorsCommand } from './operators.js';
@@ -21,6 +23,8 @@ const commands: Record<string, Command> = {
   'signing-keys': signingKeysCommand,
   verify: verifyCommand,
   monitor: monitorCommand,
+  incidents: incidentsCommand,
+  actions: actionsCommand,
   ...catalogCommands,
 };
 

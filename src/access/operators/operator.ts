@@ -3,7 +3,8 @@
 import type { OperatorsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Role } from '../scopes.js';
+import type { Caller } from '../caller.js';
+import { type Role, roleScopes } from '../scopes.js';
 import type { Operator } from './schemas.js';
 import { findOperator, findOperatorByEmail } from './store.js';
 
@@ -25,4 +26,28 @@ export const getOperatorOrThrow = async (db: Executor, id: string): Promise<Oper
   const row = await findOperator(db, id);
   if (!row) throw new AppError('NOT_FOUND', `No operator ${id}`);
   return toOperator(row);
+};
+
+/**
+ * A CLI command acting as an operator (`--as <email>`): the operator's role gives the scopes, and the audit trail
+ * names them. A disabled or unknown operator cannot be acted as.
+ */
+export const operatorCallerByEmail = async (db: Executor, email: string): Promise<Caller> => {
+  const row = await findOperatorByEmail(db, email);
+  if (!row) throw new AppError('NOT_FOUND', `No operator ${email}`);
+  if (row.disabled_at !== null) throw new AppError('ACCOUNT_DISABLED', `Operator ${email} is disabled`);
+  const actor = { type: 'operator' as const, id: row.id, name: row.email };
+  return {
+    principal: {
+      type: 'operator',
+      id: row.id,
+      name: row.email,
+      scopes: roleScopes[row.role as Role] ?? [],
+      productIds: null,
+      readOnly: false,
+      rateLimit: null,
+      quota: null,
+    },
+    audit: { actor, requestId: null, ip: null, userAgent: 'charter CLI' },
+  };
 };
