@@ -54,6 +54,7 @@ import { createPoller, type Poller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
 import { approvalKindsOf, registerApprovalGate } from './ops/actions/gate.js';
 import { actionRoutes } from './ops/actions/routes.js';
+import { createOperationsMetrics } from './ops/incidents/metrics.js';
 import { incidentRoutes } from './ops/incidents/routes.js';
 import { createMetrics, metricsRoutes } from './ops/metrics.js';
 import { notifyApprovalPending } from './ops/notifications/service.js';
@@ -234,6 +235,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const monitorMetrics = createMonitorMetrics({ db, clock }, metrics.registry);
   metrics.scrape(monitorMetrics);
   metrics.scrape(createWebhookMetrics({ db }, metrics.registry));
+  metrics.scrape(createOperationsMetrics({ db, clock }, metrics.registry));
   const validationMetrics = createValidationMetrics(metrics.registry);
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(

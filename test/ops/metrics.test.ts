@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { evaluateRule } from '../../src/ops/incidents/engine.js';
+import { serverDownRule } from '../../src/ops/incidents/rules/server-down.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
@@ -105,6 +107,31 @@ for (const dialect of dialects()) {
       assert.match(text, /^charter_validations_total\{code="VALID"\} 2$/m);
       assert.match(text, /^charter_validations_total\{code="LICENSE_NOT_FOUND"\} 1$/m);
       assert.match(text, /^charter_webhook_backlog\{kind="undispatched_events"\} \d+$/m);
+    });
+
+    it('counts open incidents by kind, severity and status, pending actions and the mail backlog', async () => {
+      const server = (
+        await call('POST', '/v1/monitor/servers', {
+          name: 'down',
+          kind: 'flexlm',
+          address: '27000@down.example',
+        })
+      ).json() as { id: string };
+      for (let index = 0; index < 3; index++) await call('POST', `/v1/monitor/servers/${server.id}/poll`);
+      await evaluateRule({ db: t.db, clock: t.clock }, serverDownRule(3));
+      const license = await createLicense(t, admin);
+      await call('POST', '/v1/actions', {
+        kind: 'suspend_license',
+        params: { licenseId: license.id },
+        reason: 'x',
+      });
+      const text = (await call('GET', '/metrics')).body;
+      assert.match(
+        text,
+        /^charter_incidents_open\{kind="license_server_down",severity="critical",status="open"\} 1$/m,
+      );
+      assert.match(text, /^charter_actions_pending 1$/m);
+      assert.match(text, /^charter_mail_backlog 0$/m, 'no SMTP configured: nothing is queued');
     });
 
     it('is documented in /openapi.json as Prometheus text, not JSON', async () => {

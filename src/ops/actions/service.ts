@@ -16,6 +16,7 @@ import { incidentExists, noteOnTimeline } from '../incidents/service.js';
 import { type ExecutorDeps, execute } from './executors.js';
 import type { Action, ActionKind, ActionStatus, ProposeAction } from './schemas.js';
 import {
+  countPendingActions,
   expirePendingActions,
   findAction,
   insertAction,
@@ -262,3 +263,6 @@ export const rejectAction = (deps: ActionDeps, caller: Caller, id: string, reaso
 /** Writes `expired` on pending actions past their end (their status already shows it); answers how many. */
 export const expireActions = async (deps: Pick<ActionDeps, 'db' | 'clock'>): Promise<number> =>
   (await transaction(deps.db, (tx) => expirePendingActions(tx, deps.clock.nowMs()))).length;
+
+/** Actions waiting for a decision (the metrics). */
+export const pendingActionCount = (db: Executor, nowMs: number) => countPendingActions(db, nowMs);

@@ -15,6 +15,7 @@ import { newId } from '../../lib/random.js';
 import { emitEvent } from '../events/service.js';
 import type { Actor, Incident, IncidentKind, IncidentStatus, Severity, TimelineEntry } from './schemas.js';
 import {
+  countIncidentsBy,
   findIncident,
   findOpenIncident,
   insertIncident,
@@ -341,3 +342,12 @@ export const noteOnTimeline = (
 
 export const incidentExists = async (db: Executor, id: string): Promise<boolean> =>
   (await findIncident(db, id)) !== undefined;
+
+/** Unresolved incidents counted by kind, severity and status (the metrics). */
+export const unresolvedIncidentCounts = async (db: Executor) =>
+  (await countIncidentsBy(db)).map((row) => ({
+    kind: row.kind,
+    severity: row.severity,
+    status: row.status,
+    count: Number(row.count),
+  }));
