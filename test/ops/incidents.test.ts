@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../src/db/connection.js';
 import { sampleCharterPools } from '../../src/monitor/charter-pools.js';
 import { evaluateRule, type Rule } from '../../src/ops/incidents/engine.js';
@@ -16,6 +17,7 @@ import { licenseExpiringRule } from '../../src/ops/incidents/rules/license-expir
 import { serverDownRule } from '../../src/ops/incidents/rules/server-down.js';
 import { webhookFailingRule } from '../../src/ops/incidents/rules/webhook-failing.js';
 import type { Incident } from '../../src/ops/incidents/schemas.js';
+import { startIncidentWorker } from '../../src/ops/incidents/worker.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';
@@ -309,6 +311,46 @@ for (const dialect of dialects()) {
     });
 
     if (dialect === 'postgres') {
+      it('of two processes running the incident worker one leads and evaluates; when it stops the other takes over', async () => {
+        const product = await createProduct(t, admin);
+        const license = await createLicense(t, admin, {
+          product: product.id,
+          license: { expiresAt: new Date(t.clock.nowMs() + 5 * 86_400_000).toISOString() },
+        });
+        await activateMachine(t, license.key, 'led');
+        const other = openDatabase({
+          dialect: 'postgres',
+          url: postgresUrl(),
+          searchPath: t.db.schema ?? '',
+        });
+        const log = { info: () => {}, warn: () => {} };
+        const rules = [licenseExpiringRule(14)];
+        const first = startIncidentWorker({ db: t.db, clock: t.clock, log }, rules, 100);
+        const second = startIncidentWorker({ db: other, clock: t.clock, log }, rules, 100);
+        const until = async (test: () => boolean | Promise<boolean>) => {
+          for (let waited = 0; waited < 10_000; waited += 50) {
+            if (await test()) return true;
+            await sleep(50);
+          }
+          return false;
+        };
+        try {
+          assert.ok(await until(() => first.isLeader() || second.isLeader()), 'one of them leads');
+          assert.equal([first, second].filter((worker) => worker.isLeader()).length, 1, 'never both');
+          assert.ok(
+            await until(async () => (await incidentsOf('license_expiring', license.id)).length === 1),
+          );
+          const [leader, follower] = first.isLeader() ? [first, second] : [second, first];
+          await leader.stop();
+          assert.ok(await until(() => follower.isLeader()), 'the other takes over');
+          assert.equal((await incidentsOf('license_expiring', license.id)).length, 1, 'still one incident');
+        } finally {
+          await first.stop();
+          await second.stop();
+          await other.close();
+        }
+      });
+
       it('two processes evaluating at once open one incident, never two', async () => {
         const product = await createProduct(t, admin);
         const license = await createLicense(t, admin, {

@@ -41,6 +41,7 @@ export const startIncidentWorker = (
   }, intervalMs);
   timer.unref();
   return {
+    isLeader: () => leadership.isLeader(),
     stop: async () => {
       clearInterval(timer);
       await running;
