@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { latestMigration } from '../src/db/migrations/index.js';
+import { runIncidentRulesBenchmark } from './incident-rules.js';
 import { runParseBenchmark } from './monitor-parse.js';
 import { seed } from './seed.js';
 
@@ -401,6 +402,10 @@ const main = async () => {
   process.stdout.write(
     `lmstat parse: ${monitorParse.sessions} sessions across ${monitorParse.features} features in ${monitorParse.parseMs} ms (target < ${monitorParse.targetMs} ms); line-split baseline ${monitorParse.baselineMs} ms, ratio ${monitorParse.ratioToBaseline}\n`,
   );
+  const incidentRules = await runIncidentRulesBenchmark(seeded);
+  process.stdout.write(
+    `incident rules at ${incidentRules.licenses} licenses (${incidentRules.expiringLicenses} ending soon, ${incidentRules.sharedLicenses} shared keys): first evaluation ${incidentRules.firstEvaluationMs} ms (opens ${JSON.stringify(incidentRules.opened)}), each later minute ${incidentRules.steadyEvaluationMs} ms; baseline (one scan of every license) ${incidentRules.baselineMs} ms, ratio ${incidentRules.ratioToBaseline}\n`,
+  );
   const report = {
     at: new Date().toISOString(),
     node: process.version,
@@ -413,6 +418,7 @@ const main = async () => {
     results,
     ...(seats ? { seats } : {}),
     monitorParse,
+    incidentRules,
   };
   mkdirSync(path.join(root, '.bench'), { recursive: true });
   writeFileSync(path.join(root, '.bench/latest.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -68,8 +68,12 @@ export interface EngineDeps {
 export const evaluateRule = async (deps: EngineDeps, rule: Rule): Promise<RuleOutcome> => {
   const evaluation = await rule.evaluate({ ...deps, nowMs: deps.clock.nowMs() });
   const audit = ruleAuditContext(rule.kind);
+  // What is open already needs no transaction: most minutes, every finding is (openIncident still settles a race).
+  const unresolved = await unresolvedIncidents(deps.db.kysely, rule.kind);
+  const openSubjects = new Set(unresolved.map((row) => row.subject_id));
+  const fresh = evaluation.open.filter((finding) => !openSubjects.has(finding.subject.id));
   let opened = 0;
-  await inChunks(evaluation.open, deps.db, async (tx, finding) => {
+  await inChunks(fresh, deps.db, async (tx, finding) => {
     const { row, created } = await openIncident(deps, tx, finding, audit);
     if (!created) return;
     opened += 1;
@@ -82,9 +86,7 @@ export const evaluateRule = async (deps: EngineDeps, rule: Rule): Promise<RuleOu
       ...evaluation.open.map((finding) => finding.subject.id),
       ...(evaluation.held ?? []),
     ]);
-    const cleared = (await unresolvedIncidents(deps.db.kysely, rule.kind)).filter(
-      (row) => row.status === 'open' && !keep.has(row.subject_id),
-    );
+    const cleared = unresolved.filter((row) => row.status === 'open' && !keep.has(row.subject_id));
     await inChunks(cleared, deps.db, async (tx, row) => {
       await resolveClearedIncident(deps, tx, row, audit, rule.cleared(row));
       resolved += 1;
