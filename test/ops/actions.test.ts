@@ -123,6 +123,15 @@ for (const dialect of dialects()) {
       ).map((event) => event.type);
       assert.deepEqual(events, ['action.proposed', 'action.approved', 'action.executed']);
 
+      // Key sharing is an operator's to resolve: a day later, with no attempts left in the window, it stays open.
+      t.clock.advance(25 * 3_600_000);
+      assert.equal((await evaluateRule({ db: t.db, clock: t.clock }, rule)).resolved, 0);
+      assert.equal(((await call('GET', `/v1/incidents/${incident.id}`)).json() as Incident).status, 'open');
+      owner = await signIn(t, owner.email);
+      otherAdmin = await signIn(t, otherAdmin.email);
+      operator = await signIn(t, operator.email);
+      viewer = await signIn(t, viewer.email);
+
       const again = expectError(
         await as(otherAdmin, 'POST', `/v1/actions/${proposed.id}/approve`),
         409,
