@@ -205,26 +205,38 @@ export const attemptDelivery = async (
   return { ok, status, outcome };
 };
 
-/** A 410 Gone: the receiver says the endpoint is gone for good; no more is sent to it until re-enabled. */
-const disableGoneEndpoint = async (
+type Tx = Parameters<typeof findWebhookEndpoint>[0];
+
+/** Disables an enabled endpoint with the reason: it gets no new deliveries until PATCH enabled: true. */
+const disableEndpoint = async (
   deps: DeliveryDeps,
-  tx: Parameters<typeof findWebhookEndpoint>[0],
+  tx: Tx,
+  endpointId: string,
   delivery: DueDelivery,
+  reason: string,
   nowMs: number,
 ) => {
+  await updateWebhookEndpointRow(tx, endpointId, { enabled: 0, disabled_reason: reason, updated_at: nowMs });
+  deps.log.warn({ endpointId, deliveryId: delivery.id, reason }, 'webhook endpoint disabled');
+};
+
+/** A 410 Gone: the receiver says the endpoint is gone for good. */
+const disableGoneEndpoint = async (deps: DeliveryDeps, tx: Tx, delivery: DueDelivery, nowMs: number) => {
   const endpoint = await findWebhookEndpoint(tx, delivery.endpoint_id);
   if (endpoint?.enabled !== 1) return;
-  await updateWebhookEndpointRow(tx, endpoint.id, {
-    enabled: 0,
-    disabled_reason: `Answered 410 Gone to delivery ${delivery.id}`,
-    updated_at: nowMs,
-  });
-  deps.log.warn({ endpointId: endpoint.id, deliveryId: delivery.id }, 'webhook endpoint disabled: 410 Gone');
+  await disableEndpoint(
+    deps,
+    tx,
+    endpoint.id,
+    delivery,
+    `Answered 410 Gone to delivery ${delivery.id}`,
+    nowMs,
+  );
 };
 
 const disableIfFailingThroughout = async (
   deps: DeliveryDeps,
-  tx: Parameters<typeof findWebhookEndpoint>[0],
+  tx: Tx,
   delivery: DueDelivery,
   nowMs: number,
 ) => {
@@ -235,6 +247,5 @@ const disableIfFailingThroughout = async (
   const reason = `Every attempt failed since ${new Date(endpoint.failing_since).toISOString()}: delivery ${
     delivery.id
   } failed all ${delivery.max_attempts} attempts`;
-  await updateWebhookEndpointRow(tx, endpoint.id, { enabled: 0, disabled_reason: reason, updated_at: nowMs });
-  deps.log.warn({ endpointId: endpoint.id, deliveryId: delivery.id }, 'webhook endpoint disabled');
+  await disableEndpoint(deps, tx, endpoint.id, delivery, reason, nowMs);
 };
