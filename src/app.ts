@@ -53,10 +53,12 @@ import { createMonitorMetrics } from './monitor/metrics.js';
 import { createPoller, type Poller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
 import { approvalKindsOf, registerApprovalGate } from './ops/actions/gate.js';
+import { createActionMetrics } from './ops/actions/metrics.js';
 import { actionRoutes } from './ops/actions/routes.js';
-import { createOperationsMetrics } from './ops/incidents/metrics.js';
+import { createIncidentMetrics } from './ops/incidents/metrics.js';
 import { incidentRoutes } from './ops/incidents/routes.js';
 import { createMetrics, metricsRoutes } from './ops/metrics.js';
+import { createMailMetrics } from './ops/notifications/metrics.js';
 import { notifyApprovalPending } from './ops/notifications/service.js';
 import { createWebhookMetrics } from './ops/webhooks/metrics.js';
 import { webhookEndpointRoutes } from './ops/webhooks/routes.js';
@@ -235,7 +237,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const monitorMetrics = createMonitorMetrics({ db, clock }, metrics.registry);
   metrics.scrape(monitorMetrics);
   metrics.scrape(createWebhookMetrics({ db }, metrics.registry));
-  metrics.scrape(createOperationsMetrics({ db, clock }, metrics.registry));
+  metrics.scrape(createIncidentMetrics({ db }, metrics.registry));
+  metrics.scrape(createActionMetrics({ db, clock }, metrics.registry));
+  metrics.scrape(createMailMetrics({ db }, metrics.registry));
   const validationMetrics = createValidationMetrics(metrics.registry);
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(

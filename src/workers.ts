@@ -18,6 +18,7 @@ import type { Poller } from './monitor/poller.js';
 import { createMonitorScheduler } from './monitor/scheduler.js';
 import { expireActions, proposeActionIn } from './ops/actions/service.js';
 import { configuredRules } from './ops/incidents/rules/index.js';
+import { noteMailFailure } from './ops/incidents/service.js';
 import { startIncidentWorker } from './ops/incidents/worker.js';
 import { notifyApprovalPending, notifyIncidentOpened } from './ops/notifications/service.js';
 import { createMailWorker } from './ops/notifications/worker.js';
@@ -83,7 +84,16 @@ export const startWorkers = ({ config, db, clock, log, poller }: WorkerDeps): Wo
     }),
     config.incidents.evaluateSeconds * 1000,
   );
-  const mailWorker = createMailWorker({ db, clock, log, mail: config.mail }, { intervalMs: mailIntervalMs });
+  const mailWorker = createMailWorker(
+    {
+      db,
+      clock,
+      log,
+      mail: config.mail,
+      failed: noteMailFailure({ db, clock }),
+    },
+    { intervalMs: mailIntervalMs },
+  );
   mailWorker.start();
   return {
     stop: async () => {

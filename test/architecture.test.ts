@@ -41,7 +41,7 @@ const local = imports.filter((entry) => known.has(entry.to));
 
 const kernel = ['lib/', 'errors/', 'db/', 'http/', 'config.ts'];
 const inKernel = (file: string) => kernel.some((prefix) => file === prefix || file.startsWith(prefix));
-const domainRoots = ['access/', 'licensing/', 'monitor/', 'ops/', 'health/'];
+const domainRoots = ['access/', 'licensing/', 'monitor/', 'ops/', 'health/', 'events/'];
 const inDomain = (file: string) => domainRoots.some((prefix) => file.startsWith(prefix));
 
 /**
@@ -74,6 +74,15 @@ describe('architecture: the import graph of src/', () => {
           entry.to.startsWith('cli/')),
     );
     assert.deepEqual(wrong, [], `the kernel reaches into a domain:\n${show(wrong)}`);
+  });
+
+  it('events/ (the outbox every domain writes to) imports no domain, and only ops/ imports the operations layer', () => {
+    const wrong = local.filter(
+      (entry) =>
+        (entry.from.startsWith('events/') && inDomain(entry.to) && !entry.to.startsWith('events/')) ||
+        (entry.to.startsWith('ops/') && inDomain(entry.from) && !entry.from.startsWith('ops/')),
+    );
+    assert.deepEqual(wrong, [], show(wrong));
   });
 
   it('no domain imports the app, the start-up or the CLI', () => {

@@ -6,10 +6,10 @@
 import type { Database } from '../db/connection.js';
 import type { MonitorSamplesTable } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
+import { lockJobMark, setJobMark } from '../events/service.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/random.js';
 import { charterPoolUsage, type PoolUsage } from '../licensing/floating/pools.js';
-import { lockJobMark, setJobMark } from '../ops/events/service.js';
 import { insertPoll } from './servers/store.js';
 import { insertSamples } from './usage/store.js';
 

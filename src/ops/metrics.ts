@@ -1,7 +1,8 @@
 // GET /metrics (api.md "Service", monitor.md "API"): Prometheus text from a registry of this app (not the global
 // one: tests build several apps in one process). It holds the process's own metrics and HTTP request counts and
 // latency by route and status; each domain registers its own metrics on it (monitor/metrics.ts,
-// ops/webhooks/metrics.ts, licensing/client/metrics.ts), wired by app.ts, and those read at scrape time are
+// ops/webhooks/metrics.ts, ops/incidents|actions|notifications/metrics.ts, licensing/client/metrics.ts), wired by
+// app.ts, and those read at scrape time are
 // refreshed first. monitor:read unless CHARTER_METRICS_PUBLIC=true.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';

@@ -2,7 +2,7 @@
 // overage, period resets by the clock, and exact limits under concurrent consumption.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { recentEvents } from '../../src/ops/events/service.js';
+import { recentEvents } from '../../src/events/service.js';
 import { createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { managementCalls } from '../support/calls.js';

@@ -2,13 +2,13 @@
 // reaper, heartbeats, release, borrowing, feature seat pools, management views, and exact counts under contention.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { recentEvents } from '../../src/events/service.js';
 import {
   activationSchema,
   checkoutSchema,
   heartbeatResultSchema,
 } from '../../src/licensing/client/schemas.js';
 import { reapLapsedLeases } from '../../src/licensing/floating/service.js';
-import { recentEvents } from '../../src/ops/events/service.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { clientCalls, managementCalls } from '../support/calls.js';

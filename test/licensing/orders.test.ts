@@ -2,7 +2,7 @@
 // created, users assigned on per-user products, externalId unique, and Idempotency-Key required.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { recentEvents } from '../../src/ops/events/service.js';
+import { recentEvents } from '../../src/events/service.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';

@@ -12,6 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { evaluateRule } from '../../src/ops/incidents/engine.js';
 import { serverDownRule } from '../../src/ops/incidents/rules/server-down.js';
 import type { Incident } from '../../src/ops/incidents/schemas.js';
+import { noteMailFailure } from '../../src/ops/incidents/service.js';
 import { mailsOf, notifyIncidentOpened } from '../../src/ops/notifications/service.js';
 import { createMailWorker } from '../../src/ops/notifications/worker.js';
 import { addOperator, createKey } from '../support/access.js';
@@ -79,6 +80,7 @@ for (const dialect of dialects()) {
           mail: t.config.mail,
           log: { info: () => {}, warn: () => {} },
           draw: () => 0.5,
+          failed: noteMailFailure(t),
         },
         { intervalMs: 1000 },
       );

@@ -4,6 +4,7 @@ import type { OperatorsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Caller } from '../caller.js';
+import type { Principal } from '../principal.js';
 import { type Role, roleScopes } from '../scopes.js';
 import type { Operator } from './schemas.js';
 import { findOperator, findOperatorByEmail } from './store.js';
@@ -36,18 +37,25 @@ export const operatorCallerByEmail = async (db: Executor, email: string): Promis
   const row = await findOperatorByEmail(db, email);
   if (!row) throw new AppError('NOT_FOUND', `No operator ${email}`);
   if (row.disabled_at !== null) throw new AppError('ACCOUNT_DISABLED', `Operator ${email} is disabled`);
-  const actor = { type: 'operator' as const, id: row.id, name: row.email };
   return {
-    principal: {
-      type: 'operator',
-      id: row.id,
-      name: row.email,
-      scopes: roleScopes[row.role as Role] ?? [],
-      productIds: null,
-      readOnly: false,
-      rateLimit: null,
-      quota: null,
+    principal: operatorPrincipal(row),
+    audit: {
+      actor: { type: 'operator', id: row.id, name: row.email },
+      requestId: null,
+      ip: null,
+      userAgent: 'charter CLI',
     },
-    audit: { actor, requestId: null, ip: null, userAgent: 'charter CLI' },
   };
 };
+
+/** What an operator may do: the scopes of their role, over every product (sessions add their CSRF token). */
+export const operatorPrincipal = (row: Pick<OperatorsTable, 'id' | 'email' | 'role'>): Principal => ({
+  type: 'operator',
+  id: row.id,
+  name: row.email,
+  scopes: roleScopes[row.role as Role] ?? [],
+  productIds: null,
+  readOnly: false,
+  rateLimit: null,
+  quota: null,
+});

@@ -8,10 +8,9 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { newSecret, sha256Hex, unmatchableHash, verifyPassword } from '../../lib/secrets.js';
 import { type AuditContext, recentActionTimes, recordAudit } from '../audit/service.js';
-import { findOperatorForLogin, toOperator } from '../operators/operator.js';
+import { findOperatorForLogin, operatorPrincipal, toOperator } from '../operators/operator.js';
 import type { Operator } from '../operators/schemas.js';
 import type { Principal } from '../principal.js';
-import { type Role, roleScopes } from '../scopes.js';
 import {
   deleteSession,
   deleteSessionsOf,
@@ -185,14 +184,7 @@ export const authenticateSession = async (
   }
   if (now - session.last_seen_at >= touchEveryMs) await touchSession(db.kysely, session.id, now);
   return {
-    type: 'operator',
-    id: operator.id,
-    name: operator.email,
-    scopes: roleScopes[operator.role as Role] ?? [],
-    productIds: null,
-    readOnly: false,
-    rateLimit: null,
-    quota: null,
+    ...operatorPrincipal(operator),
     session: {
       id: session.id,
       csrfToken: csrfTokenFor(token),

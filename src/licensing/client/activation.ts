@@ -5,7 +5,7 @@
 import type { MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { emitEvent } from '../../ops/events/service.js';
+import { emitEvent } from '../../events/service.js';
 import { checkoutSeat } from '../floating/seats.js';
 import { extendHolderLeases, isLive, toLease } from '../floating/service.js';
 import { issueLicenseFile } from '../license-files/issue.js';

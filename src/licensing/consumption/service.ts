@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { MetersTable, PoliciesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { emitEvent } from '../../ops/events/service.js';
+import { emitEvent } from '../../events/service.js';
 import { nextPeriodStart, periodStart, type ResetPeriod, usedInPeriod } from './periods.js';
 import { addToMeter, ensureMeter, findMeter, metersOf } from './store.js';
 

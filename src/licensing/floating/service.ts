@@ -8,10 +8,10 @@ import { readPage } from '../../db/pagination.js';
 import type { LeasesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { emitEvent, emitEvents } from '../../events/service.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
-import { emitEvent, emitEvents } from '../../ops/events/service.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
 import type { Lease } from './schemas.js';
 import {

@@ -6,9 +6,9 @@
 // that do not emit, and a scan added later (a policy with a new heartbeat interval) starts from there too.
 import type { Database } from '../../db/connection.js';
 import { transaction } from '../../db/transaction.js';
+import { lockJobMark, setJobMark } from '../../events/service.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
-import { lockJobMark, setJobMark } from '../../ops/events/service.js';
 import { emitLicenseEvent } from '../licenses/present.js';
 import { emitMachineEvent } from '../machines/machine.js';
 import { heartbeatSecondsInUse, licensesEndingIn, machinesLastSeenIn } from './store.js';

@@ -3,7 +3,7 @@
 import type { MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
-import { emitEvent } from '../../ops/events/service.js';
+import { emitEvent } from '../../events/service.js';
 import type { Machine } from './schemas.js';
 
 export const isDead = (

@@ -6,9 +6,9 @@
 import type { Database } from '../../db/connection.js';
 import { transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { lockJobMark, setJobMark } from '../../events/service.js';
 import type { Clock } from '../../lib/clock.js';
 import { pruneSeatDenials } from '../../licensing/floating/pools.js';
-import { lockJobMark, setJobMark } from '../../ops/events/service.js';
 import { okPollsPerBucket, pruneHistory, rollUpHours, rollupsIn, samplesIn } from './history-store.js';
 
 const hourMs = 3_600_000;

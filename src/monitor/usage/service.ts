@@ -213,8 +213,11 @@ export const featureSeriesSince = async (
     successfulPollsSince(deps.db.kysely, sinceMs),
   ]);
   const pollTimes = new Map<string, number[]>();
-  for (const poll of polls)
-    pollTimes.set(poll.server_id, [...(pollTimes.get(poll.server_id) ?? []), poll.started_at]);
+  for (const poll of polls) {
+    const times = pollTimes.get(poll.server_id);
+    if (times) times.push(poll.started_at);
+    else pollTimes.set(poll.server_id, [poll.started_at]);
+  }
   const byFeature = new Map<string, { serverId: string; feature: string; at: Map<number, UsagePoint> }>();
   for (const sample of samples) {
     const key = `${sample.server_id}\u0000${sample.feature}`;

@@ -8,9 +8,9 @@ import { readPage } from '../../db/pagination.js';
 import type { ActionsTable } from '../../db/schema.js';
 import { type Executor, transaction, withSavepoint } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { emitEvent } from '../../events/service.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
-import { emitEvent } from '../events/service.js';
 import type { Actor } from '../incidents/schemas.js';
 import { incidentExists, noteOnTimeline } from '../incidents/service.js';
 import { type ExecutorDeps, execute } from './executors.js';
@@ -63,21 +63,27 @@ type ActionEventType =
   | 'action.executed'
   | 'action.failed';
 
-const emitActionEvent = async (deps: ActionDeps, tx: Executor, type: ActionEventType, id: string) => {
-  const row = await findAction(tx, id);
-  if (!row) return;
-  await emitEvent(tx, deps.clock.nowMs(), {
-    type,
-    subject: { type: 'action', id },
-    licenseId: (JSON.parse(row.params) as { licenseId?: string }).licenseId ?? null,
-    object: toAction(row, deps.clock.nowMs()),
-  });
-};
-
 const answer = async (deps: ActionDeps, tx: Executor, id: string): Promise<Action> => {
   const row = await findAction(tx, id);
   if (!row) throw new AppError('NOT_FOUND', `No action ${id}`);
   return toAction(row, deps.clock.nowMs());
+};
+
+/** Emits an action.* event with the action as it is now, and answers that action (read once for both). */
+const emitActionEvent = async (
+  deps: ActionDeps,
+  tx: Executor,
+  type: ActionEventType,
+  id: string,
+): Promise<Action> => {
+  const action = await answer(deps, tx, id);
+  await emitEvent(tx, deps.clock.nowMs(), {
+    type,
+    subject: { type: 'action', id },
+    licenseId: (action.params as { licenseId?: string }).licenseId ?? null,
+    object: action,
+  });
+  return action;
 };
 
 /**
@@ -124,9 +130,9 @@ export const proposeActionIn = async (
       `Proposed ${proposal.kind} (${row.id}): ${proposal.reason}`,
       audit.actor,
     );
-  await emitActionEvent(deps, tx, 'action.proposed', row.id);
+  const action = await emitActionEvent(deps, tx, 'action.proposed', row.id);
   await deps.notify?.(tx, row);
-  return toAction(row, nowMs);
+  return action;
 };
 
 /** POST /v1/actions: 201 pending. The incident it names, if any, must exist. */
@@ -166,6 +172,36 @@ export const actionPage = (
     (rows) => rows.map((row) => toAction(row, deps.clock.nowMs())),
   );
 
+const eventOf = {
+  approved: 'action.approved',
+  rejected: 'action.rejected',
+  executed: 'action.executed',
+  failed: 'action.failed',
+} as const;
+
+/**
+ * One step of an action's life: the row moves to `to` with `patch`, an audit entry records the step, and the
+ * action.* event carries the action as it is now — which the step answers.
+ */
+const moveTo = async (
+  deps: ActionDeps,
+  tx: Executor,
+  caller: Caller,
+  id: string,
+  from: ActionStatus,
+  to: keyof typeof eventOf,
+  auditAction: string,
+  patch: Partial<ActionsTable>,
+): Promise<Action> => {
+  await updateActionRow(tx, id, { ...patch, status: to, updated_at: deps.clock.nowMs() });
+  await recordAudit(tx, deps.clock, caller.audit, {
+    action: auditAction,
+    target: { type: 'action', id },
+    changes: { status: [from, to] },
+  });
+  return emitActionEvent(deps, tx, eventOf[to], id);
+};
+
 /** The action locked for its decision, pending and not past its end; 409 INVALID_TRANSITION otherwise. */
 const pendingOrThrow = async (deps: ActionDeps, tx: Executor, id: string): Promise<ActionsTable> => {
   const row = await lockAction(tx, deps.db.dialect, id);
@@ -193,71 +229,35 @@ export const approveAction = (deps: ActionDeps, caller: Caller, id: string): Pro
         'SELF_APPROVAL_FORBIDDEN',
         `Action ${id} was proposed by you; someone else must approve it`,
       );
-    const nowMs = deps.clock.nowMs();
-    await updateActionRow(tx, id, {
-      status: 'approved',
+    const decidedAt = deps.clock.nowMs();
+    await moveTo(deps, tx, caller, id, 'pending', 'approved', 'action.approve', {
       decided_by: JSON.stringify(approver),
-      decided_at: nowMs,
-      updated_at: nowMs,
+      decided_at: decidedAt,
     });
-    await recordAudit(tx, deps.clock, caller.audit, {
-      action: 'action.approve',
-      target: { type: 'action', id },
-      changes: { status: ['pending', 'approved'] },
-    });
-    await emitActionEvent(deps, tx, 'action.approved', id);
-    const kind = row.kind as ActionKind;
     const outcome = await withSavepoint(tx, 'action_execute', () =>
-      execute(kind, deps, tx, caller, JSON.parse(row.params) as never),
+      execute(row.kind as ActionKind, deps, tx, caller, JSON.parse(row.params) as never),
     );
-    const executedAt = deps.clock.nowMs();
-    if (outcome.ok) {
-      await updateActionRow(tx, id, {
-        status: 'executed',
-        executed_at: executedAt,
+    if (outcome.ok)
+      return moveTo(deps, tx, caller, id, 'approved', 'executed', 'action.execute', {
+        executed_at: deps.clock.nowMs(),
         result: JSON.stringify(outcome.value ?? null),
-        updated_at: executedAt,
       });
-    } else {
-      const error =
-        outcome.error instanceof AppError
-          ? { code: outcome.error.code, message: outcome.error.message }
-          : { code: 'INTERNAL_ERROR', message: 'The execution failed unexpectedly' };
-      if (!(outcome.error instanceof AppError)) throw outcome.error;
-      await updateActionRow(tx, id, {
-        status: 'failed',
-        error: JSON.stringify(error),
-        updated_at: executedAt,
-      });
-    }
-    await recordAudit(tx, deps.clock, caller.audit, {
-      action: outcome.ok ? 'action.execute' : 'action.fail',
-      target: { type: 'action', id },
-      changes: { status: ['approved', outcome.ok ? 'executed' : 'failed'] },
+    // Only a refusal of the catalog is an outcome to record; anything else is a fault and undoes the decision too.
+    if (!(outcome.error instanceof AppError)) throw outcome.error;
+    return moveTo(deps, tx, caller, id, 'approved', 'failed', 'action.fail', {
+      error: JSON.stringify({ code: outcome.error.code, message: outcome.error.message }),
     });
-    await emitActionEvent(deps, tx, outcome.ok ? 'action.executed' : 'action.failed', id);
-    return answer(deps, tx, id);
   });
 
 /** POST /v1/actions/{id}/reject: decided, with the reason. */
 export const rejectAction = (deps: ActionDeps, caller: Caller, id: string, reason: string): Promise<Action> =>
   transaction(deps.db, async (tx) => {
     await pendingOrThrow(deps, tx, id);
-    const nowMs = deps.clock.nowMs();
-    await updateActionRow(tx, id, {
-      status: 'rejected',
+    return moveTo(deps, tx, caller, id, 'pending', 'rejected', 'action.reject', {
       decided_by: JSON.stringify(caller.audit.actor),
-      decided_at: nowMs,
+      decided_at: deps.clock.nowMs(),
       decision_reason: reason,
-      updated_at: nowMs,
     });
-    await recordAudit(tx, deps.clock, caller.audit, {
-      action: 'action.reject',
-      target: { type: 'action', id },
-      changes: { status: ['pending', 'rejected'] },
-    });
-    await emitActionEvent(deps, tx, 'action.rejected', id);
-    return answer(deps, tx, id);
   });
 
 /** Writes `expired` on pending actions past their end (their status already shows it); answers how many. */

@@ -6,13 +6,14 @@ import { type AuditContext, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
 import { readPage } from '../../db/pagination.js';
-import type { IncidentsTable, IncidentTimelineTable } from '../../db/schema.js';
+import type { IncidentsTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { emitEvent } from '../../events/service.js';
 import type { Clock } from '../../lib/clock.js';
-import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
-import { emitEvent } from '../events/service.js';
+import { type MailFailure, mailFailureMessage } from '../notifications/service.js';
+import { presentIncident, presentIncidents } from './present.js';
 import type { Actor, Incident, IncidentKind, IncidentStatus, Severity, TimelineEntry } from './schemas.js';
 import {
   countIncidentsBy,
@@ -22,7 +23,6 @@ import {
   insertTimelineEntry,
   listIncidents,
   lockIncident,
-  timelinesOf,
   unresolvedOfKind,
   updateIncidentRow,
 } from './store.js';
@@ -62,52 +62,6 @@ const assertTransition = (row: IncidentsTable, transition: Transition) => {
 const openKeyOf = (kind: string, subject: { type: string; id: string }) =>
   `${kind}:${subject.type}:${subject.id}`;
 
-const parseActor = (text: string | null): Actor | null =>
-  text === null ? null : (JSON.parse(text) as Actor);
-
-const toTimelineEntry = (row: IncidentTimelineTable): TimelineEntry => ({
-  at: new Date(row.at).toISOString(),
-  type: row.type as TimelineEntry['type'],
-  message: row.message,
-  actor: JSON.parse(row.actor) as Actor,
-});
-
-export const toIncident = (row: IncidentsTable, timeline: IncidentTimelineTable[]): Incident => ({
-  id: row.id,
-  kind: row.kind as IncidentKind,
-  severity: row.severity as Severity,
-  status: row.status as IncidentStatus,
-  title: row.title,
-  subject: { type: row.subject_type, id: row.subject_id },
-  details: JSON.parse(row.details) as Record<string, unknown>,
-  openedAt: new Date(row.opened_at).toISOString(),
-  acknowledgedAt: isoOrNull(row.acknowledged_at),
-  acknowledgedBy: parseActor(row.acknowledged_by),
-  resolvedAt: isoOrNull(row.resolved_at),
-  resolvedBy: parseActor(row.resolved_by),
-  timeline: timeline.map(toTimelineEntry),
-});
-
-/** Incidents as answered, with their timelines read for all rows at once. */
-const presentIncidents = async (db: Executor, rows: IncidentsTable[]): Promise<Incident[]> => {
-  const entries = await timelinesOf(
-    db,
-    rows.map((row) => row.id),
-  );
-  return rows.map((row) =>
-    toIncident(
-      row,
-      entries.filter((entry) => entry.incident_id === row.id),
-    ),
-  );
-};
-
-const presentIncident = async (db: Executor, row: IncidentsTable): Promise<Incident> => {
-  const [incident] = await presentIncidents(db, [row]);
-  if (!incident) throw new Error('unreachable');
-  return incident;
-};
-
 const addEntry = (
   deps: IncidentDeps,
   tx: Executor,
@@ -127,19 +81,22 @@ const addEntry = (
   });
 };
 
+const getIncidentIn = async (tx: Executor, id: string) => {
+  const row = await findIncident(tx, id);
+  if (!row) throw new AppError('NOT_FOUND', `No incident ${id}`);
+  return presentIncident(tx, row);
+};
+
+/** Emits an incident.* event with the incident as it is now, and answers that incident (read once for both). */
 const emitIncidentEvent = async (
   deps: IncidentDeps,
   tx: Executor,
   type: 'incident.opened' | 'incident.acknowledged' | 'incident.resolved',
   id: string,
-) => {
-  const row = await findIncident(tx, id);
-  if (!row) return;
-  await emitEvent(tx, deps.clock.nowMs(), {
-    type,
-    subject: { type: 'incident', id },
-    object: await presentIncident(tx, row),
-  });
+): Promise<Incident> => {
+  const incident = await getIncidentIn(tx, id);
+  await emitEvent(tx, deps.clock.nowMs(), { type, subject: { type: 'incident', id }, object: incident });
+  return incident;
 };
 
 const getRowOrThrow = async (deps: IncidentDeps, tx: Executor, id: string) => {
@@ -179,15 +136,13 @@ export const incidentPage = (
     (rows) => presentIncidents(deps.db.kysely, rows),
   );
 
-const actorOf = (audit: AuditContext): Actor => audit.actor;
-
 /** POST /v1/incidents/{id}/acknowledge: someone owns it now; it no longer resolves itself. */
 export const acknowledgeIncident = (deps: IncidentDeps, caller: Caller, id: string): Promise<Incident> =>
   transaction(deps.db, async (tx) => {
     const row = await getRowOrThrow(deps, tx, id);
     assertTransition(row, 'acknowledge');
     const nowMs = deps.clock.nowMs();
-    const actor = actorOf(caller.audit);
+    const actor = caller.audit.actor;
     await updateIncidentRow(tx, id, {
       status: 'acknowledged',
       acknowledged_at: nowMs,
@@ -200,15 +155,8 @@ export const acknowledgeIncident = (deps: IncidentDeps, caller: Caller, id: stri
       target: { type: 'incident', id },
       changes: { status: [row.status, 'acknowledged'] },
     });
-    await emitIncidentEvent(deps, tx, 'incident.acknowledged', id);
-    return getIncidentIn(tx, id);
+    return emitIncidentEvent(deps, tx, 'incident.acknowledged', id);
   });
-
-const getIncidentIn = async (tx: Executor, id: string) => {
-  const row = await findIncident(tx, id);
-  if (!row) throw new AppError('NOT_FOUND', `No incident ${id}`);
-  return presentIncident(tx, row);
-};
 
 const markResolved = async (
   deps: IncidentDeps,
@@ -218,7 +166,7 @@ const markResolved = async (
   message: string,
 ) => {
   const nowMs = deps.clock.nowMs();
-  const actor = actorOf(audit);
+  const actor = audit.actor;
   await updateIncidentRow(tx, row.id, {
     status: 'resolved',
     open_key: null,
@@ -232,7 +180,7 @@ const markResolved = async (
     target: { type: 'incident', id: row.id },
     changes: { status: [row.status, 'resolved'] },
   });
-  await emitIncidentEvent(deps, tx, 'incident.resolved', row.id);
+  return emitIncidentEvent(deps, tx, 'incident.resolved', row.id);
 };
 
 /** POST /v1/incidents/{id}/resolve: closed by an operator, with an optional note on the timeline. */
@@ -245,9 +193,8 @@ export const resolveIncident = (
   transaction(deps.db, async (tx) => {
     const row = await getRowOrThrow(deps, tx, id);
     assertTransition(row, 'resolve');
-    const actor = actorOf(caller.audit);
-    await markResolved(deps, tx, row, caller.audit, note ?? `Resolved by ${actor.name ?? actor.type}`);
-    return getIncidentIn(tx, id);
+    const actor = caller.audit.actor;
+    return markResolved(deps, tx, row, caller.audit, note ?? `Resolved by ${actor.name ?? actor.type}`);
   });
 
 /** POST /v1/incidents/{id}/notes: a note on the timeline, in any status (a resolved one keeps its post-mortem). */
@@ -259,7 +206,7 @@ export const addIncidentNote = (
 ): Promise<Incident> =>
   transaction(deps.db, async (tx) => {
     await getRowOrThrow(deps, tx, id);
-    await addEntry(deps, tx, id, 'note', message, actorOf(caller.audit));
+    await addEntry(deps, tx, id, 'note', message, caller.audit.actor);
     await recordAudit(tx, deps.clock, caller.audit, {
       action: 'incident.note',
       target: { type: 'incident', id },
@@ -304,7 +251,7 @@ export const openIncident = async (
     if (winner) return { row: winner, created: false };
     throw new AppError('CONFLICT', `Incident ${openKey} changed while it was being opened; evaluate again`);
   }
-  await addEntry(deps, tx, row.id, 'opened', finding.title, actorOf(audit));
+  await addEntry(deps, tx, row.id, 'opened', finding.title, audit.actor);
   await recordAudit(tx, deps.clock, audit, {
     action: 'incident.open',
     target: { type: 'incident', id: row.id },
@@ -351,3 +298,18 @@ export const unresolvedIncidentCounts = async (db: Executor) =>
     status: row.status,
     count: Number(row.count),
   }));
+
+/**
+ * The mail worker's `failed`: a mail about an incident that could not be sent is said on that incident's
+ * timeline, with the catalog's NOTIFICATION_FAILED.
+ */
+export const noteMailFailure =
+  (deps: IncidentDeps) =>
+  async (tx: Executor, mail: { incident_id: string | null }, failure: MailFailure): Promise<void> => {
+    if (!mail.incident_id) return;
+    await noteOnTimeline(deps, tx, mail.incident_id, 'notification_failed', mailFailureMessage(failure), {
+      type: 'system',
+      id: null,
+      name: 'notification mail',
+    });
+  };

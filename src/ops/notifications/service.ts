@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/connection.js';
 import type { ActionsTable, IncidentsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
+import { catalog } from '../../errors/catalog.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { countPendingMail, findMailsOf, insertMail } from './store.js';
@@ -108,3 +109,16 @@ export const mailsOf = (db: Executor, ref: { incidentId?: string; actionId?: str
 
 /** Mail waiting to be sent (the metrics' mail backlog). */
 export const mailBacklog = (db: Executor) => countPendingMail(db);
+
+export interface MailFailure {
+  attempt: number;
+  of: number;
+  givenUp: boolean;
+  message: string;
+}
+
+/** The timeline line of a failed send, with the catalog's code, so an operator sees why no mail came. */
+export const mailFailureMessage = (failure: MailFailure) =>
+  `NOTIFICATION_FAILED: ${catalog.NOTIFICATION_FAILED.title} (attempt ${failure.attempt} of ${failure.of}${
+    failure.givenUp ? ', given up' : ', retrying'
+  }): ${failure.message}`;

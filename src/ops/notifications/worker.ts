@@ -1,17 +1,16 @@
 // The mail worker: claims due mail from the queue and sends it through SMTP (nodemailer). A failed send is logged,
-// written on the incident's timeline with the catalog's NOTIFICATION_FAILED, and retried on the webhooks' schedule
-// (8 attempts over about a day) before it is given up as failed — never dropped in silence. Claims lapse, so a
-// process that died mid-send leaves its mail to another.
+// handed to `failed` (main wires it to the incident's timeline, with the catalog's NOTIFICATION_FAILED) in the
+// transaction that records it, and retried on the outbound schedule (8 attempts over about a day) before it is
+// given up — never dropped in silence. Claims lapse, so a process that died mid-send leaves its mail to another.
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/connection.js';
 import type { MailOutboxTable } from '../../db/schema.js';
-import { transaction } from '../../db/transaction.js';
-import { catalog } from '../../errors/catalog.js';
+import { type Executor, transaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomUnit } from '../../lib/random.js';
-import { noteOnTimeline } from '../incidents/service.js';
-import { maxDeliveryAttempts, retryDelayMs } from '../webhooks/retry-schedule.js';
+import { maxDeliveryAttempts, retryDelayMs } from '../../lib/retry-schedule.js';
+import type { MailFailure } from './service.js';
 import { claimDueMails, updateMailRow } from './store.js';
 
 export interface MailWorkerDeps {
@@ -21,12 +20,13 @@ export interface MailWorkerDeps {
   log: { warn(object: object, message: string): void; info(object: object, message: string): void };
   /** Jitter draws (tests fix it). */
   draw?: () => number;
+  /** Told of each failed send, in the transaction that records it: what it concerns, the attempt, the message. */
+  failed?: (tx: Executor, mail: MailOutboxTable, failure: MailFailure) => Promise<unknown>;
 }
 
 /** A claim holds a mail this long: an SMTP exchange and a margin. */
 const claimMs = 60_000;
 const batch = 20;
-const mailer = { type: 'system' as const, id: null, name: 'notification mail' };
 
 export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: number }) => {
   const { smtpUrl, from } = deps.mail;
@@ -46,17 +46,7 @@ export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: nu
         claimed_until: null,
         updated_at: nowMs,
       });
-      if (mail.incident_id)
-        await noteOnTimeline(
-          deps,
-          tx,
-          mail.incident_id,
-          'notification_failed',
-          `NOTIFICATION_FAILED: ${catalog.NOTIFICATION_FAILED.title} (attempt ${attempts} of ${maxDeliveryAttempts}${
-            failed ? ', given up' : ', retrying'
-          }): ${message}`,
-          mailer,
-        );
+      await deps.failed?.(tx, mail, { attempt: attempts, of: maxDeliveryAttempts, givenUp: failed, message });
     });
     deps.log.warn(
       { mailId: mail.id, attempts, code: 'NOTIFICATION_FAILED', err: error },

@@ -7,8 +7,8 @@ import type { WebhookDeliveriesTable, WebhookDeliveryStatus } from '../../db/sch
 import { transaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId, randomUnit, secureRandomBytes } from '../../lib/random.js';
+import { maxDeliveryAttempts, retryDelayMs } from '../../lib/retry-schedule.js';
 import type { Sealer } from '../../lib/sealing.js';
-import { maxDeliveryAttempts, retryDelayMs } from './retry-schedule.js';
 import { parseRetryAfter, type SendOutcome, sendWebhook, webhookTimeoutMs } from './sender.js';
 import { webhookHeaders } from './signature.js';
 import {

@@ -1,7 +1,7 @@
 // Webhook endpoint shapes (api.md "Webhooks").
 import { z } from 'zod';
+import { eventTypes } from '../../events/service.js';
 import { listQuerySchema } from '../../http/pagination.js';
-import { eventTypes } from '../events/service.js';
 
 const eventsField = z
   .array(z.union([z.enum(eventTypes), z.literal('*')]))

@@ -2,8 +2,8 @@
 // use, or refused someone, at every successful poll for the window; resolves once below 90 % with no refusal for
 // the window. Between the two, an open incident stays open. Opening emits monitor.feature_saturated.
 
+import { emitEvent } from '../../../events/service.js';
 import { featureSeriesSince, type UsagePoint } from '../../../monitor/usage/service.js';
-import { emitEvent } from '../../events/service.js';
 import type { Rule } from '../engine.js';
 
 const full = (point: UsagePoint) => point.issued !== null && point.issued > 0 && point.inUse >= point.issued;

@@ -1,9 +1,9 @@
 // Domain events (api.md "Webhooks", its event list): written in the same transaction as the change they
 // describe, so the outbox that delivers them never misses one and never sends one for a change rolled back.
-import type { DialectName } from '../../db/connection.js';
-import type { EventsTable } from '../../db/schema.js';
-import type { Executor } from '../../db/transaction.js';
-import { newId } from '../../lib/random.js';
+import type { DialectName } from '../db/connection.js';
+import type { EventsTable } from '../db/schema.js';
+import type { Executor } from '../db/transaction.js';
+import { newId } from '../lib/random.js';
 import {
   insertEvents,
   listEvents,

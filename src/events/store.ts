@@ -1,8 +1,8 @@
 // SQL of domain events.
-import type { DialectName } from '../../db/connection.js';
-import { prepared } from '../../db/prepared.js';
-import type { EventsTable } from '../../db/schema.js';
-import type { Executor } from '../../db/transaction.js';
+import type { DialectName } from '../db/connection.js';
+import { prepared } from '../db/prepared.js';
+import type { EventsTable } from '../db/schema.js';
+import type { Executor } from '../db/transaction.js';
 
 // Every lease, consumption and (later) license change writes one: built once (db/prepared.ts).
 const insertEvent = prepared<EventsTable>(

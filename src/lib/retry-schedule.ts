@@ -1,6 +1,7 @@
-// When a failed delivery is tried again (api.md: exponential backoff with jitter for 24 h, 8 attempts). The seven
-// waits grow threefold from 79 s (79 s, 4 min, 12 min, 36 min, 1.8 h, 5.3 h, 16 h) and sum to 24 h; each is
-// drawn within ±20 % so endpoints that failed together are not retried together.
+// When a failed outbound delivery (a webhook, a notification mail) is tried again (api.md: exponential backoff
+// with jitter for 24 h, 8 attempts). The seven waits grow threefold from 79 s (79 s, 4 min, 12 min, 36 min, 1.8 h,
+// 5.3 h, 16 h) and sum to 24 h; each is drawn within ±20 % so targets that failed together are not retried
+// together.
 
 export const maxDeliveryAttempts = 8;
 
