@@ -10,6 +10,7 @@ import { createLastUsedTracker } from './access/api-keys/service.js';
 import { auditRoutes } from './access/audit/routes.js';
 import { registerAuthentication } from './access/authenticate.js';
 import { oauthRoutes } from './access/oauth/routes.js';
+import { openApiSecurity } from './access/openapi.js';
 import { operatorRoutes } from './access/operators/routes.js';
 import { sessionRoutes } from './access/sessions/routes.js';
 import { signingKeyRoutes } from './access/signing-keys/routes.js';
@@ -329,7 +330,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(offlineRoutes(client));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
-  await app.register(docsRoutes({ registry }));
+  await app.register(docsRoutes({ registry, security: openApiSecurity }));
   // The first start makes the signing key (api.md: signed answers and /v1/public-keys need one from the start).
   await keyRing.active();
 

@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { buildOpenApiDocument } from './openapi.js';
+import { buildOpenApiDocument, type OpenApiSecurity } from './openapi.js';
 import { credentialRoute, publicRoute, type RouteRegistry } from './route-rules.js';
 
 const authSchema = z.union([
@@ -19,11 +19,11 @@ const routesSchema = z.object({
 });
 
 export const docsRoutes =
-  ({ registry }: { registry: RouteRegistry }) =>
+  ({ registry, security }: { registry: RouteRegistry; security: OpenApiSecurity }) =>
   async (app: FastifyInstance): Promise<void> => {
     let document: ReturnType<typeof buildOpenApiDocument> | undefined;
     const openApiDocument = () => {
-      document ??= buildOpenApiDocument(app, registry);
+      document ??= buildOpenApiDocument(app, registry, security);
       return document;
     };
 

@@ -33,6 +33,8 @@ declare module 'fastify' {
     errors?: readonly ErrorCode[];
     /** The OpenAPI component of this route's error responses, when not `Error`. */
     errorSchema?: 'OAuthError';
+    /** Fields this route's errors carry beside the envelope (OAuthError's RFC 6749 ones), for the examples. */
+    errorExtra?: (code: ErrorCode) => Record<string, unknown>;
     /** The media type of a success answer that is not JSON (documented so in /openapi.json). */
     produces?: string;
     /**
@@ -62,7 +64,8 @@ export interface RouteRecord {
   url: string;
   auth: AuthRule;
   errors: readonly ErrorCode[];
-  errorSchema: 'Error' | 'OAuthError';
+  errorSchema: 'ErrorEnvelope' | 'OAuthError';
+  errorExtra: ((code: ErrorCode) => Record<string, unknown>) | undefined;
   produces: string | undefined;
   hidden: boolean;
 }
@@ -98,7 +101,8 @@ export class RouteRegistry {
         url: options.url,
         auth,
         errors: options.config?.errors ?? [],
-        errorSchema: options.config?.errorSchema ?? 'Error',
+        errorSchema: options.config?.errorSchema ?? 'ErrorEnvelope',
+        errorExtra: options.config?.errorExtra,
         produces: options.config?.produces,
         hidden: Boolean((options.schema as { hide?: boolean } | undefined)?.hide),
       });

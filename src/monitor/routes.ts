@@ -159,6 +159,7 @@ export const monitorRoutes =
       {
         config: { auth: read, errors: ['NOT_FOUND'] },
         schema: {
+          operationId: 'monitor.servers.status',
           tags,
           summary: 'The server and its latest snapshot (null before any successful poll)',
           params: serverIdParams,
@@ -243,6 +244,7 @@ export const monitorRoutes =
       {
         config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND'] },
         schema: {
+          operationId: 'monitor.usage',
           tags,
           summary: 'Usage history of a server (or one feature), downsampled into buckets on read',
           querystring: usageQuery,

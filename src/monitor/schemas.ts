@@ -45,21 +45,23 @@ export type UpdateServer = z.infer<typeof updateServerSchema>;
 
 export const serverStatuses = ['unknown', 'up', 'degraded', 'down', 'error'] as const;
 
-export const serverSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(serverKinds),
-  address: z.string(),
-  pollSeconds: z.number().int(),
-  timeoutSeconds: z.number().int(),
-  enabled: z.boolean(),
-  status: z.enum(serverStatuses),
-  lastPollAt: z.string().nullable(),
-  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
-  debugLogPath: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const serverSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(serverKinds),
+    address: z.string(),
+    pollSeconds: z.number().int(),
+    timeoutSeconds: z.number().int(),
+    enabled: z.boolean(),
+    status: z.enum(serverStatuses),
+    lastPollAt: z.string().nullable(),
+    lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+    debugLogPath: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'MonitoredServer' });
 export type MonitoredServer = z.infer<typeof serverSchema>;
 
 const blockSchema = z.object({
@@ -82,50 +84,54 @@ export const snapshotFeatureSchema = z.object({
   error: z.string().optional(),
 });
 
-export const sessionSchema = z.object({
-  feature: z.string(),
-  user: z.string(),
-  host: z.string(),
-  display: z.string(),
-  identity: z.string(),
-  version: z.string(),
-  count: z.number().int(),
-  startedAt: z.string().nullable().describe("The license server's local time (no zone is printed)"),
-  handle: z.string(),
-  pid: z.number().int().optional(),
-  borrowed: z.boolean().optional(),
-  lingerSeconds: z.number().int().optional(),
-});
+export const sessionSchema = z
+  .object({
+    feature: z.string(),
+    user: z.string(),
+    host: z.string(),
+    display: z.string(),
+    identity: z.string(),
+    version: z.string(),
+    count: z.number().int(),
+    startedAt: z.string().nullable().describe("The license server's local time (no zone is printed)"),
+    handle: z.string(),
+    pid: z.number().int().optional(),
+    borrowed: z.boolean().optional(),
+    lingerSeconds: z.number().int().optional(),
+  })
+  .meta({ id: 'MonitorSession' });
 
-export const snapshotSchema = z.object({
-  server: z.object({
-    up: z.boolean(),
-    master: z.string().nullable(),
-    version: z.string().nullable(),
-    members: z.array(
-      z.object({
-        host: z.string(),
-        port: z.number().int().nullable(),
-        up: z.boolean(),
-        master: z.boolean(),
-        version: z.string().nullable(),
-        error: z.string().nullable(),
-      }),
-    ),
-    vendorDaemons: z.array(
-      z.object({
-        name: z.string(),
-        up: z.boolean(),
-        version: z.string().nullable(),
-        error: z.string().nullable(),
-      }),
-    ),
-  }),
-  features: z.array(snapshotFeatureSchema),
-  sessions: z.array(sessionSchema),
-  unknownLines: z.number().int(),
-  denialsToday: z.number().int().optional(),
-});
+export const snapshotSchema = z
+  .object({
+    server: z.object({
+      up: z.boolean(),
+      master: z.string().nullable(),
+      version: z.string().nullable(),
+      members: z.array(
+        z.object({
+          host: z.string(),
+          port: z.number().int().nullable(),
+          up: z.boolean(),
+          master: z.boolean(),
+          version: z.string().nullable(),
+          error: z.string().nullable(),
+        }),
+      ),
+      vendorDaemons: z.array(
+        z.object({
+          name: z.string(),
+          up: z.boolean(),
+          version: z.string().nullable(),
+          error: z.string().nullable(),
+        }),
+      ),
+    }),
+    features: z.array(snapshotFeatureSchema),
+    sessions: z.array(sessionSchema),
+    unknownLines: z.number().int(),
+    denialsToday: z.number().int().optional(),
+  })
+  .meta({ id: 'Snapshot' });
 
 export const pollOutcomes = [
   'ok',
@@ -136,47 +142,55 @@ export const pollOutcomes = [
   'timeout',
 ] as const;
 
-export const pollSummarySchema = z.object({
-  id: z.string(),
-  serverId: z.string(),
-  startedAt: z.string(),
-  durationMs: z.number().int(),
-  outcome: z.enum(pollOutcomes),
-  errorCode: z.string().nullable(),
-  errorMessage: z.string().nullable(),
-  exitCode: z.number().int().nullable(),
-});
+export const pollSummarySchema = z
+  .object({
+    id: z.string(),
+    serverId: z.string(),
+    startedAt: z.string(),
+    durationMs: z.number().int(),
+    outcome: z.enum(pollOutcomes),
+    errorCode: z.string().nullable(),
+    errorMessage: z.string().nullable(),
+    exitCode: z.number().int().nullable(),
+  })
+  .meta({ id: 'PollSummary' });
 
-export const pollSchema = pollSummarySchema.extend({
-  rawOutput: z
-    .string()
-    .nullable()
-    .describe('Kept for failed polls and the last 20 successful ones per server'),
-  snapshot: snapshotSchema.nullable(),
-});
+export const pollSchema = pollSummarySchema
+  .extend({
+    rawOutput: z
+      .string()
+      .nullable()
+      .describe('Kept for failed polls and the last 20 successful ones per server'),
+    snapshot: snapshotSchema.nullable(),
+  })
+  .meta({ id: 'Poll' });
 
-export const serverStatusSchema = z.object({
-  server: serverSchema,
-  snapshotAt: z.string().nullable(),
-  snapshot: snapshotSchema.nullable(),
-});
+export const serverStatusSchema = z
+  .object({
+    server: serverSchema,
+    snapshotAt: z.string().nullable(),
+    snapshot: snapshotSchema.nullable(),
+  })
+  .meta({ id: 'MonitoredServerStatus' });
 
-export const featureUsageSchema = z.object({
-  serverId: z.string(),
-  feature: z.string(),
-  // The counts as the latest snapshot has them.
-  ...snapshotFeatureSchema.pick({
-    vendor: true,
-    issued: true,
-    inUse: true,
-    checkedOut: true,
-    reservations: true,
-    queued: true,
-  }).shape,
-  utilization: z.number().nullable().describe('inUse / issued in %, null when uncounted'),
-  peakToday: z.number().int(),
-  denialsToday: z.number().int(),
-});
+export const featureUsageSchema = z
+  .object({
+    serverId: z.string(),
+    feature: z.string(),
+    // The counts as the latest snapshot has them.
+    ...snapshotFeatureSchema.pick({
+      vendor: true,
+      issued: true,
+      inUse: true,
+      checkedOut: true,
+      reservations: true,
+      queued: true,
+    }).shape,
+    utilization: z.number().nullable().describe('inUse / issued in %, null when uncounted'),
+    peakToday: z.number().int(),
+    denialsToday: z.number().int(),
+  })
+  .meta({ id: 'FeatureUsage' });
 
 export const serverIdParams = z.object({ id: z.string().min(1).max(64) });
 export const serverListQuery = listQuerySchema({
@@ -212,13 +226,15 @@ export const usageQuery = z.strictObject({
     .describe('Default: 5m up to 2 days, hour up to 62 days, else day'),
 });
 
-export const usagePointSchema = z.object({
-  at: z.string(),
-  inUseAvg: z.number().nullable(),
-  inUseMax: z.number().nullable(),
-  issued: z.number().nullable(),
-  denials: z.number().int(),
-});
+export const usagePointSchema = z
+  .object({
+    at: z.string(),
+    inUseAvg: z.number().nullable(),
+    inUseMax: z.number().nullable(),
+    issued: z.number().nullable(),
+    denials: z.number().int(),
+  })
+  .meta({ id: 'UsagePoint' });
 
 export const denialsQuery = z.strictObject({
   serverId: serverOrCharter.optional().describe('Default: every server, and Charter’s own pools'),
@@ -233,11 +249,13 @@ export const denialsQuery = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional().describe('End, exclusive (default: now)'),
 });
 
-export const denialCountSchema = z.object({
-  serverId: z.string(),
-  feature: z.string(),
-  user: z.string(),
-  host: z.string(),
-  count: z.number().int(),
-  lastAt: z.string(),
-});
+export const denialCountSchema = z
+  .object({
+    serverId: z.string(),
+    feature: z.string(),
+    user: z.string(),
+    host: z.string(),
+    count: z.number().int(),
+    lastAt: z.string(),
+  })
+  .meta({ id: 'MonitorDenialCount' });

@@ -47,16 +47,16 @@ describe('reference documents', () => {
     );
   });
 
-  it('GET /openapi.json is OpenAPI 3.1 with an Error component matching the envelope and the catalog', async () => {
+  it('GET /openapi.json is OpenAPI 3.1 with an ErrorEnvelope component matching the envelope and the catalog', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.statusCode, 200);
     const document = res.json() as {
       openapi: string;
       paths: Record<string, Record<string, Operation>>;
-      components: { schemas: { Error: Record<string, unknown> } };
+      components: { schemas: { ErrorEnvelope: Record<string, unknown> } };
     };
     assert.equal(document.openapi, '3.1.0');
-    const error = document.components.schemas.Error as {
+    const error = document.components.schemas.ErrorEnvelope as {
       additionalProperties: boolean;
       required: string[];
       properties: { code: { enum: string[] } };
@@ -74,7 +74,7 @@ describe('reference documents', () => {
     ]);
   });
 
-  it('every operation in /openapi.json references Error for its documented error statuses and its default', async () => {
+  it('every operation in /openapi.json references ErrorEnvelope for its documented error statuses and its default', async () => {
     const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<string, Record<string, Operation>>;
     };
@@ -87,14 +87,146 @@ describe('reference documents', () => {
         (status) => status === 'default' || Number(status) >= 400,
       );
       assert.ok(errorStatuses.includes('default'), `${method} ${path} has no default error response`);
-      const component = path === '/v1/oauth/token' ? 'OAuthError' : 'Error';
+      const component = path === '/v1/oauth/token' ? 'OAuthError' : 'ErrorEnvelope';
       for (const status of errorStatuses) {
-        assert.deepEqual(operation.responses[status]?.content?.['application/json']?.schema, {
-          $ref: `#/components/schemas/${component}`,
-        });
+        assert.deepEqual(
+          (operation.responses[status]?.content?.['application/json'] as { schema?: unknown } | undefined)
+            ?.schema,
+          { $ref: `#/components/schemas/${component}` },
+        );
       }
     }
     assert.ok(document.paths['/readyz']?.get?.responses['503'], '/readyz documents its 503');
+  });
+
+  it('every operation has a unique operationId, and its security follows its auth rule', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { operationId: string; security: Record<string, string[]>[] }>>;
+      components: { securitySchemes: Record<string, { type: string; flows?: unknown; name?: string }> };
+    };
+    const routes = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/docs/routes',
+        headers: bearer((await createKey(t, ['admin'])).secret),
+      })
+    ).json() as { data: { method: string; url: string; auth: { kind: string; scope?: string } }[] };
+    const ids = new Set<string>();
+    let checked = 0;
+    for (const route of routes.data) {
+      const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      const operation = document.paths[path]?.[route.method.toLowerCase()];
+      if (!operation) continue;
+      checked += 1;
+      assert.match(operation.operationId, /^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*)+$/, `${route.method} ${path}`);
+      assert.ok(!ids.has(operation.operationId), `operationId ${operation.operationId} used twice`);
+      ids.add(operation.operationId);
+      const schemes = operation.security.map((requirement) => Object.keys(requirement)[0]);
+      if (route.auth.kind === 'scope') {
+        assert.deepEqual(schemes, ['bearer', 'apiKeyHeader', 'oauth2', 'session'], `${route.method} ${path}`);
+        for (const requirement of operation.security) {
+          assert.deepEqual(Object.values(requirement)[0], [route.auth.scope], `${route.method} ${path}`);
+        }
+      } else if (route.auth.kind === 'credential') {
+        assert.deepEqual(schemes, ['bearer', 'apiKeyHeader', 'oauth2', 'session']);
+      } else if (route.auth.kind === 'session') {
+        assert.deepEqual(schemes, ['session']);
+      } else {
+        assert.deepEqual(operation.security, [], `${route.method} ${path} takes no Management credential`);
+      }
+    }
+    assert.ok(checked >= 130, `only ${checked} operations checked`);
+    assert.equal(document.paths['/v1/licenses/{id}/suspend']?.post?.operationId, 'licenses.suspend');
+    assert.equal(document.paths['/v1/licenses']?.get?.operationId, 'licenses.list');
+    assert.equal(document.paths['/v1/client/validate']?.post?.operationId, 'client.validate');
+    const { securitySchemes } = document.components;
+    assert.equal(securitySchemes.bearer?.type, 'http');
+    assert.equal(securitySchemes.apiKeyHeader?.name, 'X-API-Key');
+    const flows = securitySchemes.oauth2?.flows as { clientCredentials: { tokenUrl: string } } | undefined;
+    assert.equal(flows?.clientCredentials.tokenUrl, '/v1/oauth/token');
+    assert.equal(securitySchemes.session?.name, 'charter_session');
+  });
+
+  it('every error example carries its own code and the status it is filed under, from the catalog', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, Operation>>;
+      components: { examples: Record<string, { value: { code: string; status: number; docs: string } }> };
+    };
+    let examples = 0;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (status === 'default' || Number(status) < 400) continue;
+          const content = response.content?.['application/json'] as {
+            examples?: Record<string, { $ref?: string; value?: { code: string; status: number } }>;
+          };
+          assert.ok(content.examples, `${method} ${path} ${status} has no examples`);
+          for (const [code, example] of Object.entries(content.examples)) {
+            const value = example.$ref
+              ? document.components.examples[example.$ref.split('/').at(-1) ?? '']?.value
+              : example.value;
+            assert.equal(value?.code, code);
+            assert.equal(value?.status, Number(status), `${method} ${path}: ${code} under ${status}`);
+            assert.equal(catalog[code as keyof typeof catalog].status, Number(status));
+            examples += 1;
+          }
+        }
+      }
+    }
+    assert.ok(examples > 500, `${examples} examples`);
+    // The statuses of a Management route include its credential refusals.
+    const suspend = document.paths['/v1/licenses/{id}/suspend']?.post;
+    assert.ok(suspend?.responses['401'] && suspend.responses['403'] && suspend.responses['404']);
+  });
+
+  it('resources and request bodies are named components: License, Machine, Policy, Lease, ValidationResult…', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<
+        string,
+        Record<string, Operation & { requestBody?: { content: Record<string, { schema: unknown }> } }>
+      >;
+      components: { schemas: Record<string, unknown> };
+    };
+    for (const name of [
+      'License',
+      'Machine',
+      'Policy',
+      'Product',
+      'Customer',
+      'Lease',
+      'ValidationResult',
+      'Activation',
+      'Order',
+      'Release',
+      'WebhookEndpoint',
+      'Incident',
+      'Action',
+      'MonitoredServer',
+      'ApiKey',
+      'Operator',
+      'ErrorEnvelope',
+      'LicensesCreateRequest',
+    ]) {
+      assert.ok(document.components.schemas[name], `no component ${name}`);
+    }
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const content of Object.values(operation.requestBody?.content ?? {})) {
+          assert.match(
+            JSON.stringify(content.schema),
+            /^\{"\$ref":"#\/components\/schemas\/\w+"\}$/,
+            `${method} ${path}`,
+          );
+        }
+      }
+    }
+    const page = document.paths['/v1/licenses']?.get?.responses['200']?.content?.['application/json']
+      ?.schema as { properties: { data: unknown; nextCursor: unknown } } | undefined;
+    assert.deepEqual(page?.properties.data, {
+      type: 'array',
+      items: { $ref: '#/components/schemas/License' },
+    });
+    assert.ok(page?.properties.nextCursor);
   });
 
   it('every success response in /openapi.json has a body schema, except a 204 which has no content', async () => {
@@ -136,7 +268,9 @@ describe('reference documents', () => {
     const initializer = await t.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
     assert.equal(initializer.statusCode, 200);
     const spec = await t.app.inject({ method: 'GET', url: '/docs/json' });
-    assert.ok((spec.json() as { components: { schemas: Record<string, unknown> } }).components.schemas.Error);
+    assert.ok(
+      (spec.json() as { components: { schemas: Record<string, unknown> } }).components.schemas.ErrorEnvelope,
+    );
   });
 
   it('GET /docs/routes needs a credential (401 without), then lists every route with an explicit auth rule', async () => {

@@ -80,6 +80,7 @@ export const apiKeyRoutes =
       {
         config: { auth: requireScope('keys:write'), errors: ['NOT_FOUND', 'AUTH_INSUFFICIENT'] },
         schema: {
+          operationId: 'apiKeys.revoke',
           tags,
           summary: 'Revoke an API key (final); only a credential holding all its scopes may',
           params: apiKeyIdParams,

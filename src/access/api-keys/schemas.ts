@@ -31,33 +31,37 @@ export const createApiKeySchema = z.strictObject({
 
 export type CreateApiKey = z.infer<typeof createApiKeySchema>;
 
-export const apiKeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  keyPrefix: z.string().describe('The first characters of the secret, to recognise it'),
-  scopes: z.array(scopeSchema),
-  productIds: z.array(z.string()).nullable(),
-  readOnly: z.boolean(),
-  requireSignature: z.boolean(),
-  rateLimit: z.number().nullable(),
-  quota: z.object({ daily: z.number().optional(), monthly: z.number().optional() }).nullable(),
-  expiresAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable(),
-  createdBy: z.object({ type: z.string(), id: z.string().nullable() }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const apiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    keyPrefix: z.string().describe('The first characters of the secret, to recognise it'),
+    scopes: z.array(scopeSchema),
+    productIds: z.array(z.string()).nullable(),
+    readOnly: z.boolean(),
+    requireSignature: z.boolean(),
+    rateLimit: z.number().nullable(),
+    quota: z.object({ daily: z.number().optional(), monthly: z.number().optional() }).nullable(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+    createdBy: z.object({ type: z.string(), id: z.string().nullable() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ApiKey' });
 
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
-export const createdApiKeySchema = apiKeySchema.extend({
-  secret: z.string().describe('The key itself: shown once, never again'),
-  signingSecret: z
-    .string()
-    .optional()
-    .describe('With requireSignature: the HMAC secret that signs every request of this key; shown once'),
-});
+export const createdApiKeySchema = apiKeySchema
+  .extend({
+    secret: z.string().describe('The key itself: shown once, never again'),
+    signingSecret: z
+      .string()
+      .optional()
+      .describe('With requireSignature: the HMAC secret that signs every request of this key; shown once'),
+  })
+  .meta({ id: 'CreatedApiKey' });
 
 export const apiKeyIdParams = z.object({ id: z.string().min(1).max(64) });
 

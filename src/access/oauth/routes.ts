@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../errors/app-error.js';
+import { catalog } from '../../errors/catalog.js';
 import { sendError, toAppError } from '../../http/error-handler.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
@@ -104,6 +105,7 @@ export const oauthRoutes =
           auth: publicRoute,
           errors: ['VALIDATION_ERROR', 'INVALID_CLIENT_CREDENTIALS', 'AUTH_INSUFFICIENT'],
           errorSchema: 'OAuthError',
+          errorExtra: (code) => ({ error: rfcError(code), error_description: catalog[code].description }),
         },
         errorHandler: tokenErrorHandler(deps.clock, deps.bodyLimit),
         schema: {
@@ -231,6 +233,7 @@ export const oauthRoutes =
       {
         config: { auth: requireScope('keys:write'), errors: ['NOT_FOUND', 'AUTH_INSUFFICIENT'] },
         schema: {
+          operationId: 'oauthClients.revoke',
           tags,
           summary: 'Revoke an OAuth client: its tokens stop working at once',
           params: oauthClientIdParams,

@@ -17,23 +17,27 @@ export const createOauthClientSchema = z.strictObject({
 });
 export type CreateOauthClient = z.infer<typeof createOauthClientSchema>;
 
-export const oauthClientSchema = z.object({
-  id: z.string(),
-  clientId: z.string(),
-  name: z.string(),
-  scopes: z.array(scopeSchema),
-  productIds: z.array(z.string()).nullable(),
-  tokenTtlSeconds: z.number(),
-  revokedAt: z.string().nullable(),
-  createdBy: z.object({ type: z.string(), id: z.string().nullable() }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const oauthClientSchema = z
+  .object({
+    id: z.string(),
+    clientId: z.string(),
+    name: z.string(),
+    scopes: z.array(scopeSchema),
+    productIds: z.array(z.string()).nullable(),
+    tokenTtlSeconds: z.number(),
+    revokedAt: z.string().nullable(),
+    createdBy: z.object({ type: z.string(), id: z.string().nullable() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'OAuthClient' });
 export type OauthClient = z.infer<typeof oauthClientSchema>;
 
-export const createdOauthClientSchema = oauthClientSchema.extend({
-  clientSecret: z.string().describe('Shown once, never again'),
-});
+export const createdOauthClientSchema = oauthClientSchema
+  .extend({
+    clientSecret: z.string().describe('Shown once, never again'),
+  })
+  .meta({ id: 'CreatedOAuthClient' });
 
 export const oauthClientIdParams = z.object({ id: z.string().min(1).max(64) });
 export const oauthClientListQuery = listQuerySchema({ revoked: z.enum(['true', 'false']).optional() });
@@ -46,9 +50,11 @@ export const tokenRequestSchema = z.object({
   scope: z.string().max(2000).optional(),
 });
 
-export const tokenResponseSchema = z.object({
-  access_token: z.string(),
-  token_type: z.literal('Bearer'),
-  expires_in: z.number().int(),
-  scope: z.string(),
-});
+export const tokenResponseSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    scope: z.string(),
+  })
+  .meta({ id: 'AccessToken' });

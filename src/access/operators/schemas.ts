@@ -27,16 +27,18 @@ export const updateOperatorSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
 export type UpdateOperator = z.infer<typeof updateOperatorSchema>;
 
-export const operatorSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: roleSchema,
-  disabled: z.boolean(),
-  disabledAt: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const operatorSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: roleSchema,
+    disabled: z.boolean(),
+    disabledAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Operator' });
 export type Operator = z.infer<typeof operatorSchema>;
 
 export const operatorIdParams = z.object({ id: z.string().min(1).max(64) });

@@ -12,11 +12,13 @@ import { getOperatorOrThrow } from '../operators/operator.js';
 import { operatorSchema } from '../operators/schemas.js';
 import { login, logout, type SessionSettings, sessionCookieName } from './service.js';
 
-const sessionViewSchema = z.object({
-  operator: operatorSchema,
-  csrfToken: z.string(),
-  expiresAt: z.string(),
-});
+const sessionViewSchema = z
+  .object({
+    operator: operatorSchema,
+    csrfToken: z.string(),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'OperatorSession' });
 const loginSchema = z.strictObject({
   email: z.string().min(1).max(320),
   password: z.string().min(1).max(1024),
@@ -89,6 +91,7 @@ export const sessionRoutes =
       {
         config: { auth: sessionRoute, errors: ['SESSION_EXPIRED'] },
         schema: {
+          operationId: 'auth.session',
           tags,
           summary: 'The current session: operator, CSRF token, expiry',
           response: { 200: sessionViewSchema },

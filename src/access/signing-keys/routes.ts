@@ -58,6 +58,7 @@ export const signingKeyRoutes =
       {
         config: { auth: requireScope('keys:write') },
         schema: {
+          operationId: 'signingKeys.rotate',
           tags,
           summary: 'Rotate: a new active key signs from now on; the previous one moves to verify_only',
           response: { 201: signingKeyViewSchema },

@@ -11,13 +11,15 @@ import { blockPage, createBlock, getBlock, removeBlock } from './service.js';
 
 export const fingerprintSchema = z.string().min(1).max(255);
 
-const blockSchema = z.object({
-  id: z.string(),
-  fingerprint: z.string(),
-  productId: z.string().nullable(),
-  reason: z.string().nullable(),
-  createdAt: z.string(),
-});
+const blockSchema = z
+  .object({
+    id: z.string(),
+    fingerprint: z.string(),
+    productId: z.string().nullable(),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'BlocklistEntry' });
 const createBlockSchema = z.strictObject({
   fingerprint: fingerprintSchema,
   productId: z

@@ -18,20 +18,22 @@ export const validateBodySchema = z.object({
 });
 export type ValidateBody = z.infer<typeof validateBodySchema>;
 
-export const validationResultSchema = z.object({
-  valid: z.boolean(),
-  code: z.string().describe('VALID, or the catalog code of the first failing check'),
-  message: z.string(),
-  license: licenseSchema.nullable(),
-  machine: machineSchema.nullable(),
-  checkedAt: z.string(),
-  nonce: z.string().optional(),
-  signature: z
-    .string()
-    .optional()
-    .describe('base64 Ed25519 over the canonical JSON of the result without signature and kid'),
-  kid: z.string().optional(),
-});
+export const validationResultSchema = z
+  .object({
+    valid: z.boolean(),
+    code: z.string().describe('VALID, or the catalog code of the first failing check'),
+    message: z.string(),
+    license: licenseSchema.nullable(),
+    machine: machineSchema.nullable(),
+    checkedAt: z.string(),
+    nonce: z.string().optional(),
+    signature: z
+      .string()
+      .optional()
+      .describe('base64 Ed25519 over the canonical JSON of the result without signature and kid'),
+    kid: z.string().optional(),
+  })
+  .meta({ id: 'ValidationResult' });
 export type ValidationResult = z.infer<typeof validationResultSchema>;
 
 export const activateBodySchema = z.object({
@@ -46,21 +48,25 @@ export const activateBodySchema = z.object({
 });
 export type ActivateBody = z.infer<typeof activateBodySchema>;
 
-export const activationSchema = z.object({
-  machine: machineSchema,
-  license: licenseSchema,
-  licenseFile: z.string(),
-  lease: leaseSchema
-    .optional()
-    .describe('On a floating license, activation checks out a seat: this is its lease'),
-});
+export const activationSchema = z
+  .object({
+    machine: machineSchema,
+    license: licenseSchema,
+    licenseFile: z.string(),
+    lease: leaseSchema
+      .optional()
+      .describe('On a floating license, activation checks out a seat: this is its lease'),
+  })
+  .meta({ id: 'Activation' });
 
-export const checkoutSchema = z.object({
-  lease: leaseSchema,
-  machine: machineSchema,
-  license: licenseSchema,
-  licenseFile: z.string().describe('A signed license file that expires with the lease'),
-});
+export const checkoutSchema = z
+  .object({
+    lease: leaseSchema,
+    machine: machineSchema,
+    license: licenseSchema,
+    licenseFile: z.string().describe('A signed license file that expires with the lease'),
+  })
+  .meta({ id: 'Checkout' });
 
 export const borrowBodySchema = z.object({
   licenseKey: licenseKeyField,
@@ -69,13 +75,15 @@ export const borrowBodySchema = z.object({
 });
 export type BorrowBody = z.infer<typeof borrowBodySchema>;
 
-export const borrowResultSchema = z.object({
-  lease: leaseSchema,
-  licenseFile: z.string().describe("A signed license file valid until the borrow's end"),
-});
+export const borrowResultSchema = z
+  .object({
+    lease: leaseSchema,
+    licenseFile: z.string().describe("A signed license file valid until the borrow's end"),
+  })
+  .meta({ id: 'BorrowResult' });
 
 export const featureParams = z.object({ code: productCodeSchema });
-export const featureLeaseSchema = z.object({ lease: leaseSchema });
+export const featureLeaseSchema = z.object({ lease: leaseSchema }).meta({ id: 'FeatureLease' });
 
 export const consumeBodySchema = z.object({
   licenseKey: licenseKeyField,
@@ -92,27 +100,39 @@ export const consumeBodySchema = z.object({
 });
 export type ConsumeBody = z.infer<typeof consumeBodySchema>;
 
-export const meterSchema = z.object({
-  feature: z.string().nullable(),
-  used: z.number(),
-  max: z.number().nullable(),
-  remaining: z.number().nullable(),
-  periodStartsAt: z.string(),
-  resetsAt: z.string().nullable().describe('When the meter next starts from zero; null when it never resets'),
-});
+export const meterSchema = z
+  .object({
+    feature: z.string().nullable(),
+    used: z.number(),
+    max: z.number().nullable(),
+    remaining: z.number().nullable(),
+    periodStartsAt: z.string(),
+    resetsAt: z
+      .string()
+      .nullable()
+      .describe('When the meter next starts from zero; null when it never resets'),
+  })
+  .meta({ id: 'Meter' });
 
 export const machineBodySchema = z.object({ licenseKey: licenseKeyField, fingerprint: fingerprintField });
 export type MachineBody = z.infer<typeof machineBodySchema>;
 
-export const heartbeatResultSchema = z.object({
-  machine: machineSchema,
-  lease: leaseSchema.nullable().optional().describe("The license seat's lease, extended (floating licenses)"),
-  leases: z.array(leaseSchema).describe('Every live lease of this machine on the license, extended'),
-});
+export const heartbeatResultSchema = z
+  .object({
+    machine: machineSchema,
+    lease: leaseSchema
+      .nullable()
+      .optional()
+      .describe("The license seat's lease, extended (floating licenses)"),
+    leases: z.array(leaseSchema).describe('Every live lease of this machine on the license, extended'),
+  })
+  .meta({ id: 'HeartbeatResult' });
 
-export const licenseFileResultSchema = z.object({
-  licenseFile: z.string().describe('-----BEGIN CHARTER LICENSE FILE----- … (api.md "License file")'),
-});
+export const licenseFileResultSchema = z
+  .object({
+    licenseFile: z.string().describe('-----BEGIN CHARTER LICENSE FILE----- … (api.md "License file")'),
+  })
+  .meta({ id: 'LicenseFileResult' });
 
 export const trialBodySchema = z.object({
   productCode: z.string().min(1).max(64),
@@ -120,12 +140,14 @@ export const trialBodySchema = z.object({
   email: z.email().max(320).optional(),
 });
 
-export const trialResultSchema = z.object({
-  licenseKey: z.string(),
-  license: licenseSchema,
-  machine: machineSchema,
-  licenseFile: z.string(),
-});
+export const trialResultSchema = z
+  .object({
+    licenseKey: z.string(),
+    license: licenseSchema,
+    machine: machineSchema,
+    licenseFile: z.string(),
+  })
+  .meta({ id: 'TrialResult' });
 
 /** What refuses a license that may not run now (the state checks of every client call, api.md's order). */
 export const licenseStateErrors = [

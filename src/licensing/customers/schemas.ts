@@ -28,16 +28,18 @@ export const updateCustomerSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
 export type UpdateCustomer = z.infer<typeof updateCustomerSchema>;
 
-export const customerSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  company: z.string().nullable(),
-  status: z.enum(['active', 'inactive']),
-  metadata: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const customerSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    company: z.string().nullable(),
+    status: z.enum(['active', 'inactive']),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Customer' });
 export type Customer = z.infer<typeof customerSchema>;
 
 export const customerIdParams = z.object({ id: z.string().min(1).max(64) });

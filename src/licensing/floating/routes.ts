@@ -63,6 +63,7 @@ export const leaseRoutes =
           approvalKind: 'release_lease',
         },
         schema: {
+          operationId: 'leases.release',
           tags,
           summary: 'Force-release a seat (the holder gets LEASE_NOT_FOUND on its next heartbeat)',
           params: leaseIdParams,

@@ -37,27 +37,32 @@ export const updateLicenseSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
 export type UpdateLicense = z.infer<typeof updateLicenseSchema>;
 
-export const licenseSchema = z.object({
-  id: z.string(),
-  key: z.string().optional().describe('The full key, for callers with licenses:read'),
-  keyPrefix: z.string(),
-  productId: z.string(),
-  policyId: z.string(),
-  customerId: z.string().nullable(),
-  status: z.enum(licenseStatuses),
-  startsAt: z.string(),
-  expiresAt: z.string().nullable(),
-  maintenanceExpired: z.boolean(),
-  trial: z.boolean(),
-  maxMachines: z.number().nullable().describe("The effective limit: the license override, else the policy's"),
-  machinesCount: z.number(),
-  transfersCount: z.number(),
-  consumption: z.object({ used: z.number(), max: z.number(), periodStartsAt: z.string() }).nullable(),
-  features: z.array(policyFeatureSchema),
-  metadata: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const licenseSchema = z
+  .object({
+    id: z.string(),
+    key: z.string().optional().describe('The full key, for callers with licenses:read'),
+    keyPrefix: z.string(),
+    productId: z.string(),
+    policyId: z.string(),
+    customerId: z.string().nullable(),
+    status: z.enum(licenseStatuses),
+    startsAt: z.string(),
+    expiresAt: z.string().nullable(),
+    maintenanceExpired: z.boolean(),
+    trial: z.boolean(),
+    maxMachines: z
+      .number()
+      .nullable()
+      .describe("The effective limit: the license override, else the policy's"),
+    machinesCount: z.number(),
+    transfersCount: z.number(),
+    consumption: z.object({ used: z.number(), max: z.number(), periodStartsAt: z.string() }).nullable(),
+    features: z.array(policyFeatureSchema),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'License' });
 export type License = z.infer<typeof licenseSchema>;
 
 export const licenseIdParams = z.object({ id: z.string().min(1).max(64) });

@@ -52,6 +52,7 @@ export const machineRoutes =
           approvalKind: 'deactivate_machine',
         },
         schema: {
+          operationId: 'machines.deactivate',
           tags,
           summary: 'Deactivate a machine (frees its slot; kept as history)',
           params: machineIdParams,

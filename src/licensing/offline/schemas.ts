@@ -36,12 +36,14 @@ export const deactivationProofSchema = z.object({
   hmac: z.string().regex(/^[0-9a-fA-F]{64}$/),
 });
 
-export const offlineActivationSchema = z.object({
-  machine: machineSchema,
-  license: licenseSchema,
-  response: z
-    .string()
-    .describe(
-      'The license file to carry to the machine: bound to its fingerprint, with its deactivationSecret in the signed payload',
-    ),
-});
+export const offlineActivationSchema = z
+  .object({
+    machine: machineSchema,
+    license: licenseSchema,
+    response: z
+      .string()
+      .describe(
+        'The license file to carry to the machine: bound to its fingerprint, with its deactivationSecret in the signed payload',
+      ),
+  })
+  .meta({ id: 'OfflineActivation' });

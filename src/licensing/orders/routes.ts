@@ -32,6 +32,7 @@ export const orderRoutes =
           ],
         },
         schema: {
+          operationId: 'orders.create',
           tags,
           summary:
             'Record a sale: the customer found or created and every item’s licenses issued, all or nothing (Idempotency-Key required)',

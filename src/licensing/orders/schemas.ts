@@ -47,15 +47,17 @@ export const orderHeadersSchema = z.object({
   'idempotency-key': z.string().min(1).max(255).describe('Required on POST /v1/orders'),
 });
 
-export const orderSchema = z.object({
-  id: z.string(),
-  externalId: z.string(),
-  customerId: z.string(),
-  items: z.array(orderItemSchema.extend({ quantity: z.number() })),
-  metadata: z.record(z.string(), z.unknown()),
-  licenses: z.array(licenseSchema),
-  createdAt: z.string(),
-});
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    externalId: z.string(),
+    customerId: z.string(),
+    items: z.array(orderItemSchema.extend({ quantity: z.number() })),
+    metadata: z.record(z.string(), z.unknown()),
+    licenses: z.array(licenseSchema),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Order' });
 export type Order = z.infer<typeof orderSchema>;
 
 export const orderIdParams = z.object({ id: z.string().min(1).max(64) });

@@ -135,14 +135,16 @@ export const updatePolicySchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
 export type UpdatePolicy = z.infer<typeof updatePolicySchema>;
 
-export const policySchema = policyRulesSchema.extend({
-  id: z.string(),
-  productId: z.string(),
-  code: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const policySchema = policyRulesSchema
+  .extend({
+    id: z.string(),
+    productId: z.string(),
+    code: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Policy' });
 export type Policy = z.infer<typeof policySchema>;
 
 export const policyIdParams = z.object({ id: z.string().min(1).max(64) });

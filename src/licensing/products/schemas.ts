@@ -34,17 +34,19 @@ export const updateProductSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
 export type UpdateProduct = z.infer<typeof updateProductSchema>;
 
-export const productSchema = z.object({
-  id: z.string(),
-  code: z.string(),
-  name: z.string(),
-  status: z.enum(productStatuses),
-  licenseModel: z.enum(['key', 'user']),
-  trial: trialSchema,
-  metadata: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const productSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    status: z.enum(productStatuses),
+    licenseModel: z.enum(['key', 'user']),
+    trial: trialSchema,
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Product' });
 export type Product = z.infer<typeof productSchema>;
 
 export const productIdParams = z.object({ id: z.string().min(1).max(64) });
@@ -89,17 +91,19 @@ export const updateFeatureSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
 export type UpdateFeature = z.infer<typeof updateFeatureSchema>;
 
-export const featureSchema = z.object({
-  id: z.string(),
-  productId: z.string(),
-  code: z.string(),
-  name: z.string(),
-  kind: z.enum(featureKinds),
-  seats: z.number().nullable(),
-  maxConsumption: z.number().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const featureSchema = z
+  .object({
+    id: z.string(),
+    productId: z.string(),
+    code: z.string(),
+    name: z.string(),
+    kind: z.enum(featureKinds),
+    seats: z.number().nullable(),
+    maxConsumption: z.number().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Feature' });
 export type Feature = z.infer<typeof featureSchema>;
 
 export const featureParams = z.object({

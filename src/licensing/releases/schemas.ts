@@ -53,17 +53,19 @@ export const updateReleaseSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field');
 export type UpdateRelease = z.infer<typeof updateReleaseSchema>;
 
-export const releaseSchema = z.object({
-  id: z.string(),
-  productId: z.string(),
-  version: z.string(),
-  channel: z.enum(channels),
-  publishedAt: z.string(),
-  files: z.array(releaseFileSchema),
-  notes: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const releaseSchema = z
+  .object({
+    id: z.string(),
+    productId: z.string(),
+    version: z.string(),
+    channel: z.enum(channels),
+    publishedAt: z.string(),
+    files: z.array(releaseFileSchema),
+    notes: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Release' });
 export type Release = z.infer<typeof releaseSchema>;
 
 export const releaseIdParams = z.object({ id: z.string().min(1).max(64) });
@@ -86,9 +88,11 @@ export const installationFileBodySchema = z.object({
   version: versionField.optional().describe('Default: the latest the license may install'),
   channel: z.enum(channels).default('stable'),
 });
-export const installationFileSchema = z.object({
-  version: z.string(),
-  url: z.string(),
-  sha256: z.string(),
-  size: z.number(),
-});
+export const installationFileSchema = z
+  .object({
+    version: z.string(),
+    url: z.string(),
+    sha256: z.string(),
+    size: z.number(),
+  })
+  .meta({ id: 'InstallationFile' });

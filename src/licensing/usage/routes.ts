@@ -18,6 +18,7 @@ export const usageRoutes =
         config: { auth: requireScope('licenses:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags: ['Usage'],
+          operationId: 'usage.report',
           summary:
             'Usage by hour or day: validations, activations, deactivations, checkouts, denials and peak seats in use',
           querystring: usageQuerySchema,

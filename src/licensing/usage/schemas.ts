@@ -48,11 +48,13 @@ export const usageBucketSchema = z.object({
     .describe('The most seats in use at once on one seat pool of the product(s) in the bucket'),
 });
 
-export const usageReportSchema = z.object({
-  productId: z.string().nullable(),
-  bucket: z.enum(['hour', 'day']),
-  from: z.string(),
-  to: z.string(),
-  data: z.array(usageBucketSchema),
-});
+export const usageReportSchema = z
+  .object({
+    productId: z.string().nullable(),
+    bucket: z.enum(['hour', 'day']),
+    from: z.string(),
+    to: z.string(),
+    data: z.array(usageBucketSchema),
+  })
+  .meta({ id: 'UsageReport' });
 export type UsageReport = z.infer<typeof usageReportSchema>;

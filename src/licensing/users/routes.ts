@@ -18,13 +18,15 @@ import {
   userPage,
 } from './service.js';
 
-const userSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'LicenseUser' });
 const email = z
   .email()
   .max(320)
@@ -131,6 +133,7 @@ export const userRoutes =
           errors: ['NOT_FOUND', 'GONE', 'LICENSE_USERS_LIMIT_EXCEEDED'],
         },
         schema: {
+          operationId: 'licenses.users.assign',
           tags,
           summary: 'Assign a user to a license (within maxUsers); 200 when already assigned',
           params: idParams,
@@ -153,6 +156,7 @@ export const userRoutes =
       {
         config: { auth: requireScope('licenses:write'), errors: ['NOT_FOUND', 'GONE'] },
         schema: {
+          operationId: 'licenses.users.unassign',
           tags,
           summary: 'Unassign a user from a license',
           params: licenseUserParams,

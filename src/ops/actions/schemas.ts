@@ -75,23 +75,25 @@ export type ProposeAction = z.infer<typeof proposeActionSchema>;
 
 export const rejectActionSchema = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 
-export const actionSchema = z.object({
-  id: z.string(),
-  kind: z.enum(actionKinds),
-  params: z.record(z.string(), z.unknown()),
-  reason: z.string(),
-  status: z.enum(actionStatuses),
-  proposedBy: actorSchema,
-  decidedBy: actorSchema.nullable(),
-  decidedAt: z.string().nullable(),
-  decisionReason: z.string().nullable().describe('Why it was rejected'),
-  executedAt: z.string().nullable(),
-  result: z.unknown().describe('What the execution answered (the license, machine … as changed)'),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  incidentId: z.string().nullable(),
-  expiresAt: z.string(),
-  createdAt: z.string(),
-});
+export const actionSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(actionKinds),
+    params: z.record(z.string(), z.unknown()),
+    reason: z.string(),
+    status: z.enum(actionStatuses),
+    proposedBy: actorSchema,
+    decidedBy: actorSchema.nullable(),
+    decidedAt: z.string().nullable(),
+    decisionReason: z.string().nullable().describe('Why it was rejected'),
+    executedAt: z.string().nullable(),
+    result: z.unknown().describe('What the execution answered (the license, machine … as changed)'),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    incidentId: z.string().nullable(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Action' });
 export type Action = z.infer<typeof actionSchema>;
 
 export const actionIdParams = z.object({ id });

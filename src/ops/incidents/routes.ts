@@ -92,6 +92,7 @@ export const incidentRoutes =
       {
         config: { auth: requireScope('incidents:write'), errors: ['NOT_FOUND', 'VALIDATION_ERROR'] },
         schema: {
+          operationId: 'incidents.addNote',
           tags,
           summary: 'Add a note to the timeline: 201 with the incident',
           params: incidentIdParams,

@@ -34,21 +34,23 @@ export const timelineEntrySchema = z.object({
 });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
-export const incidentSchema = z.object({
-  id: z.string(),
-  kind: z.enum(incidentKinds),
-  severity: z.enum(severities),
-  status: z.enum(incidentStatuses),
-  title: z.string(),
-  subject: z.object({ type: z.string(), id: z.string() }),
-  details: z.record(z.string(), z.unknown()).describe('What the rule saw when it opened the incident'),
-  openedAt: z.string(),
-  acknowledgedAt: z.string().nullable(),
-  acknowledgedBy: actorSchema.nullable(),
-  resolvedAt: z.string().nullable(),
-  resolvedBy: actorSchema.nullable(),
-  timeline: z.array(timelineEntrySchema),
-});
+export const incidentSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(incidentKinds),
+    severity: z.enum(severities),
+    status: z.enum(incidentStatuses),
+    title: z.string(),
+    subject: z.object({ type: z.string(), id: z.string() }),
+    details: z.record(z.string(), z.unknown()).describe('What the rule saw when it opened the incident'),
+    openedAt: z.string(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: actorSchema.nullable(),
+    resolvedAt: z.string().nullable(),
+    resolvedBy: actorSchema.nullable(),
+    timeline: z.array(timelineEntrySchema),
+  })
+  .meta({ id: 'Incident' });
 export type Incident = z.infer<typeof incidentSchema>;
 
 export const incidentIdParams = z.object({ id: z.string().min(1).max(64) });
