@@ -21,6 +21,9 @@ export interface Page<Item> {
   nextCursor: string | null;
 }
 
+/** The longest position a cursor carries: an id, or the key of an item of a list assembled in memory. */
+const maxPositionLength = 600;
+
 export const encodeCursor = (after: CursorPosition): string =>
   Buffer.from(JSON.stringify({ v: 1, after })).toString('base64url');
 
@@ -30,7 +33,8 @@ export const decodeCursor = (cursor: string): CursorPosition | undefined => {
     const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (typeof payload !== 'object' || payload === null) return undefined;
     const { v, after, ...rest } = payload as { v?: unknown; after?: unknown };
-    if (v !== 1 || typeof after !== 'string' || after.length === 0 || after.length > 200) return undefined;
+    if (v !== 1 || typeof after !== 'string' || after.length === 0 || after.length > maxPositionLength)
+      return undefined;
     return Object.keys(rest).length === 0 ? after : undefined;
   } catch {
     return undefined;
@@ -69,3 +73,34 @@ export async function readPage<Row, Item>(
     nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
   };
 }
+
+/**
+ * One page of a list assembled in memory from several sources (bounded lists, such as the monitor's current
+ * usage): `keyOf` gives each item a key whose string order is the list's order; items with the same key are told
+ * apart by their rank among them. The cursor holds the last key answered, and the next page starts after it, so
+ * an item that appears or goes between two pages moves no other item to another page.
+ */
+export const pageInMemory = <Item>(
+  items: readonly Item[],
+  query: PageQuery,
+  keyOf: (item: NoInfer<Item>) => string,
+): Page<Item> => {
+  const keyed = items
+    .map((item) => ({ key: keyOf(item), item }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const seen = new Map<string, number>();
+  for (const entry of keyed) {
+    const rank = seen.get(entry.key) ?? 0;
+    seen.set(entry.key, rank + 1);
+    entry.key = `${entry.key}\u0000${String(rank).padStart(6, '0')}`;
+  }
+  const after = query.cursor;
+  const start = after === undefined ? 0 : keyed.findIndex((entry) => entry.key > after);
+  const page = start < 0 ? [] : keyed.slice(start, start + query.limit);
+  const last = page.at(-1);
+  const more = start >= 0 && start + query.limit < keyed.length;
+  return {
+    data: page.map((entry) => entry.item),
+    nextCursor: more && last ? encodeCursor(last.key) : null,
+  };
+};

@@ -9,7 +9,7 @@ export const invalidQueryMarker = 'INVALID_QUERY';
 
 export const cursorSchema = z
   .string()
-  .max(400)
+  .max(1000)
   .transform((value, ctx): CursorPosition => {
     const position = decodeCursor(value);
     if (position !== undefined) return position;

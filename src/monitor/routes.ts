@@ -37,13 +37,7 @@ import {
   serverStatus,
   updateServer,
 } from './servers/service.js';
-import {
-  currentSessions,
-  denialSummary,
-  featureUsage,
-  serverUsage,
-  type UsageDeps,
-} from './usage/service.js';
+import { denialPage, featureUsagePage, serverUsage, sessionPage, type UsageDeps } from './usage/service.js';
 
 export const monitorRoutes =
   (deps: RegistryDeps & UsageDeps) =>
@@ -203,12 +197,13 @@ export const monitorRoutes =
         config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND'] },
         schema: {
           tags,
-          summary: 'Current usage per feature, with utilization, today’s peak and denials',
+          summary:
+            'Current usage per feature, with utilization, today’s peak and denials (by server, then feature)',
           querystring: featuresQuery,
-          response: { 200: z.object({ data: z.array(featureUsageSchema) }) },
+          response: { 200: pageSchema(featureUsageSchema) },
         },
       },
-      async (request) => featureUsage(deps, request.query.serverId),
+      async (request) => featureUsagePage(deps, request.query),
     );
 
     routes.get(
@@ -217,12 +212,12 @@ export const monitorRoutes =
         config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND'] },
         schema: {
           tags,
-          summary: 'Who holds which license now, since when',
+          summary: 'Who holds which license now, since when (by server, feature, then start)',
           querystring: sessionsQuery,
-          response: { 200: z.object({ data: z.array(sessionSchema.extend({ serverId: z.string() })) }) },
+          response: { 200: pageSchema(sessionSchema.extend({ serverId: z.string() })) },
         },
       },
-      async (request) => currentSessions(deps, request.query),
+      async (request) => sessionPage(deps, request.query),
     );
 
     routes.get(
@@ -233,10 +228,10 @@ export const monitorRoutes =
           tags,
           summary: 'Refusals per server, feature and user in a range (default today), the most first',
           querystring: denialsQuery,
-          response: { 200: z.object({ data: z.array(denialCountSchema) }) },
+          response: { 200: pageSchema(denialCountSchema) },
         },
       },
-      async (request) => denialSummary(deps, request.query),
+      async (request) => denialPage(deps, request.query),
     );
 
     routes.get(

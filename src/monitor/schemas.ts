@@ -206,10 +206,10 @@ const serverOrCharter = z
   .min(1)
   .max(64)
   .describe('A monitored server’s id, or `charter` for Charter’s own floating pools');
-export const featuresQuery = z.strictObject({
+export const featuresQuery = listQuerySchema({
   serverId: serverOrCharter.optional().describe('Default: every server, and Charter’s own pools'),
 });
-export const sessionsQuery = z.strictObject({
+export const sessionsQuery = listQuerySchema({
   serverId: serverOrCharter.optional().describe('Default: every server, and Charter’s own pools'),
   feature: z.string().min(1).max(200).optional(),
   user: z.string().min(1).max(200).optional(),
@@ -236,7 +236,7 @@ export const usagePointSchema = z
   })
   .meta({ id: 'UsagePoint' });
 
-export const denialsQuery = z.strictObject({
+export const denialsQuery = listQuerySchema({
   serverId: serverOrCharter.optional().describe('Default: every server, and Charter’s own pools'),
   feature: z.string().min(1).max(200).optional(),
   user: z

@@ -150,11 +150,53 @@ for (const dialect of dialects()) {
           feature.utilization,
           feature.peakToday,
         ]),
+        // By server, then feature name.
         [
-          ['Virtuoso', 4, 3, 3, 75, 3],
           ['Spectre', 2, 0, 0, 0, 0],
+          ['Virtuoso', 4, 3, 3, 75, 3],
         ],
       );
+      // The list convention: limit and cursor walk the same list a page at a time.
+      const first = (await call('GET', `/v1/monitor/features?serverId=${server.id}&limit=1`)).json() as {
+        data: { feature: string }[];
+        nextCursor: string | null;
+      };
+      assert.deepEqual(
+        first.data.map((feature) => feature.feature),
+        ['Spectre'],
+      );
+      assert.ok(first.nextCursor);
+      const second = (
+        await call('GET', `/v1/monitor/features?serverId=${server.id}&limit=1&cursor=${first.nextCursor}`)
+      ).json() as { data: { feature: string }[]; nextCursor: string | null };
+      assert.deepEqual(
+        [second.data.map((feature) => feature.feature), second.nextCursor],
+        [['Virtuoso'], null],
+      );
+      const allSessions = (await call('GET', `/v1/monitor/sessions?serverId=${server.id}`)).json() as {
+        data: { user: string }[];
+        nextCursor: string | null;
+      };
+      assert.equal(allSessions.nextCursor, null);
+      const pagedSessions: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = (
+          await call(
+            'GET',
+            `/v1/monitor/sessions?serverId=${server.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+          )
+        ).json() as { data: { user: string }[]; nextCursor: string | null };
+        assert.ok(page.data.length <= 1);
+        pagedSessions.push(...page.data.map((session) => session.user));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(
+        pagedSessions,
+        allSessions.data.map((session) => session.user),
+      );
+      expectError(await call('GET', '/v1/monitor/denials?limit=0'), 400, 'VALIDATION_ERROR');
+      expectError(await call('GET', '/v1/monitor/sessions?cursor=nonsense'), 400, 'INVALID_QUERY');
       const sessions = (await call('GET', `/v1/monitor/sessions?serverId=${server.id}&user=ana`)).json() as {
         data: { user: string; host: string; count: number; startedAt: string; serverId: string }[];
       };

@@ -1,6 +1,7 @@
 // The monitor's usage reads: what each server's features and sessions are now (Charter's own pools among them, as
 // server `charter`), the usage history of one server, and the denials in a range.
 import type { Database } from '../../db/connection.js';
+import { type PageQuery, pageInMemory } from '../../db/pagination.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import {
@@ -244,3 +245,38 @@ export const featureSeriesSince = async (
     };
   });
 };
+
+// The routes' pages of the lists above (db/pagination.ts pageInMemory), each in a fixed order given by its key.
+
+/** GET /v1/monitor/features, by server then feature. */
+export const featureUsagePage = async (
+  deps: UsageDeps,
+  query: PageQuery & { serverId?: string | undefined },
+) =>
+  pageInMemory(
+    (await featureUsage(deps, query.serverId)).data,
+    query,
+    (item) => `${item.serverId}\u0000${item.feature}`,
+  );
+
+/** GET /v1/monitor/sessions, by server, feature, then start. */
+export const sessionPage = async (
+  deps: UsageDeps,
+  query: PageQuery & Parameters<typeof currentSessions>[1],
+) =>
+  pageInMemory((await currentSessions(deps, query)).data, query, (item) =>
+    [item.serverId, item.feature, item.startedAt ?? '', item.identity, item.handle].join('\u0000'),
+  );
+
+/** GET /v1/monitor/denials: the most refused first, then the latest (counts and times as descending keys). */
+export const denialPage = async (deps: UsageDeps, query: PageQuery & Parameters<typeof denialSummary>[1]) =>
+  pageInMemory((await denialSummary(deps, query)).data, query, (item) =>
+    [
+      String(Number.MAX_SAFE_INTEGER - item.count).padStart(16, '0'),
+      String(Number.MAX_SAFE_INTEGER - Date.parse(item.lastAt)).padStart(16, '0'),
+      item.serverId,
+      item.feature,
+      item.user,
+      item.host,
+    ].join('\u0000'),
+  );
