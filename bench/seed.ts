@@ -2,12 +2,14 @@
 // licenses with `machinesPerLicense` machines each, and an activation pool of licenses with no machines. Batched
 // inserts in transactions through better-sqlite3 directly: a million licenses take well under a minute.
 // Writes samples of keys (with their fingerprints) for the load driver.
+
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { createProgress } from '../src/lib/progress.js';
 import { newId } from '../src/lib/random.js';
 import { createSealer, loadSecretKey } from '../src/lib/sealing.js';
 import {
@@ -88,10 +90,20 @@ export const seed = async (
       }
     }
   });
-  for (let from = 0; from < options.licenses; from += batch)
+  const progress = createProgress({
+    label: 'seeding',
+    total: options.licenses + options.activationPool,
+    unit: 'licenses',
+  });
+  for (let from = 0; from < options.licenses; from += batch) {
     insertBatch(from, Math.min(options.licenses, from + batch), true);
-  for (let from = 0; from < options.activationPool; from += batch)
+    progress.advance(Math.min(options.licenses, from + batch) - from);
+  }
+  for (let from = 0; from < options.activationPool; from += batch) {
     insertBatch(from, Math.min(options.activationPool, from + batch), false);
+    progress.advance(Math.min(options.activationPool, from + batch) - from);
+  }
+  progress.finish();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   writeFileSync(path.join(dataDir, 'samples.json'), JSON.stringify(samples));

@@ -66,7 +66,10 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   // A start that fails releases what it opened (pool, workers), so the process exits instead of idling.
   let url: string;
   try {
-    const report = await migrateToLatest(db);
+    const report = await migrateToLatest(db, {
+      started: (migration) => logger.info({ migration }, 'applying migration'),
+      finished: (migration, ms) => logger.info({ migration, ms }, 'migration applied'),
+    });
     logger.info(
       { storage: db.description, applied: report.applied, current: report.current },
       'storage ready',

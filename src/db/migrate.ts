@@ -1,5 +1,5 @@
 // Running and inspecting the migrations, on either dialect.
-import { Migrator, sql } from 'kysely';
+import { type Kysely, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Database } from './connection.js';
 import { migrationProvider, migrations } from './migrations/index.js';
 
@@ -12,11 +12,39 @@ const migrationSchema = async (db: Database): Promise<string | undefined> => {
   return rows[0]?.schema ?? 'public';
 };
 
-const migratorFor = async (db: Database) => {
+/** Told of each migration as it runs: before it starts, and when it is done with how long it took. */
+export interface MigrationProgress {
+  started?(name: string): void;
+  finished?(name: string, ms: number): void;
+}
+
+/** The provider's migrations, each telling `progress` when it starts and ends. */
+const reporting = (progress: MigrationProgress | undefined): MigrationProvider => {
+  if (!progress) return migrationProvider;
+  return {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(await migrationProvider.getMigrations()).map(([name, migration]) => [
+          name,
+          {
+            ...migration,
+            up: async (db: Kysely<unknown>) => {
+              progress.started?.(name);
+              const started = performance.now();
+              await migration.up(db);
+              progress.finished?.(name, Math.round(performance.now() - started));
+            },
+          },
+        ]),
+      ),
+  };
+};
+
+const migratorFor = async (db: Database, progress?: MigrationProgress) => {
   const schema = await migrationSchema(db);
   return new Migrator({
     db: db.kysely,
-    provider: migrationProvider,
+    provider: reporting(progress),
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
 };
@@ -30,8 +58,11 @@ export class MigrationFailedError extends Error {
   override name = 'MigrationFailedError';
 }
 
-export const migrateToLatest = async (db: Database): Promise<MigrationReport> => {
-  const { error, results } = await (await migratorFor(db)).migrateToLatest();
+export const migrateToLatest = async (
+  db: Database,
+  progress?: MigrationProgress,
+): Promise<MigrationReport> => {
+  const { error, results } = await (await migratorFor(db, progress)).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationFailedError(

@@ -34,10 +34,17 @@ describe('charter CLI', () => {
     assert.match(badOption.stderr, /Unknown option '--colour'/);
   });
 
-  it('charter migrate applies the migrations to the SQLite file, then finds nothing to apply', async () => {
+  it('charter migrate applies the migrations to the SQLite file, printing each as it runs, then finds nothing to apply', async () => {
     const dir = dataDir();
     const first = await runCli(['migrate'], { CHARTER_DATA_DIR: dir });
     assert.equal(first.code, 0, first.stderr);
+    // One line per migration, in order, each with its time.
+    const steps = [...first.stdout.matchAll(/^applying (\d{4}-[a-z-]+) … done in \d+ ms$/gm)].map(
+      (m) => m[1],
+    );
+    assert.equal(steps[0], '0001-meta');
+    assert.ok(steps.length >= 20, `${steps.length} migrations printed`);
+    assert.deepEqual(steps, [...steps].sort());
     assert.match(
       first.stdout,
       new RegExp(
