@@ -17,13 +17,12 @@ import { createPolicy, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const stripeSecret = 'whsec_charter_test_endpoint_secret';
-const stripe = new Stripe('sk_test_not_used');
 
 describe('inbound signature checks', () => {
   const now = Date.parse('2026-11-23T06:00:00Z');
   const body = '{"id":"evt_1"}';
   const header = (payload: string, timestamp = Math.floor(now / 1000), secret = stripeSecret) =>
-    stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+    Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
 
   it('a Stripe-Signature verifies for its body and secret, within five minutes, and with a rolled second secret', () => {
     verifyStripeSignature(stripeSecret, header(body), body, now);
@@ -40,9 +39,27 @@ describe('inbound signature checks', () => {
     ] as const) {
       assert.throws(
         () => verifyStripeSignature(secret, signature, payload, now),
-        (error: { code?: string }) => error.code === 'INVALID_SIGNATURE',
+        (error: { code?: string; message?: string }) =>
+          error.code === 'INVALID_SIGNATURE' &&
+          // Charter's words, never stripe-node's message (it may quote the header or the body).
+          /^The webhook signature does not verify: [^\n]+$/.test(error.message ?? '') &&
+          !(error.message ?? '').includes('stripe.com') &&
+          (signature === undefined || !(error.message ?? '').includes(signature)),
       );
     }
+    assert.throws(
+      () => verifyStripeSignature(stripeSecret, header(body, Math.floor(now / 1000) - 301), body, now),
+      /the timestamp is more than 300 s old/,
+    );
+  });
+
+  it('a correctly signed Stripe body that is a thin event notification, not an event, answers VALIDATION_ERROR', () => {
+    const thin =
+      '{"id":"evt_thin","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered"}';
+    assert.throws(
+      () => verifyStripeSignature(stripeSecret, header(thin), thin, now),
+      (error: { code?: string }) => error.code === 'VALIDATION_ERROR',
+    );
   });
 
   it('a Standard Webhooks signature made by its library verifies, and fails for any change', () => {
@@ -61,6 +78,16 @@ describe('inbound signature checks', () => {
     // Five minutes and a second later, the same signed request is stale.
     refused(() => verifyStandardWebhook(secret, headers, body, now + 301_000));
     refused(() => verifyStandardWebhook(undefined, headers, body, now));
+    // Only the canonical decimal seconds the signer wrote.
+    refused(() =>
+      verifyStandardWebhook(secret, { ...headers, timestamp: `0${headers.timestamp}` }, body, now),
+    );
+    // A configured secret that is not whsec_<base64> refuses every request, and says which setting is wrong.
+    assert.throws(
+      () => verifyStandardWebhook('whsec_not base64!', headers, body, now),
+      (error: { code?: string; message?: string }) =>
+        error.code === 'INVALID_SIGNATURE' && /CHARTER_GENERIC_WEBHOOK_SECRET/.test(error.message ?? ''),
+    );
   });
 });
 
@@ -138,7 +165,7 @@ for (const dialect of dialects()) {
           'content-type': 'application/json',
           'stripe-signature':
             options.signature ??
-            stripe.webhooks.generateTestHeaderString({
+            Stripe.webhooks.generateTestHeaderString({
               payload,
               secret: stripeSecret,
               timestamp: Math.floor(t.clock.nowMs() / 1000),
@@ -305,8 +332,8 @@ for (const dialect of dialects()) {
       const event = stripeEvent('evt_forged', 'checkout.session.completed', session('cs_forged', null));
       const payload = JSON.stringify(event);
       for (const signature of [
-        stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_wrong' }),
-        stripe.webhooks.generateTestHeaderString({
+        Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_wrong' }),
+        Stripe.webhooks.generateTestHeaderString({
           payload,
           secret: stripeSecret,
           timestamp: Math.floor(t.clock.nowMs() / 1000) - 600,

@@ -1,7 +1,14 @@
-// Outbound webhooks so far: Standard Webhooks signatures checked with the specification's own library (as a
-// receiver would), the private-address guard, and the endpoints' Management routes on both engines.
+// Outbound webhooks so far: Standard Webhooks signatures checked with the specification's own library and with the
+// documentation's own snippets (as a receiver would), the private-address guard, and the endpoints' Management
+// routes on both engines.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret, webhookHeaders } from '../../src/ops/webhooks/signature.js';
 import { isInternalAddress, targetRefusal } from '../../src/ops/webhooks/targets.js';
@@ -32,6 +39,95 @@ describe('webhook signatures', () => {
     const old = webhookHeaders(secret, 'evt_1', timestamp - 3600, body);
     assert.throws(() => new Webhook(secret).verify(body, old));
     assert.throws(() => new Webhook(secret).verify(body, { ...old, 'webhook-timestamp': String(timestamp) }));
+  });
+
+  it('are the HMAC-SHA256 of id.timestamp.body keyed with the secret’s base64 bytes, as before the library', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const body = '{"id":"evt_1","data":{"name":"Ünïcödé ✓"}}';
+    const mac = createHmac('sha256', Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64'))
+      .update(`evt_1.1795861845.${body}`)
+      .digest('base64');
+    assert.deepEqual(webhookHeaders(secret, 'evt_1', 1795861845, body), {
+      'webhook-id': 'evt_1',
+      'webhook-timestamp': '1795861845',
+      'webhook-signature': `v1,${mac}`,
+    });
+  });
+
+  describe('the documentation’s verification snippets verify a delivery', () => {
+    // Wherever the documentation keeps the "Verifying a Charter webhook" snippets.
+    const root = path.resolve(import.meta.dirname, '../..');
+    const document = ['docs/webhooks.md', 'README.md']
+      .map((name) => path.join(root, name))
+      .find((file) => {
+        try {
+          return readFileSync(file, 'utf8').includes('verifyCharterWebhook');
+        } catch {
+          return false;
+        }
+      });
+    const snippet = (language: string) => {
+      const text = readFileSync(document ?? '', 'utf8');
+      const from = text.indexOf('**Verifying a Charter webhook**');
+      const code = new RegExp(`\`\`\`${language}\n([\\s\\S]*?)\`\`\``).exec(text.slice(from))?.[1];
+      assert.ok(code, `no ${language} snippet after "Verifying a Charter webhook" in ${document}`);
+      return code;
+    };
+    const secret = newWebhookSecret();
+    const body = JSON.stringify({
+      id: 'evt_doc',
+      type: 'license.created',
+      data: { object: { note: 'é ✓' } },
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = webhookHeaders(secret, 'evt_doc', timestamp, body);
+    let directory: string;
+    before(() => {
+      assert.ok(document, 'no documentation holds verifyCharterWebhook');
+      directory = mkdtempSync(path.join(tmpdir(), 'charter-webhook-docs-'));
+    });
+    after(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('in Node', async () => {
+      const file = path.join(directory, 'verify.mjs');
+      writeFileSync(file, snippet('js'));
+      const { verifyCharterWebhook } = (await import(pathToFileURL(file).href)) as {
+        verifyCharterWebhook: (secret: string, headers: object, rawBody: string) => boolean;
+      };
+      assert.equal(verifyCharterWebhook(secret, headers, body), true);
+      assert.equal(verifyCharterWebhook(secret, headers, body.replace('evt_doc', 'evt_dot')), false);
+      assert.equal(verifyCharterWebhook(newWebhookSecret(), headers, body), false);
+    });
+
+    it('in a shell with openssl', (context) => {
+      try {
+        execFileSync('openssl', ['version']);
+      } catch {
+        context.skip('openssl is not installed');
+        return;
+      }
+      const run = (payload: string) => {
+        writeFileSync(path.join(directory, 'body.json'), payload);
+        try {
+          return execFileSync('sh', ['-c', snippet('sh')], {
+            cwd: directory,
+            env: {
+              PATH: process.env.PATH,
+              secret,
+              id: headers['webhook-id'],
+              ts: headers['webhook-timestamp'],
+              signature: headers['webhook-signature'],
+            },
+          })
+            .toString()
+            .trim();
+        } catch (error) {
+          return String((error as { stdout?: Buffer }).stdout ?? '').trim();
+        }
+      };
+      assert.equal(run(body), 'verified');
+      assert.equal(run(`${body} `), 'bad signature');
+    });
   });
 });
 
