@@ -1,5 +1,6 @@
 // Every error code of Charter's catalog (errors.md), and which are retryable. Kept equal to the server's
-// catalog by a test in the server's suite (test/sdk/sdk.test.ts).
+// catalog by a test in the server's suite (test/sdk/sdk.test.ts). The reasons an offline license-file check
+// gives (LicenseFileFailure, CLOCK_TAMPERED among them) are the SDK's own, not catalog codes: license-file.ts.
 export const errorCodes = [
   'INVALID_JSON',
   'VALIDATION_ERROR',

@@ -1,6 +1,6 @@
 // @charter/sdk: what a vendor's software needs to talk to Charter and to trust it offline. No dependencies
 // beyond the platform (fetch, WebCrypto): Node ≥ 20.12, Electron and current browsers. Node-only helpers
-// (the machine fingerprint) are in '@charter/sdk/node'.
+// (the machine fingerprint, the file that keeps the last time seen) are in '@charter/sdk/node'.
 
 export { canonicalJson } from './canonical-json.js';
 export {
@@ -13,10 +13,12 @@ export {
   type RetryOptions,
   type ValidationResult,
 } from './client.js';
+export { defaultClockToleranceSeconds } from './clock-tamper.js';
 export { type ErrorCode, errorCodes, retryableCodes } from './error-codes.js';
 export type { PublicKeyEntry, PublicKeys } from './keys.js';
 export {
   type LicenseFileFailure,
+  type LicenseFileOptions,
   type LicenseFilePayload,
   type LicenseFileVerification,
   verifyLicenseFile,

@@ -1,6 +1,6 @@
-// Node-only helpers of @charter/sdk.
+// Node-only helpers of @charter/sdk: the machine fingerprint, and a file that keeps the last time seen.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 const readFirst = (paths: string[]): string => {
@@ -33,3 +33,32 @@ export const machineFingerprint = (extra = ''): string => {
   ];
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 };
+
+/** Where verifyLicenseFile's `lastSeenAt` is kept between runs. */
+export interface LastSeenFile {
+  /** The stored time, to pass as `lastSeenAt`; undefined before the first write (no file). */
+  read(): string | undefined;
+  /** Keeps a valid result's `lastSeenAt`. */
+  write(lastSeenAt: string): void;
+}
+
+/**
+ * The last time seen, kept in a file at `filePath` (its folder must exist) for the clock-tamper check. A file
+ * that is there but holds no date is passed on as it is, and fails the check (CLOCK_TAMPERED). Writes go to a
+ * temporary file renamed over the old one, so a crash never leaves half a date.
+ */
+export const lastSeenFile = (filePath: string): LastSeenFile => ({
+  read: () => {
+    try {
+      return readFileSync(filePath, 'utf8').trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  },
+  write: (lastSeenAt) => {
+    const temporary = `${filePath}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${lastSeenAt}\n`);
+    renameSync(temporary, filePath);
+  },
+});

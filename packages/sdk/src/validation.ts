@@ -3,6 +3,7 @@
 // stops replays.
 import { fromBase64, utf8 } from './bytes.js';
 import { canonicalJson } from './canonical-json.js';
+import type { ValidationResult } from './client.js';
 import { findKey, type PublicKeys, verifyEd25519 } from './keys.js';
 
 export interface SignedResult {
@@ -12,9 +13,12 @@ export interface SignedResult {
   [field: string]: unknown;
 }
 
-/** True when the result is signed by a listed, unretired key (and, with `nonce`, echoes that nonce). */
+/**
+ * True when the result is signed by a listed, unretired key (and, with `nonce`, echoes that nonce). Takes what
+ * CharterClient.validate answers, or any result object as received.
+ */
 export const verifyValidation = async (
-  result: SignedResult,
+  result: ValidationResult | SignedResult,
   publicKeys: PublicKeys,
   options: { nonce?: string } = {},
 ): Promise<boolean> => {

@@ -1,7 +1,7 @@
 // The SDK on its own: canonical JSON, license-file verification against keys made here, the offline files,
 // and the client's errors and retries against a stand-in fetch (no server).
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { createHmac, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   CharterClient,
@@ -13,52 +13,8 @@ import {
   verifyValidation,
 } from '../src/index.js';
 import { machineFingerprint } from '../src/node.js';
+import { fileFor, keys, payload, privateKey } from './license-files.js';
 
-const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-const keys = {
-  data: [
-    {
-      kid: 'sk_TEST',
-      publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-      status: 'active',
-    },
-  ],
-};
-
-const payload = {
-  license: {
-    id: 'lic_1',
-    key: 'K',
-    status: 'active',
-    productCode: 'p',
-    policy: {},
-    features: [],
-    startsAt: '2026-01-01T00:00:00.000Z',
-    expiresAt: null,
-  },
-  machine: { id: 'mach_1', fingerprint: 'fp-1' },
-  issuedAt: '2026-11-22T10:00:00.000Z',
-  expiresAt: '2026-11-29T10:00:00.000Z',
-};
-
-const armor = (envelope: object) => {
-  const body = Buffer.from(JSON.stringify(envelope)).toString('base64');
-  return [
-    '-----BEGIN CHARTER LICENSE FILE-----',
-    ...(body.match(/.{1,64}/g) ?? []),
-    '-----END CHARTER LICENSE FILE-----',
-  ].join('\n');
-};
-const fileFor = (value: object, kid = 'sk_TEST') => {
-  const bytes = Buffer.from(JSON.stringify(value));
-  return armor({
-    v: 1,
-    alg: 'Ed25519',
-    kid,
-    payload: bytes.toString('base64url'),
-    sig: sign(null, bytes, privateKey).toString('base64url'),
-  });
-};
 const now = new Date('2026-11-23T00:00:00.000Z');
 
 describe('@charter/sdk', () => {
@@ -72,7 +28,15 @@ describe('@charter/sdk', () => {
 
   it('verifyLicenseFile accepts a genuine file and answers its payload', async () => {
     const result = await verifyLicenseFile(fileFor(payload), keys, { fingerprint: 'fp-1', now });
-    assert.deepEqual(result, { valid: true, kid: 'sk_TEST', payload });
+    assert.deepEqual(result, {
+      valid: true,
+      kid: 'sk_TEST',
+      payload,
+      inGrace: false,
+      graceEndsAt: null,
+      graceRemainingSeconds: null,
+      lastSeenAt: now.toISOString(),
+    });
   });
 
   it('verifyLicenseFile refuses a garbled, expired, foreign, unknown-key, retired-key or garbled file', async () => {
