@@ -3,6 +3,7 @@
 // Retry-After, up to a bound on attempts.
 import { type ErrorCode, retryableCodes } from './error-codes.js';
 import type { LicenseFilePayload } from './license-file.js';
+import { backoffMs, retryAfterMs } from './retry.js';
 
 export class CharterError extends Error {
   override readonly name = 'CharterError';
@@ -83,12 +84,24 @@ export interface Meter {
 
 export type { LicenseFilePayload };
 
-const retryAfterMs = (header: string | null): number | undefined => {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+/** The CharterError of a refusal: the envelope's code, message, request id and retryability. */
+export const errorFromAnswer = (response: Response, parsed: unknown): CharterError => {
+  const envelope = (parsed ?? {}) as {
+    code?: string;
+    message?: string;
+    requestId?: string;
+    retryable?: boolean;
+    details?: unknown;
+  };
+  const code = (envelope.code ?? 'INTERNAL_ERROR') as ErrorCode;
+  return new CharterError(
+    code,
+    envelope.message ?? `HTTP ${response.status}`,
+    response.status,
+    envelope.requestId ?? response.headers.get('x-request-id'),
+    envelope.retryable ?? retryableCodes.has(code),
+    envelope.details,
+  );
 };
 
 export class CharterClient {
@@ -187,10 +200,7 @@ export class CharterClient {
       // A call that is not idempotent is retried only when the server answered that it did nothing (429, 503);
       // a lost answer may hide work already done.
       if (!idempotent && outcome.error.code === 'NETWORK_ERROR') throw outcome.error;
-      // Full jitter: a random wait up to the exponential ceiling; Retry-After, when given, is the least wait.
-      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      const jittered = random() * ceiling;
-      await sleep(Math.min(maxDelayMs, Math.max(jittered, outcome.retryAfterMs ?? 0)));
+      await sleep(backoffMs(attempt, { baseDelayMs, maxDelayMs }, random, outcome.retryAfterMs));
     }
   }
 
@@ -228,24 +238,9 @@ export class CharterClient {
       parsed = undefined;
     }
     if (response.ok) return { ok: true, value: parsed as T };
-    const envelope = (parsed ?? {}) as {
-      code?: string;
-      message?: string;
-      requestId?: string;
-      retryable?: boolean;
-      details?: unknown;
-    };
-    const code = (envelope.code ?? 'INTERNAL_ERROR') as ErrorCode;
     return {
       ok: false,
-      error: new CharterError(
-        code,
-        envelope.message ?? `HTTP ${response.status}`,
-        response.status,
-        envelope.requestId ?? response.headers.get('x-request-id'),
-        envelope.retryable ?? retryableCodes.has(code),
-        envelope.details,
-      ),
+      error: errorFromAnswer(response, parsed),
       retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
     };
   }

@@ -47,6 +47,7 @@ const script = (load: string, resolve: string) => `${load}
     lastSeen: lastSeen.read(),
     setBack: setBack.valid ? 'VALID' : setBack.reason,
     request: [request.v, request.licenseKey, /^[0-9a-f]{64}$/.test(request.fingerprint)],
+    management: typeof createManagementClient({ baseUrl: 'https://licenses.example.com', apiKey: 'ck_x' }).GET,
   }));
 })();
 `;
@@ -54,13 +55,15 @@ const script = (load: string, resolve: string) => `${load}
 const esm = script(
   `import { readFileSync } from 'node:fs';
 import { createOfflineActivationRequest, verifyLicenseFile } from '@charter/sdk';
-import { lastSeenFile, machineFingerprint } from '@charter/sdk/node';`,
+import { lastSeenFile, machineFingerprint } from '@charter/sdk/node';
+import { createManagementClient } from '@charter/sdk/management';`,
   'import.meta.resolve',
 );
 const cjs = script(
   `const { readFileSync } = require('node:fs');
 const { createOfflineActivationRequest, verifyLicenseFile } = require('@charter/sdk');
-const { lastSeenFile, machineFingerprint } = require('@charter/sdk/node');`,
+const { lastSeenFile, machineFingerprint } = require('@charter/sdk/node');
+const { createManagementClient } = require('@charter/sdk/management');`,
   'require.resolve',
 );
 
@@ -75,6 +78,7 @@ const typed = `import {
   verifyValidation,
 } from '@charter/sdk';
 import { type LastSeenFile, lastSeenFile, machineFingerprint } from '@charter/sdk/node';
+import { createManagementClient, type Schemas } from '@charter/sdk/management';
 
 export const check = async (file: string, store: LastSeenFile): Promise<string> => {
   const result: LicenseFileVerification = await verifyLicenseFile(file, { data: [] }, {
@@ -97,6 +101,11 @@ export const tampered: LicenseFileFailure = 'CLOCK_TAMPERED';
 export const unknown: LicenseFileFailure = 'NOPE';
 // @ts-expect-error: the public keys are required
 void verifyLicenseFile('file');
+export const management = createManagementClient({ baseUrl: 'https://licenses.example.com', apiKey: 'ck_x' });
+export const licenseStatus = async (id: string): Promise<Schemas['License']['status'] | undefined> =>
+  (await management.GET('/v1/licenses/{id}', { params: { path: { id } } })).data?.status;
+// @ts-expect-error: a path the API does not have does not compile
+void management.GET('/v1/licences');
 `;
 
 describe('npm pack', () => {
@@ -162,7 +171,7 @@ describe('npm pack', () => {
     ['ESM', 'check.mjs', /\/node_modules\/@charter\/sdk\/dist\/(index|node)\.js$/],
     ['CommonJS', 'check.cjs', /\/node_modules\/@charter\/sdk\/dist\/cjs\/(index|node)\.js$/],
   ] as const)
-    it(`the installed tarball loads from ${format} (. and ./node), verifies a license file in grace and catches a set-back clock`, async () => {
+    it(`the installed tarball loads from ${format} (., ./node and ./management), verifies a license file in grace and catches a set-back clock`, async () => {
       const { stdout } = await run(process.execPath, [file], { cwd: scratch });
       const answer = JSON.parse(stdout) as { resolved: string[] };
       for (const resolved of answer.resolved) assert.match(resolved, build);
@@ -174,6 +183,7 @@ describe('npm pack', () => {
           lastSeen: '2026-11-29T12:00:00.000Z',
           setBack: 'CLOCK_TAMPERED',
           request: [1, 'K', true],
+          management: 'function',
         },
       );
     });
