@@ -3,16 +3,19 @@ import { createApiKeySchema } from '../access/api-keys/schemas.js';
 import { apiKeyPage, createApiKey, revokeApiKeyById } from '../access/api-keys/service.js';
 import { systemAuditContext } from '../access/audit/service.js';
 import { loadConfig } from '../config.js';
+import type { Database } from '../db/connection.js';
 import { systemClock } from '../lib/clock.js';
 import { createSealer, loadSecretKey } from '../lib/sealing.js';
+import { resolveProductId } from '../licensing/products/service.js';
 import { type Command, configFileOption } from './command.js';
+import { pages } from './input.js';
 import { withStorage } from './storage.js';
 
 const usage = [
   'Usage: charter api-keys <create|list|revoke> [options]',
   '',
   '  create --name <name> --scopes <s1,s2> [--read-only] [--require-signature] [--expires-at <ISO time>]',
-  '         [--product-ids <id1,id2>]',
+  '         [--product-ids <id|code,…>]',
   '         prints the key once (and, with --require-signature, its signing secret on the next line)',
   '  list   [--revoked]',
   '  revoke <key id>',
@@ -25,6 +28,10 @@ const commaList = (value: unknown) =>
         .map((item) => item.trim())
         .filter(Boolean)
     : undefined;
+
+/** Products named by id or code, as ids: a name that is no product fails (NOT_FOUND) rather than restricting to it. */
+const productIdsOf = (db: Database, references: string[]) =>
+  Promise.all(references.map((reference) => resolveProductId(db.kysely, undefined, reference)));
 
 export const apiKeysCommand: Command = {
   summary: 'create, list or revoke API keys',
@@ -54,7 +61,9 @@ export const apiKeysCommand: Command = {
             readOnly: values['read-only'] === true,
             requireSignature: values['require-signature'] === true,
             ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
-            ...(values['product-ids'] ? { productIds: commaList(values['product-ids']) } : {}),
+            ...(values['product-ids']
+              ? { productIds: await productIdsOf(db, commaList(values['product-ids']) ?? []) }
+              : {}),
           });
           if (!input.success) {
             const problems = input.error.issues.map(
@@ -71,14 +80,11 @@ export const apiKeysCommand: Command = {
           return 0;
         }
         case 'list': {
-          let cursor: string | undefined;
-          do {
-            const page = await apiKeyPage(db.kysely, {
-              limit: 200,
-              cursor,
-              revoked: values.revoked === true ? true : undefined,
-            });
-            for (const key of page.data) {
+          const revoked = values.revoked === true ? true : undefined;
+          for await (const keys of pages((cursor) =>
+            apiKeyPage(db.kysely, { limit: 200, cursor, revoked }),
+          )) {
+            for (const key of keys) {
               const state = key.revokedAt
                 ? 'revoked'
                 : key.expiresAt && Date.parse(key.expiresAt) <= Date.now()
@@ -88,8 +94,7 @@ export const apiKeysCommand: Command = {
                 `${key.id}\t${key.keyPrefix}…\t${state}\t${key.name}\t${key.scopes.join(',')}\n`,
               );
             }
-            cursor = page.nextCursor ?? undefined;
-          } while (cursor);
+          }
           return 0;
         }
         case 'revoke': {

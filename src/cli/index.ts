@@ -5,19 +5,27 @@ import { ConfigError } from '../config.js';
 import { AppError } from '../errors/app-error.js';
 import { actionsCommand } from './actions.js';
 import { apiKeysCommand } from './api-keys.js';
+import { backupCommand } from './backup.js';
 import { catalogCommands } from './catalog.js';
 import type { Command } from './command.js';
 import { incidentsCommand } from './incidents.js';
+import { machinesCommand } from './machines.js';
 import { migrateCommand } from './migrate.js';
 import { monitorCommand } from './monitor.js';
 import { operatorsCommand } from './operators.js';
+import { ordersCommand } from './orders.js';
+import { releasesCommand } from './releases.js';
+import { restoreCommand } from './restore.js';
 import { serveCommand } from './serve.js';
 import { signingKeysCommand } from './signing-keys.js';
 import { verifyCommand } from './verify.js';
+import { webhooksCommand } from './webhooks.js';
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   operators: operatorsCommand,
   'api-keys': apiKeysCommand,
   'signing-keys': signingKeysCommand,
@@ -26,6 +34,10 @@ const commands: Record<string, Command> = {
   incidents: incidentsCommand,
   actions: actionsCommand,
   ...catalogCommands,
+  machines: machinesCommand,
+  orders: ordersCommand,
+  releases: releasesCommand,
+  webhooks: webhooksCommand,
 };
 
 const usage = () =>

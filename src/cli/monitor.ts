@@ -8,6 +8,7 @@ import { createServerSchema } from '../monitor/schemas.js';
 import { createServer, pollNow, serverPage } from '../monitor/servers/service.js';
 import { featureUsage } from '../monitor/usage/service.js';
 import { type Command, configFileOption } from './command.js';
+import { all } from './input.js';
 import { printJson, printTable } from './output.js';
 import { withStorage } from './storage.js';
 
@@ -79,13 +80,7 @@ export const monitorCommand: Command = {
           return 0;
         }
         case 'list': {
-          const rows = [];
-          let cursor: string | undefined;
-          do {
-            const page = await serverPage(deps, { limit: 200, cursor });
-            rows.push(...page.data);
-            cursor = page.nextCursor ?? undefined;
-          } while (cursor);
+          const rows = await all((cursor) => serverPage(deps, { limit: 200, cursor }));
           if (values.json) printJson(rows);
           else printTable(rows, ['id', 'name', 'kind', 'address', 'status', 'lastPollAt', 'pollSeconds']);
           return 0;

@@ -6,7 +6,7 @@ import type { BlocklistTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
-import { type CatalogDeps, findReferencedProduct } from '../products/service.js';
+import { type CatalogDeps, findReferencedProduct, resolveProductId } from '../products/service.js';
 import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
 import { deleteBlock, findBlock, isBlocked as findBlocked, insertBlock, listBlocks } from './store.js';
 
@@ -101,6 +101,8 @@ export const blockPage = async (
     productId?: string | undefined;
   },
 ) => {
+  const productId =
+    query.productId === undefined ? undefined : await resolveProductId(db, caller.principal, query.productId);
   // Visibility is part of the query: filtering a fetched page would cut it short and could lose the next one.
   return readPage(
     query,
@@ -108,7 +110,7 @@ export const blockPage = async (
       listBlocks(db, {
         after: window.after,
         fingerprint: query.fingerprint,
-        productId: query.productId,
+        productId,
         productIds: visibleProducts(caller.principal),
         limit: window.limit,
       }),

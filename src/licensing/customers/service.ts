@@ -75,16 +75,40 @@ export const getCustomerRowOrThrow = async (
   return row;
 };
 
-/** A live customer referenced in a body, or UNKNOWN_CUSTOMER. */
+// A request names a customer by its id (cus_…) or by its email (unique among live customers, compared in lower case).
+const isCustomerId = (reference: string) => reference.startsWith('cus_');
+const findNamedCustomer = (db: Executor, reference: string) =>
+  isCustomerId(reference)
+    ? findCustomer(db, reference)
+    : findLiveCustomerByEmail(db, reference.trim().toLowerCase());
+
+/** A live customer referenced in a body, by id or email, or UNKNOWN_CUSTOMER. */
 export const getReferencedCustomerOrThrow = async (
   db: Executor,
   principal: Principal | undefined,
-  id: string,
+  reference: string,
 ): Promise<CustomersTable> => {
-  const row = await findCustomer(db, id);
-  if (!row || row.deleted_at !== null || !(await reachable(db, principal, id)))
-    throw new AppError('UNKNOWN_CUSTOMER', `No customer ${id}`, { customerId: id });
+  const row = await findNamedCustomer(db, reference);
+  if (!row || row.deleted_at !== null || !(await reachable(db, principal, row.id)))
+    throw new AppError('UNKNOWN_CUSTOMER', `No customer ${reference}`, { customerId: reference });
   return row;
+};
+
+/**
+ * The id of the customer a filter names (`?customerId=` of the license list, the CLI's --customer): its id or its
+ * email. As for products (resolveProductId): 404 NOT_FOUND when none exists or the caller does not reach it, never
+ * an empty list; 410 GONE for a deleted one named by id.
+ */
+export const resolveCustomerId = async (
+  db: Executor,
+  principal: Principal | undefined,
+  reference: string,
+): Promise<string> => {
+  const row = await findNamedCustomer(db, reference);
+  if (!row || !(await reachable(db, principal, row.id)))
+    throw new AppError('NOT_FOUND', `No customer ${reference}`, { customerId: reference });
+  if (row.deleted_at !== null) throw new AppError('GONE', `Customer ${reference} was deleted`);
+  return row.id;
 };
 
 export const createCustomer = async (

@@ -90,8 +90,9 @@ export const applyLicenseActionIn = async (
       break;
     }
     case 'transfer': {
-      const customerId = input.customerId ?? '';
-      await getReferencedCustomerOrThrow(tx, caller.principal, customerId);
+      // Named by id or email: the row says which customer it is.
+      const customerId = (await getReferencedCustomerOrThrow(tx, caller.principal, input.customerId ?? ''))
+        .id;
       if (policy.max_transfers !== null && row.transfers_count >= policy.max_transfers) {
         throw new AppError(
           'TRANSFER_LIMIT_EXCEEDED',

@@ -47,14 +47,15 @@ export const createLicense = async (
     db,
     () => keyTaken(),
     async (tx) => {
-      const policy = await getReferencedPolicyOrThrow(tx, caller.principal, input.policyId);
+      // The product named beside the policy checks it, and tells which product's policy a code means.
+      const named = input.productId ? await findReferencedProduct(tx, input.productId) : undefined;
+      const policy = await getReferencedPolicyOrThrow(tx, caller.principal, input.policyId, named?.id);
       if (input.productId) {
-        const product = await findReferencedProduct(tx, input.productId);
-        if (!product)
+        if (!named)
           throw new AppError('UNKNOWN_PRODUCT', `No product ${input.productId}`, {
             productId: input.productId,
           });
-        if (product.id !== policy.product_id) {
+        if (named.id !== policy.product_id) {
           throw new AppError('UNKNOWN_POLICY', `Policy ${policy.id} belongs to another product`, {
             policyId: policy.id,
           });
@@ -64,10 +65,12 @@ export const createLicense = async (
       if (!product) throw new AppError('UNKNOWN_PRODUCT', `Product ${policy.product_id} was deleted`);
       if (product.status === 'archived')
         throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
-      if (input.customerId) await getReferencedCustomerOrThrow(tx, caller.principal, input.customerId);
+      const customer = input.customerId
+        ? await getReferencedCustomerOrThrow(tx, caller.principal, input.customerId)
+        : undefined;
       const row = await issueLicense(deps, tx, caller, policy, {
         key,
-        customerId: input.customerId ?? null,
+        customerId: customer?.id ?? null,
         startsAt: input.startsAt ? Date.parse(input.startsAt) : now,
         expiresAt:
           input.expiresAt === undefined

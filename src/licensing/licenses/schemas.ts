@@ -10,7 +10,7 @@ export type LicenseStatus = (typeof licenseStatuses)[number];
 export const createLicenseSchema = z.strictObject({
   policyId: z.string().min(1).max(64),
   productId: z.string().min(1).max(64).optional().describe("Checked against the policy's product when given"),
-  customerId: z.string().min(1).max(64).nullable().optional(),
+  customerId: z.string().min(1).max(320).nullable().optional(),
   key: z
     .string()
     .trim()
@@ -66,12 +66,12 @@ export const licenseSchema = z
 export type License = z.infer<typeof licenseSchema>;
 
 export const licenseIdParams = z.object({ id: z.string().min(1).max(64) });
-export const transferSchema = z.strictObject({ customerId: z.string().min(1).max(64) });
+export const transferSchema = z.strictObject({ customerId: z.string().min(1).max(320) });
 
 export const licenseListQuery = listQuerySchema({
   status: z.enum(licenseStatuses).optional(),
   productId: z.string().min(1).max(64).optional(),
   policyId: z.string().min(1).max(64).optional(),
-  customerId: z.string().min(1).max(64).optional(),
+  customerId: z.string().min(1).max(320).optional(),
   key: z.string().min(1).max(128).optional(),
 });

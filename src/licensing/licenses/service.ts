@@ -8,7 +8,9 @@ import type { LicensesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoOrNull } from '../../lib/clock.js';
-import { policyRowsByIds } from '../policies/service.js';
+import { resolveCustomerId } from '../customers/service.js';
+import { policyRowsByIds, resolvePolicyId } from '../policies/service.js';
+import { resolveProductId } from '../products/service.js';
 import { softDelete } from '../soft-delete.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
 import { lockLicense } from './actions.js';
@@ -16,6 +18,7 @@ import { licenseKeyHash, normalizeLicenseKey } from './license-key.js';
 import { emitLicenseEvent, type LicenseDeps, presentLicense, presentLicenses } from './present.js';
 import type { License, LicenseStatus, UpdateLicense } from './schemas.js';
 import {
+  countLicenses,
   expiringWithMachines,
   findLicense,
   findLicensesByIds,
@@ -42,36 +45,56 @@ export const getLicense = async (
 ): Promise<License> =>
   presentLicense(deps, deps.db.kysely, principal, await getLicenseRowOrThrow(deps.db.kysely, principal, id));
 
+/** The filters of the license list: a product, policy or customer by id or by code or email. */
+export interface LicenseListFilters {
+  status?: LicenseStatus | undefined;
+  productId?: string | undefined;
+  policyId?: string | undefined;
+  customerId?: string | undefined;
+  key?: string | undefined;
+}
+
+/** The filters with each named product, policy and customer resolved to its id (404 when it names none). */
+const licenseFilter = async (db: Executor, principal: Principal | undefined, query: LicenseListFilters) => {
+  const productId =
+    query.productId === undefined ? undefined : await resolveProductId(db, principal, query.productId);
+  return {
+    productId,
+    productIds: visibleProducts(principal),
+    policyId:
+      query.policyId === undefined
+        ? undefined
+        : await resolvePolicyId(db, principal, query.policyId, productId),
+    customerId:
+      query.customerId === undefined ? undefined : await resolveCustomerId(db, principal, query.customerId),
+    keyHash: query.key ? licenseKeyHash(normalizeLicenseKey(query.key)) : undefined,
+    status: query.status,
+  };
+};
+
 export const licensePage = async (
   deps: LicenseDeps,
   principal: Principal | undefined,
-  query: {
-    limit: number;
-    cursor?: string | undefined;
-    status?: LicenseStatus | undefined;
-    productId?: string | undefined;
-    policyId?: string | undefined;
-    customerId?: string | undefined;
-    key?: string | undefined;
-  },
+  query: LicenseListFilters & { limit: number; cursor?: string | undefined },
 ) => {
   const db = deps.db.kysely;
+  const filter = await licenseFilter(db, principal, query);
   return readPage(
     query,
     (window) =>
-      listLicenses(db, {
-        after: window.after,
-        productId: query.productId,
-        productIds: visibleProducts(principal),
-        policyId: query.policyId,
-        customerId: query.customerId,
-        keyHash: query.key ? licenseKeyHash(normalizeLicenseKey(query.key)) : undefined,
-        status: query.status,
-        nowMs: deps.clock.nowMs(),
-        limit: window.limit,
-      }),
+      listLicenses(db, { ...filter, after: window.after, nowMs: deps.clock.nowMs(), limit: window.limit }),
     (rows) => presentLicenses(deps, db, principal, rows),
   );
+};
+
+/** How many licenses the list with these filters holds in all (an export's progress). */
+export const licenseCount = async (
+  deps: LicenseDeps,
+  principal: Principal | undefined,
+  query: LicenseListFilters,
+): Promise<number> => {
+  const db = deps.db.kysely;
+  return countLicenses(db, { ...(await licenseFilter(db, principal, query)), nowMs: deps.clock.nowMs() });
 };
 
 export const updateLicense = async (

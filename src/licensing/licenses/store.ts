@@ -14,8 +14,7 @@ export const findLicense = (db: Executor, id: string): Promise<LicensesTable | u
 export const findLicenseByKeyHash = (db: Executor, keyHash: string): Promise<LicensesTable | undefined> =>
   db.selectFrom('licenses').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
 
-export interface LicenseFilter {
-  after?: string | undefined;
+export interface LicenseMatch {
   productId?: string | undefined;
   productIds?: readonly string[] | undefined;
   policyId?: string | undefined;
@@ -23,12 +22,16 @@ export interface LicenseFilter {
   keyHash?: string | undefined;
   status?: string | undefined;
   nowMs: number;
+}
+
+export interface LicenseFilter extends LicenseMatch {
+  after?: string | undefined;
   limit: number;
 }
 
-export const listLicenses = (db: Executor, filter: LicenseFilter): Promise<LicensesTable[]> => {
-  let query = db.selectFrom('licenses').selectAll('licenses').where('licenses.deleted_at', 'is', null);
-  if (filter.after) query = query.where('licenses.id', '>', filter.after);
+/** The live licenses matching the filter, unordered: what the list pages through and the count counts. */
+const matchingLicenses = (db: Executor, filter: LicenseMatch) => {
+  let query = db.selectFrom('licenses').where('licenses.deleted_at', 'is', null);
   if (filter.productId) query = query.where('licenses.product_id', '=', filter.productId);
   if (filter.productIds) {
     query =
@@ -57,7 +60,20 @@ export const listLicenses = (db: Executor, filter: LicenseFilter): Promise<Licen
         return expired ? eb.and([ended, restricted]) : eb.or([eb.not(ended), eb.not(restricted)]);
       });
   }
+  return query;
+};
+
+export const listLicenses = (db: Executor, filter: LicenseFilter): Promise<LicensesTable[]> => {
+  let query = matchingLicenses(db, filter).selectAll('licenses');
+  if (filter.after) query = query.where('licenses.id', '>', filter.after);
   return query.orderBy('licenses.id').limit(filter.limit).execute();
+};
+
+export const countLicenses = async (db: Executor, filter: LicenseMatch): Promise<number> => {
+  const row = await matchingLicenses(db, filter)
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
 };
 
 export const updateLicenseRow = async (

@@ -33,7 +33,7 @@ export const createOrderSchema = z
       })
       .optional()
       .describe('Found by email, or created'),
-    customerId: z.string().min(1).max(64).optional(),
+    customerId: z.string().min(1).max(320).optional(),
     items: z.array(orderItemSchema).min(1).max(100),
     metadata: metadataSchema.optional(),
   })

@@ -14,7 +14,7 @@ import { issueLicense } from '../licenses/issue.js';
 import { type LicenseDeps, presentLicenses } from '../licenses/present.js';
 import { licenseRowsOfOrder } from '../licenses/service.js';
 import { parseMetadata } from '../metadata.js';
-import { findPolicyByCode } from '../policies/service.js';
+import { findPolicyOfProduct } from '../policies/service.js';
 import { findReferencedProduct } from '../products/service.js';
 import { assignUsersByEmail } from '../users/service.js';
 import { assertProductAllowed, canSeeProduct } from '../visibility.js';
@@ -55,7 +55,7 @@ const resolveItems = async (tx: Executor, caller: Caller, items: CreateOrder['it
     assertProductAllowed(caller.principal, product.id);
     if (product.status === 'archived')
       throw new AppError('PRODUCT_ARCHIVED', `Product ${product.code} is archived`);
-    const policy = await findPolicyByCode(tx, product.id, item.policyCode);
+    const policy = await findPolicyOfProduct(tx, product.id, item.policyCode);
     if (!policy)
       throw new AppError('UNKNOWN_POLICY', `Product ${product.code} has no policy ${item.policyCode}`, {
         policyCode: item.policyCode,

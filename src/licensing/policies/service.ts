@@ -10,7 +10,12 @@ import { AppError } from '../../errors/app-error.js';
 import { toValidationIssues } from '../../errors/validation-issues.js';
 import { newId } from '../../lib/random.js';
 import { type Metadata, parseMetadata } from '../metadata.js';
-import { type CatalogDeps, featureCodesOf, findReferencedProduct } from '../products/service.js';
+import {
+  type CatalogDeps,
+  featureCodesOf,
+  findReferencedProduct,
+  resolveProductId,
+} from '../products/service.js';
 import { softDelete } from '../soft-delete.js';
 import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
 import {
@@ -116,17 +121,79 @@ export const getPolicyRowOrThrow = async (
   return row;
 };
 
-/** A live policy referenced in a body: UNKNOWN_POLICY when missing, PRODUCT_NOT_ALLOWED for a restricted caller. */
+// A request names a policy by its id (pol_…) or by its code. Codes are unique within a product only: a code names
+// the one live policy with it among the products in scope (the product named beside it, else every product the
+// caller may see), and a code several of them use is refused as ambiguous rather than guessed.
+const isPolicyId = (reference: string) => reference.startsWith('pol_');
+
+/** Live policies with this code, of one product or of `productIds` (undefined: all); two tell one from several. */
+const livePoliciesWithCode = (
+  db: Executor,
+  code: string,
+  scope: { productId?: string | undefined; productIds?: readonly string[] | undefined },
+) => listPolicies(db, { code, productId: scope.productId, productIds: scope.productIds, limit: 2 });
+
+const ambiguousCode = (code: string, location: 'query' | 'body') =>
+  new AppError(
+    'VALIDATION_ERROR',
+    `Policy code ${code} is used by several products: name the product as well, or the policy by id`,
+    {
+      location,
+      issues: [{ path: ['policyId'], message: 'a policy code of several products', code: 'custom' }],
+    },
+  );
+
+/**
+ * A live policy referenced in a body, by id or code (a code within `productId` when the body names the product):
+ * UNKNOWN_POLICY when missing, PRODUCT_NOT_ALLOWED for a restricted caller, VALIDATION_ERROR for a code of several
+ * products.
+ */
 export const getReferencedPolicyOrThrow = async (
   db: Executor,
   principal: Principal | undefined,
-  id: string,
+  reference: string,
+  productId?: string,
 ): Promise<PoliciesTable> => {
-  const row = await findPolicy(db, id);
-  if (!row || row.deleted_at !== null)
-    throw new AppError('UNKNOWN_POLICY', `No policy ${id}`, { policyId: id });
-  assertProductAllowed(principal, row.product_id);
-  return row;
+  const unknown = () => new AppError('UNKNOWN_POLICY', `No policy ${reference}`, { policyId: reference });
+  if (isPolicyId(reference)) {
+    const row = await findPolicy(db, reference);
+    if (!row || row.deleted_at !== null) throw unknown();
+    assertProductAllowed(principal, row.product_id);
+    return row;
+  }
+  const visible = await livePoliciesWithCode(db, reference, {
+    productId,
+    productIds: visibleProducts(principal),
+  });
+  const [row] = visible;
+  if (visible.length > 1) throw ambiguousCode(reference, 'body');
+  if (row) return row;
+  // Only another product has it: refused as naming another product by id is.
+  const [elsewhere] = principal?.productIds ? await livePoliciesWithCode(db, reference, { productId }) : [];
+  if (elsewhere) assertProductAllowed(principal, elsewhere.product_id);
+  throw unknown();
+};
+
+/**
+ * The id of the policy a filter names (`?policyId=` of the license list, the CLI's --policy): its id, or its code
+ * (within `productId` when the filter names the product too). As for products (resolveProductId): 404 NOT_FOUND
+ * when none exists or the caller may not see it, never an empty list; 410 GONE for a deleted one named by id.
+ */
+export const resolvePolicyId = async (
+  db: Executor,
+  principal: Principal | undefined,
+  reference: string,
+  productId?: string,
+): Promise<string> => {
+  if (isPolicyId(reference)) return (await getPolicyRowOrThrow(db, principal, reference)).id;
+  const rows = await livePoliciesWithCode(db, reference, {
+    productId,
+    productIds: visibleProducts(principal),
+  });
+  const [row] = rows;
+  if (!row) throw new AppError('NOT_FOUND', `No policy ${reference}`, { policyId: reference });
+  if (rows.length > 1) throw ambiguousCode(reference, 'query');
+  return row.id;
 };
 
 /** Policies by id, deleted ones included (licenses keep following the policy they were issued under). */
@@ -195,12 +262,14 @@ export const policyPage = async (
     floating?: 'true' | 'false' | undefined;
   },
 ) => {
+  const productId =
+    query.productId === undefined ? undefined : await resolveProductId(db, principal, query.productId);
   return readPage(
     query,
     (window) =>
       listPolicies(db, {
         after: window.after,
-        productId: query.productId,
+        productId,
         productIds: visibleProducts(principal),
         code: query.code,
         floating: query.floating === undefined ? undefined : query.floating === 'true',
@@ -287,6 +356,13 @@ export const ensureTrialPolicy = async (
   return row;
 };
 
-/** A live policy of a product by its code (orders name policies by code), or undefined. */
-export const findPolicyByCode = (db: Executor, productId: string, code: string) =>
-  findLivePolicyByCode(db, productId, code);
+/** A live policy of a product by its id or code (an order's items name policies so), or undefined. */
+export const findPolicyOfProduct = async (
+  db: Executor,
+  productId: string,
+  reference: string,
+): Promise<PoliciesTable | undefined> => {
+  if (!isPolicyId(reference)) return findLivePolicyByCode(db, productId, reference);
+  const row = await findPolicy(db, reference);
+  return row && row.deleted_at === null && row.product_id === productId ? row : undefined;
+};

@@ -91,6 +91,28 @@ export const findReferencedProduct = async (
   return findLiveProductByCode(db, reference);
 };
 
+/**
+ * The id of the product a filter names (`?productId=` of every list and of the usage report, the CLI's
+ * --product): its id or its code. The rule for every filter: naming a product that does not exist answers 404
+ * NOT_FOUND, never an empty list that would hide a typo; a product the caller may not see answers the same 404,
+ * so a code tells a restricted credential nothing about other products; a deleted product named by id answers
+ * 410 GONE, as reading it does (a deleted product's code is free again, so a code names a live product only).
+ * Bodies name products through findReferencedProduct instead (422 UNKNOWN_PRODUCT, 403 PRODUCT_NOT_ALLOWED).
+ */
+export const resolveProductId = async (
+  db: Executor,
+  principal: Principal | undefined,
+  reference: string,
+): Promise<string> => {
+  const row = reference.startsWith('prod_')
+    ? await findProduct(db, reference)
+    : await findLiveProductByCode(db, reference);
+  if (!row || !canSeeProduct(principal, row.id))
+    throw new AppError('NOT_FOUND', `No product ${reference}`, { productId: reference });
+  if (row.deleted_at !== null) throw new AppError('GONE', `Product ${reference} was deleted`);
+  return row.id;
+};
+
 export const createProduct = async (
   { db, clock }: CatalogDeps,
   caller: Caller,

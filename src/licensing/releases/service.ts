@@ -13,7 +13,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { findLicenseOfKey, stateFailure } from '../client/checks.js';
 import { effectiveStatus } from '../licenses/state.js';
-import { findReferencedProduct } from '../products/service.js';
+import { findReferencedProduct, resolveProductId } from '../products/service.js';
 import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
 import type { CreateRelease, Release, UpdateRelease } from './schemas.js';
 import {
@@ -101,13 +101,17 @@ export const releasePage = async (
     channel?: string | undefined;
   },
 ) => {
+  const productId =
+    query.productId === undefined
+      ? undefined
+      : await resolveProductId(db.kysely, caller.principal, query.productId);
   return readPage(
     query,
     (window) =>
       listReleases(db.kysely, {
         after: window.after,
         productIds: visibleProducts(caller.principal),
-        productId: query.productId,
+        productId,
         channel: query.channel,
         limit: window.limit,
       }),

@@ -4,7 +4,7 @@ import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
 import type { Executor } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
-import { getProductRowOrThrow } from '../products/service.js';
+import { resolveProductId } from '../products/service.js';
 import { visibleProducts } from '../visibility.js';
 import { type UsageMetric, type UsageRecorder, usageMetrics } from './recorder.js';
 import { maxRangeMs, type UsageQuery, type UsageReport } from './schemas.js';
@@ -27,7 +27,7 @@ export const usageReport = async (
   const first = Math.floor(from / size) * size;
   const end = Math.ceil(to / size) * size;
   const productIds = query.productId
-    ? [(await getProductRowOrThrow(deps.db.kysely, caller.principal, query.productId)).id]
+    ? [await resolveProductId(deps.db.kysely, caller.principal, query.productId)]
     : visibleProducts(caller.principal);
   await deps.usage.flush().catch(() => {});
   const rows = await countersBetween(deps.db.kysely, { productIds, fromHour: first, toHour: end });
