@@ -16,6 +16,7 @@ import {
   verifyLicenseFile,
   verifyValidation,
 } from '../../packages/sdk/src/index.js';
+import { armor } from '../../packages/sdk/test/license-files.js';
 import { catalog } from '../../src/errors/catalog.js';
 import { canonicalJson as serverCanonicalJson } from '../../src/lib/canonical-json.js';
 import { bearer, createKey } from '../support/access.js';
@@ -24,14 +25,6 @@ import { createLicense, createProduct } from '../support/factories.js';
 import { dialects } from '../support/services.js';
 
 const armorBody = (file: string) => file.split('\n').slice(1, -1).join('');
-const rearmor = (envelope: Record<string, unknown>) => {
-  const body = Buffer.from(JSON.stringify(envelope)).toString('base64');
-  return [
-    '-----BEGIN CHARTER LICENSE FILE-----',
-    ...(body.match(/.{1,64}/g) ?? []),
-    '-----END CHARTER LICENSE FILE-----',
-  ].join('\n');
-};
 
 describe('SDK and server agree', () => {
   it('on canonical JSON, the text signed validations are signed over', () => {
@@ -131,7 +124,7 @@ for (const dialect of dialects()) {
           const altered = Buffer.from(bytes);
           altered[index] = (altered[index] ?? 0) ^ 0x01;
           const outcome = await verifyLicenseFile(
-            rearmor({ ...envelope, [field]: altered.toString('base64url') }),
+            armor({ ...envelope, [field]: altered.toString('base64url') }),
             keys,
             { now: t.clock.now() },
           );
