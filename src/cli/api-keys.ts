@@ -3,10 +3,8 @@ import { createApiKeySchema } from '../access/api-keys/schemas.js';
 import { apiKeyPage, createApiKey, revokeApiKeyById } from '../access/api-keys/service.js';
 import { systemAuditContext } from '../access/audit/service.js';
 import { loadConfig } from '../config.js';
-import type { Database } from '../db/connection.js';
 import { systemClock } from '../lib/clock.js';
 import { createSealer, loadSecretKey } from '../lib/sealing.js';
-import { resolveProductId } from '../licensing/products/service.js';
 import { type Command, configFileOption } from './command.js';
 import { pages } from './input.js';
 import { withStorage } from './storage.js';
@@ -28,10 +26,6 @@ const commaList = (value: unknown) =>
         .map((item) => item.trim())
         .filter(Boolean)
     : undefined;
-
-/** Products named by id or code, as ids: a name that is no product fails (NOT_FOUND) rather than restricting to it. */
-const productIdsOf = (db: Database, references: string[]) =>
-  Promise.all(references.map((reference) => resolveProductId(db.kysely, undefined, reference)));
 
 export const apiKeysCommand: Command = {
   summary: 'create, list or revoke API keys',
@@ -61,9 +55,7 @@ export const apiKeysCommand: Command = {
             readOnly: values['read-only'] === true,
             requireSignature: values['require-signature'] === true,
             ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
-            ...(values['product-ids']
-              ? { productIds: await productIdsOf(db, commaList(values['product-ids']) ?? []) }
-              : {}),
+            ...(values['product-ids'] ? { productIds: commaList(values['product-ids']) ?? [] } : {}),
           });
           if (!input.success) {
             const problems = input.error.issues.map(

@@ -30,5 +30,17 @@ export const paginationShape = {
 export const listQuerySchema = <Filters extends z.ZodRawShape>(filters: Filters) =>
   z.strictObject({ ...paginationShape, ...filters });
 
+/**
+ * A list filter naming one record (`?licenseId=`, `?productId=`…): `names` says what it takes. The rule of every
+ * such filter: one that names nothing the caller may see answers 404 NOT_FOUND, never an empty list.
+ */
+export const recordFilter = (names: string, maxLength = 64) =>
+  z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .optional()
+    .describe(`${names}; one that does not exist answers 404 NOT_FOUND, never an empty list`);
+
 export const pageSchema = <Item extends z.ZodType>(item: Item) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() });

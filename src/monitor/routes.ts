@@ -166,7 +166,7 @@ export const monitorRoutes =
     routes.get(
       '/v1/monitor/polls',
       {
-        config: { auth: read, errors: ['INVALID_QUERY'] },
+        config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND'] },
         schema: {
           tags,
           summary: 'Poll history, newest first',

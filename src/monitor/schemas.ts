@@ -1,6 +1,6 @@
 // Shapes of the monitor API (monitor.md "Servers", "Polls", "API").
 import { z } from 'zod';
-import { listQuerySchema } from '../http/pagination.js';
+import { listQuerySchema, recordFilter } from '../http/pagination.js';
 
 /** monitor.md: `port@host`, or a triad of three, comma-separated. Anything else never reaches a utility. */
 export const addressPattern = /^\d{1,5}@[A-Za-z0-9.-]+(,\d{1,5}@[A-Za-z0-9.-]+){0,2}$/;
@@ -198,7 +198,7 @@ export const serverListQuery = listQuerySchema({
   kind: z.enum(serverKinds).optional(),
 });
 export const pollListQuery = listQuerySchema({
-  serverId: z.string().min(1).max(64).optional(),
+  serverId: recordFilter('A monitored server id, or `charter` for Charter’s own pools'),
   outcome: z.enum(pollOutcomes).optional(),
 });
 const serverOrCharter = z

@@ -19,6 +19,25 @@ for (const dialect of dialects()) {
 
     const create = (secret: string, payload: Record<string, unknown>) =>
       t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(secret), payload });
+    const countKeys = async () =>
+      Number(
+        (
+          await t.db.kysely
+            .selectFrom('api_keys')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const newProduct = async (code: string): Promise<string> => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/products',
+        headers: bearer(admin.secret),
+        payload: { code, name: code },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      return (res.json() as { id: string }).id;
+    };
 
     it('creating a key answers 201 with the secret once, a Location, and stores only its hash', async () => {
       const res = await create(admin.secret, { name: 'reporting', scopes: ['licenses:read', 'audit:read'] });
@@ -201,18 +220,9 @@ for (const dialect of dialects()) {
     });
 
     it('a product-restricted key creates no key: for all products, for others, nor for its own', async () => {
-      const productA = 'prod_01KAAAAAAAAAAAAAAAAAAAAAAA';
-      const productB = 'prod_01KBBBBBBBBBBBBBBBBBBBBBBB';
+      const productA = await newProduct('restricted-a');
+      const productB = await newProduct('restricted-b');
       const creator = await createKey(t, ['admin'], { productIds: [productA] });
-      const countKeys = async () =>
-        Number(
-          (
-            await t.db.kysely
-              .selectFrom('api_keys')
-              .select((eb) => eb.fn.countAll().as('n'))
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
       const before = await countKeys();
       for (const productIds of [undefined, [productB], [productA]]) {
         expectError(
@@ -224,6 +234,42 @@ for (const dialect of dialects()) {
           403,
           'PRODUCT_NOT_ALLOWED',
         );
+      }
+      assert.equal(await countKeys(), before);
+    });
+
+    it('productIds take ids or codes and answer ids; an unknown one is 422 UNKNOWN_PRODUCT and makes no key', async () => {
+      const first = await newProduct('named-by-code');
+      const second = await newProduct('named-by-id');
+      const res = await create(admin.secret, {
+        name: 'by code',
+        scopes: ['products:read'],
+        productIds: ['named-by-code', second, first],
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const created = res.json() as { id: string; secret: string; productIds: string[] };
+      assert.deepEqual(created.productIds, [first, second]);
+      const listed = await t.app.inject({
+        method: 'GET',
+        url: '/v1/products',
+        headers: bearer(created.secret),
+      });
+      assert.deepEqual(
+        (listed.json() as { data: { id: string }[] }).data.map((product) => product.id).sort(),
+        [first, second].sort(),
+      );
+      const before = await countKeys();
+      for (const unknown of ['no-such-code', 'prod_01KZZZZZZZZZZZZZZZZZZZZZZZ']) {
+        const refused = expectError(
+          await create(admin.secret, {
+            name: 'typo',
+            scopes: ['licenses:read'],
+            productIds: [first, unknown],
+          }),
+          422,
+          'UNKNOWN_PRODUCT',
+        );
+        assert.equal(refused.details?.productId, unknown);
       }
       assert.equal(await countKeys(), before);
     });

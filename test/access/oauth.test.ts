@@ -79,6 +79,29 @@ for (const dialect of dialects()) {
       assert.ok(!read.body.includes(client.clientSecret));
     });
 
+    it('a client restricted by product code is stored with the id; an unknown product is 422 UNKNOWN_PRODUCT', async () => {
+      const product = await t.app.inject({
+        method: 'POST',
+        url: '/v1/products',
+        headers: bearer(admin),
+        payload: { code: 'client-scoped', name: 'Client scoped' },
+      });
+      assert.equal(product.statusCode, 201, product.body);
+      const productId = (product.json() as { id: string }).id;
+      const create = (productIds: string[]) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/oauth-clients',
+          headers: bearer(admin),
+          payload: { name: 'scoped', scopes: ['licenses:read'], productIds },
+        });
+      const res = await create(['client-scoped']);
+      assert.equal(res.statusCode, 201, res.body);
+      assert.deepEqual((res.json() as { productIds: string[] }).productIds, [productId]);
+      const refused = expectError(await create(['client-scoped', 'nope']), 422, 'UNKNOWN_PRODUCT');
+      assert.equal(refused.details?.productId, 'nope');
+    });
+
     it('a form request with HTTP Basic answers an RFC 9068 token, no-store', async () => {
       const res = await form(
         { grant_type: 'client_credentials' },

@@ -152,6 +152,54 @@ for (const dialect of dialects()) {
       }
     });
 
+    it('every list filter naming a record (…Id) answers 404 NOT_FOUND for an unknown one, and documents its 404', async () => {
+      const document = (await call('GET', '/openapi.json')).json() as {
+        paths: Record<
+          string,
+          Record<string, { parameters?: { in: string; name: string }[]; responses: object }>
+        >;
+      };
+      // The audit log names actors and targets that may since have gone: those filters stay plain matches.
+      const plain = new Set(['/v1/audit-log?actorId', '/v1/audit-log?targetId']);
+      const checked: string[] = [];
+      for (const [path, operations] of Object.entries(document.paths)) {
+        const list = operations.get;
+        if (!list || path.includes('{')) continue;
+        for (const { name } of (list.parameters ?? []).filter(
+          (p) => p.in === 'query' && /Id$/.test(p.name),
+        )) {
+          if (plain.has(`${path}?${name}`)) continue;
+          const url = `${path}?${name}=nothing_01KAJ6ZQ4M9H3XG0C6V7T8W2YB`;
+          expectError(await call('GET', url), 404, 'NOT_FOUND');
+          assert.ok('404' in list.responses, `${path} documents no 404 for ${name}`);
+          checked.push(`${path}?${name}`);
+        }
+      }
+      for (const expected of [
+        '/v1/licenses?customerId',
+        '/v1/machines?licenseId',
+        '/v1/leases?licenseId',
+        '/v1/leases/denials?licenseId',
+        '/v1/actions?incidentId',
+        '/v1/monitor/polls?serverId',
+      ])
+        assert.ok(checked.includes(expected), `${expected} was not found in the document`);
+    });
+
+    it("a license filter naming another product's license answers a restricted key the 404 of an unknown one", async () => {
+      const alphaLicense = (await ok(`/v1/licenses?productId=${alpha.id}`)).data[0];
+      assert.ok(alphaLicense);
+      for (const path of ['/v1/machines', '/v1/leases', '/v1/leases/denials']) {
+        assert.equal((await call('GET', `${path}?licenseId=${alphaLicense.id}`)).statusCode, 200);
+        const body = expectError(
+          await asBetaOnly('GET', `${path}?licenseId=${alphaLicense.id}`),
+          404,
+          'NOT_FOUND',
+        );
+        assert.equal(body.message, `No license ${alphaLicense.id}`);
+      }
+    });
+
     it('a key restricted to one product naming another product, its policy or its customer gets the 404 of an unknown one', async () => {
       const unknown = expectError(await asBetaOnly('GET', '/v1/policies?productId=gamma'), 404, 'NOT_FOUND');
       for (const reference of ['alpha', alpha.id]) {

@@ -1821,6 +1821,7 @@ export interface components {
         ApiKeysCreateRequest: {
             expiresAt?: string | null;
             name: string;
+            /** @description The products this credential is restricted to, each by id or code (answered as ids); null or absent: every product */
             productIds?: string[] | null;
             quota?: {
                 daily?: number;
@@ -2427,6 +2428,7 @@ export interface components {
         };
         OauthClientsCreateRequest: {
             name: string;
+            /** @description The products this credential is restricted to, each by id or code (answered as ids); null or absent: every product */
             productIds?: string[] | null;
             scopes: ("products:read" | "products:write" | "policies:read" | "policies:write" | "customers:read" | "customers:write" | "licenses:read" | "licenses:write" | "machines:read" | "machines:write" | "orders:read" | "orders:write" | "releases:read" | "releases:write" | "webhooks:read" | "webhooks:write" | "monitor:read" | "monitor:write" | "incidents:read" | "incidents:write" | "actions:read" | "actions:write" | "keys:read" | "keys:write" | "operators:read" | "operators:write" | "audit:read" | "actions:approve" | "admin")[];
             tokenTtlSeconds?: number;
@@ -3227,6 +3229,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description An incident id; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 incidentId?: string;
                 kind?: "suspend_license" | "reinstate_license" | "revoke_license" | "extend_license" | "set_max_machines" | "deactivate_machine" | "release_lease" | "block_device";
                 limit?: number;
@@ -3270,6 +3273,15 @@ export interface operations {
             };
             /** @description AUTH_INSUFFICIENT | PRODUCT_NOT_ALLOWED */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3767,6 +3779,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description UNKNOWN_PRODUCT */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description RATE_LIMIT_EXCEEDED */
             429: {
                 headers: {
@@ -4228,6 +4249,7 @@ export interface operations {
                 cursor?: string;
                 fingerprint?: string;
                 limit?: number;
+                /** @description A product by id or code; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 productId?: string;
             };
             header?: never;
@@ -4268,6 +4290,24 @@ export interface operations {
             };
             /** @description AUTH_INSUFFICIENT */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6559,6 +6599,7 @@ export interface operations {
                 /** @description A floating feature's code; omit for every pool */
                 feature?: string;
                 fingerprint?: string;
+                /** @description A license id; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 licenseId?: string;
                 limit?: number;
                 /** @description live (default): seats held now; ended: released or expired */
@@ -6602,6 +6643,24 @@ export interface operations {
             };
             /** @description AUTH_INSUFFICIENT */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6795,6 +6854,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description A license id; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 licenseId?: string;
                 limit?: number;
             };
@@ -6843,6 +6903,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description RATE_LIMIT_EXCEEDED */
             429: {
                 headers: {
@@ -6867,10 +6945,13 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description A customer by id or email; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 customerId?: string;
                 key?: string;
                 limit?: number;
+                /** @description A policy by id or code (a code used by several products needs productId too); one that does not exist answers 404 NOT_FOUND, never an empty list */
                 policyId?: string;
+                /** @description A product by id or code; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 productId?: string;
                 status?: "active" | "suspended" | "revoked" | "expired";
             };
@@ -6892,7 +6973,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description INVALID_QUERY */
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6912,6 +6993,24 @@ export interface operations {
             };
             /** @description AUTH_INSUFFICIENT */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8115,6 +8214,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description A license id; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 licenseId?: string;
                 limit?: number;
                 status?: "active" | "dead" | "deactivated";
@@ -8157,6 +8257,24 @@ export interface operations {
             };
             /** @description AUTH_INSUFFICIENT */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8532,6 +8650,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 outcome?: "ok" | "unreachable" | "query_failed" | "parse_error" | "exec_failed" | "timeout";
+                /** @description A monitored server id, or `charter` for Charter’s own pools; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 serverId?: string;
             };
             header?: never;
@@ -8572,6 +8691,15 @@ export interface operations {
             };
             /** @description AUTH_INSUFFICIENT | PRODUCT_NOT_ALLOWED */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9595,6 +9723,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description UNKNOWN_PRODUCT */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description RATE_LIMIT_EXCEEDED */
             429: {
                 headers: {
@@ -10570,6 +10707,24 @@ export interface operations {
             };
             /** @description AUTH_INSUFFICIENT */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11971,6 +12126,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description RATE_LIMIT_EXCEEDED */
             429: {
                 headers: {
@@ -12651,7 +12824,7 @@ export interface operations {
                 bucket?: "hour" | "day";
                 /** @description Start (default: 7 days before `to` by day, 24 h by hour) */
                 from?: string;
-                /** @description A product id; omit for every product you may see */
+                /** @description A product by id or code; one that does not exist answers 404 NOT_FOUND, never an empty list; omit for every product you may see */
                 productId?: string;
                 /** @description End, exclusive (default: now) */
                 to?: string;

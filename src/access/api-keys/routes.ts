@@ -23,7 +23,10 @@ export const apiKeyRoutes =
     routes.post(
       '/v1/api-keys',
       {
-        config: { auth: requireScope('keys:write'), errors: ['AUTH_INSUFFICIENT', 'PRODUCT_NOT_ALLOWED'] },
+        config: {
+          auth: requireScope('keys:write'),
+          errors: ['AUTH_INSUFFICIENT', 'PRODUCT_NOT_ALLOWED', 'UNKNOWN_PRODUCT'],
+        },
         schema: {
           tags,
           summary: 'Create an API key; the secret is in this answer only',

@@ -18,10 +18,13 @@ export const createApiKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scopes: z.array(scopeSchema).min(1).max(50),
   productIds: z
-    .array(z.string().regex(/^prod_[0-9A-Z]{26}$/))
+    .array(z.string().trim().min(1).max(100))
     .max(100)
     .nullable()
-    .optional(),
+    .optional()
+    .describe(
+      'The products this credential is restricted to, each by id or code (answered as ids); null or absent: every product',
+    ),
   readOnly: z.boolean().optional(),
   requireSignature: z.boolean().optional(),
   expiresAt: z.iso.datetime().nullable().optional(),

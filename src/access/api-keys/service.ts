@@ -11,6 +11,7 @@ import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
+import { referencedProductIds } from '../../licensing/products/service.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
 import { assertGrantable, assertWithin } from '../grants.js';
 import type { Principal } from '../principal.js';
@@ -54,8 +55,11 @@ export const createApiKey = async (
   { db, clock, sealer }: AccessDeps,
   context: AuditContext,
   creator: Principal | undefined,
-  input: CreateApiKey,
+  request: CreateApiKey,
 ): Promise<{ apiKey: ApiKey; secret: string; signingSecret?: string }> => {
+  const input = request.productIds
+    ? { ...request, productIds: await referencedProductIds(db.kysely, request.productIds) }
+    : request;
   assertGrantable(creator, input, 'key');
   const now = clock.nowMs();
   const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : null;
@@ -72,7 +76,7 @@ export const createApiKey = async (
     key_hash: sha256Hex(secret),
     key_prefix: secret.slice(0, 8),
     scopes: JSON.stringify([...new Set(input.scopes)]),
-    product_ids: input.productIds ? JSON.stringify([...new Set(input.productIds)]) : null,
+    product_ids: input.productIds ? JSON.stringify(input.productIds) : null,
     read_only: input.readOnly ? 1 : 0,
     require_signature: signingSecret ? 1 : 0,
     signing_secret: signingSecret ? sealer.seal(signingSecret) : null,

@@ -171,7 +171,10 @@ export const oauthRoutes =
     routes.post(
       '/v1/oauth-clients',
       {
-        config: { auth: requireScope('keys:write'), errors: ['AUTH_INSUFFICIENT', 'PRODUCT_NOT_ALLOWED'] },
+        config: {
+          auth: requireScope('keys:write'),
+          errors: ['AUTH_INSUFFICIENT', 'PRODUCT_NOT_ALLOWED', 'UNKNOWN_PRODUCT'],
+        },
         schema: {
           tags,
           summary: 'Create an OAuth client; the secret is in this answer only',

@@ -11,6 +11,7 @@ import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId, secureRandomBytes } from '../../lib/random.js';
 import { newSecret, safeEqual, sha256Hex } from '../../lib/secrets.js';
+import { referencedProductIds } from '../../licensing/products/service.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
 import { assertGrantable, assertWithin } from '../grants.js';
 import type { Principal } from '../principal.js';
@@ -45,8 +46,11 @@ export const createOauthClient = async (
   { db, clock }: Pick<OauthDeps, 'db' | 'clock'>,
   context: AuditContext,
   creator: Principal | undefined,
-  input: CreateOauthClient,
+  request: CreateOauthClient,
 ): Promise<{ client: OauthClient; clientSecret: string }> => {
+  const input = request.productIds
+    ? { ...request, productIds: await referencedProductIds(db.kysely, request.productIds) }
+    : request;
   assertGrantable(creator, input, 'client');
   const now = clock.nowMs();
   const clientSecret = newSecret('cs_');
@@ -55,7 +59,7 @@ export const createOauthClient = async (
     name: input.name,
     secret_hash: sha256Hex(clientSecret),
     scopes: JSON.stringify([...new Set(input.scopes)]),
-    product_ids: input.productIds ? JSON.stringify([...new Set(input.productIds)]) : null,
+    product_ids: input.productIds ? JSON.stringify(input.productIds) : null,
     token_ttl_seconds: input.tokenTtlSeconds ?? defaultTokenTtlSeconds,
     revoked_at: null,
     created_by_type: context.actor.type,

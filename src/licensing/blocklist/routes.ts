@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
-import { listQuerySchema, pageSchema } from '../../http/pagination.js';
+import { listQuerySchema, pageSchema, recordFilter } from '../../http/pagination.js';
 import type { CatalogDeps } from '../products/service.js';
 import { blockPage, createBlock, getBlock, removeBlock } from './service.js';
 
@@ -34,7 +34,7 @@ const createBlockSchema = z.strictObject({
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const listQuery = listQuerySchema({
   fingerprint: fingerprintSchema.optional(),
-  productId: z.string().min(1).max(64).optional(),
+  productId: recordFilter('A product by id or code'),
 });
 
 export const blocklistRoutes =
@@ -68,7 +68,7 @@ export const blocklistRoutes =
     routes.get(
       '/v1/blocklist',
       {
-        config: { auth: requireScope('licenses:read'), errors: ['INVALID_QUERY'] },
+        config: { auth: requireScope('licenses:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary: 'List blocked fingerprints',

@@ -19,7 +19,7 @@ export const leaseRoutes =
     routes.get(
       '/v1/leases',
       {
-        config: { auth: requireScope('licenses:read'), errors: ['INVALID_QUERY'] },
+        config: { auth: requireScope('licenses:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary:
@@ -34,7 +34,7 @@ export const leaseRoutes =
     routes.get(
       '/v1/leases/denials',
       {
-        config: { auth: requireScope('licenses:read'), errors: ['INVALID_QUERY'] },
+        config: { auth: requireScope('licenses:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary: 'Refused checkouts (FLOATING_NOT_AVAILABLE): time, license, feature, fingerprint',

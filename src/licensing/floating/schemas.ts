@@ -1,7 +1,7 @@
 // Lease shapes (api.md "Client API": a lease is { id, licenseId, fingerprint, feature | null, expiresAt,
 // borrowedUntil | null }) and the seat denial record.
 import { z } from 'zod';
-import { listQuerySchema } from '../../http/pagination.js';
+import { listQuerySchema, recordFilter } from '../../http/pagination.js';
 import { productCodeSchema } from '../products/schemas.js';
 
 export const leaseSchema = z
@@ -22,7 +22,7 @@ export type Lease = z.infer<typeof leaseSchema>;
 
 export const leaseIdParams = z.object({ id: z.string().min(1).max(64) });
 export const leaseListQuery = listQuerySchema({
-  licenseId: z.string().min(1).max(64).optional(),
+  licenseId: recordFilter('A license id'),
   feature: productCodeSchema.optional().describe("A floating feature's code; omit for every pool"),
   fingerprint: z.string().min(1).max(255).optional(),
   state: z
@@ -42,4 +42,6 @@ export const denialSchema = z
     at: z.string(),
   })
   .meta({ id: 'Denial' });
-export const denialListQuery = listQuerySchema({ licenseId: z.string().min(1).max(64).optional() });
+export const denialListQuery = listQuerySchema({
+  licenseId: recordFilter('A license id'),
+});

@@ -12,6 +12,7 @@ import { emitEvent, emitEvents } from '../../events/service.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
+import { getLicenseRowOrThrow } from '../licenses/service.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
 import type { Lease } from './schemas.js';
 import {
@@ -297,6 +298,7 @@ export const leasePage = async (
     state: 'live' | 'ended' | 'all';
   },
 ) => {
+  if (query.licenseId !== undefined) await getLicenseRowOrThrow(db.kysely, caller.principal, query.licenseId);
   const nowMs = clock.nowMs();
   return readPage(
     query,
@@ -359,6 +361,7 @@ export const denialPage = async (
   caller: Caller,
   query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined },
 ) => {
+  if (query.licenseId !== undefined) await getLicenseRowOrThrow(db.kysely, caller.principal, query.licenseId);
   return readPage(
     query,
     (window) =>

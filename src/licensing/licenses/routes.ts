@@ -80,7 +80,7 @@ export const licenseRoutes =
     routes.get(
       '/v1/licenses',
       {
-        config: { auth: read, errors: ['INVALID_QUERY'] },
+        config: { auth: read, errors: ['INVALID_QUERY', 'VALIDATION_ERROR', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary: 'List licenses (filter by status, product, policy, customer, or find by key)',

@@ -1,6 +1,6 @@
 // License shapes (api.md "License").
 import { z } from 'zod';
-import { listQuerySchema } from '../../http/pagination.js';
+import { listQuerySchema, recordFilter } from '../../http/pagination.js';
 import { metadataSchema } from '../metadata.js';
 import { policyFeatureSchema } from '../policies/schemas.js';
 
@@ -70,8 +70,8 @@ export const transferSchema = z.strictObject({ customerId: z.string().min(1).max
 
 export const licenseListQuery = listQuerySchema({
   status: z.enum(licenseStatuses).optional(),
-  productId: z.string().min(1).max(64).optional(),
-  policyId: z.string().min(1).max(64).optional(),
-  customerId: z.string().min(1).max(320).optional(),
+  productId: recordFilter('A product by id or code'),
+  policyId: recordFilter('A policy by id or code (a code used by several products needs productId too)'),
+  customerId: recordFilter('A customer by id or email', 320),
   key: z.string().min(1).max(128).optional(),
 });

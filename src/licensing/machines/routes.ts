@@ -18,7 +18,7 @@ export const machineRoutes =
     routes.get(
       '/v1/machines',
       {
-        config: { auth: requireScope('machines:read'), errors: ['INVALID_QUERY'] },
+        config: { auth: requireScope('machines:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary: 'List machines (filter by licenseId, status)',

@@ -1,6 +1,6 @@
 // Machine shapes (api.md "Machine").
 import { z } from 'zod';
-import { listQuerySchema } from '../../http/pagination.js';
+import { listQuerySchema, recordFilter } from '../../http/pagination.js';
 
 export const machineSchema = z
   .object({
@@ -24,6 +24,6 @@ export type Machine = z.infer<typeof machineSchema>;
 
 export const machineIdParams = z.object({ id: z.string().min(1).max(64) });
 export const machineListQuery = listQuerySchema({
-  licenseId: z.string().min(1).max(64).optional(),
+  licenseId: recordFilter('A license id'),
   status: z.enum(['active', 'dead', 'deactivated']).optional(),
 });

@@ -10,6 +10,7 @@ import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { safeEqual } from '../../lib/secrets.js';
+import { getLicenseRowOrThrow } from '../licenses/service.js';
 import { policyRowsByIds } from '../policies/service.js';
 import type { CatalogDeps } from '../products/service.js';
 import { canSeeProduct, visibleProducts } from '../visibility.js';
@@ -47,6 +48,8 @@ export const machinePage = async (
     status?: Machine['status'] | undefined;
   },
 ) => {
+  // A filter naming a license that does not exist (or that the caller may not see) is 404, never an empty list.
+  if (query.licenseId !== undefined) await getLicenseRowOrThrow(db.kysely, caller.principal, query.licenseId);
   const nowMs = clock.nowMs();
   const page = await readPage(
     query,

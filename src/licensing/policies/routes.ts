@@ -44,7 +44,7 @@ export const policyRoutes =
     routes.get(
       '/v1/policies',
       {
-        config: { auth: read, errors: ['INVALID_QUERY'] },
+        config: { auth: read, errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary: 'List policies',

@@ -92,6 +92,24 @@ export const findReferencedProduct = async (
 };
 
 /**
+ * The ids of the products a grant names (an API key's or an OAuth client's `productIds`), each by id or code, in
+ * order and without repeats. A name that is no live product answers 422 UNKNOWN_PRODUCT: a key restricted to a
+ * typo would otherwise reach nothing, silently.
+ */
+export const referencedProductIds = async (
+  db: Executor,
+  references: readonly string[],
+): Promise<string[]> => {
+  const ids: string[] = [];
+  for (const reference of references) {
+    const product = await findReferencedProduct(db, reference);
+    if (!product) throw new AppError('UNKNOWN_PRODUCT', `No product ${reference}`, { productId: reference });
+    if (!ids.includes(product.id)) ids.push(product.id);
+  }
+  return ids;
+};
+
+/**
  * The id of the product a filter names (`?productId=` of every list and of the usage report, the CLI's
  * --product): its id or its code. The rule for every filter: naming a product that does not exist answers 404
  * NOT_FOUND, never an empty list that would hide a typo; a product the caller may not see answers the same 404,

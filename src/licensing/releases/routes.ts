@@ -60,7 +60,7 @@ export const releaseRoutes =
     routes.get(
       '/v1/releases',
       {
-        config: { auth: requireScope('releases:read'), errors: ['INVALID_QUERY'] },
+        config: { auth: requireScope('releases:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary: 'List releases (filter by productId, channel)',

@@ -13,7 +13,9 @@ export const usageQuerySchema = z
       .min(1)
       .max(64)
       .optional()
-      .describe('A product id; omit for every product you may see'),
+      .describe(
+        'A product by id or code; one that does not exist answers 404 NOT_FOUND, never an empty list; omit for every product you may see',
+      ),
     from: z.iso
       .datetime({ offset: true })
       .optional()

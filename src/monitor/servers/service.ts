@@ -239,6 +239,9 @@ export const pollPage = async (
     outcome?: string | undefined;
   },
 ) => {
+  // A server that does not exist is 404, never an empty list; `charter` names Charter's own pools.
+  if (query.serverId !== undefined && query.serverId !== charterServerId)
+    await serverOrThrow(deps.db.kysely, query.serverId);
   return readPage(
     query,
     (window) =>

@@ -46,7 +46,7 @@ export const actionRoutes =
     routes.get(
       '/v1/actions',
       {
-        config: { auth: requireScope('actions:read'), errors: ['INVALID_QUERY'] },
+        config: { auth: requireScope('actions:read'), errors: ['INVALID_QUERY', 'NOT_FOUND'] },
         schema: {
           tags,
           summary: 'List actions, newest first (filters: status, kind, incidentId)',

@@ -100,5 +100,7 @@ export const actionIdParams = z.object({ id });
 export const actionListQuery = listQuerySchema({
   status: z.enum(actionStatuses).optional(),
   kind: z.enum(actionKinds).optional(),
-  incidentId: id.optional(),
+  incidentId: id
+    .optional()
+    .describe('An incident id; one that does not exist answers 404 NOT_FOUND, never an empty list'),
 });

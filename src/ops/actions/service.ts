@@ -148,7 +148,7 @@ export const proposeAction = (deps: ActionDeps, caller: Caller, proposal: Propos
 export const getAction = async (deps: ActionDeps, id: string): Promise<Action> =>
   answer(deps, deps.db.kysely, id);
 
-export const actionPage = (
+export const actionPage = async (
   deps: ActionDeps,
   query: {
     limit: number;
@@ -157,8 +157,10 @@ export const actionPage = (
     kind?: ActionKind | undefined;
     incidentId?: string | undefined;
   },
-) =>
-  readPage(
+) => {
+  if (query.incidentId !== undefined && !(await incidentExists(deps.db.kysely, query.incidentId)))
+    throw new AppError('NOT_FOUND', `No incident ${query.incidentId}`);
+  return readPage(
     query,
     (window) =>
       listActions(deps.db.kysely, {
@@ -171,6 +173,7 @@ export const actionPage = (
       }),
     (rows) => rows.map((row) => toAction(row, deps.clock.nowMs())),
   );
+};
 
 const eventOf = {
   approved: 'action.approved',
