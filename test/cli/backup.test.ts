@@ -4,7 +4,6 @@
 // open database, a newer version's backup, a damaged file, the wrong key); PostgreSQL's printed commands; and the
 // storage-level copy, which a writer on another connection does not restart.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -19,67 +18,16 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { backupSqlite } from '../../src/db/backup.js';
-import { repoRoot, runCli, startCli } from '../support/cli.js';
+import { repoRoot, runCli, type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
 
-const email = 'owner@example.com';
-const password = 'correct horse battery staple';
+type Server = ServedCli;
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-const serve = async (dataDir: string): Promise<Server> => {
-  const child = startCli(['serve'], {
-    PORT: '0',
-    CHARTER_DATA_DIR: dataDir,
-    CHARTER_BOOTSTRAP_EMAIL: email,
-    CHARTER_BOOTSTRAP_PASSWORD: password,
-    CHARTER_RATE_LIMIT_CLIENT_KEY: '0',
-    CHARTER_RATE_LIMIT_CLIENT_IP: '0',
-    CHARTER_RATE_LIMIT_MANAGEMENT: '0',
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('close', () => reject(new Error(`server exited early: ${output}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, url, exited };
-};
+const serve = (dataDir: string): Promise<Server> => serveCli({ CHARTER_DATA_DIR: dataDir });
 
 const stop = async (server: Server | undefined) => {
   if (!server || server.child.exitCode !== null) return;
   server.child.kill('SIGTERM');
   assert.equal(await server.exited, 0);
-};
-
-/** Signs in as the bootstrap owner: a Management call with the session cookie and CSRF token. */
-const managementOf = async (url: string) => {
-  const login = await fetch(`${url}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  assert.equal(login.status, 200);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${url}${route}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
 };
 
 const modeOf = (file: string) => statSync(file).mode & 0o777;
@@ -104,7 +52,7 @@ describe('charter backup and restore (sqlite)', () => {
 
   it('backs up a running server while licenses are written, and a server on the restored copy has every license acknowledged before the backup began, its key opened', async () => {
     source = await serve(sourceDir);
-    const call = await managementOf(source.url);
+    const call = await signInAsOwner(source.url);
     const product = await call('POST', '/v1/products', { code: 'studio', name: 'Studio' });
     const policy = await call('POST', '/v1/policies', {
       productId: product.body.id,
@@ -167,7 +115,7 @@ describe('charter backup and restore (sqlite)', () => {
     assert.equal(modeOf(path.join(targetDir, 'secret.key')), 0o600);
 
     restored = await serve(targetDir);
-    const callRestored = await managementOf(restored.url);
+    const callRestored = await signInAsOwner(restored.url);
     const before = acknowledged.filter((license) => license.at < backupStarted);
     assert.ok(before.length >= 40);
     const reads = await Promise.all(

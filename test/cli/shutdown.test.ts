@@ -2,72 +2,22 @@
 // answer arrives; each request gets an HTTP answer (2xx, or 503 with Retry-After once draining), none a reset;
 // the process exits 0; and after a restart on the same storage every acknowledged activation is there.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { startCli } from '../support/cli.js';
+import { type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { dialects } from '../support/services.js';
-
-const email = 'owner@example.com';
-const password = 'correct horse battery staple';
-
-const serve = async (env: Record<string, string>) => {
-  const child = startCli(['serve'], {
-    PORT: '0',
-    CHARTER_BOOTSTRAP_EMAIL: email,
-    CHARTER_BOOTSTRAP_PASSWORD: password,
-    CHARTER_RATE_LIMIT_CLIENT_KEY: '0',
-    CHARTER_RATE_LIMIT_CLIENT_IP: '0',
-    CHARTER_RATE_LIMIT_MANAGEMENT: '0',
-    ...env,
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('close', () => reject(new Error(`server exited early: ${output}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, url, exited };
-};
-
-/** Signs in as the bootstrap owner: a Management call with the session cookie and CSRF token. */
-const managementOf = async (url: string) => {
-  const login = await fetch(`${url}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  assert.equal(login.status, 200);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-};
 
 for (const dialect of dialects()) {
   describe(`graceful shutdown under load (${dialect})`, () => {
     let storage: TestDatabase;
-    let server: { child: ChildProcess; url: string; exited: Promise<number | null> };
+    let server: ServedCli;
     let licenseKey: string;
     let licenseId: string;
 
     before(async () => {
       storage = await freshDatabase(dialect, { migrate: false });
-      server = await serve(storage.serverEnv);
-      const call = await managementOf(server.url);
+      server = await serveCli(storage.serverEnv);
+      const call = await signInAsOwner(server.url);
       const product = await call('POST', '/v1/products', { code: 'drain', name: 'Drain' });
       const policy = await call('POST', '/v1/policies', {
         productId: product.body.id,
@@ -125,8 +75,8 @@ for (const dialect of dialects()) {
         .map((answer) => answer.fingerprint);
       assert.ok(acknowledged.length > 0, `answers: ${JSON.stringify([...statuses])}`);
 
-      server = await serve(storage.serverEnv);
-      const call = await managementOf(server.url);
+      server = await serveCli(storage.serverEnv);
+      const call = await signInAsOwner(server.url);
       const machines = await call('GET', `/v1/machines?licenseId=${licenseId}&limit=200`);
       const stored = new Set((machines.body.data as { fingerprint: string }[]).map((row) => row.fingerprint));
       for (const fingerprint of acknowledged)
