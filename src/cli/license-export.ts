@@ -45,10 +45,15 @@ const columns = [
   'updatedAt',
 ] as const satisfies readonly (keyof License)[];
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, its quotes doubled. */
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, its quotes doubled. A text that
+ * a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return: a key a vendor
+ * imported, say) gets a leading apostrophe, as OWASP's CSV-injection advice has it; numbers stay numbers.
+ */
 export const csvField = (value: unknown): string => {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const raw = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
