@@ -1,4 +1,4 @@
-// `npm pack` as a vendor would use it: the tarball, installed offline into a scratch project, loads from ESM and
+// `npm pack` as a vendor would use it: the tarball, installed into a scratch project, loads from ESM and
 // from CommonJS (`.` and `./node`, each format its own build), verifies a license file signed here, and its
 // types check under nodenext from an ESM (.mts) and a CommonJS (.cts) file. The package is packed from a copy,
 // so the tree's own dist/, which other tests run against, is never cleaned or rebuilt underneath them.
@@ -133,10 +133,16 @@ describe('npm pack', () => {
     scratch = path.join(work, 'scratch');
     mkdirSync(scratch);
     writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-    await run('npm', ['install', path.join(work, tarball.filename), '--offline', '--no-audit', '--no-fund'], {
-      cwd: scratch,
-      env,
-    });
+    // --prefer-offline: its dependencies come from npm's cache, which `npm ci` filled, but a fresh machine's cache
+    // holds their tarballs only, not the registry documents a range (^0.17.0) is resolved with.
+    await run(
+      'npm',
+      ['install', path.join(work, tarball.filename), '--prefer-offline', '--no-audit', '--no-fund'],
+      {
+        cwd: scratch,
+        env,
+      },
+    );
     const fixture = { file: fileFor(payload), keys, now: '2026-11-29T12:00:00.000Z' };
     writeFileSync(path.join(scratch, 'fixture.json'), JSON.stringify(fixture));
     writeFileSync(path.join(scratch, 'check.mjs'), esm);
