@@ -1,39 +1,82 @@
 #!/usr/bin/env node
-// The server's build (TypeScript → dist/), shared by `npm install` (prepare), `npm run build` and `npm start`.
-// With --if-stale (npm start) it compiles only when a source or build setting is newer than the last build, so a
-// start with a current build costs no compile time; the compile itself is incremental (dist/.tsbuildinfo).
+// The build, shared by `npm install` (prepare), `npm run build` and `npm start`: the server (TypeScript → dist/)
+// and the dashboard (web/ → web/dist, typechecked first so a renamed API field fails the build). With --if-stale
+// (npm start, the tests) each part is built only when one of its inputs is newer than its last build, so a start
+// with a current build costs no compile time; the server's compile itself is incremental (dist/.tsbuildinfo).
+// --only server|web builds one part. A tree without web/ (a server-only checkout) builds the server alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const rootAt = process.argv.indexOf('--root');
-const root = rootAt > 0 ? process.argv[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), '..');
-const stamp = join(root, 'dist', '.build-stamp');
-const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const root = option('--root') ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = option('--only');
+const ifStale = process.argv.includes('--if-stale');
 
 const newestInput = (path) => {
+  if (!existsSync(path)) return 0;
   const info = statSync(path);
   if (!info.isDirectory()) return info.mtimeMs;
   let newest = info.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestInput(join(path, entry)));
+  for (const entry of readdirSync(path)) {
+    if (entry === 'dist' || entry === 'node_modules') continue;
+    newest = Math.max(newest, newestInput(join(path, entry)));
+  }
   return newest;
 };
 
-const stale = () => {
-  if (!existsSync(stamp)) return true;
-  const built = statSync(stamp).mtimeMs;
-  return inputs.some((input) => newestInput(join(root, input)) > built);
+const run = (args) => {
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
+const parts = [
+  {
+    name: 'server',
+    out: 'dist',
+    inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'],
+    build: () =>
+      run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')]),
+  },
+  {
+    name: 'dashboard',
+    out: 'web/dist',
+    present: () => existsSync(join(root, 'web', 'vite.config.ts')),
+    inputs: ['web', 'packages/sdk/src/management-api.ts', 'package.json'],
+    build: () => {
+      run([
+        join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--noEmit',
+        '-p',
+        join(root, 'web', 'tsconfig.json'),
+      ]);
+      run([
+        join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        join(root, 'web', 'vite.config.ts'),
+        '--logLevel',
+        'warn',
+      ]);
+    },
+  },
+];
 
-const started = Date.now();
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-mkdirSync(join(root, 'dist'), { recursive: true });
-const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
-});
-if (result.status !== 0) process.exit(result.status ?? 1);
-writeFileSync(stamp, `${new Date().toISOString()}\n`);
-process.stderr.write(`charter: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+for (const part of parts) {
+  if (only && only !== (part.name === 'dashboard' ? 'web' : part.name)) continue;
+  if (part.present && !part.present()) continue;
+  const stamp = join(root, part.out, '.build-stamp');
+  const stale =
+    !existsSync(stamp) ||
+    part.inputs.some((input) => newestInput(join(root, input)) > statSync(stamp).mtimeMs);
+  if (ifStale && !stale) continue;
+  const started = Date.now();
+  mkdirSync(join(root, part.out), { recursive: true });
+  part.build();
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  process.stderr.write(`charter: built ${part.out}/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}

@@ -21,6 +21,7 @@ import { createWriteBatcher } from './db/write-batcher.js';
 import { AppError } from './errors/app-error.js';
 import { toEnvelope } from './errors/envelope.js';
 import { healthRoutes } from './health/routes.js';
+import { type Dashboard, registerDashboard } from './http/dashboard.js';
 import { docsRoutes } from './http/docs-routes.js';
 import { errorHandler, sendError, toAppError } from './http/error-handler.js';
 import { errorReferenceRoutes } from './http/error-reference-routes.js';
@@ -153,10 +154,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerJsonBodyParser(app);
   registerTextGuard(app);
   trackRoutes(app, registry);
+  /** The dashboard's files (registered last, after every API route): its pages are the not-found handler's. */
+  let dashboard: Dashboard | undefined;
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(requestIdHeader, request.id);
-    if (request.is404) throw routeNotFound(registry, request.method, request.url);
+    if (request.is404 && !dashboard?.serves(request))
+      throw routeNotFound(registry, request.method, request.url);
     if (closing) {
       throw new AppError(
         'SERVICE_UNAVAILABLE',
@@ -199,8 +203,10 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     if (closing) reply.header('connection', 'close');
   });
 
-  // Unknown paths and wrong methods are answered before the body is read or parsed.
-  app.setNotFoundHandler(async (request) => {
+  // Unknown paths and wrong methods are answered before the body is read or parsed; a page of the dashboard's own
+  // (any GET outside the API's paths) is the app, which routes it in the browser.
+  app.setNotFoundHandler(async (request, reply) => {
+    if (dashboard?.serves(request)) return dashboard.sendApp(reply);
     throw routeNotFound(registry, request.method, request.url);
   });
 
@@ -331,6 +337,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);
   await app.register(docsRoutes({ registry, security: openApiSecurity }));
+  dashboard = await registerDashboard(app, config.dashboardDir);
   // The first start makes the signing key (api.md: signed answers and /v1/public-keys need one from the start).
   await keyRing.active();
 

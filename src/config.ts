@@ -124,6 +124,7 @@ export const configSchema = z.object({
   CHARTER_RLMUTIL: z.string().trim().min(1).default('rlmutil'),
   CHARTER_MONITOR_CONCURRENCY: int(1, 64).default(4),
   CHARTER_MONITOR_LOG_DIR: z.string().trim().min(1).optional(),
+  CHARTER_DASHBOARD_DIR: z.string().trim().min(1).optional(),
   CHARTER_MONITOR_POLLING: bool.default(true),
   CHARTER_LEASE_REAPER_SECONDS: int(1, 3600).default(10),
   CHARTER_USAGE_FLUSH_SECONDS: int(1, 300).default(5),
@@ -158,6 +159,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The dashboard's built files (index.html, assets/), served at `/`: web/dist of this package by default. */
+  dashboardDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   bodyLimit: number;
@@ -294,6 +297,9 @@ export const loadConfig = (
     port: raw.PORT,
     host: raw.HOST,
     dataDir: path.resolve(cwd, raw.CHARTER_DATA_DIR),
+    dashboardDir: raw.CHARTER_DASHBOARD_DIR
+      ? path.resolve(cwd, raw.CHARTER_DASHBOARD_DIR)
+      : path.resolve(import.meta.dirname, '../web/dist'),
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
     bodyLimit: raw.CHARTER_BODY_LIMIT,

@@ -31,6 +31,8 @@ const table: [string, Entry][] = [
   ['GET /openapi.json', { kind: 'public' }],
   ['GET /docs/routes', { kind: 'credential' }],
   ['GET /docs', { kind: 'public' }],
+  ['GET /', { kind: 'public' }],
+  ['GET /assets/*', { kind: 'public' }],
   ['GET /v1/errors', { kind: 'public' }],
   ['GET /v1/public-keys', { kind: 'public' }],
   ['POST /v1/auth/login', { kind: 'public' }],

@@ -48,6 +48,28 @@ for (const dialect of dialects()) {
       assert.notEqual(stored[0]?.token_hash, cookie?.value, 'the session token is stored hashed');
     });
 
+    it("login and GET /v1/auth/session answer the scopes of the operator's role, which the dashboard offers", async () => {
+      const viewer = await addOperator(t, 'viewer');
+      const res = await login(viewer.email, testPassword);
+      assert.equal(res.statusCode, 200, res.body);
+      const scopes = (res.json() as { scopes: string[] }).scopes;
+      assert.ok(scopes.includes('licenses:read'));
+      assert.deepEqual(
+        scopes.filter((scope) => !scope.endsWith(':read')),
+        [],
+        'a viewer holds read scopes only',
+      );
+      const cookie = res.cookies.find((item) => item.name === 'charter_session')?.value ?? '';
+      const view = await t.app.inject({
+        method: 'GET',
+        url: '/v1/auth/session',
+        headers: { cookie: `charter_session=${cookie}` },
+      });
+      assert.deepEqual((view.json() as { scopes: string[] }).scopes, scopes);
+      const owner = await login((await addOperator(t, 'owner')).email, testPassword);
+      assert.deepEqual((owner.json() as { scopes: string[] }).scopes, ['admin']);
+    });
+
     it('a wrong password and an unknown email answer the same 401 INVALID_CREDENTIALS', async () => {
       const operator = await addOperator(t, 'viewer');
       const wrongPassword = expectError(

@@ -28,8 +28,8 @@ for (const dialect of dialects()) {
     });
     after(() => t.close());
 
-    it('an unknown path answers 404 NOT_FOUND with the envelope and a generated req_ id', async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/nope' });
+    it('an unknown API path answers 404 NOT_FOUND with the envelope and a generated req_ id', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/v1/nope' });
       const body = expectError(res, 404, 'NOT_FOUND');
       assert.match(body.requestId, /^req_[0-9A-HJKMNP-TV-Z]{26}$/);
       assert.equal(body.timestamp, '2026-11-22T10:30:45.123Z');

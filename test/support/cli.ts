@@ -11,10 +11,14 @@ let built = false;
 /** Brings dist/ up to date with src/ once per test process (a no-op costs about 0.2 s). */
 const ensureBuilt = () => {
   if (built) return;
-  const build = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build.mjs'), '--if-stale'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  });
+  const build = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'scripts/build.mjs'), '--if-stale', '--only', 'server'],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    },
+  );
   if (build.status !== 0)
     throw new Error(`the CLI could not be built (scripts/build.mjs):\n${build.stdout}${build.stderr}`);
   built = true;

@@ -2506,6 +2506,8 @@ export interface components {
             csrfToken: string;
             expiresAt: string;
             operator: components["schemas"]["Operator"];
+            /** @description What the operator's role may do (`admin` covers every scope): the dashboard offers only these */
+            scopes: ("products:read" | "products:write" | "policies:read" | "policies:write" | "customers:read" | "customers:write" | "licenses:read" | "licenses:write" | "machines:read" | "machines:write" | "orders:read" | "orders:write" | "releases:read" | "releases:write" | "webhooks:read" | "webhooks:write" | "monitor:read" | "monitor:write" | "incidents:read" | "incidents:write" | "actions:read" | "actions:write" | "keys:read" | "keys:write" | "operators:read" | "operators:write" | "audit:read" | "actions:approve" | "admin")[];
         };
         OperatorsUpdateRequest: {
             disabled?: boolean;

@@ -10,11 +10,17 @@ import type { Clock } from '../../lib/clock.js';
 import { auditContextOf } from '../caller.js';
 import { getOperatorOrThrow } from '../operators/operator.js';
 import { operatorSchema } from '../operators/schemas.js';
+import { roleScopes, scopeSchema } from '../scopes.js';
 import { login, logout, type SessionSettings, sessionCookieName } from './service.js';
 
 const sessionViewSchema = z
   .object({
     operator: operatorSchema,
+    scopes: z
+      .array(scopeSchema)
+      .describe(
+        "What the operator's role may do (`admin` covers every scope): the dashboard offers only these",
+      ),
     csrfToken: z.string(),
     expiresAt: z.string(),
   })
@@ -63,7 +69,7 @@ export const sessionRoutes =
       async (request, reply) => {
         const { token, ...view } = await login(deps, auditContextOf(request), request.body);
         reply.setCookie(sessionCookieName, token, cookieOptions(request, deps.session.maxSeconds));
-        return view;
+        return { ...view, scopes: [...roleScopes[view.operator.role]] };
       },
     );
 
@@ -100,8 +106,10 @@ export const sessionRoutes =
       async (request) => {
         const principal = request.principal;
         if (!principal?.session) throw new AppError('AUTH_MISSING', 'This route needs a session');
+        const operator = await getOperatorOrThrow(deps.db.kysely, principal.id);
         return {
-          operator: await getOperatorOrThrow(deps.db.kysely, principal.id),
+          operator,
+          scopes: [...roleScopes[operator.role]],
           csrfToken: principal.session.csrfToken,
           expiresAt: new Date(principal.session.expiresAt).toISOString(),
         };

@@ -1,0 +1,205 @@
+// The dashboard in a real Chromium against a real server (`charter serve` on SQLite: the API's storage behaviour is
+// proven on both engines by the HTTP suites; here the subject is what an operator sees and does). It signs in,
+// creates a product, a policy and a license through the forms, sees the machine the SDK activates, suspends the
+// license and sees validation fail; a viewer is offered no write control; an expired session returns to sign-in
+// with a message. axe finds no serious or critical violation on any page, and every page is screenshotted under
+// test-results/dashboard/.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { CharterClient } from '../../packages/sdk/src/index.js';
+import { browserMissing, launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
+import { owner, repoRoot, type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
+
+const skip = browserMissing();
+if (skip) process.stdout.write(`# ${skip}\n`);
+
+const viewer = { email: 'viewer@example.com', password: 'viewer password 1234' };
+
+describe('the dashboard in Chromium', { skip }, () => {
+  let dataDir: string;
+  let server: ServedCli;
+  let browser: Browser;
+  const accessibility: Record<string, string[]> = {};
+
+  before(async () => {
+    // The dashboard's own build, when a source is newer than it (npm test builds it before the suites).
+    const build = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'scripts/build.mjs'), '--if-stale', '--only', 'web'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(build.status, 0, build.stderr);
+    dataDir = mkdtempSync(path.join(tmpdir(), 'charter-dashboard-'));
+    server = await serveCli({ CHARTER_DATA_DIR: dataDir });
+    const call = await signInAsOwner(server.url);
+    const created = await call('POST', '/v1/operators', { ...viewer, name: 'Vera Viewer', role: 'viewer' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Checks the page with axe and keeps its screenshot. */
+  const look = async (page: Page, name: string) => {
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await screenshot(page, name);
+    accessibility[name] = await seriousViolations(page);
+  };
+
+  /** Follows a section of the sidebar. */
+  const go = (page: Page, section: string) =>
+    page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: section, exact: true })
+      .click();
+
+  const signIn = async (page: Page, who: { email: string; password: string }) => {
+    await page.goto(server.url);
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  };
+
+  it('signs in, creates a product, a policy and a license, sees the SDK’s machine, and a suspension fails validation', async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await look(page, 'sign-in');
+    await signIn(page, owner);
+    await look(page, 'overview');
+
+    await go(page, 'Products');
+    await page.getByText('Add a product').click();
+    await page.getByLabel('Code').fill('studio');
+    await page.getByLabel('Name').fill('Studio');
+    await page.getByRole('button', { name: 'Add product' }).click();
+    await page.getByRole('cell', { name: 'Studio', exact: true }).waitFor();
+    await look(page, 'products');
+
+    await go(page, 'Policies');
+    await page.getByText('Add a policy').click();
+    await page.getByLabel('Product').selectOption({ label: 'Studio (studio)' });
+    await page.getByLabel('Code').fill('yearly');
+    await page.getByLabel('Name').fill('Yearly');
+    await page.getByLabel('Machines per license').fill('2');
+    await page.getByLabel('Duration in days').fill('365');
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.getByRole('cell', { name: 'Yearly', exact: true }).waitFor();
+    await look(page, 'policies');
+
+    await go(page, 'Licenses');
+    await page.getByText('Issue a license').click();
+    await page.getByLabel('Product', { exact: true }).first().selectOption({ label: 'Studio (studio)' });
+    await page.getByLabel('Policy').selectOption({ label: 'Yearly (yearly)' });
+    await page.getByRole('button', { name: 'Issue license' }).click();
+    await page.getByRole('heading', { name: /^License / }).waitFor();
+    const key =
+      (
+        await page
+          .getByText(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){3,}$/)
+          .first()
+          .textContent()
+      )?.trim() ?? '';
+    assert.match(key, /^[A-Z0-9]{5}-/);
+
+    const client = new CharterClient({ baseUrl: server.url, licenseKey: key });
+    await client.activate({ fingerprint: 'fp-browser-0001', hostname: 'build-07' });
+    await page.reload();
+    await page.getByRole('cell', { name: 'fp-browser-0001' }).waitFor();
+    await look(page, 'license');
+
+    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.getByRole('heading', { name: /suspended/ }).waitFor();
+    await page.getByRole('button', { name: 'Reinstate' }).waitFor();
+    const validation = await client.validate({ fingerprint: 'fp-browser-0001' });
+    assert.equal(validation.valid, false);
+    assert.equal(validation.code, 'LICENSE_SUSPENDED');
+
+    await go(page, 'Licenses');
+    await page
+      .getByRole('link', { name: `${key.slice(0, 8)}…` })
+      .waitFor()
+      .catch(() => undefined);
+    await look(page, 'licenses');
+    await go(page, 'Customers');
+    await look(page, 'customers');
+    await go(page, 'Machines');
+    await page.getByRole('cell', { name: 'fp-browser-0001' }).waitFor();
+    await look(page, 'machines');
+    await context.close();
+  });
+
+  it('a viewer is offered no write control, and the API refuses one anyway', async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await signIn(page, viewer);
+    for (const [section, control] of [
+      ['Licenses', 'Issue a license'],
+      ['Products', 'Add a product'],
+      ['Policies', 'Add a policy'],
+      ['Customers', 'Add a customer'],
+    ] as const) {
+      await go(page, section);
+      await page.getByRole('heading', { name: section }).waitFor();
+      assert.equal(await page.getByText(control).count(), 0, `${section} offers ${control} to a viewer`);
+    }
+    await go(page, 'Licenses');
+    await page.getByRole('table', { name: 'Licenses' }).getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^License / }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Suspend|Reinstate|Revoke|Renew/ }).count(), 0);
+    const refused = await page.evaluate(async () => {
+      const res = await fetch('/v1/products', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'sneaky', name: 'Sneaky' }),
+      });
+      return res.status;
+    });
+    assert.equal(refused, 403);
+    await context.close();
+  });
+
+  it('an expired session returns to sign-in with a message', async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await signIn(page, owner);
+    // The server decides expiry from the session's last use: move it past the idle lifetime.
+    const db = new SqliteDatabase(path.join(dataDir, 'charter.db'));
+    try {
+      db.prepare('update sessions set last_seen_at = 0').run();
+    } finally {
+      db.close();
+    }
+    await go(page, 'Products');
+    await page.getByRole('heading', { name: 'Sign in to Charter' }).waitFor();
+    await page.getByText('Your session expired. Sign in again to go on.').waitFor();
+    await context.close();
+  });
+
+  it('axe finds no serious or critical accessibility violation on any page', () => {
+    assert.ok(
+      Object.keys(accessibility).length >= 7,
+      `pages checked: ${Object.keys(accessibility).join(', ')}`,
+    );
+    const found = Object.entries(accessibility).filter(([, violations]) => violations.length > 0);
+    assert.deepEqual(found, []);
+  });
+});
