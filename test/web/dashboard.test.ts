@@ -1,8 +1,10 @@
 // The dashboard in a real Chromium against a real server (`charter serve` on SQLite: the API's storage behaviour is
 // proven on both engines by the HTTP suites; here the subject is what an operator sees and does). It signs in,
 // creates a product, a policy and a license through the forms, sees the machine the SDK activates, suspends the
-// license and sees validation fail; a viewer is offered no write control; an expired session returns to sign-in
-// with a message. axe finds no serious or critical violation on any page, and every page is screenshotted under
+// license and sees validation fail; an admin's revoke becomes a proposal (CHARTER_REQUIRE_APPROVAL) that its
+// proposer is offered no approve button for and a second operator approves; a license server added on a stand-in
+// lmutil is polled and charted; an API key's secret is shown once and the key revoked; a viewer is offered no write control; an expired session returns to sign-in with a
+// message. axe finds no serious or critical violation on any page, and every page is screenshotted under
 // test-results/dashboard/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,11 +17,13 @@ import type { Browser, Page } from 'playwright-core';
 import { CharterClient } from '../../packages/sdk/src/index.js';
 import { browserMissing, launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
 import { owner, repoRoot, type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
+import { standIn } from '../support/monitor.js';
 
 const skip = browserMissing();
 if (skip) process.stdout.write(`# ${skip}\n`);
 
 const viewer = { email: 'viewer@example.com', password: 'viewer password 1234' };
+const admin = { email: 'admin@example.com', password: 'admin password 12345' };
 
 describe('the dashboard in Chromium', { skip }, () => {
   let dataDir: string;
@@ -38,10 +42,19 @@ describe('the dashboard in Chromium', { skip }, () => {
     );
     assert.equal(build.status, 0, build.stderr);
     dataDir = mkdtempSync(path.join(tmpdir(), 'charter-dashboard-'));
-    server = await serveCli({ CHARTER_DATA_DIR: dataDir });
+    server = await serveCli({
+      CHARTER_DATA_DIR: dataDir,
+      CHARTER_REQUIRE_APPROVAL: 'revoke_license',
+      CHARTER_LMUTIL: standIn(dataDir).script,
+    });
     const call = await signInAsOwner(server.url);
-    const created = await call('POST', '/v1/operators', { ...viewer, name: 'Vera Viewer', role: 'viewer' });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
+    for (const [who, name, role] of [
+      [viewer, 'Vera Viewer', 'viewer'],
+      [admin, 'Ada Admin', 'admin'],
+    ] as const) {
+      const created = await call('POST', '/v1/operators', { ...who, name, role });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+    }
     browser = await launchBrowser();
   });
   after(async () => {
@@ -145,6 +158,112 @@ describe('the dashboard in Chromium', { skip }, () => {
     await context.close();
   });
 
+  it('a revoke under CHARTER_REQUIRE_APPROVAL becomes a proposal; its proposer gets no approve button, a second operator approves it', async () => {
+    const proposer = await browser.newContext();
+    proposer.setDefaultTimeout(10_000);
+    const page = await proposer.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await signIn(page, admin);
+    await go(page, 'Licenses');
+    await page.getByRole('table', { name: 'Licenses' }).getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^License / }).waitFor();
+    const licenseUrl = page.url();
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText("This action needs a second operator's approval.").waitFor();
+    await page.getByLabel('Reason for the approver').fill('chargeback from the card issuer');
+    await page.getByRole('button', { name: 'Propose revoke' }).click();
+    await page.getByText('Proposed: it waits for approval.').waitFor();
+    await go(page, 'Approvals');
+    const row = page.getByRole('row', { name: /chargeback from the card issuer/ });
+    await row.getByText('Your proposal: another operator decides').waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Approve' }).count(), 0);
+    await look(page, 'approvals');
+
+    const approver = await browser.newContext();
+    approver.setDefaultTimeout(10_000);
+    const second = await approver.newPage();
+    await signIn(second, owner);
+    await go(second, 'Approvals');
+    await second
+      .getByRole('row', { name: /chargeback from the card issuer/ })
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await second.getByText('Nothing waits for approval.').waitFor();
+    await second.goto(licenseUrl);
+    await second.getByRole('heading', { name: /revoked/ }).waitFor();
+    await Promise.all([proposer.close(), approver.close()]);
+  });
+
+  it('a license server added on a stand-in lmutil is polled now, and its features are listed and charted', async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await signIn(page, owner);
+    await go(page, 'License servers');
+    await page.getByText('Add a server').click();
+    await page.getByLabel('Name').fill('lic1');
+    await page.getByLabel('Address').fill('27000@ok.example');
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.getByRole('link', { name: 'lic1' }).click();
+    await page.getByRole('heading', { name: /^lic1/ }).waitFor();
+    await page.getByRole('button', { name: 'Poll now' }).click();
+    await page.getByRole('heading', { name: /^lic1 up/ }).waitFor();
+    await page.getByRole('row', { name: /Virtuoso 3 \/ 4 75 %/ }).waitFor();
+    await page.getByRole('button', { name: 'Virtuoso' }).click();
+    await page.getByRole('img', { name: 'Seats in use of Virtuoso, last day' }).waitFor();
+    await page.getByText('Figures of “Seats in use of Virtuoso, last day”').click();
+    await page
+      .getByRole('table', { name: 'Seats in use of Virtuoso, last day: figures' })
+      .getByRole('cell', { name: '3', exact: true })
+      .first()
+      .waitFor();
+    await look(page, 'license-server');
+    await go(page, 'License servers');
+    await look(page, 'license-servers');
+    await go(page, 'Incidents');
+    await look(page, 'incidents');
+    await context.close();
+  });
+
+  it('an API key is created with its secret shown once and revoked; usage and the audit log show what happened', async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await signIn(page, owner);
+    await go(page, 'API keys');
+    await page.getByText('Create an API key').click();
+    await page.getByLabel('Name').fill('billing backend');
+    await page.getByLabel('licenses:read').check();
+    await page.getByLabel('Restrict to products (ids or codes, comma-separated)').fill('studio');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByText(/^ck_[A-Za-z0-9_-]{43}$/).textContent())?.trim() ?? '';
+    assert.match(secret, /^ck_/);
+    const listed = await fetch(`${server.url}/v1/licenses`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    assert.equal(listed.status, 200);
+    const row = page.getByRole('row', { name: /billing backend/ });
+    await row.getByRole('cell', { name: 'licenses:read', exact: true }).waitFor();
+    await look(page, 'api-keys');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText(/^revoked /).waitFor();
+    const refused = await fetch(`${server.url}/v1/licenses`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    assert.equal(refused.status, 401);
+
+    await go(page, 'Usage');
+    await page.getByRole('img', { name: 'Calls by day, last 30 days' }).waitFor();
+    await look(page, 'usage');
+    await go(page, 'Audit log');
+    await page.getByLabel('Action').fill('api_key.revoke');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'api_key.revoke' }).waitFor();
+    await look(page, 'audit-log');
+    await context.close();
+  });
+
   it('a viewer is offered no write control, and the API refuses one anyway', async () => {
     const context = await browser.newContext();
     context.setDefaultTimeout(10_000);
@@ -196,7 +315,7 @@ describe('the dashboard in Chromium', { skip }, () => {
 
   it('axe finds no serious or critical accessibility violation on any page', () => {
     assert.ok(
-      Object.keys(accessibility).length >= 7,
+      Object.keys(accessibility).length >= 14,
       `pages checked: ${Object.keys(accessibility).join(', ')}`,
     );
     const found = Object.entries(accessibility).filter(([, violations]) => violations.length > 0);

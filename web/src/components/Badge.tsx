@@ -3,5 +3,9 @@ export const Badge = ({ value }: { value: string }) => (
   <span className={`badge badge-${value}`}>{value}</span>
 );
 
-export const when = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) : '—';
+/** A time as `YYYY-MM-DD HH:MM` (UTC); a text that is no ISO time (a license server's local time) as it came. */
+export const when = (iso: string | null | undefined) => {
+  if (!iso) return '—';
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? iso : new Date(time).toISOString().replace('T', ' ').slice(0, 16);
+};

@@ -10,6 +10,12 @@ const sections: { to: string; label: string; scope: Scope }[] = [
   { to: '/policies', label: 'Policies', scope: 'policies:read' },
   { to: '/customers', label: 'Customers', scope: 'customers:read' },
   { to: '/machines', label: 'Machines', scope: 'machines:read' },
+  { to: '/usage', label: 'Usage', scope: 'licenses:read' },
+  { to: '/monitor', label: 'License servers', scope: 'monitor:read' },
+  { to: '/incidents', label: 'Incidents', scope: 'incidents:read' },
+  { to: '/approvals', label: 'Approvals', scope: 'actions:read' },
+  { to: '/api-keys', label: 'API keys', scope: 'keys:read' },
+  { to: '/audit', label: 'Audit log', scope: 'audit:read' },
 ];
 
 export const Layout = () => {
