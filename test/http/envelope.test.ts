@@ -63,7 +63,7 @@ for (const dialect of dialects()) {
       assert.equal(ok.headers['x-request-id'], 'abc.DEF_1:2-3');
       const res = await t.app.inject({
         method: 'GET',
-        url: '/missing',
+        url: '/v1/missing',
         headers: { 'x-request-id': 'trace-42' },
       });
       assert.equal(expectError(res, 404, 'NOT_FOUND').requestId, 'trace-42');
