@@ -208,6 +208,70 @@ for (const dialect of dialects()) {
       expectError(await call('POST', `/v1/licenses/${perpetualLicense.id}/renew`), 409, 'INVALID_TRANSITION');
     });
 
+    it('GET /v1/licenses/counts counts by effective status in one answer; a restricted key counts its products only', async () => {
+      const counted = await createProduct(t, admin, { code: 'counted', name: 'Counted' });
+      const term = await createPolicy(t, admin, counted.id, {
+        code: 'term',
+        name: 'Term',
+        durationSeconds: 30 * day,
+      });
+      const kept = await createPolicy(t, admin, counted.id, {
+        code: 'kept',
+        name: 'Kept',
+        durationSeconds: 30 * day,
+        expirationStrategy: 'maintenance',
+      });
+      const soon = new Date(t.clock.nowMs() + 1000).toISOString();
+      await issue({ policyId: term.id });
+      await issue({ policyId: kept.id, expiresAt: soon });
+      await issue({ policyId: term.id, expiresAt: soon });
+      const suspended = await issue({ policyId: term.id });
+      const revoked = await issue({ policyId: term.id });
+      assert.equal((await call('POST', `/v1/licenses/${suspended.id}/suspend`)).statusCode, 200);
+      assert.equal((await call('POST', `/v1/licenses/${revoked.id}/revoke`)).statusCode, 200);
+      t.clock.advance(2000);
+      const counts = await call('GET', '/v1/licenses/counts?productId=counted');
+      assert.equal(counts.statusCode, 200, counts.body);
+      assert.deepEqual(counts.json(), { active: 2, suspended: 1, revoked: 1, expired: 1, total: 5 });
+      for (const status of ['active', 'suspended', 'revoked', 'expired'] as const) {
+        const listed = (
+          await call('GET', `/v1/licenses?productId=counted&status=${status}&limit=100`)
+        ).json() as {
+          data: License[];
+        };
+        assert.equal(listed.data.length, (counts.json() as Record<string, number>)[status], status);
+      }
+      const elsewhere = (await createKey(t, ['licenses:read'], { productIds: [product.id] })).secret;
+      const theirs = (await call('GET', '/v1/licenses/counts', undefined, elsewhere)).json() as {
+        total: number;
+      };
+      const all = (await call('GET', '/v1/licenses/counts')).json() as { total: number };
+      assert.equal(all.total - theirs.total, 5, 'the counted product is outside the restricted key');
+      expectError(
+        await call('GET', '/v1/licenses/counts?productId=counted', undefined, elsewhere),
+        404,
+        'NOT_FOUND',
+      );
+      expectError(await call('GET', '/v1/licenses/counts?status=active'), 400, 'INVALID_QUERY');
+    });
+
+    it('keyPrefix finds the licenses whose key starts with that group, in any case and Crockford spelling', async () => {
+      const license = await issue({ policyId: perpetual.id });
+      const group = license.keyPrefix;
+      for (const typed of [group, group.toLowerCase(), ` ${group.replace(/0/g, 'O').replace(/1/g, 'I')} `]) {
+        const found = (await call('GET', `/v1/licenses?keyPrefix=${encodeURIComponent(typed)}`)).json() as {
+          data: License[];
+        };
+        assert.ok(
+          found.data.some((item) => item.id === license.id),
+          `${typed} finds ${group}`,
+        );
+        assert.ok(found.data.every((item) => item.keyPrefix === group));
+      }
+      const none = (await call('GET', '/v1/licenses?keyPrefix=ZZZZZZZZ')).json() as { data: License[] };
+      assert.deepEqual(none.data, []);
+    });
+
     it('transfer moves the license to another customer and counts against maxTransfers', async () => {
       const license = await issue({ policyId: yearly.id, customerId: customer.id });
       const moved = (

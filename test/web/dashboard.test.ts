@@ -144,11 +144,24 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.equal(validation.valid, false);
     assert.equal(validation.code, 'LICENSE_SUSPENDED');
 
-    await go(page, 'Licenses');
+    // The overview counts it as suspended and links to the list so filtered.
+    await go(page, 'Overview');
+    await page.getByRole('link', { name: '1 suspended' }).click();
+    const prefix = key.split('-')[0] ?? '';
     await page
-      .getByRole('link', { name: `${key.slice(0, 8)}…` })
-      .waitFor()
-      .catch(() => undefined);
+      .getByRole('table', { name: 'Licenses' })
+      .getByRole('link', { name: `${prefix}…` })
+      .waitFor();
+    assert.match(page.url(), /\/licenses\?status=suspended$/);
+    // Found by its key's first group, typed in lower case, as a support call quotes it.
+    await go(page, 'Licenses');
+    await page.getByLabel('Key, key prefix or customer email').fill(prefix.toLowerCase());
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page
+      .getByRole('table', { name: 'Licenses' })
+      .getByRole('link', { name: `${prefix}…` })
+      .waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Licenses' }).getByRole('link').count(), 1);
     await look(page, 'licenses');
     await go(page, 'Customers');
     await look(page, 'customers');

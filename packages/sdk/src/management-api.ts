@@ -752,7 +752,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List licenses (filter by status, product, policy, customer, or find by key) */
+        /** List licenses (filter by status, product, policy, customer, or find by key or key prefix) */
         get: operations["licenses.list"];
         put?: never;
         /** Issue a license */
@@ -897,6 +897,23 @@ export interface paths {
         post?: never;
         /** Unassign a user from a license */
         delete: operations["licenses.users.unassign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licenses/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many licenses are active, suspended, revoked and expired (within the filters) */
+        get: operations["licenses.counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2264,6 +2281,13 @@ export interface components {
             transfersCount: number;
             trial: boolean;
             updatedAt: string;
+        };
+        LicenseCounts: {
+            active: number;
+            expired: number;
+            revoked: number;
+            suspended: number;
+            total: number;
         };
         LicenseFileResult: {
             /** @description -----BEGIN CHARTER LICENSE FILE----- … (api.md "License file") */
@@ -6949,7 +6973,10 @@ export interface operations {
                 cursor?: string;
                 /** @description A customer by id or email; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 customerId?: string;
+                /** @description The whole license key */
                 key?: string;
+                /** @description The key's first group (`keyPrefix` of a license), as a support call quotes it */
+                keyPrefix?: string;
                 limit?: number;
                 /** @description A policy by id or code (a code used by several products needs productId too); one that does not exist answers 404 NOT_FOUND, never an empty list */
                 policyId?: string;
@@ -8176,6 +8203,96 @@ export interface operations {
             };
             /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "licenses.counts": {
+        parameters: {
+            query?: {
+                /** @description A customer by id or email; one that does not exist answers 404 NOT_FOUND, never an empty list */
+                customerId?: string;
+                /** @description A policy by id or code (a code used by several products needs productId too); one that does not exist answers 404 NOT_FOUND, never an empty list */
+                policyId?: string;
+                /** @description A product by id or code; one that does not exist answers 404 NOT_FOUND, never an empty list */
+                productId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseCounts"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INSUFFICIENT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

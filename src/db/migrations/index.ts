@@ -20,6 +20,7 @@ import * as m0017 from './0017-webhook-deliveries.js';
 import * as m0018 from './0018-monitor.js';
 import * as m0019 from './0019-poll-claims.js';
 import * as m0020 from './0020-incidents-actions.js';
+import * as m0021 from './0021-license-key-prefix.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -42,6 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0018-monitor': m0018,
   '0019-poll-claims': m0019,
   '0020-incidents-actions': m0020,
+  '0021-license-key-prefix': m0021,
 };
 
 export const migrationProvider: MigrationProvider = {

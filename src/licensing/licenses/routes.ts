@@ -10,13 +10,15 @@ import { createLicense } from './issue.js';
 import type { LicenseDeps } from './present.js';
 import {
   createLicenseSchema,
+  licenseCountsQuery,
+  licenseCountsSchema,
   licenseIdParams,
   licenseListQuery,
   licenseSchema,
   transferSchema,
   updateLicenseSchema,
 } from './schemas.js';
-import { deleteLicense, getLicense, licensePage, updateLicense } from './service.js';
+import { deleteLicense, getLicense, licenseCountsByStatus, licensePage, updateLicense } from './service.js';
 import type { LicenseAction } from './state.js';
 
 /** The approval kind (CHARTER_REQUIRE_APPROVAL) of each state action's route: renewing extends the license. */
@@ -83,12 +85,28 @@ export const licenseRoutes =
         config: { auth: read, errors: ['INVALID_QUERY', 'VALIDATION_ERROR', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
-          summary: 'List licenses (filter by status, product, policy, customer, or find by key)',
+          summary:
+            'List licenses (filter by status, product, policy, customer, or find by key or key prefix)',
           querystring: licenseListQuery,
           response: { 200: pageSchema(licenseSchema) },
         },
       },
       async (request) => licensePage(deps, request.principal, request.query),
+    );
+
+    routes.get(
+      '/v1/licenses/counts',
+      {
+        config: { auth: read, errors: ['INVALID_QUERY', 'VALIDATION_ERROR', 'NOT_FOUND', 'GONE'] },
+        schema: {
+          operationId: 'licenses.counts',
+          tags,
+          summary: 'How many licenses are active, suspended, revoked and expired (within the filters)',
+          querystring: licenseCountsQuery,
+          response: { 200: licenseCountsSchema },
+        },
+      },
+      async (request) => licenseCountsByStatus(deps, request.principal, request.query),
     );
 
     routes.get(

@@ -73,5 +73,28 @@ export const licenseListQuery = listQuerySchema({
   productId: recordFilter('A product by id or code'),
   policyId: recordFilter('A policy by id or code (a code used by several products needs productId too)'),
   customerId: recordFilter('A customer by id or email', 320),
-  key: z.string().min(1).max(128).optional(),
+  key: z.string().min(1).max(128).optional().describe('The whole license key'),
+  keyPrefix: z
+    .string()
+    .trim()
+    .min(1)
+    .max(16)
+    .optional()
+    .describe("The key's first group (`keyPrefix` of a license), as a support call quotes it"),
 });
+
+export const licenseCountsQuery = z.strictObject({
+  productId: recordFilter('A product by id or code'),
+  policyId: recordFilter('A policy by id or code (a code used by several products needs productId too)'),
+  customerId: recordFilter('A customer by id or email', 320),
+});
+
+export const licenseCountsSchema = z
+  .object({
+    active: z.number().int(),
+    suspended: z.number().int(),
+    revoked: z.number().int(),
+    expired: z.number().int(),
+    total: z.number().int(),
+  })
+  .meta({ id: 'LicenseCounts' });

@@ -19,6 +19,7 @@ import { emitLicenseEvent, type LicenseDeps, presentLicense, presentLicenses } f
 import type { License, LicenseStatus, UpdateLicense } from './schemas.js';
 import {
   countLicenses,
+  countLicensesByStatus,
   expiringWithMachines,
   findLicense,
   findLicensesByIds,
@@ -52,6 +53,7 @@ export interface LicenseListFilters {
   policyId?: string | undefined;
   customerId?: string | undefined;
   key?: string | undefined;
+  keyPrefix?: string | undefined;
 }
 
 /** The filters with each named product, policy and customer resolved to its id (404 when it names none). */
@@ -68,8 +70,29 @@ const licenseFilter = async (db: Executor, principal: Principal | undefined, que
     customerId:
       query.customerId === undefined ? undefined : await resolveCustomerId(db, principal, query.customerId),
     keyHash: query.key ? licenseKeyHash(normalizeLicenseKey(query.key)) : undefined,
+    keyPrefixes: query.keyPrefix ? keyPrefixSpellings(query.keyPrefix) : undefined,
     status: query.status,
   };
+};
+
+/** A typed first group as stored: upper case, and for a Charter key its Crockford reading (O is 0, I and L are 1). */
+const keyPrefixSpellings = (typed: string): string[] => {
+  const upper = typed.trim().toUpperCase();
+  return [...new Set([upper, upper.replace(/O/g, '0').replace(/[IL]/g, '1')])];
+};
+
+/** Licenses by effective status (the dashboard's overview), within the caller's products and the filters. */
+export const licenseCountsByStatus = async (
+  deps: LicenseDeps,
+  principal: Principal | undefined,
+  query: Pick<LicenseListFilters, 'productId' | 'policyId' | 'customerId'>,
+) => {
+  const db = deps.db.kysely;
+  const counts = await countLicensesByStatus(db, {
+    ...(await licenseFilter(db, principal, query)),
+    nowMs: deps.clock.nowMs(),
+  });
+  return { ...counts, total: counts.active + counts.suspended + counts.revoked + counts.expired };
 };
 
 export const licensePage = async (

@@ -20,6 +20,8 @@ export interface LicenseMatch {
   policyId?: string | undefined;
   customerId?: string | undefined;
   keyHash?: string | undefined;
+  /** The key's first group, in each spelling a typed one may stand for. */
+  keyPrefixes?: readonly string[] | undefined;
   status?: string | undefined;
   nowMs: number;
 }
@@ -42,6 +44,7 @@ const matchingLicenses = (db: Executor, filter: LicenseMatch) => {
   if (filter.policyId) query = query.where('licenses.policy_id', '=', filter.policyId);
   if (filter.customerId) query = query.where('licenses.customer_id', '=', filter.customerId);
   if (filter.keyHash) query = query.where('licenses.key_hash', '=', filter.keyHash);
+  if (filter.keyPrefixes) query = query.where('licenses.key_prefix', 'in', filter.keyPrefixes);
   if (filter.status === 'revoked' || filter.status === 'suspended')
     query = query.where('licenses.status', '=', filter.status);
   if (filter.status === 'expired' || filter.status === 'active') {
@@ -74,6 +77,50 @@ export const countLicenses = async (db: Executor, filter: LicenseMatch): Promise
     .select((eb) => eb.fn.countAll<number | string>().as('count'))
     .executeTakeFirst();
   return Number(row?.count ?? 0);
+};
+
+/**
+ * Live licenses by effective status in one pass: revoked and suspended as stored; an `active` one whose end has
+ * passed under a `restrict` policy counts as expired (effectiveStatus).
+ */
+export const countLicensesByStatus = async (
+  db: Executor,
+  filter: Omit<LicenseMatch, 'status'>,
+): Promise<Record<'active' | 'suspended' | 'revoked' | 'expired', number>> => {
+  const rows = await matchingLicenses(db, filter)
+    .innerJoin('policies', 'policies.id', 'licenses.policy_id')
+    .select((eb) => [
+      'licenses.status as status',
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn
+        .sum<number | string | null>(
+          eb
+            .case()
+            .when(
+              eb.and([
+                eb('licenses.expires_at', 'is not', null),
+                eb('licenses.expires_at', '<=', filter.nowMs),
+                eb('policies.expiration_strategy', '=', 'restrict'),
+              ]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('ended'),
+    ])
+    .groupBy('licenses.status')
+    .execute();
+  const counts = { active: 0, suspended: 0, revoked: 0, expired: 0 };
+  for (const row of rows) {
+    const count = Number(row.count);
+    if (row.status === 'active') {
+      const ended = Number(row.ended ?? 0);
+      counts.active += count - ended;
+      counts.expired += ended;
+    } else if (row.status === 'suspended' || row.status === 'revoked') counts[row.status] += count;
+  }
+  return counts;
 };
 
 export const updateLicenseRow = async (

@@ -15,6 +15,7 @@ export interface LicenseFilters {
   policyId?: string | undefined;
   customerId?: string | undefined;
   key?: string | undefined;
+  keyPrefix?: string | undefined;
 }
 
 const defined = <T extends object>(value: T): T =>

@@ -1,6 +1,8 @@
-// Licenses: find one by its key or a customer's email, filter by product, policy and status, page with cursors.
+// Licenses: find one by its key, its key's first group or a customer's email, filter by product and status, page
+// with cursors. The filters live in the address (?status=suspended), so a filtered list can be bookmarked and the
+// overview links into it.
 import { type FormEvent, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { Badge, when } from '../../components/Badge';
 import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
@@ -13,29 +15,40 @@ const statuses = ['active', 'suspended', 'revoked', 'expired'] as const;
 export const LicenseList = () => {
   const { can } = useSession();
   const products = useProductChoices();
-  const [filters, setFilters] = useState<LicenseFilters>({});
-  const [search, setSearch] = useState('');
+  const [params, setParams] = useSearchParams();
+  const filters: LicenseFilters = Object.fromEntries(
+    (['status', 'productId', 'policyId', 'customerId', 'key', 'keyPrefix'] as const)
+      .map((name) => [name, params.get(name) ?? undefined] as const)
+      .filter(([, value]) => value),
+  );
+  const setFilters = (next: LicenseFilters) =>
+    setParams(
+      Object.fromEntries(Object.entries(next).filter(([, value]) => value)) as Record<string, string>,
+    );
+  const [search, setSearch] = useState(filters.key ?? filters.keyPrefix ?? filters.customerId ?? '');
   const applySearch = (event: FormEvent) => {
     event.preventDefault();
     const text = search.trim();
-    setFilters((current) => ({
-      ...current,
-      key: text && !text.includes('@') ? text : undefined,
+    // An email names a customer; a key has several groups (AAAAA-BBBBB-…); one group is a key's prefix.
+    setFilters({
+      ...filters,
       customerId: text.includes('@') ? text : undefined,
-    }));
+      key: !text.includes('@') && text.includes('-') ? text : undefined,
+      keyPrefix: text && !text.includes('@') && !text.includes('-') ? text : undefined,
+    });
   };
   return (
     <section>
       <h1>Licenses</h1>
       {can('licenses:write') ? <IssueLicense /> : null}
       <form className="filters" aria-label="Find licenses" onSubmit={applySearch}>
-        <Field label="Key or customer email">
+        <Field label="Key, key prefix or customer email">
           {(props) => (
             <input
               {...props}
               type="search"
               value={search}
-              placeholder="AAAAA-BBBBB-… or ann@example.com"
+              placeholder="AAAAA-BBBBB-…, AAAAA or ann@example.com"
               onChange={(event) => setSearch(event.target.value)}
             />
           )}
