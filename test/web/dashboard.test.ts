@@ -164,7 +164,23 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.equal(await page.getByRole('table', { name: 'Licenses' }).getByRole('link').count(), 1);
     await look(page, 'licenses');
     await go(page, 'Customers');
+    await page.getByText('Add a customer').click();
+    await page.getByLabel('Email').fill('dana@example.com');
+    await page.getByRole('button', { name: 'Add customer' }).click();
+    await page.getByRole('cell', { name: 'dana@example.com' }).first().waitFor();
     await look(page, 'customers');
+    // The license moves to her by email; its audit trail records the suspension and the transfer.
+    await page.goBack();
+    await page
+      .getByRole('table', { name: 'Licenses' })
+      .getByRole('link', { name: `${prefix}…` })
+      .click();
+    await page.getByLabel('Transfer to customer (id or email)').fill('dana@example.com');
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await page.getByText(/^cus_/).waitFor();
+    const trail = page.getByRole('table', { name: 'Audit trail of this license' });
+    await trail.getByRole('cell', { name: 'license.transfer' }).waitFor();
+    await trail.getByRole('cell', { name: 'license.suspend' }).waitFor();
     await go(page, 'Machines');
     await page.getByRole('cell', { name: 'fp-browser-0001' }).waitFor();
     await look(page, 'machines');

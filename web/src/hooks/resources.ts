@@ -48,7 +48,11 @@ export const useLicenseAction = (id: string) => {
           return unwrap(api.POST('/v1/licenses/{id}/renew', path));
       }
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['licenses'] }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['licenses'] }),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
   });
 };
 
@@ -56,7 +60,11 @@ export const useCreateLicense = () => {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: Schemas['LicensesCreateRequest']) => unwrap(api.POST('/v1/licenses', { body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['licenses'] }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['licenses'] }),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
   });
 };
 

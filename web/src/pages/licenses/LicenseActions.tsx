@@ -1,16 +1,14 @@
-// The state actions a license's status allows (suspend, reinstate, revoke, renew). An action the server keeps
-// for four eyes becomes a proposal: the operator gives a reason and a second operator approves it.
+// The state actions a license's status allows (suspend, reinstate, revoke, renew), a transfer to another customer
+// and a new end date. An action the server keeps for four eyes (403 FORBIDDEN naming its kind, under
+// CHARTER_REQUIRE_APPROVAL) becomes a proposal: the operator gives a reason and a second operator approves it.
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client';
+import { ApiError, type Schemas } from '../../api/client';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
+import { useExtendLicense, useTransferLicense } from '../../hooks/license-parts';
 import { type License, type LicenseAction, useLicenseAction, useProposeAction } from '../../hooks/resources';
 
-const kindOf = {
-  suspend: 'suspend_license',
-  reinstate: 'reinstate_license',
-  revoke: 'revoke_license',
-} as const;
+type Proposal = Schemas['ActionsCreateRequest'];
 
 const allowed = (status: License['status']): LicenseAction[] => {
   switch (status) {
@@ -25,44 +23,77 @@ const allowed = (status: License['status']): LicenseAction[] => {
   }
 };
 
+/** The proposal standing for a refused direct action, when the refusal is the approval gate's. */
+const gated = (error: unknown): boolean =>
+  error instanceof ApiError && error.code === 'FORBIDDEN' && typeof error.envelope.details?.kind === 'string';
+
+const ProposalForm = ({ proposal, onDone }: { proposal: Omit<Proposal, 'reason'>; onDone: () => void }) => {
+  const propose = useProposeAction();
+  const [reason, setReason] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    propose.mutate({ ...proposal, reason } as Proposal, { onSuccess: onDone });
+  };
+  const label = proposal.kind.replace('_license', '');
+  return (
+    <form className="panel" onSubmit={submit}>
+      <p role="status">
+        This action needs a second operator's approval. Propose it with a reason; an approver decides.
+      </p>
+      <TextField
+        label="Reason for the approver"
+        required
+        value={reason}
+        onChange={(event) => setReason(event.target.value)}
+      />
+      <ErrorBanner error={propose.error} />
+      <button type="submit" disabled={propose.isPending}>
+        Propose {label}
+      </button>
+    </form>
+  );
+};
+
 export const LicenseActions = ({ license }: { license: License }) => {
   const act = useLicenseAction(license.id);
-  const propose = useProposeAction();
-  const [pending, setPending] = useState<keyof typeof kindOf | null>(null);
-  const [reason, setReason] = useState('');
+  const transfer = useTransferLicense(license.id);
+  const extend = useExtendLicense(license.id);
+  const [proposal, setProposal] = useState<Omit<Proposal, 'reason'> | null>(null);
+  const [proposed, setProposed] = useState(false);
+  const [customer, setCustomer] = useState('');
+  const [until, setUntil] = useState('');
+
   const run = (action: LicenseAction) => {
     if (
       action === 'revoke' &&
       !window.confirm('Revoke this license? A revoked license cannot be reinstated.')
     )
       return;
+    setProposed(false);
     act.mutate(action, {
       onError: (error) => {
-        // The server demands an approval for this kind: offer the proposal instead.
-        if (
-          error instanceof ApiError &&
-          error.code === 'FORBIDDEN' &&
-          error.envelope.details?.kind &&
-          action !== 'renew'
-        )
-          setPending(action);
+        if (gated(error) && action !== 'renew')
+          setProposal({ kind: `${action}_license`, params: { licenseId: license.id } } as Omit<
+            Proposal,
+            'reason'
+          >);
       },
     });
   };
-  const submitProposal = (event: FormEvent) => {
+  const submitExtend = (event: FormEvent) => {
     event.preventDefault();
-    if (!pending) return;
-    propose.mutate(
-      { kind: kindOf[pending], params: { licenseId: license.id }, reason },
-      {
-        onSuccess: () => {
-          setPending(null);
-          setReason('');
-          act.reset();
-        },
+    const end = new Date(`${until}T23:59:59Z`);
+    extend.mutate(end.toISOString(), {
+      onError: (error) => {
+        if (!gated(error)) return;
+        const from = Math.max(Date.now(), license.expiresAt ? Date.parse(license.expiresAt) : Date.now());
+        const seconds = Math.round((end.getTime() - from) / 1000);
+        if (seconds > 0) setProposal({ kind: 'extend_license', params: { licenseId: license.id, seconds } });
       },
-    );
+    });
   };
+  const fieldOf = (error: unknown, field: string) =>
+    error instanceof ApiError ? error.fieldErrors()[field] : undefined;
   return (
     <div className="actions">
       <h2>Actions</h2>
@@ -80,26 +111,60 @@ export const LicenseActions = ({ license }: { license: License }) => {
           </button>
         ))}
       </div>
-      {pending ? (
-        <form className="panel" onSubmit={submitProposal}>
-          <p role="status">
-            This action needs a second operator's approval. Propose it with a reason; an approver decides.
-          </p>
-          <TextField
-            label="Reason for the approver"
-            required
-            value={reason}
-            onChange={(event) => setReason(event.target.value)}
-          />
-          <ErrorBanner error={propose.error} />
-          <button type="submit" disabled={propose.isPending}>
-            Propose {pending}
-          </button>
-        </form>
+      {proposal ? (
+        <ProposalForm
+          proposal={proposal}
+          onDone={() => {
+            setProposal(null);
+            setProposed(true);
+            act.reset();
+            extend.reset();
+          }}
+        />
       ) : (
         <ErrorBanner error={act.error} />
       )}
-      {propose.isSuccess ? <p role="status">Proposed: it waits for approval.</p> : null}
+      {proposed ? <p role="status">Proposed: it waits for approval.</p> : null}
+      {license.status !== 'revoked' ? (
+        <div className="forms">
+          <form
+            className="inline-form"
+            aria-label="Transfer"
+            onSubmit={(event) => {
+              event.preventDefault();
+              transfer.mutate(customer.trim(), { onSuccess: () => setCustomer('') });
+            }}
+          >
+            <TextField
+              label="Transfer to customer (id or email)"
+              required
+              error={fieldOf(transfer.error, 'customerId')}
+              value={customer}
+              onChange={(event) => setCustomer(event.target.value)}
+            />
+            <button type="submit" disabled={transfer.isPending}>
+              Transfer
+            </button>
+            {fieldOf(transfer.error, 'customerId') ? null : <ErrorBanner error={transfer.error} />}
+          </form>
+          <form className="inline-form" aria-label="Extend" onSubmit={submitExtend}>
+            <TextField
+              label="New end date (UTC)"
+              type="date"
+              required
+              error={fieldOf(extend.error, 'expiresAt')}
+              value={until}
+              onChange={(event) => setUntil(event.target.value)}
+            />
+            <button type="submit" disabled={extend.isPending}>
+              Set end date
+            </button>
+            {gated(extend.error) || fieldOf(extend.error, 'expiresAt') ? null : (
+              <ErrorBanner error={extend.error} />
+            )}
+          </form>
+        </div>
+      ) : null}
     </div>
   );
 };

@@ -9,6 +9,7 @@ import { PagedList } from '../../components/PagedList';
 import { fetchMachines, type Machine, useLicense } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
 import { LicenseActions } from './LicenseActions';
+import { LicenseParts } from './LicenseParts';
 
 export const LicenseDetail = () => {
   const { id = '' } = useParams();
@@ -69,6 +70,7 @@ export const LicenseDetail = () => {
           { header: 'Last seen', cell: (machine) => when(machine.lastSeenAt) },
         ]}
       />
+      <LicenseParts license={item} />
     </section>
   );
 };
