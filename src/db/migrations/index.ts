@@ -21,6 +21,7 @@ import * as m0018 from './0018-monitor.js';
 import * as m0019 from './0019-poll-claims.js';
 import * as m0020 from './0020-incidents-actions.js';
 import * as m0021 from './0021-license-key-prefix.js';
+import * as m0022 from './0022-license-status-counts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -44,6 +45,7 @@ export const migrations: Record<string, Migration> = {
   '0019-poll-claims': m0019,
   '0020-incidents-actions': m0020,
   '0021-license-key-prefix': m0021,
+  '0022-license-status-counts': m0022,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -80,46 +80,27 @@ export const countLicenses = async (db: Executor, filter: LicenseMatch): Promise
 };
 
 /**
- * Live licenses by effective status in one pass: revoked and suspended as stored; an `active` one whose end has
- * passed under a `restrict` policy counts as expired (effectiveStatus).
+ * Live licenses by effective status: revoked and suspended as stored; an `active` one whose end has passed under a
+ * `restrict` policy counts as expired (effectiveStatus). Two index reads, never the table: stored statuses from
+ * licenses_status_counts, and the ended ones through licenses_expiry, which holds few rows past now.
  */
 export const countLicensesByStatus = async (
   db: Executor,
   filter: Omit<LicenseMatch, 'status'>,
 ): Promise<Record<'active' | 'suspended' | 'revoked' | 'expired', number>> => {
-  const rows = await matchingLicenses(db, filter)
-    .innerJoin('policies', 'policies.id', 'licenses.policy_id')
-    .select((eb) => [
-      'licenses.status as status',
-      eb.fn.countAll<number | string>().as('count'),
-      eb.fn
-        .sum<number | string | null>(
-          eb
-            .case()
-            .when(
-              eb.and([
-                eb('licenses.expires_at', 'is not', null),
-                eb('licenses.expires_at', '<=', filter.nowMs),
-                eb('policies.expiration_strategy', '=', 'restrict'),
-              ]),
-            )
-            .then(1)
-            .else(0)
-            .end(),
-        )
-        .as('ended'),
-    ])
+  const stored = await matchingLicenses(db, filter)
+    .select((eb) => ['licenses.status as status', eb.fn.countAll<number | string>().as('count')])
     .groupBy('licenses.status')
     .execute();
-  const counts = { active: 0, suspended: 0, revoked: 0, expired: 0 };
-  for (const row of rows) {
-    const count = Number(row.count);
-    if (row.status === 'active') {
-      const ended = Number(row.ended ?? 0);
-      counts.active += count - ended;
-      counts.expired += ended;
-    } else if (row.status === 'suspended' || row.status === 'revoked') counts[row.status] += count;
+  const ended = await matchingLicenses(db, { ...filter, status: 'expired' })
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .executeTakeFirst();
+  const counts = { active: 0, suspended: 0, revoked: 0, expired: Number(ended?.count ?? 0) };
+  for (const row of stored) {
+    if (row.status === 'active') counts.active += Number(row.count);
+    else if (row.status === 'suspended' || row.status === 'revoked') counts[row.status] += Number(row.count);
   }
+  counts.active -= counts.expired;
   return counts;
 };
 
