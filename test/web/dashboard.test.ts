@@ -3,8 +3,8 @@
 // creates a product, a policy and a license through the forms, sees the machine the SDK activates, suspends the
 // license and sees validation fail; an admin's revoke becomes a proposal (CHARTER_REQUIRE_APPROVAL) that its
 // proposer is offered no approve button for and a second operator approves; a license server added on a stand-in
-// lmutil is polled and charted; an API key's secret is shown once and the key revoked; a viewer is offered no write control; an expired session returns to sign-in with a
-// message. axe finds no serious or critical violation on any page, and every page is screenshotted under
+// lmutil is polled and charted; an API key's secret is shown once and the key revoked; a viewer is offered no
+// write control; an expired session returns to sign-in with a message. axe finds no serious or critical violation on any page, and every page is screenshotted under
 // test-results/dashboard/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -181,6 +181,18 @@ describe('the dashboard in Chromium', { skip }, () => {
     const trail = page.getByRole('table', { name: 'Audit trail of this license' });
     await trail.getByRole('cell', { name: 'license.transfer' }).waitFor();
     await trail.getByRole('cell', { name: 'license.suspend' }).waitFor();
+    // Deactivating the machine frees its seat: the license counts none.
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page
+      .getByRole('table', { name: 'Machines of this license' })
+      .getByRole('button', { name: 'Deactivate' })
+      .click();
+    await page
+      .getByRole('table', { name: 'Machines of this license' })
+      .getByText('deactivated')
+      .first()
+      .waitFor();
+    await page.getByText('0 of 2').waitFor();
     await go(page, 'Machines');
     await page.getByRole('cell', { name: 'fp-browser-0001' }).waitFor();
     await look(page, 'machines');
@@ -329,6 +341,8 @@ describe('the dashboard in Chromium', { skip }, () => {
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await signIn(page, owner);
+    // The overview has read all it shows (no figure still "…") before the session ends under it.
+    await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('…'));
     // The server decides expiry from the session's last use: move it past the idle lifetime.
     const db = new SqliteDatabase(path.join(dataDir, 'charter.db'));
     try {

@@ -129,3 +129,15 @@ export const usePolicyChoices = (productId: string | undefined) =>
     queryKey: ['policies', 'choices', productId ?? null],
     queryFn: () => fetchPolicies(productId ? { productId } : {})({ limit: 100 }),
   });
+
+export const useDeactivateMachine = () => {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/machines/{id}', { params: { path: { id } } })),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['machines'] }),
+        queryClient.invalidateQueries({ queryKey: ['licenses'] }),
+      ]),
+  });
+};

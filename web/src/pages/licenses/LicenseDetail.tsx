@@ -8,6 +8,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { PagedList } from '../../components/PagedList';
 import { fetchMachines, type Machine, useLicense } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
+import { Deactivate } from '../machines/Deactivate';
 import { LicenseActions } from './LicenseActions';
 import { LicenseParts } from './LicenseParts';
 
@@ -68,6 +69,9 @@ export const LicenseDetail = () => {
           { header: 'Name', cell: (machine) => machine.name ?? machine.hostname ?? '—' },
           { header: 'Status', cell: (machine) => <Badge value={machine.status} /> },
           { header: 'Last seen', cell: (machine) => when(machine.lastSeenAt) },
+          ...(can('machines:write')
+            ? [{ header: 'Deactivate', cell: (machine: Machine) => <Deactivate machine={machine} /> }]
+            : []),
         ]}
       />
       <LicenseParts license={item} />
