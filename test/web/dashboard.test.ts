@@ -342,7 +342,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     const page = await context.newPage();
     await signIn(page, owner);
     // The overview has read all it shows (no figure still "…") before the session ends under it.
-    await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('…'));
+    await page.getByRole('main').getByText('…', { exact: true }).first().waitFor({ state: 'detached' });
     // The server decides expiry from the session's last use: move it past the idle lifetime.
     const db = new SqliteDatabase(path.join(dataDir, 'charter.db'));
     try {

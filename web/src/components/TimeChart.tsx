@@ -32,7 +32,14 @@ export const TimeChart = ({
         height,
         series: [
           {},
-          ...series.map((line) => ({ label: line.label, stroke: line.colour, width: 2, spanGaps: false })),
+          ...series.map((line) => ({
+            label: line.label,
+            stroke: line.colour,
+            width: 2,
+            spanGaps: false,
+            // Points too: a series of one sample (a server polled once) has no line to draw.
+            points: { show: true, size: 6, fill: line.colour },
+          })),
         ],
         axes: [{}, { label: '' }],
         legend: { live: false },
