@@ -104,6 +104,18 @@ describe('the dashboard in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Add product' }).click();
     await page.getByRole('cell', { name: 'Studio', exact: true }).waitFor();
     await look(page, 'products');
+    await page.getByRole('link', { name: 'Studio', exact: true }).click();
+    await page.getByText('Add a feature').click();
+    await page.getByLabel('Feature code').fill('render');
+    await page.getByLabel('Feature name').fill('Render farm');
+    await page.getByLabel('Kind').selectOption({ label: 'floating seats' });
+    await page.getByLabel('Seats').fill('5');
+    await page.getByRole('button', { name: 'Add feature' }).click();
+    await page
+      .getByRole('table', { name: 'Features of this product' })
+      .getByRole('cell', { name: '5 seats' })
+      .waitFor();
+    await look(page, 'product');
 
     await go(page, 'Policies');
     await page.getByText('Add a policy').click();

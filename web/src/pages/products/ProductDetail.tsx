@@ -4,6 +4,7 @@ import { Badge } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PagedList } from '../../components/PagedList';
 import { fetchPolicies, type Policy, useProduct } from '../../hooks/resources';
+import { Features } from './Features';
 
 export const ProductDetail = () => {
   const { id = '' } = useParams();
@@ -29,6 +30,7 @@ export const ProductDetail = () => {
         <dt>Trials</dt>
         <dd>{item.trial.enabled ? `${item.trial.days} days` : 'off'}</dd>
       </dl>
+      <Features productId={id} />
       <h2>Policies</h2>
       <PagedList<Policy>
         label="Policies of this product"
