@@ -270,6 +270,11 @@ describe('the dashboard in Chromium', { skip }, () => {
       .getByRole('cell', { name: '3', exact: true })
       .first()
       .waitFor();
+    await page.getByText('Edit this server').click();
+    await page.getByLabel('Poll every (seconds)').fill('600');
+    await page.getByRole('button', { name: 'Save server' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('heading', { name: 'Denials today' }).waitFor();
     await look(page, 'license-server');
     await go(page, 'License servers');
     await look(page, 'license-servers');

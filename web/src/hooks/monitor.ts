@@ -56,3 +56,15 @@ export const usePollNow = (id: string) => {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['monitor'] }),
   });
 };
+
+export const fetchDenials = (serverId: string) => (page: { limit: number; cursor?: string }) =>
+  unwrap(api.GET('/v1/monitor/denials', { params: { query: { ...page, serverId } } }));
+
+export const useEditServer = (id: string) => {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['MonitorServersUpdateRequest']) =>
+      unwrap(api.PATCH('/v1/monitor/servers/{id}', { params: { path: { id } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['monitor'] }),
+  });
+};

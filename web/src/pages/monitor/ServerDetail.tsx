@@ -8,6 +8,7 @@ import { PagedList } from '../../components/PagedList';
 import { TimeChart } from '../../components/TimeChart';
 import {
   type FeatureUsage,
+  fetchDenials,
   fetchFeatures,
   fetchPolls,
   fetchSessions,
@@ -18,6 +19,7 @@ import {
   useServerUsage,
 } from '../../hooks/monitor';
 import { useSession } from '../../hooks/session';
+import { EditServer } from './EditServer';
 
 const UsageChart = ({ serverId, feature }: { serverId: string; feature: string | undefined }) => {
   const usage = useServerUsage(serverId, feature);
@@ -92,6 +94,7 @@ export const ServerDetail = () => {
         </div>
       ) : null}
       <ErrorBanner error={pollNow.error} />
+      {can('monitor:write') ? <EditServer server={item} /> : null}
       <h2>Features</h2>
       <PagedList<FeatureUsage & { id: string }>
         label="Features"
@@ -150,6 +153,26 @@ export const ServerDetail = () => {
           { header: 'User', cell: (row) => row.user },
           { header: 'Host', cell: (row) => row.host },
           { header: 'Since', cell: (row) => when(row.startedAt) },
+        ]}
+      />
+      <h2>Denials today</h2>
+      <PagedList
+        label="Denials"
+        queryKey={['monitor', 'denials', id]}
+        fetchPage={async (page) => {
+          const result = await fetchDenials(id)(page);
+          return {
+            ...result,
+            data: result.data.map((row) => ({ ...row, id: `${row.feature}-${row.user}-${row.host}` })),
+          };
+        }}
+        empty="No license was denied today."
+        columns={[
+          { header: 'Feature', cell: (row) => row.feature },
+          { header: 'User', cell: (row) => row.user },
+          { header: 'Host', cell: (row) => row.host },
+          { header: 'Denials', cell: (row) => row.count },
+          { header: 'Last', cell: (row) => when(row.lastAt) },
         ]}
       />
       <h2>Polls</h2>
