@@ -5,9 +5,10 @@
 // with a current build costs no compile time; the server's compile itself is incremental (dist/.tsbuildinfo).
 // --only server|web builds one part. A tree without web/ (a server-only checkout) builds the server alone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const option = (name) => {
   const at = process.argv.indexOf(name);
@@ -32,6 +33,23 @@ const newestInput = (path) => {
 const run = (args) => {
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
   if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+/**
+ * Brotli and gzip copies of the dashboard's scripts and styles beside them, served by the server to a browser that
+ * accepts them (@fastify/static `preCompressed`): a third of the bytes on the wire, with no compression per request.
+ */
+const precompress = (dir) => {
+  for (const name of readdirSync(dir)) {
+    if (!/\.(js|css|svg|json)$/.test(name)) continue;
+    const bytes = readFileSync(join(dir, name));
+    if (bytes.length < 1024) continue;
+    writeFileSync(
+      join(dir, `${name}.br`),
+      brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+    );
+    writeFileSync(join(dir, `${name}.gz`), gzipSync(bytes, { level: 9 }));
+  }
 };
 
 const parts = [
@@ -62,6 +80,7 @@ const parts = [
         '--logLevel',
         'warn',
       ]);
+      precompress(join(root, 'web', 'dist', 'assets'));
     },
   },
 ];

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { type TestApp, withApp } from '../support/app.js';
 import { expectError } from '../support/expect-error.js';
 
@@ -20,6 +21,7 @@ describe('the dashboard at /', () => {
     mkdirSync(path.join(dir, 'assets'));
     writeFileSync(path.join(dir, 'index.html'), indexHtml);
     writeFileSync(path.join(dir, 'assets', 'app-Ab12Cd34.js'), 'console.log("app")\n');
+    writeFileSync(path.join(dir, 'assets', 'app-Ab12Cd34.js.br'), brotliCompressSync('console.log("app")\n'));
     t = await withApp({ dialect: 'sqlite', config: { CHARTER_DASHBOARD_DIR: dir } });
   });
   after(() => t.close());
@@ -55,12 +57,22 @@ describe('the dashboard at /', () => {
     assert.equal(head.statusCode, 200);
   });
 
-  it('serves hashed assets immutable for a year, and an unknown asset as the JSON 404', async () => {
+  it('serves hashed assets immutable for a year (brotli where accepted), and an unknown asset as the JSON 404', async () => {
     const res = await get('/assets/app-Ab12Cd34.js');
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /javascript/);
     assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
     expectError(await get('/assets/missing-00000000.js'), 404, 'NOT_FOUND');
+    // The build's brotli copy goes to a browser that accepts it; the same URL, and Vary says why.
+    const compressed = await t.app.inject({
+      method: 'GET',
+      url: '/assets/app-Ab12Cd34.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    assert.equal(compressed.statusCode, 200);
+    assert.equal(compressed.headers['content-encoding'], 'br');
+    assert.match(String(compressed.headers.vary), /accept-encoding/i);
+    assert.equal(brotliDecompressSync(compressed.rawPayload).toString(), 'console.log("app")\n');
     expectError(await get('/assets/..%2findex.html'), 404, 'NOT_FOUND');
     expectError(await get('/assets/..%2f..%2fpackage.json'), 404, 'NOT_FOUND');
   });
