@@ -13,6 +13,7 @@ import { publicRoute } from '../src/http/route-rules.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createSealer, loadSecretKey } from '../src/lib/sealing.js';
+import { referencedProductIds } from '../src/licensing/products/service.js';
 import { startWorkers } from '../src/workers.js';
 
 export const baselinePath = '/bench/baseline';
@@ -46,7 +47,7 @@ const app = await buildApp({
 const workers = startWorkers({ config, db, clock: systemClock, log: app.log, poller: app.poller });
 // A key for the Management scenarios, made the way the CLI makes one.
 const { secret: apiKey } = await createApiKey(
-  { db, clock: systemClock, sealer: createSealer(loadSecretKey(config)) },
+  { db, clock: systemClock, sealer: createSealer(loadSecretKey(config)), productIdsOf: referencedProductIds },
   systemAuditContext('bench'),
   undefined,
   { name: 'bench', scopes: ['admin'] },

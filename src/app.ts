@@ -47,6 +47,7 @@ import { offlineRoutes } from './licensing/offline/routes.js';
 import { orderRoutes } from './licensing/orders/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
+import { referencedProductIds } from './licensing/products/service.js';
 import { releaseRoutes } from './licensing/releases/routes.js';
 import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
@@ -276,7 +277,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
 
   await registerOpenApi(app);
   await app.register(healthRoutes({ db }));
-  const access = { db, clock, sealer };
+  const access = { db, clock, sealer, productIdsOf: referencedProductIds };
   await app.register(sessionRoutes({ ...access, session: config.session }));
   await app.register(apiKeyRoutes(access));
   await app.register(operatorRoutes(access));

@@ -1,6 +1,7 @@
 // What a principal may hand on or change: no credential creates, changes or revokes a principal with more power
 // than itself. Power is scopes and products: a key, an OAuth client or an operator's role is "within" a creator
 // when the creator holds every one of its scopes and covers every product it reaches.
+import type { Executor } from '../db/transaction.js';
 import { AppError } from '../errors/app-error.js';
 import type { Principal } from './principal.js';
 import { type Role, roleScopes, type Scope, scopesBeyond } from './scopes.js';
@@ -10,6 +11,12 @@ export interface Power {
   /** null or undefined: every product. */
   productIds?: readonly string[] | null | undefined;
 }
+
+/**
+ * The ids of the products a grant names (`productIds`: each by id or code), or 422 UNKNOWN_PRODUCT for a name that
+ * is no live product. The licensing domain provides it (app.ts hands it in), so access reads no product itself.
+ */
+export type ProductReferences = (db: Executor, references: readonly string[]) => Promise<string[]>;
 
 type Subject = 'key' | 'client' | 'operator';
 const named: Record<Subject, string> = { key: 'A key', client: 'A client', operator: 'An operator' };

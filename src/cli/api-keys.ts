@@ -5,6 +5,7 @@ import { systemAuditContext } from '../access/audit/service.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../lib/clock.js';
 import { createSealer, loadSecretKey } from '../lib/sealing.js';
+import { referencedProductIds } from '../licensing/products/service.js';
 import { type Command, configFileOption } from './command.js';
 import { pages } from './input.js';
 import { withStorage } from './storage.js';
@@ -45,7 +46,12 @@ export const apiKeysCommand: Command = {
     const config = loadConfig(configFileOption(parsed));
     const values = parsed.values;
     return withStorage(config, async (db) => {
-      const deps = { db, clock: systemClock, sealer: createSealer(loadSecretKey(config)) };
+      const deps = {
+        db,
+        clock: systemClock,
+        sealer: createSealer(loadSecretKey(config)),
+        productIdsOf: referencedProductIds,
+      };
       const context = systemAuditContext('cli');
       switch (action) {
         case 'create': {

@@ -1,11 +1,13 @@
 // withApp({ dialect }): a fresh app on a fresh database with a fixed clock and captured log lines.
 import type { FastifyInstance } from 'fastify';
+import type { ProductReferences } from '../../src/access/grants.js';
 import { type AppDeps, buildApp } from '../../src/app.js';
 import { type Config, type ConfigInput, loadConfig } from '../../src/config.js';
 import type { Database, DialectName } from '../../src/db/connection.js';
 import { type FixedClock, fixedClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createSealer, loadSecretKey, type Sealer } from '../../src/lib/sealing.js';
+import { referencedProductIds } from '../../src/licensing/products/service.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
@@ -15,6 +17,8 @@ export interface TestApp {
   config: Config;
   /** The app's sealer (same secret key file), for services tests call directly. */
   sealer: Sealer;
+  /** What app.ts hands the access services to resolve a grant's products. */
+  productIdsOf: ProductReferences;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** Another app instance on the same storage and configuration, as a second server process would be. */
@@ -68,6 +72,7 @@ export const withApp = async (options: WithAppOptions): Promise<TestApp> => {
     clock,
     config,
     sealer: createSealer(loadSecretKey(config)),
+    productIdsOf: referencedProductIds,
     logs,
     sibling: async () => {
       const other = await build();

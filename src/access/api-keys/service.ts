@@ -11,9 +11,8 @@ import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
-import { referencedProductIds } from '../../licensing/products/service.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
-import { assertGrantable, assertWithin } from '../grants.js';
+import { assertGrantable, assertWithin, type ProductReferences } from '../grants.js';
 import type { Principal } from '../principal.js';
 import type { Scope } from '../scopes.js';
 import { type ApiKey, apiKeyPattern, apiKeyPrefix, type CreateApiKey } from './schemas.js';
@@ -49,16 +48,18 @@ export interface AccessDeps {
   clock: Clock;
   /** Seals request-signing secrets at rest. */
   sealer: Sealer;
+  /** Resolves the products a key is restricted to. */
+  productIdsOf: ProductReferences;
 }
 
 export const createApiKey = async (
-  { db, clock, sealer }: AccessDeps,
+  { db, clock, sealer, productIdsOf }: AccessDeps,
   context: AuditContext,
   creator: Principal | undefined,
   request: CreateApiKey,
 ): Promise<{ apiKey: ApiKey; secret: string; signingSecret?: string }> => {
   const input = request.productIds
-    ? { ...request, productIds: await referencedProductIds(db.kysely, request.productIds) }
+    ? { ...request, productIds: await productIdsOf(db.kysely, request.productIds) }
     : request;
   assertGrantable(creator, input, 'key');
   const now = clock.nowMs();
@@ -148,7 +149,7 @@ export const revokeApiKeyById = async (
  * hash, so its timing does not depend on how much of a key is right. Revocation wins over expiry.
  */
 export const authenticateApiKey = async (
-  { db, clock, sealer }: AccessDeps,
+  { db, clock, sealer }: Pick<AccessDeps, 'db' | 'clock' | 'sealer'>,
   presented: string,
 ): Promise<Principal> => {
   if (!apiKeyPattern.test(presented)) throw new AppError('AUTH_INVALID', 'The API key is malformed');

@@ -11,9 +11,8 @@ import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId, secureRandomBytes } from '../../lib/random.js';
 import { newSecret, safeEqual, sha256Hex } from '../../lib/secrets.js';
-import { referencedProductIds } from '../../licensing/products/service.js';
 import { type AuditContext, recordAudit } from '../audit/service.js';
-import { assertGrantable, assertWithin } from '../grants.js';
+import { assertGrantable, assertWithin, type ProductReferences } from '../grants.js';
 import type { Principal } from '../principal.js';
 import { hasScope, type Scope, scopeSchema, scopesBeyond } from '../scopes.js';
 import type { KeyRing } from '../signing-keys/service.js';
@@ -27,6 +26,8 @@ export interface OauthDeps {
   db: Database;
   clock: Clock;
   keyRing: KeyRing;
+  /** Resolves the products a client is restricted to. */
+  productIdsOf: ProductReferences;
 }
 
 export const toOauthClient = (row: OauthClientsTable): OauthClient => ({
@@ -43,13 +44,13 @@ export const toOauthClient = (row: OauthClientsTable): OauthClient => ({
 });
 
 export const createOauthClient = async (
-  { db, clock }: Pick<OauthDeps, 'db' | 'clock'>,
+  { db, clock, productIdsOf }: Pick<OauthDeps, 'db' | 'clock' | 'productIdsOf'>,
   context: AuditContext,
   creator: Principal | undefined,
   request: CreateOauthClient,
 ): Promise<{ client: OauthClient; clientSecret: string }> => {
   const input = request.productIds
-    ? { ...request, productIds: await referencedProductIds(db.kysely, request.productIds) }
+    ? { ...request, productIds: await productIdsOf(db.kysely, request.productIds) }
     : request;
   assertGrantable(creator, input, 'client');
   const now = clock.nowMs();
@@ -212,7 +213,7 @@ const parsePart = (part: string): Record<string, unknown> => {
 
 /** The principal behind a bearer access token. Only EdDSA tokens of this server's keys are accepted. */
 export const authenticateAccessToken = async (
-  { db, clock, keyRing }: OauthDeps,
+  { db, clock, keyRing }: Pick<OauthDeps, 'db' | 'clock' | 'keyRing'>,
   token: string,
 ): Promise<Principal> => {
   const [headerPart = '', payloadPart = '', signaturePart = ''] = token.split('.');
