@@ -1,9 +1,8 @@
 // Customers: the list, and a form to add one by email.
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client';
 import { Badge } from '../../components/Badge';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
+import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
 import { type Customer, fetchCustomers, useCreateCustomer } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
@@ -12,7 +11,7 @@ const AddCustomer = () => {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const create = useCreateCustomer();
-  const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
+  const { fields } = formErrors(create.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate({ email, ...(name ? { name } : {}) });
@@ -35,7 +34,7 @@ const AddCustomer = () => {
           value={name}
           onChange={(event) => setName(event.target.value)}
         />
-        <ErrorBanner error={Object.keys(fields).length ? null : create.error} />
+        <FormBanner error={create.error} />
         <button type="submit" disabled={create.isPending}>
           Add customer
         </button>

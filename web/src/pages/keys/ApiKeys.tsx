@@ -1,10 +1,11 @@
 // API keys: who holds what, created with the scopes the operator may hand on; the secret is shown once with a
 // copy button; revoking ends the key at once.
 import { type FormEvent, useState } from 'react';
-import { ApiError, type Scope } from '../../api/client';
+import type { Scope } from '../../api/client';
 import { Badge, when } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
+import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
 import { SecretOnce } from '../../components/Secret';
 import { type ApiKey, fetchApiKeys, useCreateApiKey, useRevokeApiKey } from '../../hooks/access';
@@ -47,7 +48,7 @@ const CreateKey = () => {
   const [scopes, setScopes] = useState<Scope[]>([]);
   const [readOnly, setReadOnly] = useState(false);
   const [productIds, setProductIds] = useState('');
-  const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
+  const { fields } = formErrors(create.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const products = productIds
@@ -100,7 +101,7 @@ const CreateKey = () => {
           error={fields.productIds}
           onChange={(event) => setProductIds(event.target.value)}
         />
-        <ErrorBanner error={Object.keys(fields).length ? null : create.error} />
+        <FormBanner error={create.error} />
         <button type="submit" disabled={create.isPending || scopes.length === 0}>
           Create key
         </button>

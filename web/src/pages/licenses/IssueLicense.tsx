@@ -2,20 +2,19 @@
 // field errors shown beside the field they concern.
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { ApiError } from '../../api/client';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, TextField } from '../../components/Field';
-import { useCreateLicense, usePolicyChoices, useProductChoices } from '../../hooks/resources';
+import { FormBanner, formErrors } from '../../components/FormErrors';
+import { ProductSelect } from '../../components/ProductSelect';
+import { useCreateLicense, usePolicyChoices } from '../../hooks/resources';
 
 export const IssueLicense = () => {
   const navigate = useNavigate();
-  const products = useProductChoices();
   const [productId, setProductId] = useState('');
   const policies = usePolicyChoices(productId || undefined);
   const [policyId, setPolicyId] = useState('');
   const [customerId, setCustomerId] = useState('');
   const create = useCreateLicense();
-  const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
+  const { fields } = formErrors(create.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate(
@@ -31,18 +30,12 @@ export const IssueLicense = () => {
     <details className="panel">
       <summary>Issue a license</summary>
       <form onSubmit={submit}>
-        <Field label="Product" error={fields.productId}>
-          {(props) => (
-            <select {...props} value={productId} onChange={(event) => setProductId(event.target.value)}>
-              <option value="">Choose a product</option>
-              {products.data?.data.map((product) => (
-                <option key={product.id} value={product.id}>
-                  {product.name} ({product.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProductSelect
+          none="Choose a product"
+          value={productId}
+          onChange={setProductId}
+          error={fields.productId}
+        />
         <Field label="Policy" error={fields.policyId}>
           {(props) => (
             <select
@@ -66,7 +59,7 @@ export const IssueLicense = () => {
           value={customerId}
           onChange={(event) => setCustomerId(event.target.value)}
         />
-        <ErrorBanner error={Object.keys(fields).length ? null : create.error} />
+        <FormBanner error={create.error} />
         <button type="submit" disabled={create.isPending || !policyId}>
           Issue license
         </button>

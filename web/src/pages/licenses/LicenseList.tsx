@@ -6,7 +6,8 @@ import { Link, useSearchParams } from 'react-router';
 import { Badge, when } from '../../components/Badge';
 import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
-import { fetchLicenses, type License, type LicenseFilters, useProductChoices } from '../../hooks/resources';
+import { ProductSelect } from '../../components/ProductSelect';
+import { fetchLicenses, type License, type LicenseFilters } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
 import { IssueLicense } from './IssueLicense';
 
@@ -14,7 +15,6 @@ const statuses = ['active', 'suspended', 'revoked', 'expired'] as const;
 
 export const LicenseList = () => {
   const { can } = useSession();
-  const products = useProductChoices();
   const [params, setParams] = useSearchParams();
   const filters: LicenseFilters = Object.fromEntries(
     (['status', 'productId', 'policyId', 'customerId', 'key', 'keyPrefix'] as const)
@@ -54,22 +54,11 @@ export const LicenseList = () => {
           )}
         </Field>
         <button type="submit">Search</button>
-        <Field label="Product">
-          {(props) => (
-            <select
-              {...props}
-              value={filters.productId ?? ''}
-              onChange={(event) => setFilters({ ...filters, productId: event.target.value || undefined })}
-            >
-              <option value="">Every product</option>
-              {products.data?.data.map((product) => (
-                <option key={product.id} value={product.id}>
-                  {product.name} ({product.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProductSelect
+          none="Every product"
+          value={filters.productId ?? ''}
+          onChange={(productId) => setFilters({ ...filters, productId: productId || undefined })}
+        />
         <Field label="Status">
           {(props) => (
             <select

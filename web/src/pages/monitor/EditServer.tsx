@@ -1,8 +1,7 @@
 // Edits a monitored server: its name, address, poll interval, and whether it is polled at all.
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
+import { FormBanner, formErrors } from '../../components/FormErrors';
 import { type MonitoredServer, useEditServer } from '../../hooks/monitor';
 
 export const EditServer = ({ server }: { server: MonitoredServer }) => {
@@ -11,7 +10,7 @@ export const EditServer = ({ server }: { server: MonitoredServer }) => {
   const [address, setAddress] = useState(server.address);
   const [pollSeconds, setPollSeconds] = useState(String(server.pollSeconds));
   const [enabled, setEnabled] = useState(server.enabled);
-  const fields = edit.error instanceof ApiError ? edit.error.fieldErrors() : {};
+  const { fields } = formErrors(edit.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     edit.mutate({ name, address, pollSeconds: Number(pollSeconds), enabled });
@@ -46,7 +45,7 @@ export const EditServer = ({ server }: { server: MonitoredServer }) => {
           <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />{' '}
           Polled on schedule
         </label>
-        <ErrorBanner error={Object.keys(fields).length ? null : edit.error} />
+        <FormBanner error={edit.error} />
         <button type="submit" disabled={edit.isPending}>
           Save server
         </button>

@@ -1,10 +1,9 @@
 // Monitored license servers: status and last poll of each, and a form to add one.
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { ApiError } from '../../api/client';
 import { Badge, when } from '../../components/Badge';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, TextField } from '../../components/Field';
+import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
 import { fetchServers, type MonitoredServer, useAddServer } from '../../hooks/monitor';
 import { useSession } from '../../hooks/session';
@@ -15,7 +14,7 @@ const AddServer = () => {
   const [kind, setKind] = useState<MonitoredServer['kind']>('flexlm');
   const [address, setAddress] = useState('');
   const [pollSeconds, setPollSeconds] = useState('300');
-  const fields = add.error instanceof ApiError ? add.error.fieldErrors() : {};
+  const { fields } = formErrors(add.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.mutate({ name, kind, address, pollSeconds: Number(pollSeconds), timeoutSeconds: 30, enabled: true });
@@ -59,7 +58,7 @@ const AddServer = () => {
           value={pollSeconds}
           onChange={(event) => setPollSeconds(event.target.value)}
         />
-        <ErrorBanner error={Object.keys(fields).length ? null : add.error} />
+        <FormBanner error={add.error} />
         <button type="submit" disabled={add.isPending}>
           Add server
         </button>

@@ -1,21 +1,20 @@
 // Policies: the list, and a form for the common ones (product, code, name, machines, duration).
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client';
-import { ErrorBanner } from '../../components/ErrorBanner';
-import { Field, TextField } from '../../components/Field';
+import { TextField } from '../../components/Field';
+import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
-import { fetchPolicies, type Policy, useCreatePolicy, useProductChoices } from '../../hooks/resources';
+import { ProductSelect } from '../../components/ProductSelect';
+import { fetchPolicies, type Policy, useCreatePolicy } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
 
 const AddPolicy = () => {
-  const products = useProductChoices();
   const [productId, setProductId] = useState('');
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [maxMachines, setMaxMachines] = useState('');
   const [days, setDays] = useState('');
   const create = useCreatePolicy();
-  const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
+  const { fields } = formErrors(create.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate({
@@ -30,23 +29,13 @@ const AddPolicy = () => {
     <details className="panel">
       <summary>Add a policy</summary>
       <form onSubmit={submit}>
-        <Field label="Product" error={fields.productId}>
-          {(props) => (
-            <select
-              {...props}
-              required
-              value={productId}
-              onChange={(event) => setProductId(event.target.value)}
-            >
-              <option value="">Choose a product</option>
-              {products.data?.data.map((product) => (
-                <option key={product.id} value={product.id}>
-                  {product.name} ({product.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProductSelect
+          none="Choose a product"
+          required
+          value={productId}
+          onChange={setProductId}
+          error={fields.productId}
+        />
         <TextField
           label="Code"
           required
@@ -79,7 +68,7 @@ const AddPolicy = () => {
           value={days}
           onChange={(event) => setDays(event.target.value)}
         />
-        <ErrorBanner error={Object.keys(fields).length ? null : create.error} />
+        <FormBanner error={create.error} />
         <button type="submit" disabled={create.isPending}>
           Add policy
         </button>

@@ -1,8 +1,7 @@
 // A product's features, and a form to add one: on/off, metered (a maximum per period) or floating (seats).
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../api/client';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, TextField } from '../../components/Field';
+import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
 import { type Feature, fetchFeaturesOf, useAddFeature } from '../../hooks/features';
 import { useSession } from '../../hooks/session';
@@ -13,7 +12,7 @@ const AddFeature = ({ productId }: { productId: string }) => {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<Feature['kind']>('boolean');
   const [amount, setAmount] = useState('');
-  const fields = add.error instanceof ApiError ? add.error.fieldErrors() : {};
+  const { fields } = formErrors(add.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.mutate(
@@ -74,7 +73,7 @@ const AddFeature = ({ productId }: { productId: string }) => {
             onChange={(event) => setAmount(event.target.value)}
           />
         )}
-        <ErrorBanner error={Object.keys(fields).length ? null : add.error} />
+        <FormBanner error={add.error} />
         <button type="submit" disabled={add.isPending}>
           Add feature
         </button>

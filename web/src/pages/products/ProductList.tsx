@@ -5,6 +5,7 @@ import { ApiError } from '../../api/client';
 import { Badge } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
+import { formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
 import { fetchProducts, type Product, useCreateProduct } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
@@ -16,7 +17,7 @@ const AddProduct = () => {
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const create = useCreateProduct();
-  const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
+  const { fields } = formErrors(create.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate(

@@ -5,8 +5,8 @@ import { useMemo, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field } from '../../components/Field';
+import { ProductSelect } from '../../components/ProductSelect';
 import { TimeChart } from '../../components/TimeChart';
-import { useProductChoices } from '../../hooks/resources';
 
 const colours = {
   validations: '#1d4ed8',
@@ -17,7 +17,6 @@ const colours = {
 };
 
 export const Usage = () => {
-  const products = useProductChoices();
   const [productId, setProductId] = useState('');
   const [bucket, setBucket] = useState<'hour' | 'day'>('day');
   const usage = useQuery({
@@ -63,18 +62,7 @@ export const Usage = () => {
     <section>
       <h1>Usage</h1>
       <div className="filters">
-        <Field label="Product">
-          {(props) => (
-            <select {...props} value={productId} onChange={(event) => setProductId(event.target.value)}>
-              <option value="">Every product</option>
-              {products.data?.data.map((product) => (
-                <option key={product.id} value={product.id}>
-                  {product.name} ({product.code})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProductSelect none="Every product" value={productId} onChange={setProductId} />
         <Field label="Buckets">
           {(props) => (
             <select
