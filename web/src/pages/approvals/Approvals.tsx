@@ -2,6 +2,7 @@
 // hold actions:approve, and never on one's own proposal (the API refuses it with SELF_APPROVAL_FORBIDDEN too);
 // a rejection needs a reason, which the proposer reads.
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { Badge, when } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PagedList } from '../../components/PagedList';
@@ -83,7 +84,17 @@ export const Approvals = () => {
         empty={status === 'pending' ? 'Nothing waits for approval.' : 'None.'}
         columns={[
           { header: 'Action', cell: (action) => action.kind.replaceAll('_', ' ') },
-          { header: 'Target', cell: (action) => <code>{target(action)}</code> },
+          {
+            header: 'Target',
+            cell: (action) =>
+              typeof action.params.licenseId === 'string' ? (
+                <Link to={`/licenses/${action.params.licenseId}`}>
+                  <code>{target(action)}</code>
+                </Link>
+              ) : (
+                <code>{target(action)}</code>
+              ),
+          },
           { header: 'Reason', cell: (action) => action.reason },
           {
             header: 'Proposed by',
