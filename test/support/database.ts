@@ -1,4 +1,5 @@
-// A fresh, migrated database per test: a SQLite file in a temp dir, or a PostgreSQL schema dropped afterwards.
+// A fresh, migrated database per test: a SQLite file in a temp dir, or a PostgreSQL schema of its own (dropped by
+// the next `npm test` before it starts, never while other files run).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,6 @@ export const freshDatabase = async (
 ): Promise<TestDatabase> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'charter-test-'));
   let db: Database;
-  let dropSchema = async () => {};
   let serverEnv: Record<string, string> = { CHARTER_DATA_DIR: dataDir };
   if (dialect === 'sqlite') {
     db = openDatabase({ dialect: 'sqlite', file: path.join(dataDir, 'charter.db') });
@@ -40,7 +40,9 @@ export const freshDatabase = async (
     const schema = `test_${ulid(Date.now()).toLowerCase()}`;
     await adminQuery(`create schema ${schema}`);
     db = openDatabase({ dialect: 'postgres', url: postgresUrl(), searchPath: schema, poolSize: 12 });
-    dropSchema = () => adminQuery(`drop schema if exists ${schema} cascade`);
+    // The schema stays when the test ends: dropping it while another test file's migrator reads the catalog fails
+    // that read (`schema "test_…" does not exist`); `npm test` drops them all before it starts
+    // (scripts/drop-test-schemas.mjs).
     const url = new URL(postgresUrl());
     url.searchParams.set('options', `-c search_path=${schema}`);
     serverEnv = { ...serverEnv, DATABASE_URL: url.toString() };
@@ -55,7 +57,6 @@ export const freshDatabase = async (
       if (disposed) return;
       disposed = true;
       await db.close().catch(() => {});
-      await dropSchema();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
