@@ -13,11 +13,16 @@ import { LicenseDetail } from './pages/licenses/LicenseDetail';
 import { LicenseList } from './pages/licenses/LicenseList';
 import { MachineList } from './pages/machines/MachineList';
 import { NotFound } from './pages/NotFound';
+import { OAuthClients } from './pages/oauth-clients/OAuthClients';
+import { OperatorList } from './pages/operators/OperatorList';
 import { Overview } from './pages/overview/Overview';
 import { PolicyList } from './pages/policies/PolicyList';
 import { ProductDetail } from './pages/products/ProductDetail';
 import { ProductList } from './pages/products/ProductList';
 import { SignIn } from './pages/SignIn';
+import { SigningKeys } from './pages/signing-keys/SigningKeys';
+import { WebhookDetail } from './pages/webhooks/WebhookDetail';
+import { WebhookList } from './pages/webhooks/WebhookList';
 
 // The monitor's pages carry the charting library: loaded when first opened, not with the first page.
 const ServerList = lazy(async () => ({ default: (await import('./pages/monitor/ServerList')).ServerList }));
@@ -47,6 +52,11 @@ export const App = () => {
           <Route path="approvals" element={<Approvals />} />
           <Route path="usage" element={<Usage />} />
           <Route path="api-keys" element={<ApiKeys />} />
+          <Route path="webhooks" element={<WebhookList />} />
+          <Route path="webhooks/:id" element={<WebhookDetail />} />
+          <Route path="signing-keys" element={<SigningKeys />} />
+          <Route path="oauth-clients" element={<OAuthClients />} />
+          <Route path="operators" element={<OperatorList />} />
           <Route path="audit" element={<AuditLog />} />
           <Route path="monitor" element={<ServerList />} />
           <Route path="monitor/:id" element={<ServerDetail />} />

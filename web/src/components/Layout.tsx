@@ -14,7 +14,11 @@ const sections: { to: string; label: string; scope: Scope }[] = [
   { to: '/monitor', label: 'License servers', scope: 'monitor:read' },
   { to: '/incidents', label: 'Incidents', scope: 'incidents:read' },
   { to: '/approvals', label: 'Approvals', scope: 'actions:read' },
+  { to: '/webhooks', label: 'Webhooks', scope: 'webhooks:read' },
   { to: '/api-keys', label: 'API keys', scope: 'keys:read' },
+  { to: '/oauth-clients', label: 'OAuth clients', scope: 'keys:read' },
+  { to: '/signing-keys', label: 'Signing keys', scope: 'keys:read' },
+  { to: '/operators', label: 'Operators', scope: 'operators:read' },
   { to: '/audit', label: 'Audit log', scope: 'audit:read' },
 ];
 
