@@ -44,3 +44,33 @@ export const seriousViolations = async (page: Page): Promise<string[]> => {
           .join('; ')}`,
     );
 };
+
+/** The pages a suite checked with axe, each with its serious or critical violations (none expected). */
+export type AccessibilityLog = Record<string, string[]>;
+
+/** Waits for the page's heading, keeps its screenshot and checks it with axe into `log`. */
+export const look = async (page: Page, name: string, log: AccessibilityLog) => {
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await screenshot(page, name);
+  log[name] = await seriousViolations(page);
+};
+
+/** Follows a section of the dashboard's sidebar. */
+export const go = (page: Page, section: string) =>
+  page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('link', { name: section, exact: true })
+    .click();
+
+/** Signs in through the dashboard's page as a person does, and waits for the overview. */
+export const signInThroughPage = async (
+  page: Page,
+  url: string,
+  who: { email: string; password: string },
+) => {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+};

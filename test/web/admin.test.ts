@@ -12,7 +12,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserMissing, launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
+import {
+  type AccessibilityLog,
+  browserMissing,
+  go,
+  launchBrowser,
+  look as lookAt,
+  signInThroughPage,
+} from '../support/browser.js';
 import { owner, repoRoot, type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
 import { type Receiver, startReceiver } from '../support/webhooks.js';
 
@@ -37,7 +44,7 @@ describe('the administration pages in Chromium', { skip }, () => {
   let browser: Browser;
   let receiver: Receiver;
   let call: Awaited<ReturnType<typeof signInAsOwner>>;
-  const accessibility: Record<string, string[]> = {};
+  const accessibility: AccessibilityLog = {};
 
   before(async () => {
     const build = spawnSync(
@@ -74,30 +81,14 @@ describe('the administration pages in Chromium', { skip }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Checks the page with axe and keeps its screenshot. */
-  const look = async (page: Page, name: string) => {
-    await page.getByRole('heading', { level: 1 }).first().waitFor();
-    await screenshot(page, name);
-    accessibility[name] = await seriousViolations(page);
-  };
-
-  /** Follows a section of the sidebar. */
-  const go = (page: Page, section: string) =>
-    page
-      .getByRole('navigation', { name: 'Sections' })
-      .getByRole('link', { name: section, exact: true })
-      .click();
+  const look = (page: Page, name: string) => lookAt(page, name, accessibility);
 
   const signIn = async (who: { email: string; password: string }) => {
     const context = await browser.newContext();
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(server.url);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await signInThroughPage(page, server.url, who);
     return { context, page };
   };
 

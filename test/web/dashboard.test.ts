@@ -15,7 +15,14 @@ import { after, before, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { CharterClient } from '../../packages/sdk/src/index.js';
-import { browserMissing, launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
+import {
+  type AccessibilityLog,
+  browserMissing,
+  go,
+  launchBrowser,
+  look as lookAt,
+  signInThroughPage,
+} from '../support/browser.js';
 import { owner, repoRoot, type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
 import { standIn } from '../support/monitor.js';
 
@@ -29,7 +36,7 @@ describe('the dashboard in Chromium', { skip }, () => {
   let dataDir: string;
   let server: ServedCli;
   let browser: Browser;
-  const accessibility: Record<string, string[]> = {};
+  const accessibility: AccessibilityLog = {};
 
   before(async () => {
     // The dashboard's own build, when a source is newer than it (npm test builds it before the suites).
@@ -66,27 +73,9 @@ describe('the dashboard in Chromium', { skip }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Checks the page with axe and keeps its screenshot. */
-  const look = async (page: Page, name: string) => {
-    await page.getByRole('heading', { level: 1 }).first().waitFor();
-    await screenshot(page, name);
-    accessibility[name] = await seriousViolations(page);
-  };
-
-  /** Follows a section of the sidebar. */
-  const go = (page: Page, section: string) =>
-    page
-      .getByRole('navigation', { name: 'Sections' })
-      .getByRole('link', { name: section, exact: true })
-      .click();
-
-  const signIn = async (page: Page, who: { email: string; password: string }) => {
-    await page.goto(server.url);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  };
+  const look = (page: Page, name: string) => lookAt(page, name, accessibility);
+  const signIn = (page: Page, who: { email: string; password: string }) =>
+    signInThroughPage(page, server.url, who);
 
   it('signs in, creates a product, a policy and a license, sees the SDK’s machine, and a suspension fails validation', async () => {
     const context = await browser.newContext();
