@@ -253,17 +253,33 @@ export const buildOpenApiDocument = (
       // Every mutating Management route takes an Idempotency-Key (http/idempotency.ts).
       const idempotent = route?.auth.kind === 'scope' && unsafeMethods.has(method.toUpperCase());
       if (idempotent) {
-        operation.parameters = [
-          ...(operation.parameters ?? []),
-          {
-            in: 'header',
-            name: 'Idempotency-Key',
-            required: false,
-            schema: { type: 'string', minLength: 1, maxLength: 255 },
-            description:
-              'Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED',
-          },
-        ];
+        const replay =
+          'Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED';
+        const parameters = (operation.parameters ?? []) as {
+          in?: string;
+          name?: string;
+          description?: string;
+        }[];
+        // A route that requires the header (POST /v1/orders) declares it in its schema: one parameter, not two
+        // (header names are case-insensitive, and a document naming one twice is invalid).
+        const declared = parameters.find(
+          (parameter) => parameter.in === 'header' && parameter.name?.toLowerCase() === 'idempotency-key',
+        );
+        if (declared) {
+          declared.name = 'Idempotency-Key';
+          declared.description = [declared.description, replay].filter(Boolean).join('. ');
+        } else {
+          operation.parameters = [
+            ...(operation.parameters ?? []),
+            {
+              in: 'header',
+              name: 'Idempotency-Key',
+              required: false,
+              schema: { type: 'string', minLength: 1, maxLength: 255 },
+              description: replay,
+            },
+          ];
+        }
       }
       // What the kernel answers before a handler runs: a bad query (every /v1 route refuses unknown parameters),
       // path or body; then what the credential check refuses.

@@ -251,6 +251,31 @@ describe('reference documents', () => {
     assert.ok(document.paths['/v1/client/deactivate']?.post?.responses['204']);
   });
 
+  it('no operation names a parameter twice (header names compared without case), and POST /v1/orders requires its Idempotency-Key', async () => {
+    type Parameter = { in: string; name: string; required?: boolean };
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+    };
+    const twice: string[] = [];
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const seen = new Set<string>();
+        for (const parameter of operation.parameters ?? []) {
+          const key = `${parameter.in}:${parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name}`;
+          if (seen.has(key)) twice.push(`${method.toUpperCase()} ${path} ${key}`);
+          seen.add(key);
+        }
+      }
+    }
+    assert.deepEqual(twice, []);
+    const orderKey = document.paths['/v1/orders']?.post?.parameters?.filter(
+      (parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key',
+    );
+    assert.deepEqual(
+      orderKey?.map((parameter) => [parameter.name, parameter.required]),
+      [['Idempotency-Key', true]],
+    );
+  });
   it('every documented route of /docs/routes is in /openapi.json', async () => {
     const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
       paths: Record<string, Record<string, unknown>>;

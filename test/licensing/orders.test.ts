@@ -255,5 +255,84 @@ for (const dialect of dialects()) {
       expectError(read, 404, 'NOT_FOUND');
       expectError(await call('GET', '/v1/orders/ord_missing'), 404, 'NOT_FOUND');
     });
+
+    it('GET /v1/orders lists newest first with a license count, pages by cursor, filters by customer or externalId, and hides orders a restricted key cannot wholly see', async () => {
+      type Summary = { id: string; externalId: string; customerId: string; licensesCount: number };
+      type OrderPage = { data: Summary[]; nextCursor: string | null };
+      const placed: Order[] = [];
+      for (const [externalId, email, productCode, quantity] of [
+        ['list-1', 'lister@example.com', 'studio', 2],
+        ['list-2', 'lister@example.com', 'teams', 1],
+        ['list-3', 'other-lister@example.com', 'studio', 3],
+      ] as const) {
+        const res = await order({
+          externalId,
+          customer: { email },
+          items: [{ productCode, policyCode: 'yearly', quantity }],
+        });
+        assert.equal(res.statusCode, 201, res.body);
+        placed.push(res.json() as Order);
+      }
+      const all = (await call('GET', '/v1/orders?limit=200')).json() as OrderPage;
+      const ids = all.data.map((summary) => summary.id);
+      assert.deepEqual(ids, [...ids].sort().reverse(), 'newest first');
+      const [first, second, third] = placed;
+      assert.ok(first && second && third);
+      assert.deepEqual(
+        all.data.slice(0, 3).map((summary) => [summary.externalId, summary.licensesCount]),
+        [
+          ['list-3', 3],
+          ['list-2', 1],
+          ['list-1', 2],
+        ],
+      );
+      assert.equal(
+        'licenses' in (all.data[0] ?? {}),
+        false,
+        'a list answers counts, not up to 1,000 licenses each',
+      );
+      // Two at a time, with the cursor: the same orders in the same order, none twice.
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const url: string = `/v1/orders?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = (await call('GET', url)).json() as OrderPage;
+        paged.push(...page.data.map((summary) => summary.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(paged, ids);
+      const byEmail = (await call('GET', '/v1/orders?customerId=lister@example.com')).json() as OrderPage;
+      assert.deepEqual(
+        byEmail.data.map((summary) => summary.externalId),
+        ['list-2', 'list-1'],
+      );
+      const byId = (await call('GET', `/v1/orders?customerId=${third.customerId}`)).json() as OrderPage;
+      assert.deepEqual(
+        byId.data.map((summary) => summary.id),
+        [third.id],
+      );
+      const byExternal = (await call('GET', '/v1/orders?externalId=list-2')).json() as OrderPage;
+      assert.deepEqual(
+        byExternal.data.map((summary) => summary.id),
+        [second.id],
+      );
+      expectError(await call('GET', '/v1/orders?customerId=nobody@example.com'), 404, 'NOT_FOUND');
+      expectError(await call('GET', '/v1/orders?status=paid'), 400, 'INVALID_QUERY');
+      // A key restricted to teams lists the teams order and none of the studio ones.
+      const teams = ((await call('GET', '/v1/products?code=teams')).json() as { data: { id: string }[] })
+        .data[0];
+      const restricted = (await createKey(t, ['orders:read'], { productIds: [teams?.id ?? ''] })).secret;
+      const seen = (
+        await t.app.inject({ method: 'GET', url: '/v1/orders?limit=200', headers: bearer(restricted) })
+      ).json() as OrderPage;
+      assert.ok(seen.data.some((summary) => summary.id === second.id));
+      assert.ok(!seen.data.some((summary) => summary.id === first.id || summary.id === third.id));
+      const refused = await t.app.inject({
+        method: 'GET',
+        url: '/v1/orders',
+        headers: bearer((await createKey(t, ['licenses:read'])).secret),
+      });
+      expectError(refused, 403, 'AUTH_INSUFFICIENT');
+    });
   });
 }

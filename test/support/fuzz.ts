@@ -46,6 +46,7 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
     '%ZZ',
     '__proto__',
     'constructor',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell probe, sent as the literal text it is
     '${jndi:ldap://x}',
     '\r\nX-Injected: 1',
     '<script>alert(1)</script>',

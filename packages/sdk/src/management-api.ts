@@ -1260,7 +1260,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List orders, newest first, each with how many licenses it issued */
+        get: operations["orders.list"];
         put?: never;
         /** Record a sale: the customer found or created and every item’s licenses issued, all or nothing (Idempotency-Key required) */
         post: operations["orders.create"];
@@ -2578,6 +2579,24 @@ export interface components {
             }[];
             metadata?: {
                 [key: string]: string | number | boolean | null;
+            };
+        };
+        OrderSummary: {
+            createdAt: string;
+            customerId: string;
+            externalId: string;
+            id: string;
+            items: {
+                policyCode: string;
+                productCode: string;
+                quantity: number;
+                /** @description Per-user products: assigned to every license of the item */
+                users?: string[];
+            }[];
+            /** @description How many licenses the order issued */
+            licensesCount: number;
+            metadata: {
+                [key: string]: unknown;
             };
         };
         PoliciesCreateRequest: {
@@ -10611,14 +10630,105 @@ export interface operations {
             };
         };
     };
+    "orders.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description A customer by id or email; one that does not exist answers 404 NOT_FOUND, never an empty list */
+                customerId?: string;
+                /** @description Your order id, exactly */
+                externalId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["OrderSummary"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description INVALID_QUERY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INSUFFICIENT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "orders.create": {
         parameters: {
             query?: never;
             header: {
-                /** @description Required on POST /v1/orders */
-                "idempotency-key": string;
-                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
-                "Idempotency-Key"?: string;
+                /** @description Required on POST /v1/orders. Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key": string;
             };
             path?: never;
             cookie?: never;

@@ -23,6 +23,7 @@ import {
   expiringWithMachines,
   findLicense,
   findLicensesByIds,
+  licenseCountsOfOrders,
   licensesOfOrder,
   listLicenses,
   updateLicenseRow,
@@ -197,6 +198,10 @@ export const deleteLicense = (deps: LicenseDeps, caller: Caller, id: string): Pr
 
 /** The licenses an order issued, as rows. */
 export const licenseRowsOfOrder = (db: Executor, orderId: string) => licensesOfOrder(db, orderId);
+
+/** How many licenses each order issued, for a page of orders in one query. */
+export const licenseCountsByOrder = (db: Executor, orderIds: readonly string[]) =>
+  licenseCountsOfOrders(db, orderIds);
 
 /** At most this many licenses are reported as expiring per evaluation (the soonest first). */
 export const expiringLicenseLimit = 10_000;

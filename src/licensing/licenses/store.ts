@@ -145,6 +145,21 @@ export const countLiveMachines = async (
 export const licensesOfOrder = (db: Executor, orderId: string): Promise<LicensesTable[]> =>
   db.selectFrom('licenses').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
 
+/** How many licenses each of these orders issued (deleted ones included: the order issued them). */
+export const licenseCountsOfOrders = async (
+  db: Executor,
+  orderIds: readonly string[],
+): Promise<Map<string, number>> => {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('licenses')
+    .select(['order_id', (eb) => eb.fn.countAll<number | string | bigint>().as('count')])
+    .where('order_id', 'in', orderIds)
+    .groupBy('order_id')
+    .execute();
+  return new Map(rows.map((row) => [row.order_id ?? '', Number(row.count)]));
+};
+
 /** The license row locked for a read-check-write (FOR UPDATE on PostgreSQL; SQLite's writer lock holds it). */
 export const lockLicenseRow = (
   db: Executor,

@@ -1,11 +1,19 @@
-// /v1/orders: a sale issuing its licenses (Idempotency-Key required), and reading an order back.
+// /v1/orders: a sale issuing its licenses (Idempotency-Key required), the orders newest first, and one order back.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
+import { pageSchema } from '../../http/pagination.js';
 import type { LicenseDeps } from '../licenses/present.js';
-import { createOrderSchema, orderHeadersSchema, orderIdParams, orderSchema } from './schemas.js';
-import { createOrder, getOrder } from './service.js';
+import {
+  createOrderSchema,
+  orderHeadersSchema,
+  orderIdParams,
+  orderListQuery,
+  orderSchema,
+  orderSummarySchema,
+} from './schemas.js';
+import { createOrder, getOrder, orderPage } from './service.js';
 
 export const orderRoutes =
   (deps: LicenseDeps) =>
@@ -45,6 +53,21 @@ export const orderRoutes =
         const order = await createOrder(deps, callerOf(request), request.body);
         return reply.code(201).header('location', `/v1/orders/${order.id}`).send(order);
       },
+    );
+
+    routes.get(
+      '/v1/orders',
+      {
+        config: { auth: requireScope('orders:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
+        schema: {
+          operationId: 'orders.list',
+          tags,
+          summary: 'List orders, newest first, each with how many licenses it issued',
+          querystring: orderListQuery,
+          response: { 200: pageSchema(orderSummarySchema) },
+        },
+      },
+      async (request) => orderPage(deps, callerOf(request), request.query),
     );
 
     routes.get(

@@ -1,5 +1,6 @@
 // Order shapes (api.md "Order"): a sale that issues licenses, all or nothing.
 import { z } from 'zod';
+import { listQuerySchema, recordFilter } from '../../http/pagination.js';
 import { licenseSchema } from '../licenses/schemas.js';
 import { metadataSchema } from '../metadata.js';
 
@@ -59,5 +60,18 @@ export const orderSchema = z
   })
   .meta({ id: 'Order' });
 export type Order = z.infer<typeof orderSchema>;
+
+/** An order as GET /v1/orders lists it: without its licenses (up to 1,000 each), with how many it issued. */
+export const orderSummarySchema = orderSchema
+  .omit({ licenses: true })
+  .extend({ licensesCount: z.number().int().describe('How many licenses the order issued') })
+  .meta({ id: 'OrderSummary' });
+export type OrderSummary = z.infer<typeof orderSummarySchema>;
+
+export const orderListQuery = listQuerySchema({
+  customerId: recordFilter('A customer by id or email', 320),
+  externalId: z.string().trim().min(1).max(255).optional().describe('Your order id, exactly'),
+});
+export type OrderListQuery = z.infer<typeof orderListQuery>;
 
 export const orderIdParams = z.object({ id: z.string().min(1).max(64) });

@@ -4,22 +4,33 @@
 import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { type Page, readPage } from '../../db/pagination.js';
 import type { LicensesTable, OrdersTable, PoliciesTable, ProductsTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { emitEvent } from '../../events/service.js';
 import { newId } from '../../lib/random.js';
-import { findOrCreateCustomer, getReferencedCustomerOrThrow } from '../customers/service.js';
+import {
+  findOrCreateCustomer,
+  getReferencedCustomerOrThrow,
+  resolveCustomerId,
+} from '../customers/service.js';
 import { issueLicense } from '../licenses/issue.js';
 import { type LicenseDeps, presentLicenses } from '../licenses/present.js';
-import { licenseRowsOfOrder } from '../licenses/service.js';
+import { licenseCountsByOrder, licenseRowsOfOrder } from '../licenses/service.js';
 import { parseMetadata } from '../metadata.js';
 import { findPolicyOfProduct } from '../policies/service.js';
 import { findReferencedProduct } from '../products/service.js';
 import { assignUsersByEmail } from '../users/service.js';
-import { assertProductAllowed, canSeeProduct } from '../visibility.js';
-import { type CreateOrder, maxOrderQuantity, type Order } from './schemas.js';
-import { findOrder, findOrderByExternalId, insertOrder } from './store.js';
+import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
+import {
+  type CreateOrder,
+  maxOrderQuantity,
+  type Order,
+  type OrderListQuery,
+  type OrderSummary,
+} from './schemas.js';
+import { findOrder, findOrderByExternalId, insertOrder, listOrders } from './store.js';
 
 const externalIdTaken = (externalId: string) =>
   new AppError('ALREADY_EXISTS', `An order with externalId ${externalId} exists`, { field: 'externalId' });
@@ -178,4 +189,40 @@ export const getOrder = async (deps: LicenseDeps, caller: Caller, id: string): P
   if (!row || rows.some((license) => !canSeeProduct(caller.principal, license.product_id)))
     throw new AppError('NOT_FOUND', `No order ${id}`);
   return toOrder(row, await presentLicenses(deps, db, caller.principal, rows));
+};
+
+/**
+ * GET /v1/orders: newest first, each without its licenses (GET /v1/orders/{id} has them) but with their count. A
+ * credential restricted to products lists the orders whose every license it sees.
+ */
+export const orderPage = async (
+  deps: LicenseDeps,
+  caller: Caller,
+  query: OrderListQuery,
+): Promise<Page<OrderSummary>> => {
+  const db = deps.db.kysely;
+  const principal = caller.principal;
+  const customerId =
+    query.customerId === undefined ? undefined : await resolveCustomerId(db, principal, query.customerId);
+  return readPage(
+    query,
+    (window) =>
+      listOrders(db, {
+        before: window.after,
+        customerId,
+        externalId: query.externalId,
+        productIds: visibleProducts(principal),
+        limit: window.limit,
+      }),
+    async (rows) => {
+      const counts = await licenseCountsByOrder(
+        db,
+        rows.map((row) => row.id),
+      );
+      return rows.map((row) => {
+        const { licenses: _licenses, ...order } = toOrder(row, []);
+        return { ...order, licensesCount: counts.get(row.id) ?? 0 };
+      });
+    },
+  );
 };
