@@ -102,12 +102,12 @@ export const serveCli = async (env: Record<string, string>): Promise<ServedCli> 
   return { child, url, exited };
 };
 
-/** Signs in as the bootstrap owner: a Management call with the session cookie and CSRF token. */
-export const signInAsOwner = async (url: string) => {
+/** Signs in as an operator: a Management call with the session cookie and CSRF token (a 204 answers `{}`). */
+export const signInAs = async (url: string, who: { email: string; password: string }) => {
   const login = await fetch(`${url}/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: owner.email, password: owner.password }),
+    body: JSON.stringify({ email: who.email, password: who.password }),
   });
   if (login.status !== 200) throw new Error(`sign-in answered ${login.status}: ${await login.text()}`);
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -118,6 +118,10 @@ export const signInAsOwner = async (url: string) => {
       headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
   };
 };
+
+/** Signs in as the bootstrap owner. */
+export const signInAsOwner = (url: string) => signInAs(url, owner);

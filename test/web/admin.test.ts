@@ -6,21 +6,10 @@
 // viewers are offered no control their role lacks. axe finds no serious or critical violation on any page, and
 // every page is screenshotted under test-results/dashboard/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  type AccessibilityLog,
-  browserMissing,
-  go,
-  launchBrowser,
-  look as lookAt,
-  signInThroughPage,
-} from '../support/browser.js';
-import { owner, repoRoot, type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
+import { browserMissing, go } from '../support/browser.js';
+import { owner } from '../support/cli.js';
+import { type Dashboard, openDashboard } from '../support/dashboard.js';
 import { type Receiver, startReceiver } from '../support/webhooks.js';
 
 const skip = browserMissing();
@@ -39,58 +28,32 @@ const eventually = async (what: string, check: () => Promise<boolean>, ms = 10_0
 };
 
 describe('the administration pages in Chromium', { skip }, () => {
-  let dataDir: string;
-  let server: ServedCli;
-  let browser: Browser;
+  let d: Dashboard;
   let receiver: Receiver;
-  let call: Awaited<ReturnType<typeof signInAsOwner>>;
-  const accessibility: AccessibilityLog = {};
 
   before(async () => {
-    const build = spawnSync(
-      process.execPath,
-      [path.join(repoRoot, 'scripts/build.mjs'), '--if-stale', '--only', 'web'],
-      { encoding: 'utf8' },
-    );
-    assert.equal(build.status, 0, build.stderr);
-    dataDir = mkdtempSync(path.join(tmpdir(), 'charter-admin-'));
     receiver = await startReceiver();
-    server = await serveCli({
-      CHARTER_DATA_DIR: dataDir,
-      // The receiver listens on 127.0.0.1, which the private-address guard refuses otherwise.
-      CHARTER_WEBHOOKS_ALLOW_PRIVATE: 'true',
-      CHARTER_WEBHOOK_INTERVAL_MS: '100',
-    });
-    call = await signInAsOwner(server.url);
-    for (const [who, name, role] of [
-      [viewer, 'Vera Viewer', 'viewer'],
-      [admin, 'Ada Admin', 'admin'],
-    ] as const) {
-      const created = await call('POST', '/v1/operators', { ...who, name, role });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-    }
-    browser = await launchBrowser();
+    d = await openDashboard(
+      'admin',
+      {
+        // The receiver listens on 127.0.0.1, which the private-address guard refuses otherwise.
+        CHARTER_WEBHOOKS_ALLOW_PRIVATE: 'true',
+        CHARTER_WEBHOOK_INTERVAL_MS: '100',
+      },
+      [
+        { ...viewer, name: 'Vera Viewer', role: 'viewer' },
+        { ...admin, name: 'Ada Admin', role: 'admin' },
+      ],
+    );
   });
   after(async () => {
-    await browser?.close();
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    await d?.close();
     await receiver?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const look = (page: Page, name: string) => lookAt(page, name, accessibility);
-
-  const signIn = async (who: { email: string; password: string }) => {
-    const context = await browser.newContext();
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signInThroughPage(page, server.url, who);
-    return { context, page };
-  };
+  const call: Dashboard['call'] = (...args) => d.call(...args);
+  const look: Dashboard['look'] = (page, name) => d.look(page, name);
+  const signIn: Dashboard['signIn'] = (who) => d.signIn(who);
 
   it('adds a webhook endpoint with its secret shown once, retries a refused delivery, enables, tests and deletes', async () => {
     // The receiver answers the first customer.created 410 Gone (the delivery fails and the endpoint is
@@ -190,7 +153,7 @@ describe('the administration pages in Chromium', { skip }, () => {
     await previous.getByRole('button', { name: 'Retire' }).click();
     await previous.getByText('retired', { exact: true }).waitFor();
     assert.equal(await keys.getByRole('button', { name: 'Retire' }).count(), 0);
-    const publicKeys = (await (await fetch(`${server.url}/v1/public-keys`)).json()) as {
+    const publicKeys = (await (await fetch(`${d.server.url}/v1/public-keys`)).json()) as {
       data: { kid: string; status: string }[];
     };
     assert.equal(publicKeys.data.find((key) => key.kid === first)?.status, 'retired');
@@ -218,7 +181,7 @@ describe('the administration pages in Chromium', { skip }, () => {
     await look(page, 'oauth-clients');
 
     const token = () =>
-      fetch(`${server.url}/v1/oauth/token`, {
+      fetch(`${d.server.url}/v1/oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -237,7 +200,7 @@ describe('the administration pages in Chromium', { skip }, () => {
     assert.equal(expires_in, 600);
     assert.equal(scope, 'licenses:read');
     const read = () =>
-      fetch(`${server.url}/v1/licenses`, { headers: { authorization: `Bearer ${access_token}` } });
+      fetch(`${d.server.url}/v1/licenses`, { headers: { authorization: `Bearer ${access_token}` } });
     assert.equal((await read()).status, 200);
 
     // Shown once: the list read again has no secret.
@@ -288,7 +251,7 @@ describe('the administration pages in Chromium', { skip }, () => {
     );
 
     const signInAsVic = () =>
-      fetch(`${server.url}/v1/auth/login`, {
+      fetch(`${d.server.url}/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'vic@example.com', password: 'vic password 123456' }),
@@ -343,14 +306,14 @@ describe('the administration pages in Chromium', { skip }, () => {
   });
 
   it('axe finds no serious or critical accessibility violation on any page', () => {
-    assert.deepEqual(Object.keys(accessibility).sort(), [
+    assert.deepEqual(Object.keys(d.accessibility).sort(), [
       'oauth-clients',
       'operators',
       'signing-keys',
       'webhook',
       'webhooks',
     ]);
-    const found = Object.entries(accessibility).filter(([, violations]) => violations.length > 0);
+    const found = Object.entries(d.accessibility).filter(([, violations]) => violations.length > 0);
     assert.deepEqual(found, []);
   });
 });

@@ -7,23 +7,14 @@
 // write control; an expired session returns to sign-in with a message. axe finds no serious or critical violation on any page, and every page is screenshotted under
 // test-results/dashboard/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CharterClient } from '../../packages/sdk/src/index.js';
-import {
-  type AccessibilityLog,
-  browserMissing,
-  go,
-  launchBrowser,
-  look as lookAt,
-  signInThroughPage,
-} from '../support/browser.js';
-import { owner, repoRoot, type ServedCli, serveCli, signInAsOwner } from '../support/cli.js';
+import { browserMissing, go, signInThroughPage } from '../support/browser.js';
+import { owner } from '../support/cli.js';
+import { type Dashboard, openDashboard } from '../support/dashboard.js';
 import { standIn } from '../support/monitor.js';
 
 const skip = browserMissing();
@@ -33,55 +24,29 @@ const viewer = { email: 'viewer@example.com', password: 'viewer password 1234' }
 const admin = { email: 'admin@example.com', password: 'admin password 12345' };
 
 describe('the dashboard in Chromium', { skip }, () => {
-  let dataDir: string;
-  let server: ServedCli;
-  let browser: Browser;
-  const accessibility: AccessibilityLog = {};
+  let d: Dashboard;
 
   before(async () => {
-    // The dashboard's own build, when a source is newer than it (npm test builds it before the suites).
-    const build = spawnSync(
-      process.execPath,
-      [path.join(repoRoot, 'scripts/build.mjs'), '--if-stale', '--only', 'web'],
-      {
-        encoding: 'utf8',
-      },
+    d = await openDashboard(
+      'dashboard',
+      (dataDir) => ({ CHARTER_REQUIRE_APPROVAL: 'revoke_license', CHARTER_LMUTIL: standIn(dataDir).script }),
+      [
+        { ...viewer, name: 'Vera Viewer', role: 'viewer' },
+        { ...admin, name: 'Ada Admin', role: 'admin' },
+      ],
     );
-    assert.equal(build.status, 0, build.stderr);
-    dataDir = mkdtempSync(path.join(tmpdir(), 'charter-dashboard-'));
-    server = await serveCli({
-      CHARTER_DATA_DIR: dataDir,
-      CHARTER_REQUIRE_APPROVAL: 'revoke_license',
-      CHARTER_LMUTIL: standIn(dataDir).script,
-    });
-    const call = await signInAsOwner(server.url);
-    for (const [who, name, role] of [
-      [viewer, 'Vera Viewer', 'viewer'],
-      [admin, 'Ada Admin', 'admin'],
-    ] as const) {
-      const created = await call('POST', '/v1/operators', { ...who, name, role });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-    }
-    browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => d?.close());
 
-  const look = (page: Page, name: string) => lookAt(page, name, accessibility);
+  const look: Dashboard['look'] = (page, name) => d.look(page, name);
   const signIn = (page: Page, who: { email: string; password: string }) =>
-    signInThroughPage(page, server.url, who);
+    signInThroughPage(page, d.server.url, who);
 
   it('signs in, creates a product, a policy and a license, sees the SDK’s machine, and a suspension fails validation', async () => {
-    const context = await browser.newContext();
+    const context = await d.browser.newContext();
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(d.server.url);
     await look(page, 'sign-in');
     await signIn(page, owner);
     await look(page, 'overview');
@@ -132,7 +97,7 @@ describe('the dashboard in Chromium', { skip }, () => {
       )?.trim() ?? '';
     assert.match(key, /^[A-Z0-9]{5}-/);
 
-    const client = new CharterClient({ baseUrl: server.url, licenseKey: key });
+    const client = new CharterClient({ baseUrl: d.server.url, licenseKey: key });
     await client.activate({ fingerprint: 'fp-browser-0001', hostname: 'build-07' });
     await page.reload();
     await page.getByRole('cell', { name: 'fp-browser-0001' }).waitFor();
@@ -201,7 +166,7 @@ describe('the dashboard in Chromium', { skip }, () => {
   });
 
   it('a revoke under CHARTER_REQUIRE_APPROVAL becomes a proposal; its proposer gets no approve button, a second operator approves it', async () => {
-    const proposer = await browser.newContext();
+    const proposer = await d.browser.newContext();
     proposer.setDefaultTimeout(10_000);
     const page = await proposer.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
@@ -221,7 +186,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.equal(await row.getByRole('button', { name: 'Approve' }).count(), 0);
     await look(page, 'approvals');
 
-    const approver = await browser.newContext();
+    const approver = await d.browser.newContext();
     approver.setDefaultTimeout(10_000);
     const second = await approver.newPage();
     await signIn(second, owner);
@@ -237,7 +202,7 @@ describe('the dashboard in Chromium', { skip }, () => {
   });
 
   it('a license server added on a stand-in lmutil is polled now, and its features are listed and charted', async () => {
-    const context = await browser.newContext();
+    const context = await d.browser.newContext();
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await signIn(page, owner);
@@ -273,7 +238,7 @@ describe('the dashboard in Chromium', { skip }, () => {
   });
 
   it('an API key is created with its secret shown once and revoked; usage and the audit log show what happened', async () => {
-    const context = await browser.newContext();
+    const context = await d.browser.newContext();
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
@@ -286,7 +251,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     const secret = (await page.getByText(/^ck_[A-Za-z0-9_-]{43}$/).textContent())?.trim() ?? '';
     assert.match(secret, /^ck_/);
-    const listed = await fetch(`${server.url}/v1/licenses`, {
+    const listed = await fetch(`${d.server.url}/v1/licenses`, {
       headers: { authorization: `Bearer ${secret}` },
     });
     assert.equal(listed.status, 200);
@@ -295,7 +260,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     await look(page, 'api-keys');
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByText(/^revoked /).waitFor();
-    const refused = await fetch(`${server.url}/v1/licenses`, {
+    const refused = await fetch(`${d.server.url}/v1/licenses`, {
       headers: { authorization: `Bearer ${secret}` },
     });
     assert.equal(refused.status, 401);
@@ -312,7 +277,7 @@ describe('the dashboard in Chromium', { skip }, () => {
   });
 
   it('a viewer is offered no write control, and the API refuses one anyway', async () => {
-    const context = await browser.newContext();
+    const context = await d.browser.newContext();
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await signIn(page, viewer);
@@ -343,14 +308,14 @@ describe('the dashboard in Chromium', { skip }, () => {
   });
 
   it('an expired session returns to sign-in with a message', async () => {
-    const context = await browser.newContext();
+    const context = await d.browser.newContext();
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await signIn(page, owner);
     // The overview has read all it shows (no figure still "…") before the session ends under it.
     await page.getByRole('main').getByText('…', { exact: true }).first().waitFor({ state: 'detached' });
     // The server decides expiry from the session's last use: move it past the idle lifetime.
-    const db = new SqliteDatabase(path.join(dataDir, 'charter.db'));
+    const db = new SqliteDatabase(path.join(d.dataDir, 'charter.db'));
     try {
       db.prepare('update sessions set last_seen_at = 0').run();
     } finally {
@@ -364,10 +329,10 @@ describe('the dashboard in Chromium', { skip }, () => {
 
   it('axe finds no serious or critical accessibility violation on any page', () => {
     assert.ok(
-      Object.keys(accessibility).length >= 14,
-      `pages checked: ${Object.keys(accessibility).join(', ')}`,
+      Object.keys(d.accessibility).length >= 14,
+      `pages checked: ${Object.keys(d.accessibility).join(', ')}`,
     );
-    const found = Object.entries(accessibility).filter(([, violations]) => violations.length > 0);
+    const found = Object.entries(d.accessibility).filter(([, violations]) => violations.length > 0);
     assert.deepEqual(found, []);
   });
 });

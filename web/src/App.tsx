@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { useSession } from './hooks/session';
 import { Approvals } from './pages/approvals/Approvals';
 import { AuditLog } from './pages/audit/AuditLog';
+import { Blocklist } from './pages/blocklist/Blocklist';
 import { CustomerList } from './pages/customers/CustomerList';
 import { IncidentDetail } from './pages/incidents/IncidentDetail';
 import { IncidentList } from './pages/incidents/IncidentList';
@@ -15,12 +16,17 @@ import { MachineList } from './pages/machines/MachineList';
 import { NotFound } from './pages/NotFound';
 import { OAuthClients } from './pages/oauth-clients/OAuthClients';
 import { OperatorList } from './pages/operators/OperatorList';
+import { OrderDetail } from './pages/orders/OrderDetail';
+import { OrderList } from './pages/orders/OrderList';
 import { Overview } from './pages/overview/Overview';
 import { PolicyList } from './pages/policies/PolicyList';
 import { ProductDetail } from './pages/products/ProductDetail';
 import { ProductList } from './pages/products/ProductList';
+import { ReleaseList } from './pages/releases/ReleaseList';
 import { SignIn } from './pages/SignIn';
+import { Seats } from './pages/seats/Seats';
 import { SigningKeys } from './pages/signing-keys/SigningKeys';
+import { LicenseUsers } from './pages/users/LicenseUsers';
 import { WebhookDetail } from './pages/webhooks/WebhookDetail';
 import { WebhookList } from './pages/webhooks/WebhookList';
 
@@ -46,7 +52,13 @@ export const App = () => {
           <Route path="products/:id" element={<ProductDetail />} />
           <Route path="policies" element={<PolicyList />} />
           <Route path="customers" element={<CustomerList />} />
+          <Route path="license-users" element={<LicenseUsers />} />
           <Route path="machines" element={<MachineList />} />
+          <Route path="blocklist" element={<Blocklist />} />
+          <Route path="seats" element={<Seats />} />
+          <Route path="orders" element={<OrderList />} />
+          <Route path="orders/:id" element={<OrderDetail />} />
+          <Route path="releases" element={<ReleaseList />} />
           <Route path="incidents" element={<IncidentList />} />
           <Route path="incidents/:id" element={<IncidentDetail />} />
           <Route path="approvals" element={<Approvals />} />

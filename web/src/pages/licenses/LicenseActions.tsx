@@ -2,13 +2,12 @@
 // and a new end date. An action the server keeps for four eyes (403 FORBIDDEN naming its kind, under
 // CHARTER_REQUIRE_APPROVAL) becomes a proposal: the operator gives a reason and a second operator approves it.
 import { type FormEvent, useState } from 'react';
-import { ApiError, type Schemas } from '../../api/client';
+import { ApiError } from '../../api/client';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
+import { isApprovalGate, type Proposal, ProposeInstead } from '../../components/Proposal';
 import { useExtendLicense, useTransferLicense } from '../../hooks/license-parts';
-import { type License, type LicenseAction, useLicenseAction, useProposeAction } from '../../hooks/resources';
-
-type Proposal = Schemas['ActionsCreateRequest'];
+import { type License, type LicenseAction, useLicenseAction } from '../../hooks/resources';
 
 const allowed = (status: License['status']): LicenseAction[] => {
   switch (status) {
@@ -23,42 +22,11 @@ const allowed = (status: License['status']): LicenseAction[] => {
   }
 };
 
-/** The proposal standing for a refused direct action, when the refusal is the approval gate's. */
-const gated = (error: unknown): boolean =>
-  error instanceof ApiError && error.code === 'FORBIDDEN' && typeof error.envelope.details?.kind === 'string';
-
-const ProposalForm = ({ proposal, onDone }: { proposal: Omit<Proposal, 'reason'>; onDone: () => void }) => {
-  const propose = useProposeAction();
-  const [reason, setReason] = useState('');
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    propose.mutate({ ...proposal, reason } as Proposal, { onSuccess: onDone });
-  };
-  const label = proposal.kind.replace('_license', '');
-  return (
-    <form className="panel" onSubmit={submit}>
-      <p role="status">
-        This action needs a second operator's approval. Propose it with a reason; an approver decides.
-      </p>
-      <TextField
-        label="Reason for the approver"
-        required
-        value={reason}
-        onChange={(event) => setReason(event.target.value)}
-      />
-      <ErrorBanner error={propose.error} />
-      <button type="submit" disabled={propose.isPending}>
-        Propose {label}
-      </button>
-    </form>
-  );
-};
-
 export const LicenseActions = ({ license }: { license: License }) => {
   const act = useLicenseAction(license.id);
   const transfer = useTransferLicense(license.id);
   const extend = useExtendLicense(license.id);
-  const [proposal, setProposal] = useState<Omit<Proposal, 'reason'> | null>(null);
+  const [proposal, setProposal] = useState<Proposal | null>(null);
   const [proposed, setProposed] = useState(false);
   const [customer, setCustomer] = useState('');
   const [until, setUntil] = useState('');
@@ -72,11 +40,8 @@ export const LicenseActions = ({ license }: { license: License }) => {
     setProposed(false);
     act.mutate(action, {
       onError: (error) => {
-        if (gated(error) && action !== 'renew')
-          setProposal({ kind: `${action}_license`, params: { licenseId: license.id } } as Omit<
-            Proposal,
-            'reason'
-          >);
+        if (isApprovalGate(error) && action !== 'renew')
+          setProposal({ kind: `${action}_license`, params: { licenseId: license.id } } as Proposal);
       },
     });
   };
@@ -85,7 +50,7 @@ export const LicenseActions = ({ license }: { license: License }) => {
     const end = new Date(`${until}T23:59:59Z`);
     extend.mutate(end.toISOString(), {
       onError: (error) => {
-        if (!gated(error)) return;
+        if (!isApprovalGate(error)) return;
         const from = Math.max(Date.now(), license.expiresAt ? Date.parse(license.expiresAt) : Date.now());
         const seconds = Math.round((end.getTime() - from) / 1000);
         if (seconds > 0) setProposal({ kind: 'extend_license', params: { licenseId: license.id, seconds } });
@@ -112,8 +77,9 @@ export const LicenseActions = ({ license }: { license: License }) => {
         ))}
       </div>
       {proposal ? (
-        <ProposalForm
+        <ProposeInstead
           proposal={proposal}
+          label={`Propose ${proposal.kind.replace('_license', '')}`}
           onDone={() => {
             setProposal(null);
             setProposed(true);
@@ -159,7 +125,7 @@ export const LicenseActions = ({ license }: { license: License }) => {
             <button type="submit" disabled={extend.isPending}>
               Set end date
             </button>
-            {gated(extend.error) || fieldOf(extend.error, 'expiresAt') ? null : (
+            {isApprovalGate(extend.error) || fieldOf(extend.error, 'expiresAt') ? null : (
               <ErrorBanner error={extend.error} />
             )}
           </form>
