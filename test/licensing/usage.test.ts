@@ -40,6 +40,7 @@ for (const dialect of dialects()) {
         from: string;
         to: string;
         data: Bucket[];
+        seatsInUse: number;
       };
     };
 
@@ -107,6 +108,12 @@ for (const dialect of dialects()) {
           ['2026-11-22T00:00:00.000Z', 4, 2, 2],
         ],
       );
+      // The seats held now, whatever the range: the product's two, another product's none, one after a release.
+      assert.equal(hourly.seatsInUse, 2);
+      const idle = await createProduct(t, admin, { code: 'usage-idle', name: 'I' });
+      assert.equal((await usage(`productId=${idle.id}`)).seatsInUse, 0);
+      await client('release', { licenseKey: floating.key, fingerprint: 'u-a' });
+      assert.equal((await usage(`productId=${product.id}`)).seatsInUse, 1);
       t.clock.set('2026-11-22T10:30:45.123Z');
     });
 
@@ -156,6 +163,11 @@ for (const dialect of dialects()) {
         headers: bearer(restricted),
       });
       expectError(res, 404, 'NOT_FOUND');
+      // Nor does it count that product's seats among those held now.
+      const own = await t.app.inject({ method: 'GET', url: '/v1/usage', headers: bearer(restricted) });
+      assert.equal(own.statusCode, 200, own.body);
+      assert.equal((own.json() as { seatsInUse: number }).seatsInUse, 0);
+      assert.ok((await usage('')).seatsInUse > 0, 'an unrestricted caller sees the seats held');
     });
   });
 }

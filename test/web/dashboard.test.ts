@@ -85,7 +85,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     await go(page, 'Licenses');
     await page.getByText('Issue a license').click();
     await page.getByLabel('Product', { exact: true }).first().selectOption({ label: 'Studio (studio)' });
-    await page.getByLabel('Policy').selectOption({ label: 'Yearly (yearly)' });
+    await page.getByLabel('Policy').first().selectOption({ label: 'Yearly (yearly)' });
     await page.getByRole('button', { name: 'Issue license' }).click();
     await page.getByRole('heading', { name: /^License / }).waitFor();
     const key =
@@ -128,6 +128,16 @@ describe('the dashboard in Chromium', { skip }, () => {
       .getByRole('link', { name: `${prefix}…` })
       .waitFor();
     assert.equal(await page.getByRole('table', { name: 'Licenses' }).getByRole('link').count(), 1);
+    // Filtered by product, then by one of its policies: kept in the address, the license still listed.
+    const filters = page.getByRole('form', { name: 'Find licenses' });
+    await filters.getByLabel('Product').selectOption({ label: 'Studio (studio)' });
+    await filters.getByLabel('Policy').selectOption({ label: 'Yearly (yearly)' });
+    await page.waitForURL(/policyId=pol_/);
+    assert.match(page.url(), /productId=prod_/);
+    await page
+      .getByRole('table', { name: 'Licenses' })
+      .getByRole('link', { name: `${prefix}…` })
+      .waitFor();
     await look(page, 'licenses');
     await go(page, 'Customers');
     await page.getByText('Add a customer').click();

@@ -2973,6 +2973,8 @@ export interface components {
             }[];
             from: string;
             productId: string | null;
+            /** @description Floating seats held now (live leases of every pool), whatever the range asked for */
+            seatsInUse: number;
             to: string;
         };
         UsersCreateRequest: {

@@ -17,6 +17,7 @@ import { canSeeProduct, visibleProducts } from '../visibility.js';
 import type { Lease } from './schemas.js';
 import {
   countLiveLeases,
+  countSeatsInUse,
   endLiveLeases,
   expireLapsedLeases,
   extendLease,
@@ -374,3 +375,9 @@ export const denialPage = async (
     (rows) => rows.map((row) => toDenial(row)),
   );
 };
+
+/** Seats held now across every pool, of these products only when given (the usage report's `seatsInUse`). */
+export const seatsInUse = (
+  db: Executor,
+  filter: { nowMs: number; productIds?: readonly string[] | undefined },
+) => countSeatsInUse(db, filter);

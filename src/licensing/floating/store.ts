@@ -196,6 +196,32 @@ export const endLiveLeases = (
   return query.returningAll().execute();
 };
 
+/** Seats held now in every pool, of these products only when given (index leases_reaper). */
+export const countSeatsInUse = async (
+  db: Executor,
+  filter: { nowMs: number; productIds?: readonly string[] | undefined },
+): Promise<number> => {
+  let query = db
+    .selectFrom('leases')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
+    .where('leases.status', '=', 'active')
+    .where('leases.expires_at', '>', filter.nowMs);
+  const { productIds } = filter;
+  if (productIds) {
+    if (productIds.length === 0) return 0;
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('licenses')
+          .select('licenses.id')
+          .whereRef('licenses.id', '=', 'leases.license_id')
+          .where('licenses.product_id', 'in', productIds),
+      ),
+    );
+  }
+  return Number((await query.executeTakeFirst())?.count ?? 0);
+};
+
 /** Seats held now, per pool (license and feature; '' is the license's own seats). */
 export const liveSeatsByPool = async (
   db: Executor,

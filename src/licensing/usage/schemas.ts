@@ -57,6 +57,10 @@ export const usageReportSchema = z
     from: z.string(),
     to: z.string(),
     data: z.array(usageBucketSchema),
+    seatsInUse: z
+      .number()
+      .int()
+      .describe('Floating seats held now (live leases of every pool), whatever the range asked for'),
   })
   .meta({ id: 'UsageReport' });
 export type UsageReport = z.infer<typeof usageReportSchema>;

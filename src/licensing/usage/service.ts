@@ -1,9 +1,11 @@
 // GET /v1/usage: the per-hour counters summed (peaks: the highest) into hour or day buckets, dense from `from` to
-// `to`, so a chart needs no gap filling. This process's pending counts are written first: what it counted is seen.
+// `to`, so a chart needs no gap filling, and the seats held now. This process's pending counts are written first:
+// what it counted is seen.
 import type { Caller } from '../../access/caller.js';
 import type { Database } from '../../db/connection.js';
 import type { Executor } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
+import { seatsInUse } from '../floating/service.js';
 import { resolveProductId } from '../products/service.js';
 import { visibleProducts } from '../visibility.js';
 import { type UsageMetric, type UsageRecorder, usageMetrics } from './recorder.js';
@@ -57,6 +59,7 @@ export const usageReport = async (
     from: new Date(first).toISOString(),
     to: new Date(end).toISOString(),
     data: [...buckets.values()],
+    seatsInUse: await seatsInUse(deps.db.kysely, { nowMs: deps.clock.nowMs(), productIds }),
   };
 };
 

@@ -1,5 +1,5 @@
-// Licenses: find one by its key, its key's first group or a customer's email, filter by product and status, page
-// with cursors. The filters live in the address (?status=suspended), so a filtered list can be bookmarked and the
+// Licenses: find one by its key, its key's first group or a customer's email, filter by product, policy and status,
+// page with cursors. The filters live in the address (?status=suspended), so a filtered list can be bookmarked and the
 // overview links into it.
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -7,7 +7,7 @@ import { Badge, when } from '../../components/Badge';
 import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
 import { ProductSelect } from '../../components/ProductSelect';
-import { fetchLicenses, type License, type LicenseFilters } from '../../hooks/resources';
+import { fetchLicenses, type License, type LicenseFilters, usePolicyChoices } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
 import { IssueLicense } from './IssueLicense';
 
@@ -25,6 +25,7 @@ export const LicenseList = () => {
     setParams(
       Object.fromEntries(Object.entries(next).filter(([, value]) => value)) as Record<string, string>,
     );
+  const policies = usePolicyChoices(filters.productId);
   const [search, setSearch] = useState(filters.key ?? filters.keyPrefix ?? filters.customerId ?? '');
   const applySearch = (event: FormEvent) => {
     event.preventDefault();
@@ -57,8 +58,27 @@ export const LicenseList = () => {
         <ProductSelect
           none="Every product"
           value={filters.productId ?? ''}
-          onChange={(productId) => setFilters({ ...filters, productId: productId || undefined })}
+          onChange={(productId) =>
+            // A policy belongs to a product: another product drops the policy filter.
+            setFilters({ ...filters, productId: productId || undefined, policyId: undefined })
+          }
         />
+        <Field label="Policy">
+          {(props) => (
+            <select
+              {...props}
+              value={filters.policyId ?? ''}
+              onChange={(event) => setFilters({ ...filters, policyId: event.target.value || undefined })}
+            >
+              <option value="">Every policy</option>
+              {policies.data?.data.map((policy) => (
+                <option key={policy.id} value={policy.id}>
+                  {policy.name} ({policy.code})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <Field label="Status">
           {(props) => (
             <select

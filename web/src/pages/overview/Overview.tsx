@@ -1,6 +1,7 @@
-// The overview: licenses by status, today's validations, activations and seat peak, and what waits for someone
-// (open incidents, pending approvals, license servers down), each a link to its list. Counts of waiting things
-// come from the first page of their list (100 at most, "100+" beyond), so the page never reads a whole table.
+// The overview: licenses by status, today's validations and activations, seats in use now and at the peak, and
+// what waits for someone (open incidents, pending approvals, license servers down), each a link to its list.
+// Counts of waiting things come from the first page of their list (100 at most, "100+" beyond), so the page never
+// reads a whole table.
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
@@ -71,6 +72,7 @@ export const Overview = () => {
       <ul className="tiles">
         <Tile to="/usage" figure={today?.validations} label="validations" />
         <Tile to="/machines" figure={today?.activations} label="activations" />
+        <Tile to="/seats" figure={usage.data?.seatsInUse} label="seats in use now" />
         <Tile to="/seats" figure={today?.peakSeats} label="seats in use at the peak" />
         <Tile to="/seats" figure={today?.denials} label="seat denials" />
       </ul>
