@@ -108,6 +108,19 @@ describe('the sales and seats pages in Chromium', { skip }, () => {
     await go(page, 'Releases');
     await page.getByText('Publish a release').click();
     await page.getByLabel('Product', { exact: true }).first().selectOption({ label: 'CAD Suite (cad)' });
+    // Checked as the API checks before anything is sent: "2.4" is no semantic version.
+    await page.getByLabel('Version').fill('2.4');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    assert.equal(
+      await page
+        .getByLabel('Version')
+        .evaluate(
+          (input) =>
+            (input as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch,
+        ),
+      true,
+    );
+    assert.deepEqual((await d.call('GET', '/v1/releases')).body.data, [], 'nothing was sent');
     await page.getByLabel('Version').fill('2.4.0');
     await page.getByLabel('Notes').fill('Faster meshing');
     await page.getByLabel('Platform').fill('linux-x64');
@@ -139,6 +152,7 @@ describe('the sales and seats pages in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Block device' }).click();
     await page.getByLabel('Reason for the approver').fill('Laptop reported stolen, ticket 4411');
     await page.getByRole('button', { name: 'Propose the block' }).click();
+    await page.getByText('Proposed: it waits for approval.').waitFor();
     const proposals = await d.call('GET', '/v1/actions?status=pending');
     const [proposal] = proposals.body.data as { id: string; kind: string; params: object }[];
     assert.equal(proposal?.kind, 'block_device');
@@ -223,8 +237,12 @@ describe('the sales and seats pages in Chromium', { skip }, () => {
       .getByRole('form', { name: 'Rename dana@example.com' })
       .getByRole('button', { name: 'Save' })
       .click();
-    // Saved: the list read again holds the new name, so Save has nothing left to send.
-    await page.locator('form[aria-label="Rename dana@example.com"] button[type="submit"]:disabled').waitFor();
+    // Saved once the API answered and the list read again holds the new name.
+    await page
+      .getByRole('form', { name: 'Rename dana@example.com' })
+      .getByRole('status')
+      .getByText('Saved')
+      .waitFor();
     const users = await d.call('GET', '/v1/users?email=dana@example.com');
     assert.equal((users.body.data as { name: string }[])[0]?.name, 'Dana Scully');
     await d.look(page, 'license-users');

@@ -17,6 +17,7 @@ const BlockDevice = () => {
   const [fingerprint, setFingerprint] = useState('');
   const [productId, setProductId] = useState('');
   const [reason, setReason] = useState('');
+  const [proposed, setProposed] = useState(false);
   const { fields } = formErrors(block.error);
   const entry = {
     fingerprint: fingerprint.trim(),
@@ -25,6 +26,7 @@ const BlockDevice = () => {
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setProposed(false);
     block.mutate(entry, {
       onSuccess: () => {
         setFingerprint('');
@@ -39,6 +41,7 @@ const BlockDevice = () => {
         <TextField
           label="Fingerprint"
           required
+          maxLength={255}
           error={fields.fingerprint}
           value={fingerprint}
           onChange={(event) => setFingerprint(event.target.value)}
@@ -51,6 +54,7 @@ const BlockDevice = () => {
         />
         <TextField
           label="Reason (kept with the entry)"
+          maxLength={500}
           error={fields.reason}
           value={reason}
           onChange={(event) => setReason(event.target.value)}
@@ -65,12 +69,14 @@ const BlockDevice = () => {
           proposal={{ kind: 'block_device', params: entry }}
           label="Propose the block"
           onDone={() => {
+            setProposed(true);
             block.reset();
             setFingerprint('');
             setReason('');
           }}
         />
       ) : null}
+      {proposed ? <p role="status">Proposed: it waits for approval.</p> : null}
     </details>
   );
 };

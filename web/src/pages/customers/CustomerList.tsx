@@ -1,5 +1,6 @@
 // Customers: the list, and a form to add one by email.
 import { type FormEvent, useState } from 'react';
+import { emailMax, nameMax } from '../../api/rules';
 import { Badge } from '../../components/Badge';
 import { TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
@@ -24,12 +25,14 @@ const AddCustomer = () => {
           label="Email"
           type="email"
           required
+          maxLength={emailMax}
           error={fields.email}
           value={email}
           onChange={(event) => setEmail(event.target.value)}
         />
         <TextField
           label="Name"
+          maxLength={nameMax}
           error={fields.name}
           value={name}
           onChange={(event) => setName(event.target.value)}

@@ -123,6 +123,7 @@ export const CreateOrder = () => {
           label="Order number (externalId)"
           hint="your shop's id for the sale; a second order with it is refused"
           required
+          maxLength={255}
           error={fields.externalId}
           value={externalId}
           onChange={(event) => setExternalId(event.target.value)}

@@ -1,5 +1,6 @@
 // Policies: the list, and a form for the common ones (product, code, name, machines, duration).
 import { type FormEvent, useState } from 'react';
+import { codeRule } from '../../api/rules';
 import { TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
@@ -39,6 +40,7 @@ const AddPolicy = () => {
         <TextField
           label="Code"
           required
+          {...codeRule}
           error={fields.code}
           value={code}
           onChange={(event) => setCode(event.target.value)}

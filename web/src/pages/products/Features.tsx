@@ -1,5 +1,6 @@
 // A product's features, and a form to add one: on/off, metered (a maximum per period) or floating (seats).
 import { type FormEvent, useState } from 'react';
+import { codeRule } from '../../api/rules';
 import { Field, TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
@@ -39,6 +40,7 @@ const AddFeature = ({ productId }: { productId: string }) => {
         <TextField
           label="Feature code"
           required
+          {...codeRule}
           error={fields.code}
           value={code}
           onChange={(event) => setCode(event.target.value)}

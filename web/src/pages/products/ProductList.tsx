@@ -2,6 +2,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/client';
+import { codeRule } from '../../api/rules';
 import { Badge } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
@@ -9,9 +10,6 @@ import { formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
 import { fetchProducts, type Product, useCreateProduct } from '../../hooks/resources';
 import { useSession } from '../../hooks/session';
-
-/** The API's rule for a code (lowercase letters, digits, `-` and `_`, starting with a letter or digit). */
-const codePattern = '[a-z0-9][a-z0-9_-]{0,63}';
 
 const AddProduct = () => {
   const [code, setCode] = useState('');
@@ -37,8 +35,8 @@ const AddProduct = () => {
         <TextField
           label="Code"
           required
-          pattern={codePattern}
-          hint="lowercase letters, digits, - and _"
+          {...codeRule}
+          hint="2–64 lowercase letters, digits and -"
           error={
             fields.code ??
             (create.error instanceof ApiError && create.error.code === 'ALREADY_EXISTS'

@@ -3,6 +3,7 @@
 // withdraws one.
 import { type FormEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { sha256Rule, versionRule } from '../../api/rules';
 import { when } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, TextField } from '../../components/Field';
@@ -60,6 +61,7 @@ const PublishRelease = () => {
           label="Version"
           hint="semantic version, e.g. 2.4.0 or 3.0.0-beta.1"
           required
+          {...versionRule}
           error={fields.version}
           value={version}
           onChange={(event) => setVersion(event.target.value)}
@@ -92,6 +94,7 @@ const PublishRelease = () => {
           <legend>File (optional)</legend>
           <TextField
             label="Platform"
+            maxLength={64}
             hint="windows-x64, macos-arm64, linux-x64…"
             required={!!file.url}
             error={fields['files.0.platform']}
@@ -108,7 +111,7 @@ const PublishRelease = () => {
           <TextField
             label="SHA-256"
             required={!!file.url}
-            pattern="[0-9a-fA-F]{64}"
+            {...sha256Rule}
             error={fields['files.0.sha256']}
             value={file.sha256}
             onChange={(event) => setFile({ ...file, sha256: event.target.value })}

@@ -3,6 +3,7 @@
 // customers:write (removing one ends every assignment of it).
 import { type FormEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { emailMax, nameMax } from '../../api/rules';
 import { when } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
@@ -42,12 +43,14 @@ const AddUser = () => {
           label="Email"
           type="email"
           required
+          maxLength={emailMax}
           error={fields.email}
           value={email}
           onChange={(event) => setEmail(event.target.value)}
         />
         <TextField
           label="Name"
+          maxLength={nameMax}
           error={fields.name}
           value={name}
           onChange={(event) => setName(event.target.value)}
@@ -77,6 +80,7 @@ const Rename = ({ user }: { user: LicenseUser }) => {
       <TextField
         label={`Name of ${user.email}`}
         required
+        maxLength={nameMax}
         error={fields.name}
         value={name}
         onChange={(event) => setName(event.target.value)}
@@ -84,6 +88,7 @@ const Rename = ({ user }: { user: LicenseUser }) => {
       <button type="submit" disabled={rename.isPending || name.trim() === user.name}>
         Save
       </button>
+      {rename.isSuccess && name.trim() === user.name ? <span role="status">Saved</span> : null}
       <FormBanner error={rename.error} />
     </form>
   );
