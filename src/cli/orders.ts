@@ -1,12 +1,12 @@
-// charter orders create|show: a sale recorded from the command line, on the configured storage, no server needed.
+// charter orders create|show|list: a sale recorded from the command line, on the configured storage, no server needed.
 // The order is POST /v1/orders' own (createOrder): the customer found or created, every item's licenses issued, all
 // or nothing, audited, order.created emitted. Its external id is unique: running the same command again answers
 // ALREADY_EXISTS instead of issuing twice (what the Idempotency-Key header adds over HTTP is replaying the answer).
 import { AppError } from '../errors/app-error.js';
-import { createOrderSchema, type Order } from '../licensing/orders/schemas.js';
-import { createOrder, getOrder } from '../licensing/orders/service.js';
+import { createOrderSchema, type Order, type OrderSummary } from '../licensing/orders/schemas.js';
+import { createOrder, getOrder, orderPage } from '../licensing/orders/service.js';
 import { resourceCommand } from './group.js';
-import { cliSystemCaller as caller, drop, json, needId, parse, text, texts } from './input.js';
+import { all, cliSystemCaller as caller, drop, json, needId, parse, text, texts } from './input.js';
 import { printRecord, printTable } from './output.js';
 
 /** `<product>:<policy>[:<quantity>]`, each named by id or code (neither has a colon). */
@@ -38,11 +38,12 @@ const printOrder = (order: Order) => {
 };
 
 export const ordersCommand = resourceCommand({
-  summary: 'create (issue the licenses of a sale) or show orders',
+  summary: 'create (issue the licenses of a sale), show or list orders',
   usage: [
     'Usage: charter orders create --external-id <your order id> --customer <id|email> --item <product>:<policy>[:<quantity>] …',
     "                             [--customer-name <name>] [--customer-company <company>] [--metadata '<json>']",
     '       charter orders show <order id>',
+    '       charter orders list [--customer <id|email>] [--external-id <your order id>]   (newest first)',
     '',
     '  --item is repeated, once per item: the product and the policy by id or code, the quantity 1 by default.',
     '  A customer named by email is found, or created. The external id is unique: the same order twice answers',
@@ -79,5 +80,17 @@ export const ordersCommand = resourceCommand({
       print: printOrder,
     },
     show: { run: ({ deps, id }) => getOrder(deps, caller, needId(id, 'order id')), print: printOrder },
+    list: {
+      run: ({ deps, values }) => {
+        const customerId = text(values, 'customer');
+        const externalId = text(values, 'external-id');
+        return all((cursor) => orderPage(deps, caller, { limit: 200, cursor, customerId, externalId }));
+      },
+      columns: ['id', 'externalId', 'customerId', 'items', 'licensesCount', 'createdAt'],
+      row: (order: OrderSummary) => ({
+        ...order,
+        items: order.items.map((item) => `${item.productCode}:${item.policyCode}:${item.quantity}`).join(' '),
+      }),
+    },
   },
 });

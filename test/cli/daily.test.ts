@@ -205,6 +205,16 @@ for (const dialect of dialects()) {
       for (const license of order.licenses)
         assert.match(String(license.key), /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/);
       await fails(args, /ALREADY_EXISTS: An order with externalId shop-1001 exists/);
+      const listed = await json<Item[]>(['orders', 'list', '--customer', 'erin@example.com']);
+      assert.deepEqual(
+        listed.map((row) => [row.id, row.externalId, row.licensesCount]),
+        [[orderId, 'shop-1001', 3]],
+      );
+      assert.match(
+        await cli(['orders', 'list']),
+        /^ord_\S+\s+shop-1001\s+cus_\S+\s+alpha:monthly:2 beta:yearly:1\s+3\s/m,
+      );
+      await fails(['orders', 'list', '--customer', 'nobody@example.com'], /NOT_FOUND/);
       await fails(
         [
           'orders',

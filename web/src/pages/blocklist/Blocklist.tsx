@@ -3,7 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { when } from '../../components/Badge';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
@@ -84,18 +84,13 @@ const BlockDevice = () => {
 const Unblock = ({ entry }: { entry: BlocklistEntry }) => {
   const unblock = useUnblockDevice();
   return (
-    <>
-      <button
-        type="button"
-        disabled={unblock.isPending}
-        onClick={() =>
-          window.confirm(`Unblock ${entry.fingerprint}? It may activate again.`) && unblock.mutate(entry.id)
-        }
-      >
-        Unblock
-      </button>
-      <ErrorBanner error={unblock.error} />
-    </>
+    <ConfirmButton
+      mutation={unblock}
+      variables={entry.id}
+      question={`Unblock ${entry.fingerprint}? It may activate again.`}
+    >
+      Unblock
+    </ConfirmButton>
   );
 };
 

@@ -3,7 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import type { Scope } from '../../api/client';
 import { Badge, when } from '../../components/Badge';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
@@ -115,19 +115,14 @@ const Revoke = ({ apiKey }: { apiKey: ApiKey }) => {
   const revoke = useRevokeApiKey();
   if (apiKey.revokedAt) return <span className="muted">revoked {when(apiKey.revokedAt)}</span>;
   return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={revoke.isPending}
-        onClick={() =>
-          window.confirm(`Revoke ${apiKey.name}? Calls with it fail at once.`) && revoke.mutate(apiKey.id)
-        }
-      >
-        Revoke
-      </button>
-      <ErrorBanner error={revoke.error} />
-    </>
+    <ConfirmButton
+      danger
+      mutation={revoke}
+      variables={apiKey.id}
+      question={`Revoke ${apiKey.name}? Calls with it fail at once.`}
+    >
+      Revoke
+    </ConfirmButton>
   );
 };
 

@@ -1,6 +1,7 @@
 // Deactivates a machine (its seat frees at once), or proposes it where CHARTER_REQUIRE_APPROVAL keeps
 // deactivate_machine for a second operator.
-import { ErrorBanner } from '../../components/ErrorBanner';
+
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { isApprovalGate, ProposeInstead } from '../../components/Proposal';
 import { type Machine, useDeactivateMachine } from '../../hooks/resources';
 
@@ -16,18 +17,12 @@ export const Deactivate = ({ machine }: { machine: Machine }) => {
       />
     );
   return (
-    <>
-      <button
-        type="button"
-        disabled={deactivate.isPending}
-        onClick={() =>
-          window.confirm(`Deactivate ${machine.name ?? machine.fingerprint}? Its seat frees at once.`) &&
-          deactivate.mutate(machine.id)
-        }
-      >
-        Deactivate
-      </button>
-      <ErrorBanner error={deactivate.error} />
-    </>
+    <ConfirmButton
+      mutation={deactivate}
+      variables={machine.id}
+      question={`Deactivate ${machine.name ?? machine.fingerprint}? Its seat frees at once.`}
+    >
+      Deactivate
+    </ConfirmButton>
   );
 };

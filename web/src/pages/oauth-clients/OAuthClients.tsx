@@ -4,8 +4,8 @@
 import { type FormEvent, useState } from 'react';
 import type { Scope } from '../../api/client';
 import { Badge, when } from '../../components/Badge';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyButton } from '../../components/CopyButton';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
@@ -167,20 +167,14 @@ const Revoke = ({ client }: { client: OAuthClient }) => {
   const revoke = useRevokeOauthClient();
   if (client.revokedAt) return <span className="muted">revoked {when(client.revokedAt)}</span>;
   return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={revoke.isPending}
-        onClick={() =>
-          window.confirm(`Revoke ${client.name}? Its tokens stop working at once, and it gets no new one.`) &&
-          revoke.mutate(client.id)
-        }
-      >
-        Revoke
-      </button>
-      <ErrorBanner error={revoke.error} />
-    </>
+    <ConfirmButton
+      danger
+      mutation={revoke}
+      variables={client.id}
+      question={`Revoke ${client.name}? Its tokens stop working at once, and it gets no new one.`}
+    >
+      Revoke
+    </ConfirmButton>
   );
 };
 

@@ -5,7 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { sha256Rule, versionRule } from '../../api/rules';
 import { when } from '../../components/Badge';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { Field, TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
@@ -138,20 +138,14 @@ const PublishRelease = () => {
 const Withdraw = ({ release }: { release: Release }) => {
   const remove = useDeleteRelease();
   return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={remove.isPending}
-        onClick={() =>
-          window.confirm(`Withdraw ${release.version}? Update checks stop offering it.`) &&
-          remove.mutate(release.id)
-        }
-      >
-        Withdraw {release.version}
-      </button>
-      <ErrorBanner error={remove.error} />
-    </>
+    <ConfirmButton
+      danger
+      mutation={remove}
+      variables={release.id}
+      question={`Withdraw ${release.version}? Update checks stop offering it.`}
+    >
+      Withdraw {release.version}
+    </ConfirmButton>
   );
 };
 

@@ -5,7 +5,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { when } from '../../components/Badge';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { TextField } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
 import { isApprovalGate, ProposeInstead } from '../../components/Proposal';
@@ -30,20 +30,14 @@ const Release = ({ lease }: { lease: Lease }) => {
       />
     );
   return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={release.isPending}
-        onClick={() =>
-          window.confirm(`Release the seat held by ${lease.fingerprint}? It frees at once.`) &&
-          release.mutate(lease.id)
-        }
-      >
-        Release
-      </button>
-      <ErrorBanner error={release.error} />
-    </>
+    <ConfirmButton
+      danger
+      mutation={release}
+      variables={lease.id}
+      question={`Release the seat held by ${lease.fingerprint}? It frees at once.`}
+    >
+      Release
+    </ConfirmButton>
   );
 };
 

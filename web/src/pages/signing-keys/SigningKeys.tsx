@@ -2,6 +2,7 @@
 // private halves). Those who hold keys:write rotate (a new active key; the previous one verifies only) and retire
 // a verify_only key (what it signed stops verifying, for good), each after a confirm.
 import { Badge, when } from '../../components/Badge';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PagedList } from '../../components/PagedList';
@@ -49,21 +50,14 @@ const Retire = ({ signingKey }: { signingKey: Row }) => {
   // The active key is rotated out first; a retired key stays retired.
   if (signingKey.status !== 'verify_only') return null;
   return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={retire.isPending}
-        onClick={() =>
-          window.confirm(
-            `Retire ${signingKey.kid}? License files, signed answers and tokens it signed stop verifying. This cannot be undone.`,
-          ) && retire.mutate(signingKey.kid)
-        }
-      >
-        Retire
-      </button>
-      <ErrorBanner error={retire.error} />
-    </>
+    <ConfirmButton
+      danger
+      mutation={retire}
+      variables={signingKey.kid}
+      question={`Retire ${signingKey.kid}? License files, signed answers and tokens it signed stop verifying. This cannot be undone.`}
+    >
+      Retire
+    </ConfirmButton>
   );
 };
 

@@ -5,7 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { emailMax, nameMax } from '../../api/rules';
 import { when } from '../../components/Badge';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { TextField } from '../../components/Field';
 import { FormBanner, formErrors } from '../../components/FormErrors';
 import { PagedList } from '../../components/PagedList';
@@ -97,20 +97,14 @@ const Rename = ({ user }: { user: LicenseUser }) => {
 const Remove = ({ user }: { user: LicenseUser }) => {
   const remove = useDeleteLicenseUser();
   return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={remove.isPending}
-        onClick={() =>
-          window.confirm(`Remove ${user.email}? Every license assigned to them loses them.`) &&
-          remove.mutate(user.id)
-        }
-      >
-        Remove
-      </button>
-      <ErrorBanner error={remove.error} />
-    </>
+    <ConfirmButton
+      danger
+      mutation={remove}
+      variables={user.id}
+      question={`Remove ${user.email}? Every license assigned to them loses them.`}
+    >
+      Remove
+    </ConfirmButton>
   );
 };
 
