@@ -15,8 +15,18 @@ import { createLogger } from '../src/lib/logger.js';
 import { createSealer, loadSecretKey } from '../src/lib/sealing.js';
 import { referencedProductIds } from '../src/licensing/products/service.js';
 import { startWorkers } from '../src/workers.js';
+import { startStallRecorder } from './stalls.js';
 
 export const baselinePath = '/bench/baseline';
+
+// Event-loop delay, GC pauses and background work, reset before and read after each measured run (bench/run.ts).
+const stalls = startStallRecorder();
+process.on('message', (message) => {
+  if (message === 'stalls:reset') {
+    stalls.reset();
+    process.send?.({ stallsReset: true });
+  } else if (message === 'stalls:report') process.send?.({ stalls: stalls.report() });
+});
 
 // The seeded copy made by run.ts, or an empty temp dir when run alone.
 const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'charter-bench-'));
@@ -52,6 +62,7 @@ const { secret: apiKey } = await createApiKey(
   undefined,
   { name: 'bench', scopes: ['admin'] },
 );
+stalls.watch(app.server);
 const url = await app.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1' });
 if (process.send) process.send({ url, storage: db.description, apiKey });
 else process.stdout.write(`${JSON.stringify({ url, apiKey })}\n`);

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/connection.js';
 import { AppError } from '../errors/app-error.js';
+import { background } from '../lib/background.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import type { Clock } from '../lib/clock.js';
 import type { Sealer } from '../lib/sealing.js';
@@ -145,7 +146,9 @@ export const registerIdempotency = (
   });
 
   const sweeper = setInterval(() => {
-    forgetExpiredIdempotencyKeys(db, deps.clock.nowMs()).catch(() => {});
+    background('idempotency sweep', () => forgetExpiredIdempotencyKeys(db, deps.clock.nowMs())).catch(
+      () => {},
+    );
   }, 3600_000);
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));

@@ -9,6 +9,7 @@
 // and rolls the history up and prunes it (usage/history.ts).
 import type { Database } from '../db/connection.js';
 import { holdLeadership } from '../db/leadership.js';
+import { background } from '../lib/background.js';
 import type { Clock } from '../lib/clock.js';
 import { poolSampleMs, sampleCharterPools } from './charter-pools.js';
 import type { Poller } from './poller.js';
@@ -84,7 +85,7 @@ export const createMonitorScheduler = (
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      startDue()
+      background('monitor schedule', startDue)
         .catch((error: unknown) => deps.log.warn({ err: error }, 'monitor: scheduling failed'))
         .finally(schedule);
     }, options.tickMs);

@@ -6,6 +6,7 @@ import { readPage } from '../../db/pagination.js';
 import type { ApiKeysTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
@@ -189,7 +190,7 @@ export const createLastUsedTracker = (db: Database, intervalMs = 10_000) => {
     for (const [id, at] of batch) await setLastUsed(db.kysely, id, at);
   };
   const timer = setInterval(() => {
-    flush().catch(() => {});
+    background('api key last use', flush).catch(() => {});
   }, intervalMs);
   timer.unref();
   return {

@@ -5,6 +5,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Database } from '../../db/connection.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
+import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { safeEqual } from '../../lib/secrets.js';
 import { forgetExpiredNonces, rememberNonce as insertNonce } from './store.js';
@@ -95,7 +96,7 @@ export const verifySignedRequest = async (
 /** Deletes nonces past their lifetime, every `intervalMs`. */
 export const startNonceSweeper = ({ db, clock }: { db: Database; clock: Clock }, intervalMs = 60_000) => {
   const timer = setInterval(() => {
-    forgetExpiredNonces(db.kysely, clock.nowMs()).catch(() => {});
+    background('nonce sweep', () => forgetExpiredNonces(db.kysely, clock.nowMs())).catch(() => {});
   }, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };

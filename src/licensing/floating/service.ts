@@ -9,6 +9,7 @@ import type { LeasesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { emitEvent, emitEvents } from '../../events/service.js';
+import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
@@ -250,7 +251,7 @@ export const startLeaseReaper = (
 ) => {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = reapLapsedLeases(deps).catch((error: unknown) => {
+    running = background('lease reaper', () => reapLapsedLeases(deps)).catch((error: unknown) => {
       deps.log.warn({ err: error }, 'lease reaper pass failed; retrying next interval');
     });
   }, intervalMs);

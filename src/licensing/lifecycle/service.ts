@@ -7,6 +7,7 @@
 import type { Database } from '../../db/connection.js';
 import { transaction } from '../../db/transaction.js';
 import { lockJobMark, setJobMark } from '../../events/service.js';
+import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { emitLicenseEvent } from '../licenses/present.js';
@@ -114,7 +115,7 @@ export const startLifecycleWatch = (
 ) => {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = scanLifecycle(deps).catch((error: unknown) => {
+    running = background('lifecycle scan', () => scanLifecycle(deps)).catch((error: unknown) => {
       deps.log.warn({ err: error }, 'lifecycle watch pass failed; retrying next interval');
     });
   }, intervalMs);

@@ -6,6 +6,7 @@
 import type { Database } from '../../db/connection.js';
 import type { UsageCountersTable } from '../../db/schema.js';
 import { transaction } from '../../db/transaction.js';
+import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { sha256Hex } from '../../lib/secrets.js';
 import { addToCounters, recordAttempts } from './store.js';
@@ -78,7 +79,7 @@ export const createUsageRecorder = (
 
   const flush = () => {
     // Flushes run one after another, so a count is never written twice or raced.
-    flushing = flushing.catch(() => {}).then(write);
+    flushing = flushing.catch(() => {}).then(() => background('usage flush', write));
     return flushing;
   };
 

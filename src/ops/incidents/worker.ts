@@ -2,6 +2,7 @@
 // every rule each interval. A follower evaluates nothing; when the leader goes, another takes over.
 import type { Database } from '../../db/connection.js';
 import { holdLeadership } from '../../db/leadership.js';
+import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { type EngineDeps, evaluateRules, type Rule } from './engine.js';
 
@@ -31,10 +32,12 @@ export const startIncidentWorker = (
   const timer = setInterval(() => {
     if (!leadership.isLeader()) return;
     running = running
-      .then(async () => {
-        await deps.beforeEach?.();
-        await evaluateRules(deps, rules);
-      })
+      .then(() =>
+        background('incident rules', async () => {
+          await deps.beforeEach?.();
+          await evaluateRules(deps, rules);
+        }),
+      )
       .catch((error: unknown) =>
         deps.log.warn({ err: error }, 'incident evaluation failed; retrying next interval'),
       );

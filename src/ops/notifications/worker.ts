@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/connection.js';
 import type { MailOutboxTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
+import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomUnit } from '../../lib/random.js';
 import { maxDeliveryAttempts, retryDelayMs } from '../../lib/retry-schedule.js';
@@ -102,7 +103,7 @@ export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: nu
       if (!transport) return;
       timer = setInterval(() => {
         running = running
-          .then(runOnce)
+          .then(() => background('mail', runOnce))
           .catch((error: unknown) =>
             deps.log.warn({ err: error }, 'mail pass failed; retrying next interval'),
           );

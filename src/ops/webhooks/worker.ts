@@ -2,6 +2,7 @@
 // send one due delivery at a time until none is due, so a slow endpoint holds one slot, not the batch. It also
 // prunes events (with their deliveries) older than the retention once everything about them is finished.
 import { transaction } from '../../db/transaction.js';
+import { background } from '../../lib/background.js';
 import {
   attemptDelivery,
   claimDeliveries,
@@ -72,7 +73,7 @@ export const createWebhookWorker = (deps: DeliveryDeps, options: WebhookWorkerOp
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = runOnce()
+      running = background('webhooks', runOnce)
         .catch((error: unknown) => {
           deps.log.warn({ err: error }, 'webhook worker pass failed; retrying next interval');
         })
