@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../src/db/connection.js';
+import { newId } from '../../src/lib/random.js';
 import { sampleCharterPools } from '../../src/monitor/charter-pools.js';
 import { evaluateRule, type Rule } from '../../src/ops/incidents/engine.js';
 import { checkoutHeldLongRule } from '../../src/ops/incidents/rules/checkout-held-long.js';
@@ -191,6 +192,65 @@ for (const dialect of dialects()) {
       });
       assert.equal((await evaluate(rule)).resolved, 1);
       assert.equal((await incidentsOf('license_expiring', license.id))[0]?.status, 'resolved');
+    });
+
+    it('license_expiring reads past its pages: 1,203 licenses ending at the same instant each get one incident, and the next evaluation keeps them all', async () => {
+      const endsAt = t.clock.nowMs() + 5 * 86_400_000;
+      const first = await createLicense(t, admin, { license: { expiresAt: new Date(endsAt).toISOString() } });
+      await activateMachine(t, first.key, 'paged-0');
+      // The other 1,202 are copies of the first written straight to the table: the scale is the point, not the API.
+      const row = await t.db.kysely
+        .selectFrom('licenses')
+        .selectAll()
+        .where('id', '=', first.id)
+        .executeTakeFirstOrThrow();
+      const machine = await t.db.kysely
+        .selectFrom('machines')
+        .selectAll()
+        .where('license_id', '=', first.id)
+        .executeTakeFirstOrThrow();
+      const ids: string[] = [];
+      for (let n = 1; n < 1203; n++) ids.push(newId('lic', t.clock.nowMs() + n));
+      for (let start = 0; start < ids.length; start += 200) {
+        const part = ids.slice(start, start + 200);
+        await t.db.kysely
+          .insertInto('licenses')
+          .values(part.map((id) => ({ ...row, id, key_hash: `paged-${id}`, key_sealed: `paged-${id}` })))
+          .execute();
+        await t.db.kysely
+          .insertInto('machines')
+          .values(
+            part.map((id) => ({
+              ...machine,
+              id: newId('mach', t.clock.nowMs()) + id.slice(-4),
+              license_id: id,
+            })),
+          )
+          .execute();
+      }
+      const rule = licenseExpiringRule(14);
+      const opened = await evaluate(rule);
+      assert.equal(opened.opened, 1203);
+      const open = async () =>
+        Number(
+          (
+            await t.db.kysely
+              .selectFrom('incidents')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('kind', '=', 'license_expiring')
+              .where('status', '=', 'open')
+              .where('subject_id', 'in', [first.id, ...ids])
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      assert.equal(await open(), 1203, 'one incident per license');
+      const again = await evaluate(rule);
+      assert.deepEqual(
+        [again.opened, again.resolved],
+        [0, 0],
+        'every open incident was read back, none resolved',
+      );
+      assert.equal(await open(), 1203);
     });
 
     it("feature_saturated opens when one of Charter's pools is full for the window, emits monitor.feature_saturated, and resolves after the window below 90 %", async () => {

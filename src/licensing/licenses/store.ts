@@ -172,14 +172,30 @@ export const lockLicenseRow = (
  * Active licenses whose end falls in (fromMs, untilMs] and that have an active machine, soonest first: what the
  * license_expiring rule reads (by the licenses_expiry index).
  */
-export const expiringWithMachines = (db: Executor, fromMs: number, untilMs: number, limit: number) =>
+/**
+ * One page of the active licenses with an active machine that end within (fromMs, untilMs], soonest first, after
+ * (afterAt, afterId): a range of licenses_status_expiry in its order.
+ */
+export const expiringWithMachines = (
+  db: Executor,
+  window: { fromMs: number; untilMs: number; after?: { at: number; id: string } },
+  limit: number,
+) =>
   db
     .selectFrom('licenses')
     .select(['id', 'key_prefix', 'product_id', 'customer_id', 'expires_at'])
-    .where('expires_at', '>', fromMs)
-    .where('expires_at', '<=', untilMs)
-    .where('deleted_at', 'is', null)
     .where('status', '=', 'active')
+    .where('deleted_at', 'is', null)
+    .where('expires_at', '>', window.after ? Math.max(window.fromMs, window.after.at - 1) : window.fromMs)
+    .where('expires_at', '<=', window.untilMs)
+    .$if(window.after !== undefined, (query) =>
+      query.where((eb) =>
+        eb.or([
+          eb('expires_at', '>', window.after?.at ?? 0),
+          eb.and([eb('expires_at', '=', window.after?.at ?? 0), eb('id', '>', window.after?.id ?? '')]),
+        ]),
+      ),
+    )
     .where((eb) =>
       eb.exists(
         eb
@@ -190,6 +206,7 @@ export const expiringWithMachines = (db: Executor, fromMs: number, untilMs: numb
       ),
     )
     .orderBy('expires_at')
+    .orderBy('id')
     .limit(limit)
     .execute();
 

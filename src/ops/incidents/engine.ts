@@ -7,6 +7,7 @@ import type { Database } from '../../db/connection.js';
 import type { IncidentsTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
+import { yieldToEventLoop } from '../../lib/yield.js';
 import type { IncidentKind } from './schemas.js';
 import {
   type IncidentFinding,
@@ -55,6 +56,8 @@ const inChunks = async <T>(items: T[], db: Database, work: (tx: Executor, item: 
     await transaction(db, async (tx) => {
       for (const item of part) await work(tx, item);
     });
+    // Requests go first between chunks (on SQLite a chunk holds the event loop while it runs).
+    await yieldToEventLoop();
   }
 };
 
@@ -67,6 +70,7 @@ export interface EngineDeps {
 
 export const evaluateRule = async (deps: EngineDeps, rule: Rule): Promise<RuleOutcome> => {
   const evaluation = await rule.evaluate({ ...deps, nowMs: deps.clock.nowMs() });
+  await yieldToEventLoop();
   const audit = ruleAuditContext(rule.kind);
   // What is open already needs no transaction: most minutes, every finding is (openIncident still settles a race).
   const unresolved = await unresolvedIncidents(deps.db.kysely, rule.kind);

@@ -29,8 +29,25 @@ export const findOpenIncident = (db: Executor, openKey: string): Promise<Inciden
   db.selectFrom('incidents').selectAll().where('open_key', '=', openKey).executeTakeFirst();
 
 /** Incidents of a kind not yet resolved (the rules' view of what they opened). */
-export const unresolvedOfKind = (db: Executor, kind: string): Promise<IncidentsTable[]> =>
-  db.selectFrom('incidents').selectAll().where('kind', '=', kind).where('open_key', 'is not', null).execute();
+/**
+ * A page of the unresolved incidents of a kind, after `afterOpenKey`: a range of the unique open_key index (only
+ * an unresolved incident has one, `${kind}:${type}:${id}`), never a scan of every incident ever opened.
+ */
+export const unresolvedOfKind = (
+  db: Executor,
+  kind: string,
+  afterOpenKey: string | undefined,
+  limit: number,
+): Promise<IncidentsTable[]> =>
+  db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('open_key', '>', afterOpenKey ?? `${kind}:`)
+    .where('open_key', '<', `${kind};`)
+    .where('kind', '=', kind)
+    .orderBy('open_key')
+    .limit(limit)
+    .execute();
 
 export const updateIncidentRow = async (
   db: Executor,
