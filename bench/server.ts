@@ -34,6 +34,8 @@ const config = loadConfig({
   overrides: {
     PORT: 0,
     CHARTER_DATA_DIR: dataDir,
+    // PostgreSQL when bench/run.ts made a database for this run (BENCH_DATABASE_URL); SQLite in the data dir else.
+    ...(process.env.BENCH_SERVER_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_SERVER_DATABASE_URL } : {}),
     // Benchmarks measure the server, not the limiter (api.md).
     CHARTER_RATE_LIMIT_CLIENT_KEY: 0,
     CHARTER_RATE_LIMIT_CLIENT_IP: 0,

@@ -165,6 +165,29 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * PostgreSQL plans a statement anew for each unnamed query: for validation's read, 0.9 ms of planning against 0.15 ms
+ * of execution. The hot statements (registered with `preparedOnPostgres`) run as named prepared statements instead:
+ * each connection parses and plans one once and then only binds and executes it (validation's read 620 → 170 µs a
+ * call here). Only registered statements: a name per distinct text would grow without bound with `in (…)` lists.
+ */
+const statementNames = new Map<string, string>();
+
+/** Marks a statement (its exact SQL text) as one to run prepared on PostgreSQL connections. */
+export const preparedOnPostgres = (sql: string): void => {
+  if (!statementNames.has(sql)) statementNames.set(sql, `charter_${statementNames.size + 1}`);
+};
+
+/** Routes this client's queries of a registered text (Kysely calls query(text, values)) to its named statement. */
+const preparingClient = (client: pg.PoolClient) => {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const [text, values] = args;
+    const name = typeof text === 'string' && Array.isArray(values) ? statementNames.get(text) : undefined;
+    return name === undefined ? query(...args) : query({ name, text, values });
+  }) as typeof client.query;
+};
+
 const describePostgres = (url: string): string => {
   const parsed = new URL(url);
   return `postgres://${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
@@ -183,6 +206,7 @@ const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    preparingClient(client);
   });
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -2,6 +2,7 @@
 // building and compiling a query costs 15–20 µs, often more than running it. The builder runs once with a marker
 // in place of each named parameter; the compiled statement's parameter list says where each one goes.
 import { type Compilable, CompiledQuery } from 'kysely';
+import { preparedOnPostgres } from './connection.js';
 import type { Executor } from './transaction.js';
 
 const marker = (name: string) => `\u0000prepared:${name}`;
@@ -33,6 +34,8 @@ export const prepared = <Params extends object, Result = unknown>(
           return name === undefined ? () => value : (params: Params) => params[name];
         }),
       };
+      // On PostgreSQL the hot statements are also prepared on each connection (connection.ts).
+      preparedOnPostgres(statement.sql);
       compiled.set(key, statement);
     }
     return statement;

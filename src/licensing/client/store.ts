@@ -2,7 +2,7 @@
 // machine count and (with a fingerprint) that machine and its blocklist state in one indexed query, compiled once
 // per database and executed with fresh parameters: the cost of every client start.
 import { CompiledQuery, sql } from 'kysely';
-import type { Database, DialectName } from '../../db/connection.js';
+import { type Database, type DialectName, preparedOnPostgres } from '../../db/connection.js';
 import {
   type LeasesTable,
   type LicensesTable,
@@ -179,6 +179,8 @@ const queriesFor = (db: Database) => {
       forSeat: forSeat.compile(db.kysely).sql,
       lockLicense: lockLicense.compile(db.kysely).sql,
     };
+    // Every client call runs one of these: planned once per PostgreSQL connection, not per call.
+    if (db.dialect === 'postgres') for (const text of Object.values(queries)) preparedOnPostgres(text);
     compiled.set(db, queries);
   }
   return queries;
