@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { openDatabase } from '../../src/db/connection.js';
 import { prepared } from '../../src/db/prepared.js';
 import { transaction } from '../../src/db/transaction.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { dialects } from '../support/services.js';
+import { dialects, postgresUrl } from '../support/services.js';
 
 const insertMeta = prepared<{ key: string; value: string; updated_at: number }>(
   ['key', 'value', 'updated_at'],
@@ -51,6 +52,46 @@ for (const dialect of dialects()) {
       const [bumped] = await bumpMeta(db, { key: 'prep-b', suffix: '!' });
       assert.deepEqual([bumped?.value, Number(bumped?.updated_at)], ['two!', 7]);
       assert.deepEqual(await bumpMeta(db, { key: 'missing', suffix: '?' }), []);
+    });
+
+    it('on PostgreSQL, run as a named statement of the connection: planned once, then only bound and run', {
+      skip: dialect !== 'postgres' && 'PostgreSQL only',
+    }, async () => {
+      // One connection, so the session that ran the statement is the one asked about its prepared statements.
+      const single = openDatabase({
+        dialect: 'postgres',
+        url: postgresUrl(),
+        ...(storage.db.schema ? { searchPath: storage.db.schema } : {}),
+        poolSize: 1,
+      });
+      try {
+        for (let n = 0; n < 3; n++)
+          await insertMeta(single.kysely, { key: `prep-named-${n}`, value: 'v', updated_at: n });
+        await transaction(single, (tx) => bumpMeta(tx, { key: 'prep-named-0', suffix: '+' }));
+        const { rows } = await sql<{ name: string; statement: string }>`
+          select name, statement from pg_prepared_statements order by name`.execute(single.kysely);
+        const named = rows.filter((row) => row.name.startsWith('charter_'));
+        assert.ok(
+          named.some((row) => /insert into "charter_meta"/.test(row.statement)),
+          `the insert is prepared: ${JSON.stringify(rows)}`,
+        );
+        assert.ok(
+          named.some((row) => /update "charter_meta"/.test(row.statement)),
+          'and the update',
+        );
+        assert.ok(
+          rows.every((row) => !/pg_prepared_statements/.test(row.statement)),
+          'a statement that was not registered runs unnamed',
+        );
+        const value = await single.kysely
+          .selectFrom('charter_meta')
+          .select('value')
+          .where('key', '=', 'prep-named-0')
+          .executeTakeFirst();
+        assert.equal(value?.value, 'v+');
+      } finally {
+        await single.close();
+      }
     });
   });
 }
