@@ -1,12 +1,13 @@
 // Starts everything: config → storage (migrated) → secret key checked → app → background workers → signal
 // handlers → listening; and stops it again: drain → workers → app → storage.
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { systemAuditContext } from './access/audit/service.js';
 import { bootstrapOwner } from './access/operators/service.js';
 import { checkSecretKey } from './access/signing-keys/service.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
-import { openDatabase, storageOptionsFromConfig } from './db/connection.js';
+import { type Database, openDatabase, storageOptionsFromConfig } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
@@ -24,6 +25,32 @@ export interface RunningServer {
   url: string;
   stop(): Promise<void>;
 }
+
+/**
+ * What a start does to storage before serving: pending migrations, the secret key checked against the data it
+ * sealed, the first owner from CHARTER_BOOTSTRAP_EMAIL. `charter serve --workers N` runs it once in the primary
+ * before any worker starts; each worker's own run then finds nothing to do.
+ */
+export const prepareStorage = async (db: Database, config: Config, logger: Logger): Promise<void> => {
+  const report = await migrateToLatest(db, {
+    started: (migration) => logger.info({ migration }, 'applying migration'),
+    finished: (migration, ms) => logger.info({ migration, ms }, 'migration applied'),
+  });
+  logger.info({ storage: db.description, applied: report.applied, current: report.current }, 'storage ready');
+  await checkSecretKey(db, {
+    source: secretKeySource(config),
+    open: () => createSealer(loadSecretKey(config)),
+  });
+  if (config.bootstrap) {
+    const created = await bootstrapOwner(
+      { db, clock: systemClock },
+      systemAuditContext('bootstrap'),
+      config.bootstrap,
+    );
+    if (created)
+      logger.info({ email: config.bootstrap.email }, 'created the first owner from CHARTER_BOOTSTRAP_EMAIL');
+  }
+};
 
 export const startServer = async (config: Config): Promise<RunningServer> => {
   const logger = createLogger(config.logLevel);
@@ -66,30 +93,7 @@ export const startServer = async (config: Config): Promise<RunningServer> => {
   // A start that fails releases what it opened (pool, workers), so the process exits instead of idling.
   let url: string;
   try {
-    const report = await migrateToLatest(db, {
-      started: (migration) => logger.info({ migration }, 'applying migration'),
-      finished: (migration, ms) => logger.info({ migration, ms }, 'migration applied'),
-    });
-    logger.info(
-      { storage: db.description, applied: report.applied, current: report.current },
-      'storage ready',
-    );
-    await checkSecretKey(db, {
-      source: secretKeySource(config),
-      open: () => createSealer(loadSecretKey(config)),
-    });
-    if (config.bootstrap) {
-      const created = await bootstrapOwner(
-        { db, clock: systemClock },
-        systemAuditContext('bootstrap'),
-        config.bootstrap,
-      );
-      if (created)
-        logger.info(
-          { email: config.bootstrap.email },
-          'created the first owner from CHARTER_BOOTSTRAP_EMAIL',
-        );
-    }
+    await prepareStorage(db, config, logger);
     app = await buildApp({ config, db, clock: systemClock, logger });
     workers = startWorkers({ config, db, clock: systemClock, log: app.log, poller: app.poller });
     // The handlers are in place before the first request can arrive: a signal never meets a default handler.

@@ -76,8 +76,8 @@ export interface ServedCli {
 }
 
 /** `charter serve` on a free port with the bootstrap owner and rate limits off; resolves once it listens. */
-export const serveCli = async (env: Record<string, string>): Promise<ServedCli> => {
-  const child = startCli(['serve'], {
+export const serveCli = async (env: Record<string, string>, args: string[] = []): Promise<ServedCli> => {
+  const child = startCli(['serve', ...args], {
     PORT: '0',
     CHARTER_BOOTSTRAP_EMAIL: owner.email,
     CHARTER_BOOTSTRAP_PASSWORD: owner.password,
