@@ -43,6 +43,10 @@ const settings = z
     BENCH_REPEAT: z.coerce.number().int().min(1).max(9).default(1),
     /** V8's young-generation semi-space for the server, MB (what `npm start` passes; see docs/benchmarks.md). */
     BENCH_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).default(32),
+    /** Server processes (node:cluster, as `charter serve --workers N`); above 1 needs BENCH_DATABASE_URL. */
+    BENCH_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+    /** Redis for the server's shared counters (the workers share nonces through it), as REDIS_URL. */
+    BENCH_REDIS_URL: z.string().optional(),
     /** PostgreSQL to run on instead of SQLite: the bench creates its databases there (charter_bench_*). */
     BENCH_DATABASE_URL: z
       .string()
@@ -307,27 +311,49 @@ const drive = (
     });
   });
 
-const rssMegabytes = (pid: number | undefined): number | null => {
-  if (!pid) return null;
+/** The process and its children (a cluster primary's workers), Linux /proc. */
+const processTree = (pid: number): number[] => {
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : null;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    return [pid, ...children.flatMap((child) => processTree(Number(child)))];
   } catch {
-    return null;
+    return [pid];
   }
 };
 
-/** CPU time (user + system, every thread) the process has used so far, in ms; Linux /proc only. */
+/** Resident memory of the server: the process and its workers, MB. */
+const rssMegabytes = (pid: number | undefined): number | null => {
+  if (!pid) return null;
+  let kilobytes = 0;
+  for (const one of processTree(pid)) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${one}/status`, 'utf8'));
+      kilobytes += match ? Number(match[1]) : 0;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kilobytes === 0 ? null : Math.round(kilobytes / 1024);
+};
+
+/** CPU time (user + system, every thread) the server and its workers have used so far, in ms; Linux /proc only. */
 const cpuMilliseconds = (pid: number | undefined): number | null => {
   if (!pid) return null;
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock
-    // ticks of 1/100 s (USER_HZ is 100 on every Linux architecture Node supports).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
+  let total = 0;
+  for (const one of processTree(pid)) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock
+      // ticks of 1/100 s (USER_HZ is 100 on every Linux architecture Node supports).
+      const fields = readFileSync(`/proc/${one}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return null;
+    }
   }
+  return total;
 };
 
 /**
@@ -421,6 +447,8 @@ interface Target {
 }
 
 const main = async () => {
+  if (settings.BENCH_WORKERS > 1 && !postgresUrl)
+    throw new Error('BENCH_WORKERS above 1 needs BENCH_DATABASE_URL: SQLite takes one writer process');
   const seed = await seeded({
     licenses: settings.BENCH_LICENSES,
     machinesPerLicense: settings.BENCH_MACHINES_PER_LICENSE,
@@ -569,7 +597,7 @@ const main = async () => {
 
   const width = Math.max(...results.map((result) => result.name.length));
   process.stdout.write(
-    `\nCharter benchmark — ${settings.BENCH_LICENSES} licenses, ${settings.BENCH_LICENSES * settings.BENCH_MACHINES_PER_LICENSE} machines, ${settings.BENCH_CONNECTIONS} connections, ${settings.BENCH_DURATION}s per scenario, ${settings.BENCH_REPEAT > 1 ? `median of ${settings.BENCH_REPEAT} runs, ` : ''}${server.storage.replace(/:.*/, '')}\n\n`,
+    `\nCharter benchmark — ${settings.BENCH_LICENSES} licenses, ${settings.BENCH_LICENSES * settings.BENCH_MACHINES_PER_LICENSE} machines, ${settings.BENCH_CONNECTIONS} connections, ${settings.BENCH_DURATION}s per scenario, ${settings.BENCH_REPEAT > 1 ? `median of ${settings.BENCH_REPEAT} runs, ` : ''}${server.storage.replace(/:.*/, '')}${settings.BENCH_WORKERS > 1 ? `, ${settings.BENCH_WORKERS} worker processes` : ''}\n\n`,
   );
   const cells = [
     ['req/s', 8],
@@ -662,6 +690,7 @@ const main = async () => {
     durationSeconds: settings.BENCH_DURATION,
     repeat: settings.BENCH_REPEAT,
     storage: storageName,
+    workers: settings.BENCH_WORKERS,
     serverRssMb: peakRss,
     results,
     targets,

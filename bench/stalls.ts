@@ -162,3 +162,60 @@ const attribute = (stalls: Span[], spans: Span[]): StallReport['stallsOver5Ms'] 
   }
   return out;
 };
+
+/**
+ * The reports of several processes as one: counts and totals added, maxima and percentiles the highest of any
+ * process (a p99 of the slowest process, not of the requests pooled: an upper bound), memory added.
+ */
+export const mergeStallReports = (reports: StallReport[]): StallReport => {
+  const max = (pick: (report: StallReport) => number) => Math.max(0, ...reports.map(pick));
+  const sum = (pick: (report: StallReport) => number) =>
+    round(reports.reduce((total, report) => total + pick(report), 0));
+  const mergeCounts = <
+    T extends Record<string, { count?: number; runs?: number; totalMs?: number; maxMs: number }>,
+  >(
+    pick: (report: StallReport) => T,
+  ): T => {
+    const out: Record<string, { count?: number; runs?: number; totalMs?: number; maxMs: number }> = {};
+    for (const report of reports)
+      for (const [name, entry] of Object.entries(pick(report))) {
+        const into = out[name] ?? {
+          ...entry,
+          ...(entry.count !== undefined ? { count: 0 } : {}),
+          ...(entry.runs !== undefined ? { runs: 0 } : {}),
+          ...(entry.totalMs !== undefined ? { totalMs: 0 } : {}),
+          maxMs: 0,
+        };
+        if (entry.count !== undefined) into.count = (into.count ?? 0) + entry.count;
+        if (entry.runs !== undefined) into.runs = (into.runs ?? 0) + entry.runs;
+        if (entry.totalMs !== undefined) into.totalMs = round((into.totalMs ?? 0) + entry.totalMs);
+        into.maxMs = Math.max(into.maxMs, entry.maxMs);
+        out[name] = into;
+      }
+    return out as T;
+  };
+  const waits = reports.map((report) => report.runQueueWaitMs);
+  return {
+    serverP50Ms: max((report) => report.serverP50Ms),
+    serverP99Ms: max((report) => report.serverP99Ms),
+    loopDelayP99Ms: max((report) => report.loopDelayP99Ms),
+    loopDelayMaxMs: max((report) => report.loopDelayMaxMs),
+    gcCount: sum((report) => report.gcCount),
+    gcTotalMs: sum((report) => report.gcTotalMs),
+    gcP99Ms: max((report) => report.gcP99Ms),
+    gcMaxMs: max((report) => report.gcMaxMs),
+    gcByKind: mergeCounts((report) => report.gcByKind),
+    stallsOver5Ms: mergeCounts((report) => report.stallsOver5Ms),
+    runQueueWaitMs: waits.some((wait) => wait === null)
+      ? null
+      : round(waits.reduce<number>((total, wait) => total + (wait ?? 0), 0)),
+    memory: {
+      rss: sum((report) => report.memory.rss),
+      heapTotal: sum((report) => report.memory.heapTotal),
+      heapUsed: sum((report) => report.memory.heapUsed),
+      external: sum((report) => report.memory.external),
+      arrayBuffers: sum((report) => report.memory.arrayBuffers),
+    },
+    background: mergeCounts((report) => report.background),
+  };
+};
