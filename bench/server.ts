@@ -73,19 +73,25 @@ const askWorkers = <T>(message: string, key: string): Promise<T[]> =>
     ),
   );
 
+/** An admin API key for the Management scenarios, made the way the CLI makes one. */
+const benchApiKey = async () =>
+  (
+    await createApiKey(
+      {
+        db,
+        clock: systemClock,
+        sealer: createSealer(loadSecretKey(config)),
+        productIdsOf: referencedProductIds,
+      },
+      systemAuditContext('bench'),
+      undefined,
+      { name: 'bench', scopes: ['admin'] },
+    )
+  ).secret;
+
 if (primary) {
   // A key for the Management scenarios, made once for every worker.
-  const { secret: apiKey } = await createApiKey(
-    {
-      db,
-      clock: systemClock,
-      sealer: createSealer(loadSecretKey(config)),
-      productIdsOf: referencedProductIds,
-    },
-    systemAuditContext('bench'),
-    undefined,
-    { name: 'bench', scopes: ['admin'] },
-  );
+  const apiKey = await benchApiKey();
   await db.close();
   const listening: string[] = [];
   cluster.on('message', (_worker, message: { url?: string }) => {
@@ -127,22 +133,8 @@ if (primary) {
   });
   // The background workers run as they do in `charter serve`: their work is part of what the server costs.
   const workers = startWorkers({ config, db, clock: systemClock, log: app.log, poller: app.poller });
-  // A key for the Management scenarios, made the way the CLI makes one (a worker has the primary's).
-  const apiKey =
-    process.env.BENCH_API_KEY ??
-    (
-      await createApiKey(
-        {
-          db,
-          clock: systemClock,
-          sealer: createSealer(loadSecretKey(config)),
-          productIdsOf: referencedProductIds,
-        },
-        systemAuditContext('bench'),
-        undefined,
-        { name: 'bench', scopes: ['admin'] },
-      )
-    ).secret;
+  // A key for the Management scenarios (a worker has the primary's).
+  const apiKey = process.env.BENCH_API_KEY ?? (await benchApiKey());
   stalls.watch(app.server);
   const url = await app.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1' });
   if (process.send) process.send({ url, storage: db.description, apiKey });
