@@ -99,6 +99,7 @@ export const configSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   CHARTER_DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  CHARTER_PG_PREPARED_STATEMENTS: bool.default(true),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   CHARTER_BODY_LIMIT: byteSize.default(1024 * 1024),
   CHARTER_TRUST_PROXY: trustProxy.default(false),
@@ -163,6 +164,8 @@ export interface Config {
   dashboardDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** PostgreSQL: run the hot statements as named prepared statements (off behind a transaction-mode pooler). */
+  pgPreparedStatements: boolean;
   bodyLimit: number;
   trustProxy: boolean | number | string[];
   logLevel: RawConfig['CHARTER_LOG_LEVEL'];
@@ -302,6 +305,7 @@ export const loadConfig = (
       : path.resolve(import.meta.dirname, '../web/dist'),
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
+    pgPreparedStatements: raw.CHARTER_PG_PREPARED_STATEMENTS,
     bodyLimit: raw.CHARTER_BODY_LIMIT,
     trustProxy: raw.CHARTER_TRUST_PROXY,
     logLevel: raw.CHARTER_LOG_LEVEL,

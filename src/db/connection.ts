@@ -55,7 +55,14 @@ export interface SyncReader {
 
 export type StorageOptions =
   | { dialect: 'sqlite'; file: string; backgroundCheckpoints?: boolean }
-  | { dialect: 'postgres'; url: string; searchPath?: string; poolSize?: number };
+  | {
+      dialect: 'postgres';
+      url: string;
+      searchPath?: string;
+      poolSize?: number;
+      /** Run the registered hot statements prepared (default); off behind a transaction-mode pooler. */
+      preparedStatements?: boolean;
+    };
 
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so a read-check-write
@@ -170,6 +177,8 @@ const pgTypes = {
  * of execution. The hot statements (registered with `preparedOnPostgres`) run as named prepared statements instead:
  * each connection parses and plans one once and then only binds and executes it (validation's read 620 → 170 µs a
  * call here). Only registered statements: a name per distinct text would grow without bound with `in (…)` lists.
+ * A named statement lives on its connection: behind a pooler in transaction mode (pgbouncer) that breaks, so
+ * CHARTER_PG_PREPARED_STATEMENTS=false turns it off.
  */
 const statementNames = new Map<string, string>();
 
@@ -193,7 +202,12 @@ const describePostgres = (url: string): string => {
   return `postgres://${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
 };
 
-const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database => {
+const openPostgres = (
+  url: string,
+  searchPath?: string,
+  poolSize = 10,
+  preparedStatements = true,
+): Database => {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -206,7 +220,7 @@ const openPostgres = (url: string, searchPath?: string, poolSize = 10): Database
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    preparingClient(client);
+    if (preparedStatements) preparingClient(client);
   });
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -227,7 +241,7 @@ export const pingDatabase = async (db: Database): Promise<void> => {
 export const openDatabase = (options: StorageOptions): Database =>
   options.dialect === 'sqlite'
     ? openSqlite(options.file, options.backgroundCheckpoints ?? false)
-    : openPostgres(options.url, options.searchPath, options.poolSize);
+    : openPostgres(options.url, options.searchPath, options.poolSize, options.preparedStatements);
 
 /**
  * The storage the configuration names: PostgreSQL when DATABASE_URL is set, else `charter.db` in the data dir.
@@ -237,11 +251,16 @@ export const storageOptionsFromConfig = (
   config: {
     databaseUrl: string | undefined;
     dataDir: string;
+    pgPreparedStatements?: boolean;
   },
   { forServer = false }: { forServer?: boolean } = {},
 ): StorageOptions =>
   config.databaseUrl
-    ? { dialect: 'postgres', url: config.databaseUrl }
+    ? {
+        dialect: 'postgres',
+        url: config.databaseUrl,
+        ...(config.pgPreparedStatements === false ? { preparedStatements: false } : {}),
+      }
     : {
         dialect: 'sqlite',
         file: path.join(config.dataDir, 'charter.db'),

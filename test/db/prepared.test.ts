@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { openDatabase } from '../../src/db/connection.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase, type StorageOptions, storageOptionsFromConfig } from '../../src/db/connection.js';
 import { prepared } from '../../src/db/prepared.js';
 import { transaction } from '../../src/db/transaction.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
@@ -52,6 +53,31 @@ for (const dialect of dialects()) {
       const [bumped] = await bumpMeta(db, { key: 'prep-b', suffix: '!' });
       assert.deepEqual([bumped?.value, Number(bumped?.updated_at)], ['two!', 7]);
       assert.deepEqual(await bumpMeta(db, { key: 'missing', suffix: '?' }), []);
+    });
+
+    it('with CHARTER_PG_PREPARED_STATEMENTS=false (behind a transaction-mode pooler), nothing is prepared', {
+      skip: dialect !== 'postgres' && 'PostgreSQL only',
+    }, async () => {
+      const config = loadConfig({
+        env: { DATABASE_URL: postgresUrl(), CHARTER_PG_PREPARED_STATEMENTS: 'false' },
+        overrides: { CHARTER_DATA_DIR: storage.dataDir },
+      });
+      const options = storageOptionsFromConfig(config);
+      assert.equal(options.dialect === 'postgres' && options.preparedStatements, false);
+      const single = openDatabase({
+        ...options,
+        ...(storage.db.schema ? { searchPath: storage.db.schema } : {}),
+        poolSize: 1,
+      } as StorageOptions);
+      try {
+        await insertMeta(single.kysely, { key: 'prep-unnamed', value: 'v', updated_at: 1 });
+        const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(
+          single.kysely,
+        );
+        assert.deepEqual(rows, []);
+      } finally {
+        await single.close();
+      }
     });
 
     it('on PostgreSQL, run as a named statement of the connection: planned once, then only bound and run', {
