@@ -171,26 +171,16 @@ export const mergeStallReports = (reports: StallReport[]): StallReport => {
   const max = (pick: (report: StallReport) => number) => Math.max(0, ...reports.map(pick));
   const sum = (pick: (report: StallReport) => number) =>
     round(reports.reduce((total, report) => total + pick(report), 0));
-  const mergeCounts = <
-    T extends Record<string, { count?: number; runs?: number; totalMs?: number; maxMs: number }>,
-  >(
-    pick: (report: StallReport) => T,
-  ): T => {
-    const out: Record<string, { count?: number; runs?: number; totalMs?: number; maxMs: number }> = {};
+  // Per-name entries: every figure added, except the longest (maxMs), which is the longest of any process.
+  const mergeCounts = <T extends Record<string, object>>(pick: (report: StallReport) => T): T => {
+    const out: Record<string, Record<string, number>> = {};
     for (const report of reports)
       for (const [name, entry] of Object.entries(pick(report))) {
-        const into = out[name] ?? {
-          ...entry,
-          ...(entry.count !== undefined ? { count: 0 } : {}),
-          ...(entry.runs !== undefined ? { runs: 0 } : {}),
-          ...(entry.totalMs !== undefined ? { totalMs: 0 } : {}),
-          maxMs: 0,
-        };
-        if (entry.count !== undefined) into.count = (into.count ?? 0) + entry.count;
-        if (entry.runs !== undefined) into.runs = (into.runs ?? 0) + entry.runs;
-        if (entry.totalMs !== undefined) into.totalMs = round((into.totalMs ?? 0) + entry.totalMs);
-        into.maxMs = Math.max(into.maxMs, entry.maxMs);
+        const into = out[name] ?? {};
         out[name] = into;
+        for (const [field, value] of Object.entries(entry as Record<string, number>))
+          into[field] =
+            field === 'maxMs' ? Math.max(into[field] ?? 0, value) : round((into[field] ?? 0) + value);
       }
     return out as T;
   };

@@ -8,7 +8,7 @@ import type { LicensesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoOrNull } from '../../lib/clock.js';
-import { yieldToEventLoop } from '../../lib/yield.js';
+import { readInPages } from '../../lib/yield.js';
 import { resolveCustomerId } from '../customers/service.js';
 import { policyRowsByIds, resolvePolicyId } from '../policies/service.js';
 import { resolveProductId } from '../products/service.js';
@@ -208,27 +208,18 @@ export const licenseCountsByOrder = (db: Executor, orderIds: readonly string[]) 
 export const expiringLicenseLimit = 10_000;
 
 /** Active licenses with an active machine that end within (nowMs, untilMs], soonest first. */
-export const licensesExpiringWithMachines = async (db: Executor, nowMs: number, untilMs: number) => {
-  // Read in pages with a turn of the event loop between them: on SQLite one read of 10,000 rows would hold every
+export const licensesExpiringWithMachines = (db: Executor, nowMs: number, untilMs: number) =>
+  // In pages with a turn of the event loop between them: on SQLite one read of 10,000 rows would hold every
   // request for tens of milliseconds.
-  const page = 500;
-  const rows: Awaited<ReturnType<typeof expiringWithMachines>> = [];
-  for (;;) {
-    const last = rows.at(-1);
-    const next = await expiringWithMachines(
-      db,
-      {
-        fromMs: nowMs,
-        untilMs,
-        ...(last ? { after: { at: Number(last.expires_at), id: last.id } } : {}),
-      },
-      Math.min(page, expiringLicenseLimit - rows.length),
-    );
-    rows.push(...next);
-    if (next.length < page || rows.length >= expiringLicenseLimit) return rows;
-    await yieldToEventLoop();
-  }
-};
+  readInPages(
+    (last: Awaited<ReturnType<typeof expiringWithMachines>>[number] | undefined, size) =>
+      expiringWithMachines(
+        db,
+        { fromMs: nowMs, untilMs, ...(last ? { after: { at: Number(last.expires_at), id: last.id } } : {}) },
+        size,
+      ),
+    { limit: expiringLicenseLimit },
+  );
 
 /** Each license's machine limit (its own override, else its policy's; null: unlimited), for these ids. */
 export const machineLimitsOf = async (db: Executor, ids: readonly string[]) => {

@@ -12,7 +12,7 @@ import { AppError } from '../../errors/app-error.js';
 import { emitEvent } from '../../events/service.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
-import { yieldToEventLoop } from '../../lib/yield.js';
+import { readInPages } from '../../lib/yield.js';
 import { type MailFailure, mailFailureMessage } from '../notifications/service.js';
 import { presentIncident, presentIncidents } from './present.js';
 import type { Actor, Incident, IncidentKind, IncidentStatus, Severity, TimelineEntry } from './schemas.js';
@@ -276,17 +276,11 @@ export const resolveClearedIncident = async (
 };
 
 /** The incidents of a rule not yet resolved, so it can tell which have cleared. */
-export const unresolvedIncidents = async (db: Executor, kind: IncidentKind): Promise<IncidentsTable[]> => {
+export const unresolvedIncidents = (db: Executor, kind: IncidentKind): Promise<IncidentsTable[]> =>
   // In pages with a turn of the event loop between them (SQLite reads on it): thousands may be open at once.
-  const page = 500;
-  const rows: IncidentsTable[] = [];
-  for (;;) {
-    const next = await unresolvedOfKind(db, kind, rows.at(-1)?.open_key ?? undefined, page);
-    rows.push(...next);
-    if (next.length < page) return rows;
-    await yieldToEventLoop();
-  }
-};
+  readInPages((last: IncidentsTable | undefined, size) =>
+    unresolvedOfKind(db, kind, last?.open_key ?? undefined, size),
+  );
 
 /** A line on an incident's timeline written by another part of the system (a mail that failed, an action). */
 export const noteOnTimeline = (
