@@ -35,9 +35,10 @@ import { registerTextGuard, zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
-import { createValidationMetrics } from './licensing/client/metrics.js';
+import { createValidationMetrics, registerValidationCacheMetrics } from './licensing/client/metrics.js';
 import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
+import { createValidationCache } from './licensing/client/validation-cache.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { leaseRoutes } from './licensing/floating/routes.js';
 import { integrationRoutes } from './licensing/integrations/routes.js';
@@ -324,6 +325,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(userRoutes({ db, clock }));
   await app.register(leaseRoutes({ db, clock }));
   await app.register(usageRoutes({ db, clock, usage }));
+  const validations = createValidationCache(db, {
+    capacity: config.validationCache.size,
+    ttlMs: config.validationCache.ttlSeconds * 1000,
+    log: app.log,
+  });
+  if (validations) registerValidationCacheMetrics(metrics.registry, validations);
+  app.addHook('onClose', async () => validations?.close());
   const client = {
     db,
     clock,
@@ -331,6 +339,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     keyRing,
     writes: createWriteBatcher(db),
     usage,
+    validations,
     onValidation: validationMetrics.observeValidation,
   };
   await app.register(clientRoutes(client));

@@ -100,6 +100,8 @@ export const configSchema = z.object({
   CHARTER_DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   CHARTER_PG_PREPARED_STATEMENTS: bool.default(true),
+  CHARTER_VALIDATION_CACHE_SIZE: int(0, 10_000_000).default(50_000),
+  CHARTER_VALIDATION_CACHE_TTL_SECONDS: int(1, 86_400).default(60),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   CHARTER_BODY_LIMIT: byteSize.default(1024 * 1024),
   CHARTER_TRUST_PROXY: trustProxy.default(false),
@@ -166,6 +168,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** PostgreSQL: run the hot statements as named prepared statements (off behind a transaction-mode pooler). */
   pgPreparedStatements: boolean;
+  /** What validation read, kept per process until a change to it commits (entries; 0 turns it off), with a backstop age. */
+  validationCache: { size: number; ttlSeconds: number };
   bodyLimit: number;
   trustProxy: boolean | number | string[];
   logLevel: RawConfig['CHARTER_LOG_LEVEL'];
@@ -306,6 +310,10 @@ export const loadConfig = (
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
     pgPreparedStatements: raw.CHARTER_PG_PREPARED_STATEMENTS,
+    validationCache: {
+      size: raw.CHARTER_VALIDATION_CACHE_SIZE,
+      ttlSeconds: raw.CHARTER_VALIDATION_CACHE_TTL_SECONDS,
+    },
     bodyLimit: raw.CHARTER_BODY_LIMIT,
     trustProxy: raw.CHARTER_TRUST_PROXY,
     logLevel: raw.CHARTER_LOG_LEVEL,

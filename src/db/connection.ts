@@ -29,6 +29,11 @@ export interface Database {
   /** The pg pool, for libraries that speak to PostgreSQL themselves (the shared rate-limit store). */
   readonly pgPool?: pg.Pool;
   /**
+   * PostgreSQL: how many statements other than a plain select this process's pool has completed (commits
+   * included). A reader that must see this process's own writes compares it before and after (validation-cache.ts).
+   */
+  readonly writesCompleted?: () => number;
+  /**
    * SQLite on a file: a second, read-only connection for the hot reads (validation). It reads without Kysely's
    * per-query machinery and connection mutex, so a read never queues behind an open write transaction, and WAL
    * shows it only committed data: what it reads is what was acknowledged.
@@ -51,6 +56,10 @@ export interface SyncReader {
    * order, or undefined. Values, not an object: building a 40-key object per row costs more than the read.
    */
   firstRowValues(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
+  /** Every row of a compiled query, each as its column values in select order. */
+  allRowValues(sql: string, parameters: readonly unknown[]): unknown[][];
+  /** SQLite's PRAGMA data_version on this connection: it moves when another connection commits. */
+  dataVersion(): number;
 }
 
 export type StorageOptions =
@@ -98,18 +107,29 @@ const withStatementCache = (
   };
 };
 
+/** A SyncReader over a connection that gives rows as values (statements prepared raw). */
+const syncReader = (connection: () => ReturnType<typeof withStatementCache>): SyncReader => ({
+  firstRowValues: (sql, parameters) =>
+    connection()
+      .prepare(sql)
+      .get(...parameters) as unknown[] | undefined,
+  allRowValues: (sql, parameters) =>
+    connection()
+      .prepare(sql)
+      .all(...parameters) as unknown[][],
+  dataVersion: () => (connection().prepare('pragma data_version').get() as [number])[0],
+});
+
 /** Opened on first use, once the writer has made the file and switched it to WAL. */
 const readerOn = (file: string) => {
   let connection: ReturnType<typeof withStatementCache> | undefined;
-  const reader: SyncReader = {
-    firstRowValues: (sql, parameters) => {
-      if (!connection) {
-        const database = new SqliteDatabase(file, { readonly: true, timeout: 5000 });
-        connection = withStatementCache(database, (statement) => statement.raw(true));
-      }
-      return connection.prepare(sql).get(...parameters) as unknown[] | undefined;
-    },
-  };
+  const reader = syncReader(() => {
+    if (!connection) {
+      const database = new SqliteDatabase(file, { readonly: true, timeout: 5000 });
+      connection = withStatementCache(database, (statement) => statement.raw(true));
+    }
+    return connection;
+  });
   return { reader, close: () => connection?.close() };
 };
 
@@ -128,10 +148,7 @@ const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
   database.pragma('busy_timeout = 5000');
   const driverConfig = { database: withStatementCache(database) };
   const valuesOnWriter = withStatementCache(database, (statement) => statement.raw(true));
-  const writerValues: SyncReader = {
-    firstRowValues: (sql, parameters) =>
-      valuesOnWriter.prepare(sql).get(...parameters) as unknown[] | undefined,
-  };
+  const writerValues = syncReader(() => valuesOnWriter);
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
     createDriver: () => new ImmediateSqliteDriver(driverConfig),
@@ -187,13 +204,22 @@ export const preparedOnPostgres = (sql: string): void => {
   if (!statementNames.has(sql)) statementNames.set(sql, `charter_${statementNames.size + 1}`);
 };
 
-/** Routes this client's queries of a registered text (Kysely calls query(text, values)) to its named statement. */
-const preparingClient = (client: pg.PoolClient) => {
+/**
+ * Wraps a pool client's query (Kysely calls query(text, values)): a registered text runs as its named statement
+ * (when `prepared`), and each completed statement that is not a plain select calls `onWrite`.
+ */
+const instrumentClient = (client: pg.PoolClient, prepared: boolean, onWrite: () => void) => {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((...args: unknown[]) => {
     const [text, values] = args;
-    const name = typeof text === 'string' && Array.isArray(values) ? statementNames.get(text) : undefined;
-    return name === undefined ? query(...args) : query({ name, text, values });
+    if (typeof text !== 'string') return query(...args);
+    const name = prepared && Array.isArray(values) ? statementNames.get(text) : undefined;
+    const result = name === undefined ? query(...args) : query({ name, text, values });
+    if (/^\s*select\b/i.test(text) || !(result instanceof Promise)) return result;
+    return result.then((value) => {
+      onWrite();
+      return value;
+    });
   }) as typeof client.query;
 };
 
@@ -218,9 +244,12 @@ const openPostgres = (
   // A client losing its connection must not crash the process, idle in the pool or checked out between queries
   // (the monitor's leader holds one for its advisory lock): the next query on it reports the loss.
   pool.on('error', () => {});
+  let writes = 0;
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    if (preparedStatements) preparingClient(client);
+    instrumentClient(client, preparedStatements, () => {
+      writes++;
+    });
   });
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -229,6 +258,7 @@ const openPostgres = (
     description: describePostgres(url),
     ...(searchPath ? { schema: searchPath } : {}),
     pgPool: pool,
+    writesCompleted: () => writes,
     close: () => kysely.destroy(),
   };
 };

@@ -1,5 +1,6 @@
 // Typed tables for Kysely. Column conventions (both dialects): text ids, integer epoch-ms timestamps,
 // integer 0/1 booleans mapped in the stores, JSON as text parsed with Zod on read.
+import type { Generated } from 'kysely';
 
 export interface CharterMetaTable {
   key: string;
@@ -632,6 +633,12 @@ export interface MailOutboxTable {
   updated_at: number;
 }
 
+/** SQLite only (migration 0025): the license each committed change touched ('*' for all), in commit order. */
+export interface ValidationChangesTable {
+  seq: Generated<number>;
+  license_id: string;
+}
+
 export interface Schema {
   charter_meta: CharterMetaTable;
   api_keys: ApiKeysTable;
@@ -675,4 +682,5 @@ export interface Schema {
   actions: ActionsTable;
   activation_attempts: ActivationAttemptsTable;
   mail_outbox: MailOutboxTable;
+  validation_changes: ValidationChangesTable;
 }

@@ -24,6 +24,7 @@ import * as m0021 from './0021-license-key-prefix.js';
 import * as m0022 from './0022-license-status-counts.js';
 import * as m0023 from './0023-orders-by-customer.js';
 import * as m0024 from './0024-licenses-ending-by-status.js';
+import * as m0025 from './0025-validation-changes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -50,6 +51,7 @@ export const migrations: Record<string, Migration> = {
   '0022-license-status-counts': m0022,
   '0023-orders-by-customer': m0023,
   '0024-licenses-ending-by-status': m0024,
+  '0025-validation-changes': m0025,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -15,6 +15,7 @@ import { effectiveStatus } from '../licenses/state.js';
 import type { UsageRecorder } from '../usage/recorder.js';
 import type { ActivateBody } from './schemas.js';
 import { type ClientLicense, findClientLicense, readForSeat, type SeatRead } from './store.js';
+import type { ValidationCache } from './validation-cache.js';
 
 export interface ClientDeps {
   db: Database;
@@ -25,6 +26,8 @@ export interface ClientDeps {
   writes: WriteBatcher;
   /** Usage counters, aggregated in memory (see usage/recorder.ts). */
   usage: UsageRecorder;
+  /** What validation read, remembered until a change to it commits (see validation-cache.ts); none when off. */
+  validations?: ValidationCache | undefined;
   /** Told each validation's result code (the /metrics counter). */
   onValidation?: ((code: string) => void) | undefined;
 }

@@ -28,8 +28,10 @@ export interface ValidationRead extends ClientLicense {
   machine: MachinesTable | undefined;
   /** With a fingerprint: whether it is on the blocklist for this product or all. */
   blocked: boolean;
-  /** With a fingerprint: whether it holds a live seat of the license (floating licenses). */
-  leased: boolean;
+  /** With a fingerprint: when its latest active seat lease of the license ends (floating licenses), if any. */
+  leaseExpiresAt: number | null;
+  /** When the first of the live machines dies (the live count changes with time alone then); Infinity if never. */
+  liveMachinesUntil: number;
   /** The license-level consumption meter, once used. */
   meter: { used: number; period_starts_at: number } | undefined;
 }
@@ -152,12 +154,17 @@ const queriesFor = (db: Database) => {
     const now = 0;
     const liveCount = sql`(select count(*) from machines m where m.license_id = l.id and m.status = 'active'
       and (p.heartbeat_seconds is null or m.last_seen_at + 2000 * p.heartbeat_seconds > ${now})) as live_machines`;
-    const byKey = sql`select ${validationSelect}, ${liveCount} ${validationJoins} where l.key_hash = ${''} and l.deleted_at is null`;
-    // A floating license's machine must also hold a live seat (LEASE_NOT_FOUND otherwise).
-    const byKeyAndFingerprint = sql`select ${validationSelect}, ${liveCount}, ${machineSelect},
+    // The last heartbeat of the live machine that dies first: validation's state holds until then (a cached read
+    // is kept no longer; see validation-cache.ts).
+    const liveOldest = sql`(select min(m.last_seen_at) from machines m where m.license_id = l.id and m.status = 'active'
+      and p.heartbeat_seconds is not null and m.last_seen_at + 2000 * p.heartbeat_seconds > ${now}) as live_oldest`;
+    const byKey = sql`select ${validationSelect}, ${liveCount}, ${liveOldest} ${validationJoins} where l.key_hash = ${''} and l.deleted_at is null`;
+    // A floating license's machine must also hold a live seat (LEASE_NOT_FOUND otherwise): its lease's end is
+    // read, and compared with the time at each validation.
+    const byKeyAndFingerprint = sql`select ${validationSelect}, ${liveCount}, ${liveOldest}, ${machineSelect},
       exists(select 1 from blocklist b where b.fingerprint = ${''} and (b.product_id is null or b.product_id = l.product_id)) as blocked,
-      exists(select 1 from leases ls where ls.license_id = l.id and ls.feature = '' and ls.fingerprint = ${''}
-        and ls.status = 'active' and ls.expires_at > ${now}) as leased
+      (select max(ls.expires_at) from leases ls where ls.license_id = l.id and ls.feature = '' and ls.fingerprint = ${''}
+        and ls.status = 'active') as lease_expires_at
       ${validationJoins}
       left join machines fm on fm.license_id = l.id and fm.fingerprint = ${''} and fm.status = 'active'
       where l.key_hash = ${''} and l.deleted_at is null`;
@@ -199,9 +206,10 @@ const policyAt = validationLicenseColumns.length;
 const productAt = policyAt + validationPolicyColumns.length;
 const meterAt = productAt + 2;
 const liveAt = meterAt + 2;
-const machineAt = liveAt + 1;
+const liveOldestAt = liveAt + 1;
+const machineAt = liveOldestAt + 1;
 const blockedAt = machineAt + machineColumns.length;
-const leasedAt = blockedAt + 1;
+const leaseExpiresAt = blockedAt + 1;
 
 /** The first row's values in select order: SQLite's read connection gives them so; pg's rows keep that order. */
 const firstRowValues = async (db: Database, query: CompiledQuery): Promise<unknown[] | undefined> => {
@@ -220,12 +228,12 @@ export const readForValidation = async (
   const queries = queriesFor(db);
   const query =
     fingerprint === undefined
-      ? CompiledQuery.raw(queries.byKey, [nowMs, keyHash])
+      ? CompiledQuery.raw(queries.byKey, [nowMs, nowMs, keyHash])
       : CompiledQuery.raw(queries.byKeyAndFingerprint, [
           nowMs,
-          fingerprint,
-          fingerprint,
           nowMs,
+          fingerprint,
+          fingerprint,
           fingerprint,
           keyHash,
         ]);
@@ -234,11 +242,13 @@ export const readForValidation = async (
   const license = rowFrom<LicensesTable>(values, 0, validationLicenseColumns);
   const machineId = fingerprint === undefined ? null : values[machineAt];
   const blocked = fingerprint === undefined ? false : values[blockedAt];
-  const leased = fingerprint === undefined ? false : values[leasedAt];
+  const leaseEnd = fingerprint === undefined ? null : values[leaseExpiresAt];
   const meterUsed = values[meterAt];
+  const policy = rowFrom<PoliciesTable>(values, policyAt, validationPolicyColumns);
+  const liveOldest = values[liveOldestAt];
   return {
     license,
-    policy: rowFrom<PoliciesTable>(values, policyAt, validationPolicyColumns),
+    policy,
     // Validation does not read the license model or the customer: neither is one of its checks.
     product: {
       id: license.product_id,
@@ -253,7 +263,11 @@ export const readForValidation = async (
         ? undefined
         : rowFrom<MachinesTable>(values, machineAt, machineColumns),
     blocked: blocked === true || blocked === 1,
-    leased: leased === true || leased === 1,
+    leaseExpiresAt: leaseEnd === null || leaseEnd === undefined ? null : Number(leaseEnd),
+    liveMachinesUntil:
+      liveOldest === null || liveOldest === undefined || policy.heartbeat_seconds === null
+        ? Number.POSITIVE_INFINITY
+        : Number(liveOldest) + 2000 * policy.heartbeat_seconds,
     meter:
       meterUsed === null || meterUsed === undefined
         ? undefined

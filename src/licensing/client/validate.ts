@@ -1,5 +1,6 @@
 // POST /v1/client/validate: the checks in api.md's order, answered as a result (valid, code), signed when the
-// request carries a nonce. One read (store.ts readForValidation), no write.
+// request carries a nonce. One read (store.ts readForValidation, or what validation-cache.ts remembers of it), no
+// write.
 import { signOffThread } from '../../access/signing-keys/service.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
@@ -37,7 +38,10 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
   };
   // A mistyped key fails its checksum: refused without touching the database.
   if (!key.checksumOk) return notFound;
-  const found = await readForValidation(deps.db, key.hash, nowMs, body.fingerprint);
+  const read = () => readForValidation(deps.db, key.hash, nowMs, body.fingerprint);
+  const found = deps.validations
+    ? await deps.validations.read(key.hash, body.fingerprint, nowMs, read)
+    : await read();
   if (!found) return notFound;
   deps.usage.count(found.license.product_id, 'validations');
   const license = present(deps, found, found.liveMachines, nowMs);
@@ -59,7 +63,8 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
         `This fingerprint is not activated on license ${found.license.id}`,
       );
     machine = toMachine(found.machine, found.policy.heartbeat_seconds, nowMs);
-    if (found.policy.floating === 1 && !found.leased)
+    const leased = found.leaseExpiresAt !== null && found.leaseExpiresAt > nowMs;
+    if (found.policy.floating === 1 && !leased)
       return fail(
         'LEASE_NOT_FOUND',
         `This machine holds no seat of license ${found.license.id}; check out first`,

@@ -1,0 +1,205 @@
+// The committed changes to what a validation reads, as the id of each license changed ('*': possibly any), from
+// every process that writes (migration 0025 records them):
+// - SQLite: triggers append to validation_changes inside the writing transaction. `catchUp` asks the read
+//   connection's PRAGMA data_version (it moves when any other connection commits, this process's writer included)
+//   and only then reads the log past the last sequence number seen: a validation sees every change committed
+//   before it started, from this process or another (the CLI).
+// - PostgreSQL: triggers NOTIFY charter_validation; one connection per process LISTENs. Another process's change
+//   arrives as its notification does (PostgreSQL sends it at commit; milliseconds). This process's own writes are
+//   waited for: when the pool completed a write since the last catch-up, `catchUp` makes one round trip on the
+//   listening connection, and PostgreSQL delivers notifications already committed before that answer. While the
+//   listening connection is down `catchUp` answers false (nothing may be trusted); once back, '*'. A connection
+//   that dies silently (a network cut) is found by a probe every 5 s that must answer within 2 s.
+import pg from 'pg';
+import { background } from '../lib/background.js';
+import { yieldToEventLoop } from '../lib/yield.js';
+import type { Database, SyncReader } from './connection.js';
+
+export const changeChannel = 'charter_validation';
+
+export interface ChangeFeed {
+  /**
+   * Brings the feed up to the last committed change (calling the listener for each); false when it cannot vouch
+   * for that (PostgreSQL's listening connection is down), so nothing remembered may be used.
+   */
+  catchUp(): boolean | Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface ChangeFeedOptions {
+  onChange: (licenseId: string) => void;
+  log: { warn: (object: object, message: string) => void };
+  /** SQLite: how many log rows to keep (older ones are pruned every minute). */
+  keepRows?: number;
+  /** PostgreSQL: wait before reconnecting the listening connection. */
+  reconnectMs?: number;
+}
+
+/** The feed of this storage; undefined where none can be had (SQLite in memory has no second connection). */
+export const openChangeFeed = (db: Database, options: ChangeFeedOptions): ChangeFeed | undefined => {
+  if (db.dialect === 'postgres' && db.pgPool && db.writesCompleted)
+    return postgresFeed(db.pgPool, db.writesCompleted, options);
+  if (db.dialect === 'sqlite' && db.reader) return sqliteFeed(db, db.reader, options);
+  return undefined;
+};
+
+/** Past this many changes at once, one '*' instead (a bulk write: cheaper to forget all than to read them). */
+const maxRowsPerCatchUp = 10_000;
+
+const sqliteFeed = (db: Database, reader: SyncReader, options: ChangeFeedOptions): ChangeFeed => {
+  const lastSeqSql = 'select coalesce(max(seq), 0) from validation_changes';
+  const sinceSql = `select seq, license_id from validation_changes where seq > ? order by seq limit ${maxRowsPerCatchUp + 1}`;
+  let version = reader.dataVersion();
+  let lastSeq = Number(reader.firstRowValues(lastSeqSql, [])?.[0] ?? 0);
+  const catchUp = (): boolean => {
+    const current = reader.dataVersion();
+    if (current === version) return true;
+    // The version first: a commit after it moves it again, so the next call reads that commit's rows.
+    version = current;
+    const rows = reader.allRowValues(sinceSql, [lastSeq]);
+    const first = rows[0];
+    if (!first) return true;
+    // Sequence numbers are gapless in commit order: a gap means pruned rows this process never read.
+    if (Number(first[0]) !== lastSeq + 1 || rows.length > maxRowsPerCatchUp) {
+      options.onChange('*');
+      lastSeq = Number(reader.firstRowValues(lastSeqSql, [])?.[0] ?? lastSeq);
+      return true;
+    }
+    for (const [seq, licenseId] of rows) {
+      options.onChange(String(licenseId));
+      lastSeq = Number(seq);
+    }
+    return true;
+  };
+  const keep = options.keepRows ?? 50_000;
+  const prune = async () => {
+    // Pages of 5,000 with a turn of the event loop between: a bulk write's million rows never block requests.
+    for (;;) {
+      const newest = await db.kysely
+        .selectFrom('validation_changes')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst();
+      const below = Number(newest?.seq ?? 0) - keep;
+      const oldest = await db.kysely
+        .selectFrom('validation_changes')
+        .select('seq')
+        .where('seq', '<=', below)
+        .orderBy('seq')
+        .offset(4_999)
+        .limit(1)
+        .executeTakeFirst();
+      const upTo = oldest ? Number(oldest.seq) : below;
+      const { numDeletedRows } = await db.kysely
+        .deleteFrom('validation_changes')
+        .where('seq', '<=', upTo)
+        .executeTakeFirst();
+      if (!oldest || numDeletedRows === 0n) return;
+      await yieldToEventLoop();
+    }
+  };
+  const timer = setInterval(() => {
+    background('validation-changes-prune', prune).catch((error: unknown) =>
+      options.log.warn({ err: error }, 'pruning the validation change log failed'),
+    );
+  }, 60_000);
+  timer.unref();
+  return {
+    catchUp,
+    close: async () => clearInterval(timer),
+  };
+};
+
+/** PostgreSQL: how often the listening connection is probed, and how long an answer may take. */
+const probeEveryMs = 5_000;
+const probeTimeoutMs = 2_000;
+
+const postgresFeed = (
+  pool: pg.Pool,
+  writesCompleted: () => number,
+  options: ChangeFeedOptions,
+): ChangeFeed => {
+  let client: pg.Client | undefined;
+  let live = false;
+  let closed = false;
+  let reconnect: NodeJS.Timeout | undefined;
+  /** Writes of this process that the listening connection has provably seen the notifications of. */
+  let seenWrites = writesCompleted();
+  let pending: { promise: Promise<boolean>; writes: number } | undefined;
+
+  const lost = (current: pg.Client, error?: unknown) => {
+    if (client !== current) return;
+    client = undefined;
+    live = false;
+    current.end().catch(() => {});
+    if (closed) return;
+    options.log.warn({ err: error }, 'the validation change feed lost its connection; reconnecting');
+    reconnect = setTimeout(connect, options.reconnectMs ?? 1_000);
+    reconnect.unref();
+  };
+
+  const connect = async () => {
+    const current = new pg.Client({ ...pool.options, keepAlive: true, query_timeout: probeTimeoutMs });
+    client = current;
+    current.on('error', (error) => lost(current, error));
+    current.on('end', () => lost(current));
+    current.on('notification', (message) => {
+      if (message.channel === changeChannel) options.onChange(message.payload ?? '*');
+    });
+    try {
+      await current.connect();
+      await current.query(`listen ${changeChannel}`);
+      if (client !== current) return;
+      // Anything may have changed while no one listened.
+      options.onChange('*');
+      live = true;
+    } catch (error) {
+      lost(current, error);
+    }
+  };
+  const ready = connect();
+  // A connection that dies without closing its socket (a network cut) is found by a probe that gets no answer.
+  const probe = setInterval(() => {
+    const current = client;
+    if (live && current && !pending) current.query('select 1').catch((error) => lost(current, error));
+  }, probeEveryMs);
+  probe.unref();
+
+  const barrier = (writes: number): Promise<boolean> => {
+    if (pending && pending.writes >= writes) return pending.promise;
+    const previous = pending?.promise ?? Promise.resolve(true);
+    const promise = previous
+      .then(async () => {
+        const current = client;
+        if (!live || !current) return false;
+        // A notification committed before this round trip is delivered (and handled) before its answer.
+        await current.query('select 1');
+        seenWrites = Math.max(seenWrites, writes);
+        return live && client === current;
+      })
+      .catch(() => false);
+    const entry = { promise, writes };
+    pending = entry;
+    promise.finally(() => {
+      if (pending === entry) pending = undefined;
+    });
+    return promise;
+  };
+
+  return {
+    catchUp: () => {
+      if (!live) return false;
+      const writes = writesCompleted();
+      return writes === seenWrites ? true : barrier(writes);
+    },
+    close: async () => {
+      closed = true;
+      clearTimeout(reconnect);
+      clearInterval(probe);
+      await ready;
+      const current = client;
+      client = undefined;
+      live = false;
+      await current?.end().catch(() => {});
+    },
+  };
+};

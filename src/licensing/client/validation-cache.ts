@@ -1,0 +1,156 @@
+// What validation reads, remembered per key (and fingerprint) in this process, and forgotten by every committed
+// change to it (db/change-feed.ts): a change to the license, its machines, seats or meter forgets that license's
+// entries; a change to any policy, product or the blocklist forgets all.
+//
+// The bound: on SQLite a validation sees every change committed before it began, by this process or another (the
+// feed is brought up to date before each lookup). On PostgreSQL it sees this process's own committed writes the
+// same way, and another process's as soon as their notification arrives (PostgreSQL sends it at commit; a few
+// milliseconds here); while the listening connection is down nothing is answered from memory.
+//
+// What is remembered is the state as read, never a verdict: expiry, a machine's heartbeat, a seat's lease are
+// judged at each validation against the current time. The one count that depends on time (live machines) is kept
+// only until the first of them would die. Entries also age out after `ttlMs` (a backstop), and the oldest go
+// first past `capacity`.
+
+import { type ChangeFeed, openChangeFeed } from '../../db/change-feed.js';
+import type { Database } from '../../db/connection.js';
+import type { ValidationRead } from './store.js';
+
+export interface ValidationCacheOptions {
+  /** Entries kept at most (each a key, or a key and fingerprint); about 1 KB each. */
+  capacity: number;
+  /** Longest an entry is used, changes or not. */
+  ttlMs: number;
+  log: { warn: (object: object, message: string) => void };
+}
+
+export interface ValidationCache {
+  /**
+   * The read of a key (and fingerprint) at `nowMs`: from memory when nothing it holds changed since it was read,
+   * otherwise through `read`, remembered when no change to that license arrived while it ran.
+   */
+  read(
+    keyHash: string,
+    fingerprint: string | undefined,
+    nowMs: number,
+    read: () => Promise<ValidationRead | undefined>,
+  ): Promise<ValidationRead | undefined>;
+  stats(): { hits: number; misses: number; entries: number };
+  close(): Promise<void>;
+}
+
+interface Entry {
+  value: ValidationRead;
+  licenseId: string;
+  /** Used while the clock is before this. */
+  until: number;
+}
+
+/** Changes remembered by license for reads still running (PostgreSQL); past this many the oldest are dropped. */
+const recentChangesKept = 10_000;
+
+/** A cache over this storage's change feed; undefined when the storage has no feed or `capacity` is 0. */
+export const createValidationCache = (
+  db: Database,
+  options: ValidationCacheOptions,
+): ValidationCache | undefined => {
+  if (options.capacity <= 0) return undefined;
+  const entries = new Map<string, Entry>();
+  const keysOfLicense = new Map<string, Set<string>>();
+  // Each change counts one; a read started at epoch E is remembered only when no change to its license (and no
+  // '*') came after E.
+  let epoch = 0;
+  let clearedAt = 0;
+  let forgottenBelow = 0;
+  const changedAt = new Map<string, number>();
+  let hits = 0;
+  let misses = 0;
+
+  const drop = (key: string, entry: Entry) => {
+    entries.delete(key);
+    const keys = keysOfLicense.get(entry.licenseId);
+    keys?.delete(key);
+    if (keys?.size === 0) keysOfLicense.delete(entry.licenseId);
+  };
+
+  const onChange = (licenseId: string) => {
+    epoch++;
+    if (licenseId === '*') {
+      entries.clear();
+      keysOfLicense.clear();
+      changedAt.clear();
+      clearedAt = epoch;
+      return;
+    }
+    const keys = keysOfLicense.get(licenseId);
+    if (keys) {
+      for (const key of keys) entries.delete(key);
+      keysOfLicense.delete(licenseId);
+    }
+    changedAt.delete(licenseId);
+    changedAt.set(licenseId, epoch);
+    if (changedAt.size > recentChangesKept) {
+      const [oldest, at] = changedAt.entries().next().value as [string, number];
+      changedAt.delete(oldest);
+      forgottenBelow = at;
+    }
+  };
+
+  const feed: ChangeFeed | undefined = openChangeFeed(db, { onChange, log: options.log });
+  if (!feed) return undefined;
+
+  const remember = (key: string, value: ValidationRead, nowMs: number) => {
+    const licenseId = value.license.id;
+    const previous = entries.get(key);
+    if (previous) drop(key, previous);
+    if (entries.size >= options.capacity) {
+      const [oldestKey, oldest] = entries.entries().next().value as [string, Entry];
+      drop(oldestKey, oldest);
+    }
+    entries.set(key, { value, licenseId, until: Math.min(nowMs + options.ttlMs, value.liveMachinesUntil) });
+    let keys = keysOfLicense.get(licenseId);
+    if (!keys) {
+      keys = new Set();
+      keysOfLicense.set(licenseId, keys);
+    }
+    keys.add(key);
+  };
+
+  const lookup = async (
+    current: boolean,
+    key: string,
+    nowMs: number,
+    read: () => Promise<ValidationRead | undefined>,
+  ) => {
+    // The feed cannot vouch for what is in memory: read, and remember nothing.
+    if (!current) return read();
+    const entry = entries.get(key);
+    if (entry && nowMs < entry.until) {
+      hits++;
+      return entry.value;
+    }
+    misses++;
+    const started = epoch;
+    const value = await read();
+    if (
+      value &&
+      clearedAt <= started &&
+      forgottenBelow <= started &&
+      (changedAt.get(value.license.id) ?? 0) <= started
+    )
+      remember(key, value, nowMs);
+    return value;
+  };
+
+  return {
+    read: (keyHash, fingerprint, nowMs, read) => {
+      const key = fingerprint === undefined ? keyHash : `${keyHash}\u0000${fingerprint}`;
+      const current = feed.catchUp();
+      return typeof current === 'boolean'
+        ? lookup(current, key, nowMs, read)
+        : current.then((ok) => lookup(ok, key, nowMs, read));
+    },
+    stats: () => ({ hits, misses, entries: entries.size }),
+    close: () => feed.close(),
+  };
+};
