@@ -1,21 +1,24 @@
 // The committed changes to what a validation reads, as the id of each license changed ('*': possibly any), from
-// every process that writes (migration 0025 records them):
-// - SQLite: triggers append to validation_changes inside the writing transaction. `catchUp` asks the read
-//   connection's PRAGMA data_version (it moves when any other connection commits, this process's writer included)
-//   and only then reads the log past the last sequence number seen: a validation sees every change committed
-//   before it started, from this process or another (the CLI).
+// every process that writes (migration 0025 records them). Both engines tell this process's own commits from the
+// count of writing statements its connections completed (`Database.writesCompleted`): when it moved since the last
+// look, the feed catches up before answering, so a validation always sees what this process committed before it.
+// - SQLite: triggers append to validation_changes inside the writing transaction; catching up reads the log past
+//   the last sequence number seen. Another process's commit (the CLI) is noticed by the read connection's
+//   PRAGMA data_version, which moves when any other connection commits; asking costs a read transaction (about
+//   as much as the validation's own read), so it is asked at most every 5 ms: the bound for another process.
 // - PostgreSQL: triggers NOTIFY charter_validation; one connection per process LISTENs. Another process's change
-//   arrives as its notification does (PostgreSQL sends it at commit; milliseconds). This process's own writes are
-//   waited for: when the pool completed a write since the last catch-up, `catchUp` makes one round trip on the
-//   listening connection, and PostgreSQL delivers notifications already committed before that answer. While the
-//   listening connection is down `catchUp` answers false (nothing may be trusted); once back, '*'. A connection
-//   that dies silently (a network cut) is found by a probe every 5 s that must answer within 2 s.
+//   arrives as its notification does (PostgreSQL sends it at commit; milliseconds). For this process's own
+//   writes catching up is one round trip on the listening connection: PostgreSQL delivers the notifications
+//   committed before it ahead of its answer. While the listening connection is down `catchUp` answers false
+//   (nothing may be trusted); once back, '*'. A connection that dies silently (a network cut) is found by a probe
+//   every 5 s that must answer within 2 s.
 import pg from 'pg';
 import { background } from '../lib/background.js';
 import { yieldToEventLoop } from '../lib/yield.js';
 import type { Database, SyncReader } from './connection.js';
 
 export const changeChannel = 'charter_validation';
+export const feedApplicationName = 'charter-change-feed';
 
 export interface ChangeFeed {
   /**
@@ -39,35 +42,59 @@ export interface ChangeFeedOptions {
 export const openChangeFeed = (db: Database, options: ChangeFeedOptions): ChangeFeed | undefined => {
   if (db.dialect === 'postgres' && db.pgPool && db.writesCompleted)
     return postgresFeed(db.pgPool, db.writesCompleted, options);
-  if (db.dialect === 'sqlite' && db.reader) return sqliteFeed(db, db.reader, options);
+  if (db.dialect === 'sqlite' && db.reader && db.writesCompleted)
+    return sqliteFeed(db, db.reader, db.writesCompleted, options);
   return undefined;
 };
 
 /** Past this many changes at once, one '*' instead (a bulk write: cheaper to forget all than to read them). */
 const maxRowsPerCatchUp = 10_000;
 
-const sqliteFeed = (db: Database, reader: SyncReader, options: ChangeFeedOptions): ChangeFeed => {
+/** SQLite: how often another process's commits are looked for (PRAGMA data_version). */
+export const sqliteOtherProcessCheckMs = 5;
+
+const sqliteFeed = (
+  db: Database,
+  reader: SyncReader,
+  writesCompleted: () => number,
+  options: ChangeFeedOptions,
+): ChangeFeed => {
   const lastSeqSql = 'select coalesce(max(seq), 0) from validation_changes';
   const sinceSql = `select seq, license_id from validation_changes where seq > ? order by seq limit ${maxRowsPerCatchUp + 1}`;
   let version = reader.dataVersion();
+  let nextVersionCheck = performance.now() + sqliteOtherProcessCheckMs;
+  let seenWrites = writesCompleted();
   let lastSeq = Number(reader.firstRowValues(lastSeqSql, [])?.[0] ?? 0);
-  const catchUp = (): boolean => {
-    const current = reader.dataVersion();
-    if (current === version) return true;
-    // The version first: a commit after it moves it again, so the next call reads that commit's rows.
-    version = current;
+  const readLog = () => {
     const rows = reader.allRowValues(sinceSql, [lastSeq]);
     const first = rows[0];
-    if (!first) return true;
+    if (!first) return;
     // Sequence numbers are gapless in commit order: a gap means pruned rows this process never read.
     if (Number(first[0]) !== lastSeq + 1 || rows.length > maxRowsPerCatchUp) {
       options.onChange('*');
       lastSeq = Number(reader.firstRowValues(lastSeqSql, [])?.[0] ?? lastSeq);
-      return true;
+      return;
     }
     for (const [seq, licenseId] of rows) {
       options.onChange(String(licenseId));
       lastSeq = Number(seq);
+    }
+  };
+  const catchUp = (): boolean => {
+    // Counted before reading: a commit after this moves the count again, and the next call reads its rows.
+    const writes = writesCompleted();
+    if (writes !== seenWrites) {
+      seenWrites = writes;
+      readLog();
+    }
+    const now = performance.now();
+    if (now >= nextVersionCheck) {
+      nextVersionCheck = now + sqliteOtherProcessCheckMs;
+      const current = reader.dataVersion();
+      if (current !== version) {
+        version = current;
+        readLog();
+      }
     }
     return true;
   };
@@ -138,7 +165,13 @@ const postgresFeed = (
   };
 
   const connect = async () => {
-    const current = new pg.Client({ ...pool.options, keepAlive: true, query_timeout: probeTimeoutMs });
+    const current = new pg.Client({
+      ...pool.options,
+      // Named in pg_stat_activity, so an operator can tell it from the pool's connections.
+      application_name: feedApplicationName,
+      keepAlive: true,
+      query_timeout: probeTimeoutMs,
+    });
     client = current;
     current.on('error', (error) => lost(current, error));
     current.on('end', () => lost(current));

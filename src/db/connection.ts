@@ -29,8 +29,9 @@ export interface Database {
   /** The pg pool, for libraries that speak to PostgreSQL themselves (the shared rate-limit store). */
   readonly pgPool?: pg.Pool;
   /**
-   * PostgreSQL: how many statements other than a plain select this process's pool has completed (commits
-   * included). A reader that must see this process's own writes compares it before and after (validation-cache.ts).
+   * How many statements other than a plain select this process has completed on its writing connections (commits
+   * included): when it has not moved, this process committed nothing since. A reader that must see this
+   * process's own writes compares it (db/change-feed.ts).
    */
   readonly writesCompleted?: () => number;
   /**
@@ -133,6 +134,35 @@ const readerOn = (file: string) => {
   return { reader, close: () => connection?.close() };
 };
 
+const isPlainSelect = (sql: string) => /^\s*select\b/i.test(sql);
+
+/**
+ * A statement whose every completed execution calls `onWrite` (what Kysely's SQLite driver uses of it). SQLite
+ * calls COMMIT read-only, so statements are told apart by their text: anything but a plain select counts.
+ */
+const countingStatement = (statement: SqliteDatabase.Statement, onWrite: () => void) =>
+  ({
+    reader: statement.reader,
+    readonly: statement.readonly,
+    source: statement.source,
+    all: (...parameters: unknown[]) => {
+      const rows = statement.all(...parameters);
+      onWrite();
+      return rows;
+    },
+    run: (...parameters: unknown[]) => {
+      const result = statement.run(...parameters);
+      onWrite();
+      return result;
+    },
+    get: (...parameters: unknown[]) => {
+      const row = statement.get(...parameters);
+      onWrite();
+      return row;
+    },
+    iterate: (...parameters: unknown[]) => statement.iterate(...parameters),
+  }) as unknown as SqliteDatabase.Statement;
+
 const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
   if (file !== ':memory:') {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -146,7 +176,15 @@ const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const driverConfig = { database: withStatementCache(database) };
+  let writes = 0;
+  const onWrite = () => {
+    writes++;
+  };
+  const driverConfig = {
+    database: withStatementCache(database, (statement) =>
+      isPlainSelect(statement.source) ? statement : countingStatement(statement, onWrite),
+    ),
+  };
   const valuesOnWriter = withStatementCache(database, (statement) => statement.raw(true));
   const writerValues = syncReader(() => valuesOnWriter);
   const dialect: Dialect = {
@@ -170,6 +208,7 @@ const openSqlite = (file: string, backgroundCheckpoints: boolean): Database => {
     description: `sqlite:${file}`,
     ...(read ? { reader: read.reader } : {}),
     writerValues,
+    writesCompleted: () => writes,
     ...(checkpointer ? { checkpointer } : {}),
     close: async () => {
       // The writer closes last: as the last connection it checkpoints the WAL into the file and removes it.
@@ -215,7 +254,7 @@ const instrumentClient = (client: pg.PoolClient, prepared: boolean, onWrite: () 
     if (typeof text !== 'string') return query(...args);
     const name = prepared && Array.isArray(values) ? statementNames.get(text) : undefined;
     const result = name === undefined ? query(...args) : query({ name, text, values });
-    if (/^\s*select\b/i.test(text) || !(result instanceof Promise)) return result;
+    if (isPlainSelect(text) || !(result instanceof Promise)) return result;
     return result.then((value) => {
       onWrite();
       return value;

@@ -2,10 +2,10 @@
 // change to it (db/change-feed.ts): a change to the license, its machines, seats or meter forgets that license's
 // entries; a change to any policy, product or the blocklist forgets all.
 //
-// The bound: on SQLite a validation sees every change committed before it began, by this process or another (the
-// feed is brought up to date before each lookup). On PostgreSQL it sees this process's own committed writes the
-// same way, and another process's as soon as their notification arrives (PostgreSQL sends it at commit; a few
-// milliseconds here); while the listening connection is down nothing is answered from memory.
+// The bound: a validation sees every change this process committed before it began (the feed catches up before
+// each lookup). Another process's change (the CLI, another server) is seen within 5 ms on SQLite, and as soon as
+// its notification arrives on PostgreSQL (sent at commit; milliseconds); while PostgreSQL's listening connection
+// is down nothing is answered from memory.
 //
 // What is remembered is the state as read, never a verdict: expiry, a machine's heartbeat, a seat's lease are
 // judged at each validation against the current time. The one count that depends on time (live machines) is kept
