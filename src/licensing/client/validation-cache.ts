@@ -56,7 +56,8 @@ export const createValidationCache = (
 ): ValidationCache | undefined => {
   if (options.capacity <= 0) return undefined;
   const entries = new Map<string, Entry>();
-  const keysOfLicense = new Map<string, Set<string>>();
+  // A license's entries: one key (the common case) or several (with fingerprints), without a Set each.
+  const keysOfLicense = new Map<string, string | string[]>();
   // Each change counts one; a read started at epoch E is remembered only when no change to its license (and no
   // '*') came after E.
   let epoch = 0;
@@ -69,8 +70,12 @@ export const createValidationCache = (
   const drop = (key: string, entry: Entry) => {
     entries.delete(key);
     const keys = keysOfLicense.get(entry.licenseId);
-    keys?.delete(key);
-    if (keys?.size === 0) keysOfLicense.delete(entry.licenseId);
+    if (keys === key) keysOfLicense.delete(entry.licenseId);
+    else if (Array.isArray(keys)) {
+      const rest = keys.filter((other) => other !== key);
+      if (rest.length === 0) keysOfLicense.delete(entry.licenseId);
+      else keysOfLicense.set(entry.licenseId, rest.length === 1 ? (rest[0] as string) : rest);
+    }
   };
 
   const onChange = (licenseId: string) => {
@@ -83,8 +88,9 @@ export const createValidationCache = (
       return;
     }
     const keys = keysOfLicense.get(licenseId);
-    if (keys) {
-      for (const key of keys) entries.delete(key);
+    if (keys !== undefined) {
+      if (Array.isArray(keys)) for (const key of keys) entries.delete(key);
+      else entries.delete(keys);
       keysOfLicense.delete(licenseId);
     }
     changedAt.delete(licenseId);
@@ -107,13 +113,44 @@ export const createValidationCache = (
       const [oldestKey, oldest] = entries.entries().next().value as [string, Entry];
       drop(oldestKey, oldest);
     }
+    shareCommonStrings(value);
     entries.set(key, { value, licenseId, until: Math.min(nowMs + options.ttlMs, value.liveMachinesUntil) });
-    let keys = keysOfLicense.get(licenseId);
-    if (!keys) {
-      keys = new Set();
-      keysOfLicense.set(licenseId, keys);
+    const keys = keysOfLicense.get(licenseId);
+    if (keys === undefined) keysOfLicense.set(licenseId, key);
+    else if (Array.isArray(keys)) keys.push(key);
+    else keysOfLicense.set(licenseId, [keys, key]);
+  };
+
+  // The strings many entries hold alike (a product's id, a policy's, a status, an empty '{}'), each read anew
+  // from the database, are kept once: a third of an entry's memory.
+  const common = new Map<string, string>();
+  const share = (text: string): string => {
+    if (text.length > 64) return text;
+    const known = common.get(text);
+    if (known !== undefined) return known;
+    if (common.size >= 10_000) common.clear();
+    common.set(text, text);
+    return text;
+  };
+  const shareCommonStrings = (value: ValidationRead) => {
+    const { license, policy, product, machine } = value;
+    license.product_id = share(license.product_id);
+    license.policy_id = share(license.policy_id);
+    if (license.customer_id !== null) license.customer_id = share(license.customer_id);
+    license.status = share(license.status) as typeof license.status;
+    if (license.features !== null) license.features = share(license.features);
+    license.metadata = share(license.metadata);
+    policy.id = share(policy.id);
+    policy.expiration_strategy = share(policy.expiration_strategy) as typeof policy.expiration_strategy;
+    policy.features = share(policy.features);
+    product.id = license.product_id;
+    product.code = share(product.code);
+    product.status = share(product.status);
+    if (machine) {
+      machine.license_id = license.id;
+      machine.status = share(machine.status) as typeof machine.status;
+      if (machine.platform !== null) machine.platform = share(machine.platform);
     }
-    keys.add(key);
   };
 
   const lookup = async (
