@@ -13,6 +13,7 @@ const result = await autocannon({
   url: options.url,
   connections: options.connections,
   duration: options.duration,
+  ...(options.amount === undefined ? {} : { amount: options.amount }),
   requests: [
     {
       method: options.method,

@@ -12,6 +12,8 @@ export const driveOptionsSchema = z.object({
   path: z.string(),
   connections: z.number().int().positive(),
   duration: z.number().positive(),
+  /** Stop after this many requests instead (autocannon's `amount`: the duration is then ignored). */
+  amount: z.number().int().positive().optional(),
   overallRate: z.number().positive().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   /** A fixed JSON body, or one built per request from the seed samples. */
