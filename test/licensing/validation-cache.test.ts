@@ -128,6 +128,23 @@ for (const dialect of dialects()) {
         for (const licenseKey of keys)
           assert.equal((await validate({ licenseKey }, small.app)).code, 'VALID');
         assert.equal((await cacheStats(small.app, smallAdmin)).entries, 2);
+        // A license with two entries (key, key and fingerprint) that loses the older one to the bound is still
+        // forgotten whole by its next change.
+        const shared = await createLicense(small, smallAdmin, { policy: { maxMachines: 2 } });
+        await activateMachine(small, shared.key, 'evicted-fp');
+        assert.equal((await validate({ licenseKey: shared.key }, small.app)).code, 'VALID');
+        const withFingerprint = { licenseKey: shared.key, fingerprint: 'evicted-fp' };
+        assert.equal((await validate(withFingerprint, small.app)).code, 'VALID');
+        assert.equal((await validate({ licenseKey: keys[0] }, small.app)).code, 'VALID');
+        const hitsBefore = (await cacheStats(small.app, smallAdmin)).hits;
+        assert.equal((await validate(withFingerprint, small.app)).code, 'VALID');
+        assert.equal((await cacheStats(small.app, smallAdmin)).hits, hitsBefore + 1);
+        await small.app.inject({
+          method: 'POST',
+          url: `/v1/licenses/${shared.id}/suspend`,
+          headers: bearer(smallAdmin),
+        });
+        assert.equal((await validate(withFingerprint, small.app)).code, 'LICENSE_SUSPENDED');
 
         const offAdmin = (await createKey(off, ['admin'])).secret;
         const licenseKey = (await createLicense(off, offAdmin)).key;
