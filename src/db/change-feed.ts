@@ -26,6 +26,8 @@ export interface ChangeFeed {
    * for that (PostgreSQL's listening connection is down), so nothing remembered may be used.
    */
   catchUp(): boolean | Promise<boolean>;
+  /** SQLite: deletes the log's rows older than the newest `keepRows` (run every minute by the feed itself). */
+  prune?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,9 @@ export const openChangeFeed = (db: Database, options: ChangeFeedOptions): Change
 
 /** Past this many changes at once, one '*' instead (a bulk write: cheaper to forget all than to read them). */
 const maxRowsPerCatchUp = 10_000;
+
+/** SQLite: log rows deleted per statement when pruning. */
+const prunePage = 500;
 
 /** SQLite: how often another process's commits are looked for (PRAGMA data_version). */
 export const sqliteOtherProcessCheckMs = 5;
@@ -100,27 +105,18 @@ const sqliteFeed = (
   };
   const keep = options.keepRows ?? 50_000;
   const prune = async () => {
-    // Pages of 5,000 with a turn of the event loop between: a bulk write's million rows never block requests.
-    for (;;) {
-      const newest = await db.kysely
-        .selectFrom('validation_changes')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .executeTakeFirst();
-      const below = Number(newest?.seq ?? 0) - keep;
-      const oldest = await db.kysely
-        .selectFrom('validation_changes')
-        .select('seq')
-        .where('seq', '<=', below)
-        .orderBy('seq')
-        .offset(4_999)
-        .limit(1)
-        .executeTakeFirst();
-      const upTo = oldest ? Number(oldest.seq) : below;
-      const { numDeletedRows } = await db.kysely
+    // Ranges of 500 sequence numbers with a turn of the event loop between: a bulk write's million rows never
+    // hold requests up for more than one small delete.
+    const bounds = await db.kysely
+      .selectFrom('validation_changes')
+      .select((eb) => [eb.fn.min('seq').as('oldest'), eb.fn.max('seq').as('newest')])
+      .executeTakeFirst();
+    const below = Number(bounds?.newest ?? 0) - keep;
+    for (let from = Number(bounds?.oldest ?? 0); from <= below; from += prunePage) {
+      await db.kysely
         .deleteFrom('validation_changes')
-        .where('seq', '<=', upTo)
-        .executeTakeFirst();
-      if (!oldest || numDeletedRows === 0n) return;
+        .where('seq', '<=', Math.min(below, from + prunePage - 1))
+        .execute();
       await yieldToEventLoop();
     }
   };
@@ -132,6 +128,7 @@ const sqliteFeed = (
   timer.unref();
   return {
     catchUp,
+    prune,
     close: async () => clearInterval(timer),
   };
 };

@@ -1,0 +1,53 @@
+// SQLite's validation change log (db/change-feed.ts): changes arrive in commit order, pruning keeps the newest
+// rows in small pages, and a process that missed pruned rows is told to forget everything ('*').
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { openChangeFeed } from '../../src/db/change-feed.js';
+import { freshDatabase } from '../support/database.js';
+
+const quiet = { warn: () => {} };
+
+describe('validation change feed (sqlite)', () => {
+  it('reports each committed change in order, keeps the newest rows when pruned, and answers * to a reader that missed pruned rows', async () => {
+    const storage = await freshDatabase('sqlite');
+    const seen: string[] = [];
+    const behind: string[] = [];
+    const feed = openChangeFeed(storage.db, { onChange: (id) => seen.push(id), log: quiet, keepRows: 10 });
+    const late = openChangeFeed(storage.db, { onChange: (id) => behind.push(id), log: quiet });
+    assert.ok(feed?.prune && late);
+    try {
+      const ids = Array.from({ length: 1_203 }, (_, index) => `lic_${index}`);
+      for (let start = 0; start < ids.length; start += 100)
+        await storage.db.kysely
+          .insertInto('validation_changes')
+          .values(ids.slice(start, start + 100).map((license_id) => ({ license_id })))
+          .execute();
+      assert.equal(feed.catchUp(), true);
+      assert.deepEqual(seen, ids);
+
+      await feed.prune();
+      const left = await storage.db.kysely
+        .selectFrom('validation_changes')
+        .select('license_id')
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        left.map((row) => row.license_id),
+        ids.slice(-10),
+      );
+
+      // The other reader never caught up: its next row is gone, so it forgets everything instead.
+      await storage.db.kysely.insertInto('validation_changes').values({ license_id: 'lic_new' }).execute();
+      late.catchUp();
+      assert.deepEqual(behind, ['*']);
+      // And follows the log from there.
+      await storage.db.kysely.insertInto('validation_changes').values({ license_id: 'lic_next' }).execute();
+      late.catchUp();
+      assert.deepEqual(behind, ['*', 'lic_next']);
+    } finally {
+      await feed.close();
+      await late.close();
+      await storage.dispose();
+    }
+  });
+});
