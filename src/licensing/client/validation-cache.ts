@@ -122,7 +122,7 @@ export const createValidationCache = (
   };
 
   // The strings many entries hold alike (a product's id, a policy's, a status, an empty '{}'), each read anew
-  // from the database, are kept once: a third of an entry's memory.
+  // from the database, are kept once (a third of an entry's memory), and so are identical policy and product rows.
   const common = new Map<string, string>();
   const share = (text: string): string => {
     if (text.length > 64) return text;
@@ -131,6 +131,16 @@ export const createValidationCache = (
     if (common.size >= 10_000) common.clear();
     common.set(text, text);
     return text;
+  };
+  // The policy and product rows too: most licenses share a few of each, read anew with every license.
+  const commonRows = new Map<string, object>();
+  const shareRow = <T extends object>(row: T): T => {
+    const signature = JSON.stringify(row);
+    const known = commonRows.get(signature);
+    if (known !== undefined) return known as T;
+    if (commonRows.size >= 10_000) commonRows.clear();
+    commonRows.set(signature, row);
+    return row;
   };
   const shareCommonStrings = (value: ValidationRead) => {
     const { license, policy, product, machine } = value;
@@ -146,6 +156,8 @@ export const createValidationCache = (
     product.id = license.product_id;
     product.code = share(product.code);
     product.status = share(product.status);
+    value.policy = shareRow(policy);
+    value.product = shareRow(product);
     if (machine) {
       machine.license_id = license.id;
       machine.status = share(machine.status) as typeof machine.status;
