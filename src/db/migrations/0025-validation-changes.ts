@@ -72,24 +72,21 @@ const upPostgres = async (db: Kysely<unknown>): Promise<void> => {
     .raw(`create function charter_validation_all() returns trigger language plpgsql as $$
       begin perform pg_notify('charter_validation', '*'); return null; end $$`)
     .execute(db);
+  // Each event with the transition tables it has and the function that reads them; a truncate names all.
+  const events = [
+    ['insert', 'referencing new table as changed_new', '_new'],
+    ['update', 'referencing new table as changed_new old table as changed_old', '_both'],
+    ['delete', 'referencing old table as changed_old', '_old'],
+    ['truncate', '', null],
+  ] as const;
   for (const [table, column] of byLicense) {
-    const fn = `charter_validation_${column}`;
-    await sql
-      .raw(`create trigger ${table}_validation_insert after insert on ${table}
-        referencing new table as changed_new for each statement execute function ${fn}_new()`)
-      .execute(db);
-    await sql
-      .raw(`create trigger ${table}_validation_update after update on ${table}
-        referencing new table as changed_new old table as changed_old for each statement execute function ${fn}_both()`)
-      .execute(db);
-    await sql
-      .raw(`create trigger ${table}_validation_delete after delete on ${table}
-        referencing old table as changed_old for each statement execute function ${fn}_old()`)
-      .execute(db);
-    await sql
-      .raw(`create trigger ${table}_validation_truncate after truncate on ${table}
-        for each statement execute function charter_validation_all()`)
-      .execute(db);
+    for (const [event, referencing, kind] of events) {
+      const fn = kind === null ? 'charter_validation_all' : `charter_validation_${column}${kind}`;
+      await sql
+        .raw(`create trigger ${table}_validation_${event} after ${event} on ${table}
+          ${referencing} for each statement execute function ${fn}()`)
+        .execute(db);
+    }
   }
   for (const table of byAll) {
     await sql
