@@ -137,14 +137,13 @@ const readerOn = (file: string) => {
 const isPlainSelect = (sql: string) => /^\s*select\b/i.test(sql);
 
 /**
- * A statement whose every completed execution calls `onWrite` (what Kysely's SQLite driver uses of it). SQLite
- * calls COMMIT read-only, so statements are told apart by their text: anything but a plain select counts.
+ * A statement whose every completed execution calls `onWrite`, with only what Kysely's SQLite driver uses of it
+ * (reader, all, run; iterate serves selects only). SQLite calls COMMIT read-only, so statements are told apart by
+ * their text: anything but a plain select counts.
  */
 const countingStatement = (statement: SqliteDatabase.Statement, onWrite: () => void) =>
   ({
     reader: statement.reader,
-    readonly: statement.readonly,
-    source: statement.source,
     all: (...parameters: unknown[]) => {
       const rows = statement.all(...parameters);
       onWrite();
@@ -154,11 +153,6 @@ const countingStatement = (statement: SqliteDatabase.Statement, onWrite: () => v
       const result = statement.run(...parameters);
       onWrite();
       return result;
-    },
-    get: (...parameters: unknown[]) => {
-      const row = statement.get(...parameters);
-      onWrite();
-      return row;
     },
     iterate: (...parameters: unknown[]) => statement.iterate(...parameters),
   }) as unknown as SqliteDatabase.Statement;
