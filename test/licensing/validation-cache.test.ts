@@ -8,9 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { feedApplicationName } from '../../src/db/change-feed.js';
+import { validationResultSchema } from '../../src/licensing/client/schemas.js';
 import { readForValidation } from '../../src/licensing/client/store.js';
+import { validationAnswerText } from '../../src/licensing/client/validate.js';
 import { createValidationCache } from '../../src/licensing/client/validation-cache.js';
 import { licenseKeyHash, normalizeLicenseKey } from '../../src/licensing/licenses/license-key.js';
+import { presentLicenseAgain } from '../../src/licensing/licenses/present.js';
+import { presentMachineAgain } from '../../src/licensing/machines/machine.js';
 import { bearer, createKey } from '../support/access.js';
 import { type TestApp, withApp } from '../support/app.js';
 import { runCli, serveCli } from '../support/cli.js';
@@ -36,6 +40,29 @@ const cacheStats = async (app: FastifyInstance, admin: string) => {
   };
 };
 
+describe("the validation answer's writer", () => {
+  it("writes every field of the answer's schema as JSON.stringify does (a field added to one fails here)", () => {
+    const hostile = ['plain', 'quote " and \\', '\u2028\u2029', '\ud800 lone', 'é 😀', '<script>'];
+    for (const text of hostile) {
+      const answer = {
+        valid: false,
+        code: text,
+        message: text,
+        license: { id: text, metadata: { [text]: text } },
+        machine: { fingerprint: text },
+        checkedAt: text,
+        nonce: text,
+        signature: text,
+        kid: text,
+      };
+      assert.deepEqual(Object.keys(answer), Object.keys(validationResultSchema.shape));
+      assert.equal(validationAnswerText(answer as never), JSON.stringify(answer));
+      const { nonce: _n, signature: _s, kid: _k, ...unsigned } = answer;
+      assert.equal(validationAnswerText(unsigned as never), JSON.stringify(unsigned));
+    }
+  });
+});
+
 for (const dialect of dialects()) {
   describe(`validation cache (${dialect})`, () => {
     let t: TestApp;
@@ -53,7 +80,12 @@ for (const dialect of dialects()) {
     before(async () => {
       t = await withApp({
         dialect,
-        config: { CHARTER_RATE_LIMIT_CLIENT_KEY: 0, CHARTER_RATE_LIMIT_CLIENT_IP: 0 },
+        // The longest backstop, so what these tests judge over hours is judged on what memory holds.
+        config: {
+          CHARTER_RATE_LIMIT_CLIENT_KEY: 0,
+          CHARTER_RATE_LIMIT_CLIENT_IP: 0,
+          CHARTER_VALIDATION_CACHE_TTL_SECONDS: 86_400,
+        },
       });
       admin = (await createKey(t, ['admin'])).secret;
       product = await createProduct(t, admin, { code: 'cached', name: 'Cached' });
@@ -102,12 +134,159 @@ for (const dialect of dialects()) {
       const withMachine = { licenseKey: license.key, fingerprint: 'beating' };
       assert.equal((await validate(withMachine)).machine?.status, 'active');
       assert.equal((await validate({ licenseKey: license.key })).license?.machinesCount, 1);
+      const before = await cacheStats(t.app, admin);
       // Silent past 2× the heartbeat: dead, and no longer counted, though nothing was written.
       t.clock.advance(121_000);
-      assert.equal((await validate(withMachine)).code, 'HEARTBEAT_DEAD');
+      const dead = await validate(withMachine);
+      assert.deepEqual([dead.code, dead.machine?.status], ['HEARTBEAT_DEAD', 'dead']);
       assert.equal((await validate({ licenseKey: license.key })).license?.machinesCount, 0);
       t.clock.advance(3600_000);
-      assert.equal((await validate({ licenseKey: license.key })).code, 'LICENSE_EXPIRED');
+      const expired = await validate({ licenseKey: license.key });
+      assert.deepEqual([expired.code, expired.license?.status], ['LICENSE_EXPIRED', 'expired']);
+      // What holds a live-machine count is kept only until that machine would die, so both entries were read
+      // again once it had; the expiry was judged on what memory held.
+      const after = await cacheStats(t.app, admin);
+      assert.deepEqual([after.hits - before.hits, after.misses - before.misses], [1, 2]);
+    });
+
+    it('maintenance ending is judged at each validation answered from memory', async () => {
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: {
+          durationSeconds: 3600,
+          expirationStrategy: 'maintenance',
+          consumption: { max: 10, allowNegative: false, allowOverage: false, resetPeriod: 'monthly' },
+        },
+      });
+      const key = { licenseKey: license.key };
+      const consumed = await t.app.inject({
+        method: 'POST',
+        url: '/v1/client/consume',
+        payload: { ...key, amount: 3 },
+      });
+      assert.equal(consumed.statusCode, 200, consumed.body);
+      type Shown = { status: string; maintenanceExpired: boolean; consumption: { used: number } };
+      const shown = async () => (await validate(key)).license as unknown as Shown;
+      const first = await shown();
+      assert.deepEqual(
+        [first.status, first.maintenanceExpired, first.consumption.used],
+        ['active', false, 3],
+      );
+      const before = await cacheStats(t.app, admin);
+      assert.deepEqual(await shown(), first, 'the same answer while nothing changed');
+      // Past the end under the maintenance strategy: still active, its maintenance over.
+      t.clock.advance(3600_000);
+      const ended = await shown();
+      assert.deepEqual([ended.status, ended.maintenanceExpired, ended.consumption.used], ['active', true, 3]);
+      const after = await cacheStats(t.app, admin);
+      assert.deepEqual([after.hits - before.hits, after.misses - before.misses], [2, 0]);
+    });
+
+    it('an entry older than CHARTER_VALIDATION_CACHE_TTL_SECONDS is read again', async () => {
+      const short = await withApp({ dialect, config: { CHARTER_VALIDATION_CACHE_TTL_SECONDS: 1 } });
+      try {
+        const shortAdmin = (await createKey(short, ['admin'])).secret;
+        const key = { licenseKey: (await createLicense(short, shortAdmin)).key };
+        await validate(key, short.app);
+        short.clock.advance(999);
+        await validate(key, short.app);
+        const held = await cacheStats(short.app, shortAdmin);
+        short.clock.advance(1);
+        await validate(key, short.app);
+        const aged = await cacheStats(short.app, shortAdmin);
+        assert.deepEqual([held.hits, held.misses, aged.hits, aged.misses], [1, 1, 1, 2]);
+      } finally {
+        await short.close();
+      }
+    });
+
+    it('a license or machine presented again is the same object until the time changes what it shows', async () => {
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        policy: {
+          heartbeatSeconds: 60,
+          consumption: { max: 10, allowNegative: false, allowOverage: false, resetPeriod: 'daily' },
+        },
+      });
+      await activateMachine(t, license.key, 'again');
+      const used = await t.app.inject({
+        method: 'POST',
+        url: '/v1/client/consume',
+        payload: { licenseKey: license.key, amount: 2 },
+      });
+      assert.equal(used.statusCode, 200, used.body);
+      const now = t.clock.nowMs();
+      const read = await readForValidation(
+        t.db,
+        licenseKeyHash(normalizeLicenseKey(license.key)),
+        now,
+        'again',
+      );
+      assert.ok(read?.machine);
+      const at = (ms: number) =>
+        presentLicenseAgain(read.license, read.policy, { nowMs: ms, machinesCount: 1, meter: read.meter });
+      const first = at(now);
+      assert.ok(Object.isFrozen(first) && Object.isFrozen(first.metadata));
+      assert.equal(at(now + 60_000), first, 'nothing shown changed: the same object');
+      assert.notEqual(
+        presentLicenseAgain(read.license, read.policy, { nowMs: now, machinesCount: 2, meter: read.meter }),
+        first,
+      );
+      const nextDay = at(now + 86_400_000);
+      assert.deepEqual([first.consumption?.used, nextDay.consumption?.used], [2, 0]);
+      assert.notEqual(
+        presentLicenseAgain({ ...read.license }, read.policy, {
+          nowMs: now,
+          machinesCount: 1,
+          meter: read.meter,
+        }),
+        at(now),
+        'a row read anew starts anew',
+      );
+      const machine = presentMachineAgain(read.machine, 60, now);
+      assert.equal(presentMachineAgain(read.machine, 60, now + 119_000), machine);
+      assert.equal(presentMachineAgain(read.machine, 60, now + 121_000).status, 'dead');
+    });
+
+    it('an answer is written as JSON.stringify writes it, whether made anew or from memory', async () => {
+      const license = await createLicense(t, admin, {
+        product: product.id,
+        license: { metadata: { note: 'quote " backslash \\ \u2028 é 😀' } },
+        policy: { heartbeatSeconds: 60 },
+      });
+      await activateMachine(t, license.key, 'written \u2029 "fp"');
+      const order = [
+        'valid',
+        'code',
+        'message',
+        'license',
+        'machine',
+        'checkedAt',
+        'nonce',
+        'signature',
+        'kid',
+      ];
+      for (const payload of [
+        { licenseKey: license.key },
+        { licenseKey: license.key, fingerprint: 'written \u2029 "fp"' },
+        { licenseKey: license.key, fingerprint: 'unknown "device"' },
+        { licenseKey: license.key, nonce: 'nonce-"quoted"-1234' },
+        { licenseKey: license.key, productCode: 'another' },
+        { licenseKey: 'NOT-A-KEY "at all"' },
+      ]) {
+        for (const round of ['read', 'memory']) {
+          const res = await t.app.inject({ method: 'POST', url: '/v1/client/validate', payload });
+          assert.equal(res.statusCode, 200, res.body);
+          const parsed = JSON.parse(res.body) as Record<string, unknown>;
+          assert.equal(res.body, JSON.stringify(parsed), `${round}: ${JSON.stringify(payload)}`);
+          const keys = Object.keys(parsed);
+          assert.deepEqual(
+            keys,
+            order.filter((name) => keys.includes(name)),
+            "keys in the schema's order",
+          );
+        }
+      }
     });
 
     it('at most CHARTER_VALIDATION_CACHE_SIZE entries are kept; 0 turns the cache off', async () => {
