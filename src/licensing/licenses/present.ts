@@ -27,15 +27,18 @@ export interface LicenseDeps {
 const showsKey = (principal: Principal | undefined) =>
   !principal || hasScope(principal.scopes, 'licenses:read');
 
+/** What a license is presented with besides its row and policy. */
+interface PresentContext {
+  nowMs: number;
+  machinesCount: number;
+  /** The license-level consumption meter, when it has been used. */
+  meter?: Pick<MetersTable, 'used' | 'period_starts_at'> | undefined;
+}
+
 export const toLicense = (
   row: LicensesTable,
   policy: PoliciesTable,
-  context: {
-    nowMs: number;
-    machinesCount: number;
-    /** The license-level consumption meter, when it has been used. */
-    meter?: Pick<MetersTable, 'used' | 'period_starts_at'> | undefined;
-  } & ({ showKey: true; sealer: Sealer } | { showKey: false; sealer?: Sealer }),
+  context: PresentContext & ({ showKey: true; sealer: Sealer } | { showKey: false; sealer?: Sealer }),
 ): License => {
   const { status, maintenanceExpired } = effectiveStatus(
     row.status,
@@ -86,11 +89,7 @@ const presentedRows = new WeakMap<LicensesTable, Presented>();
 export const presentLicenseAgain = (
   row: LicensesTable,
   policy: PoliciesTable,
-  context: {
-    nowMs: number;
-    machinesCount: number;
-    meter?: Pick<MetersTable, 'used' | 'period_starts_at'> | undefined;
-  },
+  context: PresentContext,
 ): License => {
   const previous = presentedRows.get(row);
   if (
