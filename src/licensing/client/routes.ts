@@ -24,13 +24,12 @@ import {
   meterSchema,
   trialBodySchema,
   trialResultSchema,
-  type ValidationResult,
   validateBodySchema,
   validationResultSchema,
 } from './schemas.js';
 import { borrow, checkout, featureCheckout, featureRelease, release } from './seats.js';
 import { trial } from './trial.js';
-import { validate, validationAnswerText } from './validate.js';
+import { validate } from './validate.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
 
@@ -53,8 +52,7 @@ export const clientRoutes =
           body: validateBodySchema,
           response: { 200: validationResultSchema },
         },
-        // Written as JSON.stringify would, with a license and machine presented before sent as their kept text.
-        serializerCompiler: () => (answer: unknown) => validationAnswerText(answer as ValidationResult),
+        serializerCompiler: mappedAnswerSerializer,
       },
       async (request) => validate(deps, request.body),
     );

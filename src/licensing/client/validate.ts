@@ -1,18 +1,14 @@
 // POST /v1/client/validate: the checks in api.md's order, answered as a result (valid, code), signed when the
 // request carries a nonce. One read (store.ts readForValidation, or what validation-cache.ts remembers of it), no
-// write. A validation answered from memory presents the same license and machine objects as the last one did
-// while nothing about them changed (presentLicenseAgain, presentMachineAgain), and validationAnswerText sends
-// their JSON text as made the first time.
+// write.
 import { signOffThread } from '../../access/signing-keys/service.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
-import { jsonText } from '../../lib/json-text.js';
 import { entitledCodes } from '../licenses/entitlements.js';
 import { hasValidChecksum, licenseKeyHash, normalizeLicenseKey } from '../licenses/license-key.js';
-import { presentLicenseAgain } from '../licenses/present.js';
-import { presentMachineAgain } from '../machines/machine.js';
+import { toMachine } from '../machines/machine.js';
 import type { ClientDeps } from './checks.js';
-import { stateFailure } from './checks.js';
+import { present, stateFailure } from './checks.js';
 import type { ValidateBody, ValidationResult } from './schemas.js';
 import { readForValidation } from './store.js';
 
@@ -52,11 +48,7 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
       machine: null,
     };
   deps.usage.count(found.license.product_id, 'validations');
-  const license = presentLicenseAgain(found.license, found.policy, {
-    nowMs,
-    machinesCount: found.liveMachines,
-    meter: found.meter,
-  });
+  const license = present(deps, found, found.liveMachines, nowMs);
   const fail = (code: ErrorCode, message: string, machine: Evaluation['machine'] = null): Evaluation => ({
     valid: false,
     code,
@@ -74,7 +66,7 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
         'MACHINE_NOT_ACTIVATED',
         `This fingerprint is not activated on license ${found.license.id}`,
       );
-    machine = presentMachineAgain(found.machine, found.policy.heartbeat_seconds, nowMs);
+    machine = toMachine(found.machine, found.policy.heartbeat_seconds, nowMs);
     const leased = found.leaseExpiresAt !== null && found.leaseExpiresAt > nowMs;
     if (found.policy.floating === 1 && !leased)
       return fail(
@@ -105,16 +97,4 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
       return fail('FEATURE_NOT_ENTITLED', `License ${found.license.id} lacks ${missing.join(', ')}`, machine);
   }
   return { valid: true, code: 'VALID', message: 'The license is valid', license, machine };
-};
-
-/**
- * The answer's JSON text, as JSON.stringify writes it (the same keys in the same order), but with the license and
- * machine as made once for each presented object (lib/json-text.ts): the route's serializer.
- */
-export const validationAnswerText = (answer: ValidationResult): string => {
-  let text = `{"valid":${answer.valid},"code":${JSON.stringify(answer.code)},"message":${JSON.stringify(answer.message)},"license":${jsonText(answer.license)},"machine":${jsonText(answer.machine)},"checkedAt":${JSON.stringify(answer.checkedAt)}`;
-  if (answer.nonce !== undefined) text += `,"nonce":${JSON.stringify(answer.nonce)}`;
-  if (answer.signature !== undefined) text += `,"signature":${JSON.stringify(answer.signature)}`;
-  if (answer.kid !== undefined) text += `,"kid":${JSON.stringify(answer.kid)}`;
-  return `${text}}`;
 };

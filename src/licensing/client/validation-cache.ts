@@ -17,7 +17,7 @@ import type { Database } from '../../db/connection.js';
 import type { ValidationRead } from './store.js';
 
 export interface ValidationCacheOptions {
-  /** Entries kept at most (each a key, or a key and fingerprint); about 1.4 KB each with what validate.ts presents. */
+  /** Entries kept at most (each a key, or a key and fingerprint); about 0.8 KB each. */
   capacity: number;
   /** Longest an entry is used, changes or not. */
   ttlMs: number;

@@ -8,7 +8,6 @@ import type { Executor } from '../../db/transaction.js';
 import { emitEvent } from '../../events/service.js';
 import type { Clock } from '../../lib/clock.js';
 import { isoOrNull } from '../../lib/clock.js';
-import { deepFreeze } from '../../lib/json-text.js';
 import type { Sealer } from '../../lib/sealing.js';
 import { licenseConsumption, licenseMetersOf } from '../consumption/service.js';
 import { parseMetadata } from '../metadata.js';
@@ -27,18 +26,17 @@ export interface LicenseDeps {
 const showsKey = (principal: Principal | undefined) =>
   !principal || hasScope(principal.scopes, 'licenses:read');
 
-/** What a license is presented with besides its row and policy. */
-interface PresentContext {
-  nowMs: number;
-  machinesCount: number;
-  /** The license-level consumption meter, when it has been used. */
-  meter?: Pick<MetersTable, 'used' | 'period_starts_at'> | undefined;
-}
-
 export const toLicense = (
   row: LicensesTable,
   policy: PoliciesTable,
-  context: PresentContext & ({ showKey: true; sealer: Sealer } | { showKey: false; sealer?: Sealer }),
+  context: {
+    nowMs: number;
+    machinesCount: number;
+    sealer: Sealer;
+    showKey: boolean;
+    /** The license-level consumption meter, when it has been used. */
+    meter?: Pick<MetersTable, 'used' | 'period_starts_at'> | undefined;
+  },
 ): License => {
   const { status, maintenanceExpired } = effectiveStatus(
     row.status,
@@ -67,60 +65,6 @@ export const toLicense = (
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
-};
-
-interface Presented {
-  policy: PoliciesTable;
-  meter: Pick<MetersTable, 'used' | 'period_starts_at'> | undefined;
-  machinesCount: number;
-  license: License;
-}
-
-/** The last presentation of each row object (keyless), while that object lives. */
-const presentedRows = new WeakMap<LicensesTable, Presented>();
-
-/**
- * toLicense without the key, for a row presented again and again (a validation answered from what the validation
- * cache remembers): the previous answer for the same row, policy and meter objects and machine count is reused,
- * frozen (lib/json-text.ts keeps its JSON text), while what depends on the time — status, maintenanceExpired,
- * consumption — comes out the same at `nowMs`; otherwise it is made anew. A row read again from the database is a
- * new object, so a change is never answered from an older presentation.
- */
-export const presentLicenseAgain = (
-  row: LicensesTable,
-  policy: PoliciesTable,
-  context: PresentContext,
-): License => {
-  const previous = presentedRows.get(row);
-  if (
-    previous !== undefined &&
-    previous.policy === policy &&
-    previous.meter === context.meter &&
-    previous.machinesCount === context.machinesCount
-  ) {
-    const { status, maintenanceExpired } = effectiveStatus(
-      row.status,
-      row.expires_at,
-      policy.expiration_strategy,
-      context.nowMs,
-    );
-    const consumption = licenseConsumption(policy, context.meter, row.starts_at, context.nowMs);
-    const before = previous.license;
-    if (
-      before.status === status &&
-      before.maintenanceExpired === maintenanceExpired &&
-      (consumption === null
-        ? before.consumption === null
-        : before.consumption !== null &&
-          before.consumption.used === consumption.used &&
-          before.consumption.max === consumption.max &&
-          before.consumption.periodStartsAt === consumption.periodStartsAt)
-    )
-      return before;
-  }
-  const license = deepFreeze(toLicense(row, policy, { ...context, showKey: false }));
-  presentedRows.set(row, { policy, meter: context.meter, machinesCount: context.machinesCount, license });
-  return license;
 };
 
 /** Licenses as answered, with their live machine counts and meters read for all rows at once. */

@@ -4,7 +4,6 @@ import type { MachinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { emitEvent } from '../../events/service.js';
-import { deepFreeze } from '../../lib/json-text.js';
 import type { Machine } from './schemas.js';
 
 export const isDead = (
@@ -26,13 +25,6 @@ export const liveMachineCount = (
     (machine) => !isDead({ status: 'active', last_seen_at: machine.last_seen_at }, heartbeatSeconds, nowMs),
   ).length;
 
-const machineStatus = (
-  row: Pick<MachinesTable, 'status' | 'last_seen_at'>,
-  heartbeatSeconds: number | null,
-  nowMs: number,
-): Machine['status'] =>
-  row.status === 'deactivated' ? 'deactivated' : isDead(row, heartbeatSeconds, nowMs) ? 'dead' : 'active';
-
 export const toMachine = (row: MachinesTable, heartbeatSeconds: number | null, nowMs: number): Machine => ({
   id: row.id,
   licenseId: row.license_id,
@@ -43,34 +35,13 @@ export const toMachine = (row: MachinesTable, heartbeatSeconds: number | null, n
   cores: row.cores,
   isVm: row.is_vm === 1,
   userId: row.user_id,
-  status: machineStatus(row, heartbeatSeconds, nowMs),
+  status:
+    row.status === 'deactivated' ? 'deactivated' : isDead(row, heartbeatSeconds, nowMs) ? 'dead' : 'active',
   offline: row.offline === 1,
   activatedAt: new Date(row.activated_at).toISOString(),
   lastSeenAt: new Date(row.last_seen_at).toISOString(),
   deactivatedAt: row.deactivated_at === null ? null : new Date(row.deactivated_at).toISOString(),
 });
-
-/** The last presentation of each row object, while that object lives. */
-const presentedRows = new WeakMap<MachinesTable, { heartbeatSeconds: number | null; machine: Machine }>();
-
-/**
- * toMachine for a row presented again and again (a validation answered from what the validation cache remembers):
- * the previous answer for the same row object and heartbeat is reused, frozen (lib/json-text.ts keeps its JSON
- * text), while its status (alive or dead, judged at `nowMs`) comes out the same.
- */
-export const presentMachineAgain = (
-  row: MachinesTable,
-  heartbeatSeconds: number | null,
-  nowMs: number,
-): Machine => {
-  const previous = presentedRows.get(row);
-  if (previous !== undefined && previous.heartbeatSeconds === heartbeatSeconds) {
-    if (previous.machine.status === machineStatus(row, heartbeatSeconds, nowMs)) return previous.machine;
-  }
-  const machine = deepFreeze(toMachine(row, heartbeatSeconds, nowMs));
-  presentedRows.set(row, { heartbeatSeconds, machine });
-  return machine;
-};
 
 /** Emits machine.activated / deactivated / heartbeat_dead with the machine as the API answers it, in `tx`. */
 export const emitMachineEvent = (
