@@ -63,9 +63,16 @@ export const deviceRefusal = (
   return undefined;
 };
 
+/** A key's normalized form and lookup hash; its checksum is computed when first asked (a cached validation never asks). */
 export const keyOf = (licenseKey: string) => {
   const normalized = normalizeLicenseKey(licenseKey);
-  return { normalized, checksumOk: hasValidChecksum(normalized), hash: licenseKeyHash(normalized) };
+  return {
+    normalized,
+    hash: licenseKeyHash(normalized),
+    get checksumOk() {
+      return hasValidChecksum(normalized);
+    },
+  };
 };
 
 /** The state checks every client call starts with, in api.md's order; answers the first failing code. */

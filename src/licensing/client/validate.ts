@@ -5,10 +5,8 @@ import { signOffThread } from '../../access/signing-keys/service.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { entitledCodes } from '../licenses/entitlements.js';
-import { hasValidChecksum, licenseKeyHash, normalizeLicenseKey } from '../licenses/license-key.js';
 import { toMachine } from '../machines/machine.js';
-import type { ClientDeps } from './checks.js';
-import { present, stateFailure } from './checks.js';
+import { type ClientDeps, keyOf, present, stateFailure } from './checks.js';
 import type { ValidateBody, ValidationResult } from './schemas.js';
 import { readForValidation } from './store.js';
 
@@ -30,14 +28,13 @@ export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<Va
 type Evaluation = Omit<ValidationResult, 'checkedAt' | 'nonce' | 'signature' | 'kid'>;
 
 const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Promise<Evaluation> => {
-  const normalized = normalizeLicenseKey(body.licenseKey);
-  const keyHash = licenseKeyHash(normalized);
+  const key = keyOf(body.licenseKey);
   // A mistyped key fails its checksum: refused without touching the database. What the cache holds was read for a
   // key that passed, so the checksum is asked only before a read.
   const read = async () =>
-    hasValidChecksum(normalized) ? readForValidation(deps.db, keyHash, nowMs, body.fingerprint) : undefined;
+    key.checksumOk ? readForValidation(deps.db, key.hash, nowMs, body.fingerprint) : undefined;
   const found = deps.validations
-    ? await deps.validations.read(keyHash, body.fingerprint, nowMs, read)
+    ? await deps.validations.read(key.hash, body.fingerprint, nowMs, read)
     : await read();
   if (!found)
     return {
