@@ -255,6 +255,25 @@ export interface MachinesTable {
   deactivation_secret: string | null;
 }
 
+/** Every column of a machine, in table order (inserts, and the Client API's reads that join it). */
+export const machineColumns = [
+  'id',
+  'license_id',
+  'fingerprint',
+  'name',
+  'hostname',
+  'platform',
+  'cores',
+  'is_vm',
+  'user_id',
+  'status',
+  'offline',
+  'activated_at',
+  'last_seen_at',
+  'deactivated_at',
+  'deactivation_secret',
+] as const satisfies readonly (keyof MachinesTable)[];
+
 export interface BlocklistTable {
   id: string;
   fingerprint: string;

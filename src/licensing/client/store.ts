@@ -8,6 +8,7 @@ import {
   type LicensesTable,
   leaseColumns,
   type MachinesTable,
+  machineColumns,
   type PoliciesTable,
   policyColumns,
 } from '../../db/schema.js';
@@ -57,24 +58,6 @@ const licenseColumns = [
   'updated_at',
   'deleted_at',
 ] as const satisfies readonly (keyof LicensesTable)[];
-
-const machineColumns = [
-  'id',
-  'license_id',
-  'fingerprint',
-  'name',
-  'hostname',
-  'platform',
-  'cores',
-  'is_vm',
-  'user_id',
-  'status',
-  'offline',
-  'activated_at',
-  'last_seen_at',
-  'deactivated_at',
-  'deactivation_secret',
-] as const satisfies readonly (keyof MachinesTable)[];
 
 type Row = Record<string, unknown>;
 

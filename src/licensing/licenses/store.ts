@@ -1,6 +1,7 @@
 // SQL of licenses (and the machine counts shown with them).
 import { sql } from 'kysely';
 import type { DialectName } from '../../db/connection.js';
+import { prepared } from '../../db/prepared.js';
 import type { LicensesTable } from '../../db/schema.js';
 import { type Executor, forUpdate } from '../../db/transaction.js';
 
@@ -102,6 +103,33 @@ export const countLicensesByStatus = async (
   }
   counts.active -= counts.expired;
   return counts;
+};
+
+// A license's first activation writes one of these (licenses/term.ts): built once (db/prepared.ts). The term's
+// end is set only when the first use starts it, so the expiry indexes are touched only then.
+const recordFirstUseRow = prepared<{ id: string; first_activated_at: number }>(
+  ['id', 'first_activated_at'],
+  (db, row) =>
+    db.updateTable('licenses').set({ first_activated_at: row.first_activated_at }).where('id', '=', row.id),
+);
+const startTermRow = prepared<{ id: string; first_activated_at: number; expires_at: number }>(
+  ['id', 'first_activated_at', 'expires_at'],
+  (db, row) =>
+    db
+      .updateTable('licenses')
+      .set({ first_activated_at: row.first_activated_at, expires_at: row.expires_at })
+      .where('id', '=', row.id),
+);
+
+/** Records a license's first use, and the end of a term that starts with it. */
+export const recordFirstUse = async (
+  db: Executor,
+  id: string,
+  firstActivatedAt: number,
+  expiresAt?: number,
+): Promise<void> => {
+  if (expiresAt === undefined) await recordFirstUseRow(db, { id, first_activated_at: firstActivatedAt });
+  else await startTermRow(db, { id, first_activated_at: firstActivatedAt, expires_at: expiresAt });
 };
 
 export const updateLicenseRow = async (

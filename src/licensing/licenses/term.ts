@@ -1,7 +1,7 @@
 // A license's term under a policy counted from activation: it starts at the first activation (or checkout).
 import type { LicensesTable, PoliciesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
-import { updateLicenseRow } from './store.js';
+import { recordFirstUse } from './store.js';
 
 /**
  * Records the license's first use once: its first_activated_at and, under an activation-based policy without an
@@ -14,12 +14,15 @@ export const startTermOnFirstUse = async (
 ): Promise<void> => {
   const { license, policy } = found;
   if (license.first_activated_at !== null) return;
-  const term =
+  const expiresAt =
     policy.expiration_basis === 'activation' &&
     policy.duration_seconds !== null &&
     license.expires_at === null
-      ? { expires_at: nowMs + policy.duration_seconds * 1000 }
-      : {};
-  Object.assign(license, { first_activated_at: nowMs, ...term });
-  await updateLicenseRow(tx, license.id, { first_activated_at: nowMs, ...term });
+      ? nowMs + policy.duration_seconds * 1000
+      : undefined;
+  Object.assign(license, {
+    first_activated_at: nowMs,
+    ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+  });
+  await recordFirstUse(tx, license.id, nowMs, expiresAt);
 };

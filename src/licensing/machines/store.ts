@@ -1,10 +1,15 @@
 // SQL of machines.
 import { prepared } from '../../db/prepared.js';
-import type { MachinesTable } from '../../db/schema.js';
+import { type MachinesTable, machineColumns } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
+// Every activation inserts one: built once (db/prepared.ts).
+const insertMachineRow = prepared<MachinesTable>(machineColumns, (db, row) =>
+  db.insertInto('machines').values(row),
+);
+
 export const insertMachine = async (db: Executor, row: MachinesTable): Promise<void> => {
-  await db.insertInto('machines').values(row).execute();
+  await insertMachineRow(db, row);
 };
 
 export const findMachine = (db: Executor, id: string): Promise<MachinesTable | undefined> =>
