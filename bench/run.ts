@@ -43,7 +43,7 @@ const settings = z
     /** Each scenario runs this many times; the table shows the run with the median requests/s. */
     BENCH_REPEAT: z.coerce.number().int().min(1).max(9).default(1),
     /** V8's young-generation semi-space for the server, MB (what `npm start` passes; see docs/benchmarks.md). */
-    BENCH_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).default(32),
+    BENCH_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).optional(),
     /** Server processes (node:cluster, as `charter serve --workers N`); above 1 needs BENCH_DATABASE_URL. */
     BENCH_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
     /** Redis for the server's shared counters (the workers share nonces through it), as REDIS_URL. */
@@ -246,8 +246,11 @@ const startServer = (run: {
 }): Promise<{ child: ChildProcess; url: string; storage: string; apiKey: string }> =>
   new Promise((resolve, reject) => {
     const child = fork(serverBundle, [], {
-      // As `npm start` runs the server: a larger young generation (fewer scavenges on the hot paths).
-      execArgv: [`--max-semi-space-size=${settings.BENCH_SEMI_SPACE_MB}`],
+      // As `npm start` runs the server: V8's default young generation unless BENCH_SEMI_SPACE_MB asks otherwise.
+      execArgv:
+        settings.BENCH_SEMI_SPACE_MB === undefined
+          ? []
+          : [`--max-semi-space-size=${settings.BENCH_SEMI_SPACE_MB}`],
       env: {
         ...process.env,
         CHARTER_LOG_LEVEL: settings.BENCH_LOG_LEVEL,

@@ -1,6 +1,7 @@
 // Group commit on SQLite: concurrent write jobs share a transaction, each in its own savepoint.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { createWriteBatcher } from '../../src/db/write-batcher.js';
 import { freshDatabase } from '../support/database.js';
 import { dialects } from '../support/services.js';
@@ -75,6 +76,61 @@ for (const dialect of dialects()) {
           .where('key', 'like', 'seat-%')
           .execute();
         assert.equal(rows.length, limit);
+      } finally {
+        await storage.dispose();
+      }
+    });
+
+    it('jobs that change more than 64 KiB each keep their savepoint journals in memory and still roll back alone', {
+      skip: dialect !== 'sqlite' && 'PostgreSQL runs each job in its own transaction, without savepoints',
+    }, async () => {
+      const storage = await freshDatabase(dialect);
+      try {
+        // temp_store = MEMORY (2): the statement journal of each job's savepoint never spills to a temporary file.
+        const pragma = await sql<{ temp_store: number }>`pragma temp_store`.execute(storage.db.kysely);
+        assert.equal(pragma.rows[0]?.temp_store, 2);
+        const writes = createWriteBatcher(storage.db);
+        const text = 'x'.repeat(2000);
+        // 8 jobs of 60 rows × 2 KB (about 120 KiB each, past SQLite's 64 KiB spill threshold); every third fails
+        // after writing all of its rows.
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, job) =>
+            writes.run(async (tx) => {
+              for (let row = 0; row < 60; row++)
+                await tx
+                  .insertInto('charter_meta')
+                  .values({ key: `big-${job}-${row}`, value: `${job}:${text}`, updated_at: row })
+                  .execute();
+              if (job % 3 === 2) throw new Error(`job ${job} refuses after writing`);
+              return job;
+            }),
+          ),
+        );
+        assert.deepEqual(
+          outcomes.map((outcome) => outcome.status),
+          [
+            'fulfilled',
+            'fulfilled',
+            'rejected',
+            'fulfilled',
+            'fulfilled',
+            'rejected',
+            'fulfilled',
+            'fulfilled',
+          ],
+        );
+        const counts = await storage.db.kysely
+          .selectFrom('charter_meta')
+          .select(['value', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('key', 'like', 'big-%')
+          .groupBy('value')
+          .execute();
+        assert.deepEqual(
+          counts
+            .map((row): [number, number] => [Number(String(row.value).split(':')[0]), Number(row.n)])
+            .sort(([a], [b]) => a - b),
+          [0, 1, 3, 4, 6, 7].map((job) => [job, 60]),
+        );
       } finally {
         await storage.dispose();
       }
