@@ -325,10 +325,12 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(userRoutes({ db, clock }));
   await app.register(leaseRoutes({ db, clock }));
   await app.register(usageRoutes({ db, clock, usage }));
+  const writes = createWriteBatcher(db);
   const validations = createValidationCache(db, {
     capacity: config.validationCache.size,
     ttlMs: config.validationCache.ttlSeconds * 1000,
     log: app.log,
+    writes,
   });
   if (validations) registerValidationCacheMetrics(metrics.registry, validations);
   app.addHook('onClose', async () => validations?.close());
@@ -337,7 +339,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     clock,
     sealer,
     keyRing,
-    writes: createWriteBatcher(db),
+    writes,
     usage,
     validations,
     onValidation: validationMetrics.observeValidation,

@@ -16,6 +16,8 @@ import pg from 'pg';
 import { background } from '../lib/background.js';
 import { yieldToEventLoop } from '../lib/yield.js';
 import type { Database, SyncReader } from './connection.js';
+import type { Executor } from './transaction.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 export const changeChannel = 'charter_validation';
 export const feedApplicationName = 'charter-change-feed';
@@ -36,6 +38,11 @@ export interface ChangeFeedOptions {
   log: { warn: (object: object, message: string) => void };
   /** SQLite: how many log rows to keep (older ones are pruned every minute). */
   keepRows?: number;
+  /**
+   * SQLite: the server's group commit, which the prune's deletes join: under writes they ride a commit that is
+   * happening anyway (one fsync for many), where each alone would wait for its own fsync on the event loop.
+   */
+  writes?: WriteBatcher;
   /** PostgreSQL: wait before reconnecting the listening connection. */
   reconnectMs?: number;
 }
@@ -113,10 +120,11 @@ const sqliteFeed = (
       .executeTakeFirst();
     const below = Number(bounds?.newest ?? 0) - keep;
     for (let from = Number(bounds?.oldest ?? 0); from <= below; from += prunePage) {
-      await db.kysely
-        .deleteFrom('validation_changes')
-        .where('seq', '<=', Math.min(below, from + prunePage - 1))
-        .execute();
+      const upTo = Math.min(below, from + prunePage - 1);
+      const page = async (executor: Executor) => {
+        await executor.deleteFrom('validation_changes').where('seq', '<=', upTo).execute();
+      };
+      await (options.writes ? options.writes.run(page) : page(db.kysely));
       await yieldToEventLoop();
     }
   };

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openChangeFeed } from '../../src/db/change-feed.js';
+import { createWriteBatcher, type WriteBatcher } from '../../src/db/write-batcher.js';
 import { freshDatabase } from '../support/database.js';
 
 const quiet = { warn: () => {} };
@@ -47,6 +48,48 @@ describe('validation change feed (sqlite)', () => {
     } finally {
       await feed.close();
       await late.close();
+      await storage.dispose();
+    }
+  });
+  it("prunes through the server's group commit when given one: each page is a write job, and a client write queued beside it commits too", async () => {
+    const storage = await freshDatabase('sqlite');
+    const batcher = createWriteBatcher(storage.db);
+    let jobs = 0;
+    const writes: WriteBatcher = {
+      run: (work) => {
+        jobs += 1;
+        return batcher.run(work);
+      },
+    };
+    const feed = openChangeFeed(storage.db, { onChange: () => {}, log: quiet, keepRows: 10, writes });
+    assert.ok(feed?.prune);
+    try {
+      const ids = Array.from({ length: 1_203 }, (_, index) => `lic_${index}`);
+      await storage.db.kysely
+        .insertInto('validation_changes')
+        .values(ids.map((license_id) => ({ license_id })))
+        .execute();
+      // A client write queued beside the prune: both commit (the prune's page rides the same group commit).
+      const [, inserted] = await Promise.all([
+        feed.prune(),
+        writes.run((tx) =>
+          tx.insertInto('charter_meta').values({ key: 'beside-prune', value: '1', updated_at: 0 }).execute(),
+        ),
+      ]);
+      assert.equal(inserted.length, 1);
+      // 1,193 rows to delete in pages of 500: three pages, each a job of the batcher, plus the client write.
+      assert.equal(jobs, 4);
+      const left = await storage.db.kysely
+        .selectFrom('validation_changes')
+        .select('license_id')
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        left.map((row) => row.license_id),
+        ids.slice(-10),
+      );
+    } finally {
+      await feed.close();
       await storage.dispose();
     }
   });

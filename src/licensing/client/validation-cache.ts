@@ -14,6 +14,7 @@
 
 import { type ChangeFeed, openChangeFeed } from '../../db/change-feed.js';
 import type { Database } from '../../db/connection.js';
+import type { WriteBatcher } from '../../db/write-batcher.js';
 import type { ValidationRead } from './store.js';
 
 export interface ValidationCacheOptions {
@@ -22,6 +23,8 @@ export interface ValidationCacheOptions {
   /** Longest an entry is used, changes or not. */
   ttlMs: number;
   log: { warn: (object: object, message: string) => void };
+  /** SQLite: the group commit the change log's pruning joins (db/change-feed.ts). */
+  writes?: WriteBatcher;
 }
 
 export interface ValidationCache {
@@ -102,7 +105,11 @@ export const createValidationCache = (
     }
   };
 
-  const feed: ChangeFeed | undefined = openChangeFeed(db, { onChange, log: options.log });
+  const feed: ChangeFeed | undefined = openChangeFeed(db, {
+    onChange,
+    log: options.log,
+    ...(options.writes ? { writes: options.writes } : {}),
+  });
   if (!feed) return undefined;
 
   const remember = (key: string, value: ValidationRead, nowMs: number) => {
