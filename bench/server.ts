@@ -14,7 +14,6 @@ import { openDatabase, storageOptionsFromConfig } from '../src/db/connection.js'
 import { migrateToLatest } from '../src/db/migrate.js';
 import { publicRoute } from '../src/http/route-rules.js';
 import { systemClock } from '../src/lib/clock.js';
-import { tuneHeapGrowth } from '../src/lib/heap.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createSealer, loadSecretKey } from '../src/lib/sealing.js';
 import { referencedProductIds } from '../src/licensing/products/service.js';
@@ -22,9 +21,6 @@ import { startWorkers } from '../src/workers.js';
 import { mergeStallReports, type StallReport, startStallRecorder } from './stalls.js';
 
 export const baselinePath = '/bench/baseline';
-
-// As `charter serve` does (src/main.ts startServer).
-tuneHeapGrowth();
 
 const workerCount = Number(process.env.BENCH_WORKERS ?? 1);
 const primary = workerCount > 1 && cluster.isPrimary;

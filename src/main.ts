@@ -10,7 +10,6 @@ import type { Config } from './config.js';
 import { type Database, openDatabase, storageOptionsFromConfig } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
-import { tuneHeapGrowth } from './lib/heap.js';
 import { createLogger } from './lib/logger.js';
 import { createSealer, loadSecretKey, secretKeySource } from './lib/sealing.js';
 import { startWorkers, type Workers } from './workers.js';
@@ -54,8 +53,6 @@ export const prepareStorage = async (db: Database, config: Config, logger: Logge
 };
 
 export const startServer = async (config: Config): Promise<RunningServer> => {
-  // A server process: the old generation grows 1.5× between full collections (lib/heap.ts).
-  tuneHeapGrowth();
   const logger = createLogger(config.logLevel);
   const db = openDatabase(storageOptionsFromConfig(config, { forServer: true }));
   let app: FastifyInstance | undefined;
