@@ -8,6 +8,12 @@ import { freshDatabase } from '../support/database.js';
 
 const quiet = { warn: () => {} };
 
+/** The license ids left in the change log, oldest first. */
+const loggedLicenseIds = async (storage: Awaited<ReturnType<typeof freshDatabase>>) =>
+  (
+    await storage.db.kysely.selectFrom('validation_changes').select('license_id').orderBy('seq').execute()
+  ).map((row) => row.license_id);
+
 describe('validation change feed (sqlite)', () => {
   it('reports each committed change in order, keeps the newest rows when pruned, and answers * to a reader that missed pruned rows', async () => {
     const storage = await freshDatabase('sqlite');
@@ -27,15 +33,7 @@ describe('validation change feed (sqlite)', () => {
       assert.deepEqual(seen, ids);
 
       await feed.prune();
-      const left = await storage.db.kysely
-        .selectFrom('validation_changes')
-        .select('license_id')
-        .orderBy('seq')
-        .execute();
-      assert.deepEqual(
-        left.map((row) => row.license_id),
-        ids.slice(-10),
-      );
+      assert.deepEqual(await loggedLicenseIds(storage), ids.slice(-10));
 
       // The other reader never caught up: its next row is gone, so it forgets everything instead.
       await storage.db.kysely.insertInto('validation_changes').values({ license_id: 'lic_new' }).execute();
@@ -79,15 +77,7 @@ describe('validation change feed (sqlite)', () => {
       assert.equal(inserted.length, 1);
       // 1,193 rows to delete in pages of 500: three pages, each a job of the batcher, plus the client write.
       assert.equal(jobs, 4);
-      const left = await storage.db.kysely
-        .selectFrom('validation_changes')
-        .select('license_id')
-        .orderBy('seq')
-        .execute();
-      assert.deepEqual(
-        left.map((row) => row.license_id),
-        ids.slice(-10),
-      );
+      assert.deepEqual(await loggedLicenseIds(storage), ids.slice(-10));
     } finally {
       await feed.close();
       await storage.dispose();
