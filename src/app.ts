@@ -4,6 +4,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
 
 import { apiKeyRoutes } from './access/api-keys/routes.js';
 import { createLastUsedTracker } from './access/api-keys/service.js';
@@ -33,6 +34,7 @@ import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
 import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { registerTextGuard, zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
+import { requestLoggerFactory } from './lib/logger.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
 import { createValidationMetrics, registerValidationCacheMetrics } from './licensing/client/metrics.js';
@@ -80,7 +82,7 @@ export interface AppDeps {
   config: Config;
   db: Database;
   clock: Clock;
-  logger: FastifyBaseLogger;
+  logger: Logger;
   /** Adds routes on the same setup before the app is sealed: the benchmark's baseline route, tests' probe routes. */
   extend?: (app: FastifyInstance) => Promise<void>;
 }
@@ -110,7 +112,10 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   let closing = false;
 
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Each request's logger is made when it writes (lib/logger.ts): most never do.
+    childLoggerFactory: (logger, bindings, options) =>
+      requestLoggerFactory(logger as Logger, bindings, options),
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     requestIdHeader: false,
     genReqId: requestIdGenerator(clock),
@@ -175,12 +180,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     }
   });
 
-  // One log line per request: id (the logger's requestId binding), route, status, latency, actor, error code.
+  // One log line per request: id, route, status, latency, actor, error code. Written through the app's logger with
+  // the id in the line (the request's own logger would be made for it: lib/logger.ts), the same JSON.
   app.addHook('onResponse', async (request, reply) => {
-    if ((request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === false)
-      return;
-    request.log.info(
+    if (!deps.logger.isLevelEnabled('info')) return;
+    deps.logger.info(
       {
+        requestId: request.id,
         method: request.method,
         route: request.routeOptions.url ?? null,
         path: request.url.split('?')[0],

@@ -70,13 +70,18 @@ for (const dialect of dialects()) {
     });
 
     it('a NUL or a lone surrogate in a body value or key answers 400 and stores nothing', async () => {
-      const bodies = [
-        '{"code":"nul-name","name":"A\\u0000B"}',
-        '{"code":"lone-high","name":"A\\ud800B"}',
-        '{"code":"lone-low","name":"\\udc00"}',
-        '{"code":"meta-key","name":"M","metadata":{"k\\u0000":"v"}}',
+      const bodies: [string, (string | number)[]][] = [
+        ['{"code":"nul-name","name":"A\\u0000B"}', ['name']],
+        ['{"code":"lone-high","name":"A\\ud800B"}', ['name']],
+        ['{"code":"lone-low","name":"\\udc00"}', ['name']],
+        ['{"code":"upper-hex","name":"\\uD83D"}', ['name']],
+        ['{"code":"meta-key","name":"M","metadata":{"k\\u0000":"v"}}', ['metadata', 'k\u0000']],
+        [
+          '{"code":"in-list","name":"M","metadata":{"list":["ok",{"x":"\\u0000"}]}}',
+          ['metadata', 'list', 1, 'x'],
+        ],
       ];
-      for (const payload of bodies) {
+      for (const [payload, path] of bodies) {
         const res = await t.app.inject({
           method: 'POST',
           url: '/v1/products',
@@ -84,7 +89,9 @@ for (const dialect of dialects()) {
           payload,
         });
         const body = expectError(res, 400, 'VALIDATION_ERROR');
-        assert.equal((body.details as { location: string }).location, 'body');
+        const details = body.details as { location: string; issues: { path: unknown[] }[] };
+        assert.equal(details.location, 'body');
+        assert.deepEqual(details.issues[0]?.path, path, payload);
       }
       const codes = (await t.db.kysely.selectFrom('products').select('code').execute()).map(
         (row) => row.code,
