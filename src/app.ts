@@ -34,7 +34,7 @@ import { requestIdGenerator, requestIdHeader } from './http/request-id.js';
 import { RouteRegistry, trackRoutes } from './http/route-rules.js';
 import { registerTextGuard, zodValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
-import { requestLoggerFactory } from './lib/logger.js';
+import { requestLineLogger, requestLoggerFactory } from './lib/logger.js';
 import { createSealer, loadSecretKey } from './lib/sealing.js';
 import { blocklistRoutes } from './licensing/blocklist/routes.js';
 import { createValidationMetrics, registerValidationCacheMetrics } from './licensing/client/metrics.js';
@@ -181,10 +181,12 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   });
 
   // One log line per request: id, route, status, latency, actor, error code. Written through the app's logger with
-  // the id in the line (the request's own logger would be made for it: lib/logger.ts), the same JSON.
+  // the id in the line (the request's own logger would be made for it), without redaction: fixed fields only
+  // (lib/logger.ts, requestLineLogger).
+  const requestLines = requestLineLogger(deps.logger);
   app.addHook('onResponse', async (request, reply) => {
-    if (!deps.logger.isLevelEnabled('info')) return;
-    deps.logger.info(
+    if (!requestLines.isLevelEnabled('info')) return;
+    requestLines.info(
       {
         requestId: request.id,
         method: request.method,
