@@ -50,10 +50,10 @@ export const createLogger = (level: string, destination?: DestinationStream): Lo
 
 /**
  * The logger of the one line per request (app.ts): the same stream, level and fields as `logger`, without the
- * redaction. That line is built from fixed fields of primitive values (method, route, path, status, latency,
- * actor and request ids, code), never from input, so there is nothing to redact — and pino's redaction, with the
- * wildcard paths above, runs over every top-level value of a line: ~15 µs of each request at the default level.
- * A logger not made by createLogger answers itself.
+ * redaction. That line has fixed fields of primitive values (method, route, path, status, latency, actor and
+ * request ids, code), none named like a secret, so the redaction — which acts by field name — has nothing to act
+ * on there; with the wildcard paths above it still ran over every top-level value of the line: ~15 µs of each
+ * request at the default level. A logger not made by createLogger answers itself.
  */
 export const requestLineLogger = (logger: Logger): Logger => requestLineLoggers.get(logger) ?? logger;
 
