@@ -136,5 +136,8 @@ export const requestLoggerFactory = (
   logger: Logger,
   bindings: Record<string, unknown>,
   options: ChildLoggerOptions,
-): Logger | RequestLogger =>
-  Object.keys(options).length > 0 ? logger.child(bindings, options) : new RequestLogger(logger, bindings);
+): Logger | RequestLogger => {
+  // Called for every request: asks for any key without building the list of them (Fastify passes `{}`).
+  for (const _option in options) return logger.child(bindings, options);
+  return new RequestLogger(logger, bindings);
+};
