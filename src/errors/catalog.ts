@@ -345,7 +345,8 @@ export const catalog = {
     status: 422,
     retryable: false,
     title: 'Unknown customer',
-    description: 'A referenced customer id does not exist.',
+    description:
+      'A referenced customer (by id or email) does not exist or is not visible to the caller (LicenseSpring `customer_does_not_exist`, `customer_account_not_found`).',
     resolution: 'Check the customer id, or create the customer first.',
   },
   PRODUCT_MISMATCH: {
@@ -625,6 +626,110 @@ export const catalog = {
     resolution: 'Upload the request file exactly as the client SDK wrote it.',
   },
 
+  // Customer accounts, user sign-in and devices
+  INVALID_PRODUCT_AUTH_METHOD: {
+    group: 'Customer accounts and devices',
+    status: 422,
+    retryable: false,
+    title: 'Wrong sign-in method for the product',
+    description:
+      'A Client API call signed in with `email` and `password` on a product whose `licenseModel` is `key`, or a user-only call on such a product (LicenseSpring `invalid_product_auth_method`).',
+    resolution:
+      'Send the `licenseKey` for a key-based product; sign in by email and password only on a user-based one.',
+  },
+  USER_NOT_ASSIGNED_TO_PRODUCT: {
+    group: 'Customer accounts and devices',
+    status: 422,
+    retryable: false,
+    title: 'User not assigned to the product',
+    description:
+      'The signed-in license user holds no license of the product asked for (LicenseSpring `user_not_assigned_to_product`).',
+    resolution: "Ask the customer's license manager or the vendor to assign you a seat.",
+  },
+  CHANGE_PASSWORD_NOT_ALLOWED: {
+    group: 'Customer accounts and devices',
+    status: 403,
+    retryable: false,
+    title: 'Changing the password is not allowed',
+    description:
+      'A license user asked to change their password and the policy of every license they hold forbids it (`allowPasswordChange: false`) (LicenseSpring `change_password_not_allowed`).',
+    resolution: 'Ask the vendor to set the password.',
+  },
+  CUSTOMER_NOT_FOUND: {
+    group: 'Customer accounts and devices',
+    status: 404,
+    retryable: false,
+    title: 'Customer not found',
+    description:
+      "Through the portal: the customer, or a license, user or machine of it, is not one the signed-in manager manages. Another customer's data answers exactly as missing data (LicenseSpring `customer_not_found`).",
+    resolution: 'Sign in as a manager of that customer.',
+  },
+  CUSTOMER_ACCOUNT_MISMATCH: {
+    group: 'Customer accounts and devices',
+    status: 422,
+    retryable: false,
+    title: 'Customer account mismatch',
+    description:
+      'A body names a customer account other than the one the request acts for (LicenseSpring `customer_account_id_mismatch`).',
+    resolution: 'Send the id of the customer in the path, or leave the field out.',
+  },
+  MANAGER_NOT_ELIGIBLE: {
+    group: 'Customer accounts and devices',
+    status: 422,
+    retryable: false,
+    title: 'User cannot be made a manager',
+    description:
+      'A license manager was asked for a user who is not a member of that customer, or whose account or customer is disabled or deleted (LicenseSpring `adding_manager_error`).',
+    resolution: 'Add the user to the customer first, or enable the account.',
+  },
+  PRODUCT_NOT_BUNDLE: {
+    group: 'Customer accounts and devices',
+    status: 422,
+    retryable: false,
+    title: 'Product is not a bundle',
+    description:
+      'A bundle-only call (its member products) names a product whose `kind` is not `bundle` (LicenseSpring `product_not_bundle`).',
+    resolution: 'Name a bundle product, or create one with `kind: bundle`.',
+  },
+  DEVICE_LICENSES_NOT_FOUND: {
+    group: 'Customer accounts and devices',
+    status: 404,
+    retryable: false,
+    title: 'No license on this device',
+    description:
+      'No license is active on the device with this fingerprint (for this product, when one is named) (LicenseSpring `license_hwid_not_found`).',
+    resolution: 'Activate a license on the device first.',
+  },
+  HARDWARE_KEY_CERTIFICATE_MISSING: {
+    group: 'Customer accounts and devices',
+    status: 422,
+    retryable: false,
+    title: 'Device key missing',
+    description:
+      'The policy requires a device key and the activation sent none in `deviceKey` (LicenseSpring `missing_hardware_key_certificate`).',
+    resolution:
+      "Send the device's Ed25519 public key (SPKI PEM or an X.509 certificate) in `deviceKey`; the SDK does so when given a key.",
+  },
+  HARDWARE_KEY_REQUIRED: {
+    group: 'Customer accounts and devices',
+    status: 401,
+    retryable: false,
+    title: 'Device signature required',
+    description:
+      'The machine was activated with a device key and the call carries no `Charter-Device-Signature` header (LicenseSpring `hardware_key_required`).',
+    resolution:
+      'Sign the body with the device key and send the signature in `Charter-Device-Signature`; the SDK does so when given the key.',
+  },
+  HARDWARE_KEY_SIGNATURE_MISMATCH: {
+    group: 'Customer accounts and devices',
+    status: 401,
+    retryable: false,
+    title: 'Device signature mismatch',
+    description:
+      "The `Charter-Device-Signature` header does not verify with the machine's device key over this body (LicenseSpring `hardware_key_signature_mismatch`).",
+    resolution: 'Sign the exact bytes sent with the key registered at activation.',
+  },
+
   // Releases
   ACTIVE_LICENSE_REQUIRED: {
     group: 'Releases',
@@ -649,7 +754,8 @@ export const catalog = {
     status: 502,
     retryable: true,
     title: 'Notification failed',
-    description: 'Outbound mail or webhook delivery failed while the request waited on it.',
+    description:
+      'Outbound mail or webhook delivery failed: while the request waited on it, or for good after its retries (shown on the order or license it concerns) (LicenseSpring `mail_sending_error`).',
     resolution: 'Retry; check the mail or webhook target.',
   },
 

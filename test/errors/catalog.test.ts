@@ -1,5 +1,6 @@
-// Pins the contract of spec/errors.md: every code, its status and retryable flag, written out here so a
-// change to the catalog is always a deliberate change to this table too.
+// Pins the error contract: every code of spec/errors.md, plus the codes of the customer-account features (user
+// sign-in, managers, bundles, device keys), with status and retryable flag written out here so a change to the
+// catalog is always a deliberate change to this table too.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catalog, errorCodes } from '../../src/errors/catalog.js';
@@ -78,6 +79,17 @@ const contract: [string, number, boolean][] = [
   ['OFFLINE_NOT_ALLOWED', 422, false],
   ['OFFLINE_SIGNATURE_MISMATCH', 401, false],
   ['OFFLINE_REQUEST_INVALID', 400, false],
+  ['INVALID_PRODUCT_AUTH_METHOD', 422, false],
+  ['USER_NOT_ASSIGNED_TO_PRODUCT', 422, false],
+  ['CHANGE_PASSWORD_NOT_ALLOWED', 403, false],
+  ['CUSTOMER_NOT_FOUND', 404, false],
+  ['CUSTOMER_ACCOUNT_MISMATCH', 422, false],
+  ['MANAGER_NOT_ELIGIBLE', 422, false],
+  ['PRODUCT_NOT_BUNDLE', 422, false],
+  ['DEVICE_LICENSES_NOT_FOUND', 404, false],
+  ['HARDWARE_KEY_CERTIFICATE_MISSING', 422, false],
+  ['HARDWARE_KEY_REQUIRED', 401, false],
+  ['HARDWARE_KEY_SIGNATURE_MISMATCH', 401, false],
   ['ACTIVE_LICENSE_REQUIRED', 422, false],
   ['VERSION_NOT_FOUND', 404, false],
   ['NOTIFICATION_FAILED', 502, true],
@@ -94,7 +106,7 @@ const contract: [string, number, boolean][] = [
 ];
 
 describe('error catalog', () => {
-  it('holds exactly the codes of spec/errors.md', () => {
+  it('holds exactly the codes of the contract table', () => {
     assert.deepEqual([...errorCodes].sort(), contract.map(([code]) => code).sort());
   });
 
