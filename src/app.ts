@@ -41,6 +41,7 @@ import { createValidationMetrics, registerValidationCacheMetrics } from './licen
 import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
 import { createValidationCache } from './licensing/client/validation-cache.js';
+import { customerMemberRoutes } from './licensing/customers/member-routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { leaseRoutes } from './licensing/floating/routes.js';
 import { integrationRoutes } from './licensing/integrations/routes.js';
@@ -49,12 +50,14 @@ import { machineRoutes } from './licensing/machines/routes.js';
 import { offlineRoutes } from './licensing/offline/routes.js';
 import { orderRoutes } from './licensing/orders/routes.js';
 import { policyRoutes } from './licensing/policies/routes.js';
+import { portalRoutes } from './licensing/portal/routes.js';
 import { productRoutes } from './licensing/products/routes.js';
 import { referencedProductIds } from './licensing/products/service.js';
 import { releaseRoutes } from './licensing/releases/routes.js';
 import { createUsageRecorder } from './licensing/usage/recorder.js';
 import { usageRoutes } from './licensing/usage/routes.js';
 import { userRoutes } from './licensing/users/routes.js';
+import { createPasswordChecks } from './licensing/users/sign-in.js';
 import { createMonitorMetrics } from './monitor/metrics.js';
 import { createPoller, type Poller } from './monitor/poller.js';
 import { monitorRoutes } from './monitor/routes.js';
@@ -295,6 +298,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(signingKeyRoutes({ ...access, keyRing }));
   await app.register(productRoutes({ db, clock }));
   await app.register(customerRoutes({ db, clock }));
+  await app.register(customerMemberRoutes({ db, clock }));
   await app.register(policyRoutes({ db, clock }));
   await app.register(licenseRoutes({ db, clock, sealer }));
   await app.register(orderRoutes({ db, clock, sealer }));
@@ -351,8 +355,10 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     usage,
     validations,
     onValidation: validationMetrics.observeValidation,
+    passwords: createPasswordChecks(clock),
   };
   await app.register(clientRoutes(client));
+  await app.register(portalRoutes({ ...client, session: config.session }));
   await app.register(offlineRoutes(client));
   await app.register(errorReferenceRoutes);
   if (deps.extend) await app.register(deps.extend);

@@ -7,7 +7,7 @@ import type { ErrorCode } from '../errors/catalog.js';
 import type { OpenApiSecurity } from '../http/openapi.js';
 import type { AuthRule } from '../http/route-rules.js';
 import { type Scope, scopes } from './scopes.js';
-import { sessionCookieName } from './sessions/service.js';
+import { portalCookieName, sessionCookieName } from './sessions/service.js';
 
 const scopeDescription = (scope: Scope): string => {
   if (scope === 'admin') return 'Every scope';
@@ -46,6 +46,12 @@ const schemes = {
     name: sessionCookieName,
     description: `An operator session: POST /v1/auth/login sets the \`${sessionCookieName}\` cookie (HttpOnly) and answers the CSRF token; every POST, PUT, PATCH and DELETE with the cookie must send that token in the \`X-CSRF-Token\` header (else 403 CSRF_VALIDATION_FAILED). The operator's role grants the scopes.`,
   },
+  portalSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: portalCookieName,
+    description: `A license user's portal session: POST /v1/portal/login sets the \`${portalCookieName}\` cookie (HttpOnly) and answers the CSRF token; every POST, PUT, PATCH and DELETE with it must send that token in \`X-CSRF-Token\` (else 403 CSRF_VALIDATION_FAILED). It never grants a Management scope.`,
+  },
 } as const;
 
 const requirements = (rule: AuthRule): Record<string, string[]>[] => {
@@ -61,8 +67,11 @@ const requirements = (rule: AuthRule): Record<string, string[]>[] => {
       return [{ bearer: [] }, { apiKeyHeader: [] }, { oauth2: [] }, { session: [] }];
     case 'session':
       return [{ session: [] }];
+    case 'portal-session':
+      return [{ portalSession: [] }];
     case 'public':
     case 'license-key':
+    case 'license-user':
     case 'webhook-signature':
       return [];
   }

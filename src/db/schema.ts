@@ -163,6 +163,8 @@ export interface PoliciesTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Whether license users of its licenses may change their own password (0/1). */
+  allow_password_change: number;
 }
 
 /** Every column of a policy row, for queries that join it under a prefix. */
@@ -193,6 +195,7 @@ export const policyColumns = [
   'created_at',
   'updated_at',
   'deleted_at',
+  'allow_password_change',
 ] as const satisfies readonly (keyof PoliciesTable)[];
 
 export interface CustomersTable {
@@ -290,6 +293,38 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** scrypt hash (lib/secrets.ts), null until set by the vendor or through an invitation. */
+  password_hash: string | null;
+  password_changed_at: number | null;
+  /** active | disabled. */
+  status: string;
+}
+
+export interface CustomerUsersTable {
+  customer_id: string;
+  user_id: string;
+  /** member | manager. */
+  role: string;
+  created_at: number;
+}
+
+export interface UserInvitationsTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the invitation token; the token itself is only in the link. */
+  token_hash: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface PortalSessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
 }
 
 export interface LicenseUsersTable {
@@ -676,6 +711,9 @@ export interface Schema {
   blocklist: BlocklistTable;
   users: UsersTable;
   license_users: LicenseUsersTable;
+  customer_users: CustomerUsersTable;
+  user_invitations: UserInvitationsTable;
+  portal_sessions: PortalSessionsTable;
   trials: TrialsTable;
   leases: LeasesTable;
   lease_denials: LeaseDenialsTable;

@@ -8,7 +8,17 @@ import { buildOpenApiDocument, type OpenApiSecurity } from './openapi.js';
 import { credentialRoute, publicRoute, type RouteRegistry } from './route-rules.js';
 
 const authSchema = z.union([
-  z.object({ kind: z.enum(['public', 'license-key', 'webhook-signature', 'session', 'credential']) }),
+  z.object({
+    kind: z.enum([
+      'public',
+      'license-key',
+      'license-user',
+      'portal-session',
+      'webhook-signature',
+      'session',
+      'credential',
+    ]),
+  }),
   z.object({ kind: z.literal('scope'), scope: z.string(), reach: z.enum(['product', 'server']) }),
 ]);
 

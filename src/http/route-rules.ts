@@ -13,7 +13,9 @@ import type { ErrorCode } from '../errors/catalog.js';
 export type Reach = 'product' | 'server';
 
 /**
- * public: no credential; license-key: the Client API's licenseKey body field; webhook-signature: inbound
+ * public: no credential; license-key: the Client API's licenseKey body field (or a license user's email and
+ * password in its place); license-user: a license user's email and password in the body; portal-session: a license
+ * user's portal session cookie (CSRF token on unsafe methods); webhook-signature: inbound
  * integrations; session: any operator session; credential: any valid Management credential, whatever its
  * scopes; scope: Management API credential holding the scope (built by access's requireScope, which knows the
  * scopes; the kernel only carries the rule).
@@ -21,6 +23,8 @@ export type Reach = 'product' | 'server';
 export type AuthRule =
   | { kind: 'public' }
   | { kind: 'license-key' }
+  | { kind: 'license-user' }
+  | { kind: 'portal-session' }
   | { kind: 'webhook-signature' }
   | { kind: 'session' }
   | { kind: 'credential' }

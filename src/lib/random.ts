@@ -97,6 +97,8 @@ export const idPrefixes = [
   'den',
   'itl',
   'mail',
+  'inv',
+  'psn',
 ] as const;
 
 export type IdPrefix = (typeof idPrefixes)[number];

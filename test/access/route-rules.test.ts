@@ -20,7 +20,16 @@ interface RouteRow {
 type ResourceOf<S> = S extends `${infer R}:${string}` ? R : never;
 type Resource = ResourceOf<Scope>;
 type Entry =
-  | { kind: 'public' | 'license-key' | 'webhook-signature' | 'session' | 'credential' }
+  | {
+      kind:
+        | 'public'
+        | 'license-key'
+        | 'license-user'
+        | 'portal-session'
+        | 'webhook-signature'
+        | 'session'
+        | 'credential';
+    }
   | { kind: 'scope'; resource: Resource; reach: 'product' | 'server'; scope?: Scope };
 
 /** The contract: path (a prefix covering what is below it) → who may call it. First match wins. */
@@ -38,7 +47,13 @@ const table: [string, Entry][] = [
   ['POST /v1/auth/login', { kind: 'public' }],
   ['POST /v1/oauth/token', { kind: 'public' }],
   ['POST /v1/integrations', { kind: 'webhook-signature' }],
+  ['POST /v1/client/user-licenses', { kind: 'license-user' }],
+  ['POST /v1/client/change-password', { kind: 'license-user' }],
   ['* /v1/client', { kind: 'license-key' }],
+  // The customer portal: its own session cookie; no Management credential reaches it
+  ['POST /v1/portal/login', { kind: 'public' }],
+  ['POST /v1/portal/invitations/accept', { kind: 'public' }],
+  ['* /v1/portal', { kind: 'portal-session' }],
   ['* /v1/auth/session', { kind: 'session' }],
   ['* /v1/auth/logout', { kind: 'session' }],
   // api.md "Route rules": resources of one product
@@ -123,6 +138,8 @@ const nameOf = (credential: Credential) =>
 const expected = (route: RouteRow, entry: Entry, credential: Credential): Outcome => {
   if (entry.kind === 'public' || entry.kind === 'license-key' || entry.kind === 'webhook-signature')
     return 'pass';
+  // Whatever Management credential a caller holds, the portal asks for its own session.
+  if (entry.kind === 'portal-session') return { status: 401, code: 'AUTH_MISSING' };
   switch (credential.kind) {
     case 'none':
       return { status: 401, code: 'AUTH_MISSING' };
@@ -274,7 +291,13 @@ for (const dialect of dialects()) {
         let checked = 0;
         for (const route of routes) {
           const entry = entryOf(route);
-          if (!entry || entry.kind === 'license-key' || entry.kind === 'webhook-signature') continue;
+          if (
+            !entry ||
+            entry.kind === 'license-key' ||
+            entry.kind === 'license-user' ||
+            entry.kind === 'webhook-signature'
+          )
+            continue;
           if (entry.kind === 'public' && credential.kind !== 'none') continue;
           const outcome = expected(route, entry, credential);
           const res = await t.app.inject({

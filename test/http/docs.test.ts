@@ -131,6 +131,8 @@ describe('reference documents', () => {
         assert.deepEqual(schemes, ['bearer', 'apiKeyHeader', 'oauth2', 'session']);
       } else if (route.auth.kind === 'session') {
         assert.deepEqual(schemes, ['session']);
+      } else if (route.auth.kind === 'portal-session') {
+        assert.deepEqual(schemes, ['portalSession'], `${route.method} ${path}`);
       } else {
         assert.deepEqual(operation.security, [], `${route.method} ${path} takes no Management credential`);
       }

@@ -104,6 +104,7 @@ for (const dialect of dialects()) {
         features: [{ code: 'export' }],
         licenseFileTtlSeconds: 86_400,
         metadata: { plan: 'team' },
+        allowPasswordChange: false,
       };
       const res = await call('POST', '/v1/policies', payload);
       assert.equal(res.statusCode, 201, res.body);

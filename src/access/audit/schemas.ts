@@ -7,7 +7,7 @@ export const auditEntrySchema = z
     id: z.string(),
     at: z.string(),
     actor: z.object({
-      type: z.enum(['operator', 'api_key', 'oauth_client', 'rule', 'system', 'anonymous']),
+      type: z.enum(['operator', 'api_key', 'oauth_client', 'rule', 'system', 'anonymous', 'license_user']),
       id: z.string().nullable(),
       name: z.string().nullable(),
     }),

@@ -28,6 +28,8 @@ export const endOperatorSessions = (db: Executor, operatorId: string, at: number
 export const deleteOperatorSessions = (db: Executor, operatorId: string) => deleteSessionsOf(db, operatorId);
 
 export const sessionCookieName = 'charter_session';
+/** The portal's session cookie (a license user's; licensing/portal): never read as an operator session. */
+export const portalCookieName = 'charter_portal_session';
 const sessionTokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
 /**
@@ -64,16 +66,19 @@ const lockedUntil = (failures: number[], threshold: number): number | undefined 
     : undefined;
 };
 
-const refuseWhileLocked = async (
+/**
+ * Refuses a sign-in while its email and address are locked (loginThrottle), counting the audit entries of
+ * `failedAction` (operators: auth.login_failed; license users: user.login_failed, the same rule).
+ */
+export const refuseWhileSignInLocked = async (
   db: Database,
   clock: Clock,
-  email: string,
-  ip: string | null,
+  { failedAction, email, ip }: { failedAction: string; email: string; ip: string | null },
 ): Promise<void> => {
   const sinceMs = clock.nowMs() - loginThrottle.windowMs;
   // Failures of this email from this address (from nowhere known: a system caller without an address).
   const byPair = await recentActionTimes(db.kysely, {
-    action: 'auth.login_failed',
+    action: failedAction,
     sinceMs,
     limit: loginThrottle.perEmail,
     targetId: email,
@@ -82,7 +87,7 @@ const refuseWhileLocked = async (
   if (byPair.length === 0) return;
   const byAddress = ip
     ? await recentActionTimes(db.kysely, {
-        action: 'auth.login_failed',
+        action: failedAction,
         sinceMs,
         limit: loginThrottle.perAddress,
         ip,
@@ -116,7 +121,7 @@ export const login = async (
 ): Promise<SessionView & { token: string }> => {
   const { db, clock } = deps;
   const email = credentials.email.trim().toLowerCase();
-  await refuseWhileLocked(db, clock, email, context.ip);
+  await refuseWhileSignInLocked(db, clock, { failedAction: 'auth.login_failed', email, ip: context.ip });
   const operator = await findOperatorForLogin(db.kysely, email);
   // An unknown email is checked against a hash no password matches: both refusals take as long.
   const matches = await verifyPassword(

@@ -23,7 +23,8 @@ export const licenseKeyBucket = (licenseKey: string): string =>
 export const registerClientLimits = (app: FastifyInstance, deps: ClientLimitDeps): void => {
   const { limits } = deps;
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.auth?.kind === 'license-key' && limits.clientIp > 0) {
+    const kind = request.routeOptions.config.auth?.kind;
+    if ((kind === 'license-key' || kind === 'license-user') && limits.clientIp > 0) {
       await enforceLimit(deps, reply, {
         bucket: 'client-ip',
         key: request.ip,

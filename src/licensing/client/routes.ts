@@ -1,11 +1,11 @@
 // The Client API (/v1/client/*): called by the vendor's software, authenticated by the license key in the body:
 // validate, machines (activate, deactivate, heartbeat, license file), trials, floating seats and meters.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auditContextOf } from '../../access/caller.js';
 import { mappedAnswerSerializer, noContentResponse } from '../../http/openapi.js';
 import type { AuthRule } from '../../http/route-rules.js';
 import { activate, deactivate, heartbeat, licenseFile } from './activation.js';
-import type { ClientDeps } from './checks.js';
 import { consume } from './consume.js';
 import {
   activateBodySchema,
@@ -13,6 +13,7 @@ import {
   activationSchema,
   borrowBodySchema,
   borrowResultSchema,
+  changePasswordBodySchema,
   checkoutSchema,
   consumeBodySchema,
   featureLeaseSchema,
@@ -24,25 +25,43 @@ import {
   meterSchema,
   trialBodySchema,
   trialResultSchema,
+  userLicensesBodySchema,
+  userLicensesSchema,
+  userSignInErrors,
   validateBodySchema,
   validationResultSchema,
 } from './schemas.js';
 import { borrow, checkout, featureCheckout, featureRelease, release } from './seats.js';
 import { trial } from './trial.js';
+import {
+  changePassword,
+  signInBody,
+  signsInByPassword,
+  type UserSignInDeps,
+  userLicenses,
+} from './user-sign-in.js';
 import { validate } from './validate.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
 
 export const clientRoutes =
-  (deps: ClientDeps) =>
+  (deps: UserSignInDeps) =>
   async (app: FastifyInstance): Promise<void> => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['Client API'];
+    // A body with email and password instead of licenseKey signs in a license user (user-sign-in.ts).
+    const signInByPassword = async (request: FastifyRequest) => {
+      if (signsInByPassword(request.body)) await signInBody(deps, auditContextOf(request), request.body);
+    };
 
     routes.post(
       '/v1/client/validate',
       {
-        config: { auth: licenseKeyRule, errors: ['VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED'] },
+        preValidation: signInByPassword,
+        config: {
+          auth: licenseKeyRule,
+          errors: [...userSignInErrors, 'VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED'],
+        },
         schema: {
           tags,
           summary:
@@ -60,9 +79,10 @@ export const clientRoutes =
     routes.post(
       '/v1/client/activate',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
-          errors: [...activationErrors, 'RATE_LIMIT_EXCEEDED'],
+          errors: [...userSignInErrors, ...activationErrors, 'RATE_LIMIT_EXCEEDED'],
         },
         schema: {
           tags,
@@ -82,9 +102,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/deactivate',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
           errors: [
+            ...userSignInErrors,
             'LICENSE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'DEACTIVATION_LIMIT_EXCEEDED',
@@ -134,9 +156,16 @@ export const clientRoutes =
     routes.post(
       '/v1/client/license-file',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
-          errors: [...licenseStateErrors, 'MACHINE_NOT_ACTIVATED', 'HEARTBEAT_DEAD', 'RATE_LIMIT_EXCEEDED'],
+          errors: [
+            ...userSignInErrors,
+            ...licenseStateErrors,
+            'MACHINE_NOT_ACTIVATED',
+            'HEARTBEAT_DEAD',
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
@@ -151,9 +180,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/heartbeat',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
           errors: [
+            ...userSignInErrors,
             'LICENSE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
@@ -174,9 +205,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/checkout',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
           errors: [
+            ...userSignInErrors,
             ...licenseStateErrors,
             'NOT_FLOATING',
             'FLOATING_NOT_AVAILABLE',
@@ -206,9 +239,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/borrow',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
           errors: [
+            ...userSignInErrors,
             ...licenseStateErrors,
             'NOT_FLOATING',
             'BORROW_NOT_ALLOWED',
@@ -230,9 +265,16 @@ export const clientRoutes =
     routes.post(
       '/v1/client/release',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
-          errors: ['LICENSE_NOT_FOUND', 'NOT_FLOATING', 'LEASE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED'],
+          errors: [
+            ...userSignInErrors,
+            'LICENSE_NOT_FOUND',
+            'NOT_FLOATING',
+            'LEASE_NOT_FOUND',
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
@@ -250,9 +292,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/features/:code/checkout',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
           errors: [
+            ...userSignInErrors,
             ...licenseStateErrors,
             'FEATURE_NOT_ENTITLED',
             'NOT_FLOATING',
@@ -281,9 +325,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/features/:code/release',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
           errors: [
+            ...userSignInErrors,
             'LICENSE_NOT_FOUND',
             'FEATURE_NOT_ENTITLED',
             'NOT_FLOATING',
@@ -308,9 +354,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/consume',
       {
+        preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
           errors: [
+            ...userSignInErrors,
             ...licenseStateErrors,
             'NOT_CONSUMPTION',
             'CONSUMPTION_LIMIT_EXCEEDED',
@@ -330,5 +378,47 @@ export const clientRoutes =
         },
       },
       async (request) => consume(deps, request.body),
+    );
+
+    const userRule: AuthRule = { kind: 'license-user' };
+    routes.post(
+      '/v1/client/user-licenses',
+      {
+        config: { auth: userRule, errors: ['VALIDATION_ERROR', ...userSignInErrors] },
+        schema: {
+          tags,
+          summary:
+            'The licenses a license user holds (of one product, when named), signed in by email and password',
+          body: userLicensesBodySchema,
+          response: { 200: userLicensesSchema },
+        },
+      },
+      async (request) => userLicenses(deps, auditContextOf(request), request.body),
+    );
+
+    routes.post(
+      '/v1/client/change-password',
+      {
+        config: {
+          auth: userRule,
+          errors: [
+            'VALIDATION_ERROR',
+            'INVALID_CREDENTIALS',
+            'ACCOUNT_DISABLED',
+            'CHANGE_PASSWORD_NOT_ALLOWED',
+            'RATE_LIMIT_EXCEEDED',
+          ],
+        },
+        schema: {
+          tags,
+          summary: 'A license user changes their own password (unless a policy of theirs forbids it); 204',
+          body: changePasswordBodySchema,
+          response: noContentResponse,
+        },
+      },
+      async (request, reply) => {
+        await changePassword(deps, auditContextOf(request), request.body);
+        return reply.code(204).send(null);
+      },
     );
   };

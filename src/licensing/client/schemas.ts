@@ -5,12 +5,32 @@ import { leaseSchema } from '../floating/schemas.js';
 import { licenseSchema } from '../licenses/schemas.js';
 import { machineSchema } from '../machines/schemas.js';
 import { productCodeSchema } from '../products/schemas.js';
+import { userPasswordSchema } from '../users/schemas.js';
 
 export const licenseKeyField = z.string().trim().min(1).max(128);
 export const fingerprintField = z.string().min(1).max(255);
 
+/**
+ * A license user signing in instead of sending `licenseKey` (user-based products; licensing/client/user-sign-in.ts
+ * turns them into the key of the user's license before this schema is checked).
+ */
+const userSignInFields = {
+  email: z
+    .email()
+    .max(320)
+    .optional()
+    .describe(
+      'With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only',
+    ),
+  password: z.string().min(1).max(1024).optional().describe("The license user's password, with email"),
+};
+const signedInKeyField = licenseKeyField.describe(
+  'The license key; leave it out when a license user signs in with email and password',
+);
+
 export const validateBodySchema = z.object({
-  licenseKey: licenseKeyField,
+  licenseKey: signedInKeyField,
+  ...userSignInFields,
   fingerprint: fingerprintField.optional(),
   productCode: z.string().min(1).max(64).optional(),
   features: z.array(z.string().min(1).max(64)).max(100).optional(),
@@ -37,7 +57,8 @@ export const validationResultSchema = z
 export type ValidationResult = z.infer<typeof validationResultSchema>;
 
 export const activateBodySchema = z.object({
-  licenseKey: licenseKeyField,
+  licenseKey: signedInKeyField,
+  ...userSignInFields,
   fingerprint: fingerprintField,
   name: z.string().max(255).optional(),
   hostname: z.string().max(255).optional(),
@@ -69,7 +90,8 @@ export const checkoutSchema = z
   .meta({ id: 'Checkout' });
 
 export const borrowBodySchema = z.object({
-  licenseKey: licenseKeyField,
+  licenseKey: signedInKeyField,
+  ...userSignInFields,
   fingerprint: fingerprintField,
   until: z.iso.datetime({ offset: true }).describe("The borrow's end: at most maxBorrowSeconds from now"),
 });
@@ -86,7 +108,8 @@ export const featureParams = z.object({ code: productCodeSchema });
 export const featureLeaseSchema = z.object({ lease: leaseSchema }).meta({ id: 'FeatureLease' });
 
 export const consumeBodySchema = z.object({
-  licenseKey: licenseKeyField,
+  licenseKey: signedInKeyField,
+  ...userSignInFields,
   amount: z
     .number()
     .int()
@@ -114,7 +137,11 @@ export const meterSchema = z
   })
   .meta({ id: 'Meter' });
 
-export const machineBodySchema = z.object({ licenseKey: licenseKeyField, fingerprint: fingerprintField });
+export const machineBodySchema = z.object({
+  licenseKey: signedInKeyField,
+  ...userSignInFields,
+  fingerprint: fingerprintField,
+});
 export type MachineBody = z.infer<typeof machineBodySchema>;
 
 export const heartbeatResultSchema = z
@@ -148,6 +175,32 @@ export const trialResultSchema = z
     licenseFile: z.string(),
   })
   .meta({ id: 'TrialResult' });
+
+export const userSignInErrors = [
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_DISABLED',
+  'INVALID_PRODUCT_AUTH_METHOD',
+  'USER_NOT_ASSIGNED_TO_PRODUCT',
+  'RATE_LIMIT_EXCEEDED',
+] as const satisfies readonly ErrorCode[];
+
+export const userLicensesBodySchema = z.object({
+  email: z.email().max(320),
+  password: z.string().min(1).max(1024),
+  productCode: z.string().min(1).max(64).optional(),
+});
+
+export const userLicensesSchema = z
+  .object({
+    data: z.array(z.object({ productCode: z.string(), license: licenseSchema })),
+  })
+  .meta({ id: 'UserLicenses' });
+
+export const changePasswordBodySchema = z.object({
+  email: z.email().max(320),
+  password: z.string().min(1).max(1024),
+  newPassword: userPasswordSchema,
+});
 
 /** What refuses a license that may not run now (the state checks of every client call, api.md's order). */
 export const licenseStateErrors = [

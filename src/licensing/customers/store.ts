@@ -1,6 +1,6 @@
 // SQL of customers.
 import type { ExpressionBuilder } from 'kysely';
-import type { CustomersTable, Schema } from '../../db/schema.js';
+import type { CustomersTable, Schema, UsersTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
 /**
@@ -72,3 +72,104 @@ export const updateCustomerRow = async (
 ): Promise<void> => {
   await db.updateTable('customers').set(patch).where('id', '=', id).execute();
 };
+
+// Users of a customer: members (customer_users, role member or manager) and the users assigned to one of the
+// customer's live licenses (members by assignment, role member).
+
+/** Users of a customer whose membership row or license assignment makes them so, with their role. */
+const usersOfCustomer = (db: Executor, customerId: string) =>
+  db
+    .selectFrom('users')
+    .leftJoin('customer_users', (join) =>
+      join.onRef('customer_users.user_id', '=', 'users.id').on('customer_users.customer_id', '=', customerId),
+    )
+    .selectAll('users')
+    .select('customer_users.role as role')
+    .where('users.deleted_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('customer_users.user_id', 'is not', null),
+        eb.exists(
+          eb
+            .selectFrom('license_users')
+            .innerJoin('licenses', 'licenses.id', 'license_users.license_id')
+            .select('license_users.user_id')
+            .whereRef('license_users.user_id', '=', 'users.id')
+            .where('licenses.customer_id', '=', customerId)
+            .where('licenses.deleted_at', 'is', null),
+        ),
+      ]),
+    );
+
+export type CustomerUserRow = UsersTable & { role: string | null };
+
+export const listCustomerUsers = (
+  db: Executor,
+  customerId: string,
+  window: { after?: string | undefined; limit: number },
+): Promise<CustomerUserRow[]> => {
+  let query = usersOfCustomer(db, customerId);
+  if (window.after) query = query.where('users.id', '>', window.after);
+  return query.orderBy('users.id').limit(window.limit).execute();
+};
+
+export const findCustomerUser = (
+  db: Executor,
+  customerId: string,
+  userId: string,
+): Promise<CustomerUserRow | undefined> =>
+  usersOfCustomer(db, customerId).where('users.id', '=', userId).executeTakeFirst();
+
+/** Adds or changes a membership; answers whether a row was inserted. */
+export const upsertMembership = async (
+  db: Executor,
+  row: { customer_id: string; user_id: string; role: string; created_at: number },
+): Promise<boolean> => {
+  const existing = await db
+    .selectFrom('customer_users')
+    .select('role')
+    .where('customer_id', '=', row.customer_id)
+    .where('user_id', '=', row.user_id)
+    .executeTakeFirst();
+  if (existing) {
+    if (existing.role !== row.role)
+      await db
+        .updateTable('customer_users')
+        .set({ role: row.role })
+        .where('customer_id', '=', row.customer_id)
+        .where('user_id', '=', row.user_id)
+        .execute();
+    return false;
+  }
+  await db
+    .insertInto('customer_users')
+    .values(row)
+    .onConflict((conflict) => conflict.columns(['customer_id', 'user_id']).doNothing())
+    .execute();
+  return true;
+};
+
+export const deleteMembership = async (
+  db: Executor,
+  customerId: string,
+  userId: string,
+): Promise<boolean> => {
+  const result = await db
+    .deleteFrom('customer_users')
+    .where('customer_id', '=', customerId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+};
+
+/** The live, active customers a user manages. */
+export const customersManagedBy = (db: Executor, userId: string): Promise<CustomersTable[]> =>
+  db
+    .selectFrom('customer_users')
+    .innerJoin('customers', 'customers.id', 'customer_users.customer_id')
+    .selectAll('customers')
+    .where('customer_users.user_id', '=', userId)
+    .where('customer_users.role', '=', 'manager')
+    .where('customers.deleted_at', 'is', null)
+    .orderBy('customers.id')
+    .execute();

@@ -48,6 +48,26 @@ export const getLicense = async (
 ): Promise<License> =>
   presentLicense(deps, deps.db.kysely, principal, await getLicenseRowOrThrow(deps.db.kysely, principal, id));
 
+/**
+ * Licenses by id as their holders see them, through the Client API or the portal: without the key (a license user
+ * signs in instead), in the order asked.
+ */
+export const licensesForHolder = async (deps: LicenseDeps, ids: readonly string[]): Promise<License[]> => {
+  const rows = await findLicensesByIds(deps.db.kysely, ids);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+  return presentLicenses(deps, deps.db.kysely, undefined, ordered, { showKey: false });
+};
+
+/** The key of a live license, unsealed: what a Client API call signed in by the license's user runs with. */
+export const licenseKeyOf = async (
+  deps: Pick<LicenseDeps, 'db' | 'sealer'>,
+  id: string,
+): Promise<string | undefined> => {
+  const row = await findLicense(deps.db.kysely, id);
+  return row && row.deleted_at === null ? deps.sealer.open(row.key_sealed).toString('utf8') : undefined;
+};
+
 /** The filters of the license list: a product, policy or customer by id or by code or email. */
 export interface LicenseListFilters {
   status?: LicenseStatus | undefined;

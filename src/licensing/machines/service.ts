@@ -6,6 +6,7 @@ import { recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
 import { rememberNonce } from '../../access/request-signing/service.js';
 import { readPage } from '../../db/pagination.js';
+import type { MachinesTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Sealer } from '../../lib/sealing.js';
@@ -17,7 +18,14 @@ import { canSeeProduct, visibleProducts } from '../visibility.js';
 import { deactivateMachine } from './deactivation.js';
 import { toMachine } from './machine.js';
 import type { Machine } from './schemas.js';
-import { findActiveMachine, findMachine, licensesOfMachines, listMachines, touchMachine } from './store.js';
+import {
+  activeMachinesWhere,
+  findActiveMachine,
+  findMachine,
+  licensesOfMachines,
+  listMachines,
+  touchMachine,
+} from './store.js';
 
 const visibleMachineOrThrow = async (db: Executor, caller: Caller, id: string) => {
   const row = await findMachine(db, id);
@@ -27,6 +35,19 @@ const visibleMachineOrThrow = async (db: Executor, caller: Caller, id: string) =
   const policy = (await policyRowsByIds(db, [license.policy_id])).get(license.policy_id);
   if (!policy) throw new Error(`License ${license.id} names a policy that does not exist`);
   return { row, policy };
+};
+
+/** Machines as answered: each with the heartbeat rule of its license's policy (for its derived status). */
+const presentMachines = async (db: Executor, rows: MachinesTable[], nowMs: number): Promise<Machine[]> => {
+  const licenses = await licensesOfMachines(db, [...new Set(rows.map((row) => row.license_id))]);
+  const policies = await policyRowsByIds(
+    db,
+    licenses.map((license) => license.policy_id),
+  );
+  const heartbeatOf = new Map(
+    licenses.map((license) => [license.id, policies.get(license.policy_id)?.heartbeat_seconds ?? null]),
+  );
+  return rows.map((row) => toMachine(row, heartbeatOf.get(row.license_id) ?? null, nowMs));
 };
 
 export const getMachine = async (
@@ -61,22 +82,23 @@ export const machinePage = async (
         status: query.status,
         limit: window.limit,
       }),
-    async (rows) => {
-      const licenses = await licensesOfMachines(db.kysely, [...new Set(rows.map((row) => row.license_id))]);
-      const policies = await policyRowsByIds(
-        db.kysely,
-        licenses.map((license) => license.policy_id),
-      );
-      const heartbeatOf = new Map(
-        licenses.map((license) => [license.id, policies.get(license.policy_id)?.heartbeat_seconds ?? null]),
-      );
-      return rows.map((row) => toMachine(row, heartbeatOf.get(row.license_id) ?? null, nowMs));
-    },
+    (rows) => presentMachines(db.kysely, rows, nowMs),
   );
   // `active` and `dead` share a stored status; the derived one decides.
   return query.status === 'active' || query.status === 'dead'
     ? { ...page, data: page.data.filter((machine) => machine.status === query.status) }
     : page;
+};
+
+/**
+ * The portal's machines: those a license user activated, or those of a customer's licenses (active and dead,
+ * at most 1,000), with the license each belongs to.
+ */
+export const portalMachines = async (
+  { db, clock }: CatalogDeps,
+  filter: { userId: string } | { customerId: string },
+): Promise<Machine[]> => {
+  return presentMachines(db.kysely, await activeMachinesWhere(db.kysely, filter), clock.nowMs());
 };
 
 /** DELETE /v1/machines/{id}: deactivates (frees the slot), within the policy's churn limit. */

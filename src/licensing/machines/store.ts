@@ -137,3 +137,21 @@ const refreshMachineRow = prepared<MachineReport & { id: string }>(
 export const refreshMachine = async (db: Executor, id: string, report: MachineReport): Promise<void> => {
   await refreshMachineRow(db, { id, ...report });
 };
+
+/** The active machines (dead ones included) a license user activated, or of a customer's licenses: the portal's. */
+export const activeMachinesWhere = (
+  db: Executor,
+  filter: { userId: string } | { customerId: string },
+): Promise<MachinesTable[]> => {
+  let query = db
+    .selectFrom('machines')
+    .innerJoin('licenses', 'licenses.id', 'machines.license_id')
+    .selectAll('machines')
+    .where('machines.status', '=', 'active')
+    .where('licenses.deleted_at', 'is', null);
+  query =
+    'userId' in filter
+      ? query.where('machines.user_id', '=', filter.userId)
+      : query.where('licenses.customer_id', '=', filter.customerId);
+  return query.orderBy('machines.id').limit(1000).execute();
+};

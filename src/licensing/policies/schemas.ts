@@ -58,6 +58,9 @@ const rules = {
     .min(60)
     .max(10 * 365 * 86_400),
   metadata: metadataSchema,
+  allowPasswordChange: z
+    .boolean()
+    .describe('Whether license users of its licenses may change their own password (user-based products)'),
 };
 
 export const policyDefaults = {
@@ -80,6 +83,7 @@ export const policyDefaults = {
   features: [],
   licenseFileTtlSeconds: 604_800,
   metadata: {},
+  allowPasswordChange: true,
 };
 
 /** Rules that hold between fields, for create and for the merged result of an update. */

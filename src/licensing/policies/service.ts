@@ -64,6 +64,7 @@ export const toPolicy = (row: PoliciesTable): Policy => ({
   features: JSON.parse(row.features) as Policy['features'],
   licenseFileTtlSeconds: row.license_file_ttl_seconds,
   metadata: parseMetadata(row.metadata),
+  allowPasswordChange: bool(row.allow_password_change),
   createdAt: new Date(row.created_at).toISOString(),
   updatedAt: new Date(row.updated_at).toISOString(),
 });
@@ -89,6 +90,7 @@ const toColumns = (rules: PolicyRules) => ({
   features: JSON.stringify(rules.features),
   license_file_ttl_seconds: rules.licenseFileTtlSeconds,
   metadata: JSON.stringify(rules.metadata),
+  allow_password_change: rules.allowPasswordChange ? 1 : 0,
 });
 
 const codeTaken = (code: string) =>

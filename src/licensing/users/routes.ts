@@ -5,8 +5,18 @@ import { z } from 'zod';
 import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
-import { listQuerySchema, pageSchema } from '../../http/pagination.js';
+import { pageSchema } from '../../http/pagination.js';
 import type { CatalogDeps } from '../products/service.js';
+import { inviteUser } from './invitations.js';
+import {
+  createUserSchema,
+  userIdParams as idParams,
+  invitationSchema,
+  licenseUserParams,
+  userListQuery as listQuery,
+  updateUserSchema,
+  userSchema,
+} from './schemas.js';
 import {
   assignLicenseUser,
   createUser,
@@ -17,25 +27,6 @@ import {
   updateUser,
   userPage,
 } from './service.js';
-
-const userSchema = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'LicenseUser' });
-const email = z
-  .email()
-  .max(320)
-  .transform((value) => value.trim().toLowerCase());
-const createUserSchema = z.strictObject({ email, name: z.string().trim().min(1).max(200).optional() });
-const updateUserSchema = z.strictObject({ name: z.string().trim().min(1).max(200) });
-const idParams = z.object({ id: z.string().min(1).max(64) });
-const licenseUserParams = z.object({ id: z.string().min(1).max(64), userId: z.string().min(1).max(64) });
-const listQuery = listQuerySchema({ email: z.string().max(320).optional() });
 
 export const userRoutes =
   (deps: CatalogDeps) =>
@@ -87,13 +78,46 @@ export const userRoutes =
         config: { auth: requireScope('customers:write'), errors: ['NOT_FOUND', 'GONE'] },
         schema: {
           tags,
-          summary: 'Rename a license user',
+          summary: 'Rename a license user, set their password, or disable or enable them',
           params: idParams,
           body: updateUserSchema,
           response: { 200: userSchema },
         },
       },
       async (request) => updateUser(deps, callerOf(request), request.params.id, request.body),
+    );
+    routes.post(
+      '/v1/users/:id/invitations',
+      {
+        config: { auth: requireScope('customers:write'), errors: ['NOT_FOUND', 'GONE'] },
+        schema: {
+          tags,
+          summary: 'Invite a license user to set a password: 201 with the one-time link (7 days unless told)',
+          params: idParams,
+          body: z
+            .strictObject({
+              expiresInSeconds: z
+                .number()
+                .int()
+                .min(300)
+                .max(90 * 86_400)
+                .optional(),
+            })
+            .optional(),
+          response: { 201: invitationSchema },
+        },
+      },
+      async (request, reply) => {
+        const invitation = await inviteUser(deps, callerOf(request), request.params.id, {
+          expiresInSeconds: request.body?.expiresInSeconds,
+        });
+        return reply.code(201).send({
+          userId: invitation.user.id,
+          url: invitation.url,
+          token: invitation.token,
+          expiresAt: invitation.expiresAt,
+        });
+      },
     );
     routes.delete(
       '/v1/users/:id',

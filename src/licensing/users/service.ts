@@ -8,15 +8,18 @@ import type { UsersTable } from '../../db/schema.js';
 import { type Executor, transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
+import { hashPassword } from '../../lib/secrets.js';
 import { lockLicense } from '../licenses/actions.js';
 import { getLicenseRowOrThrow } from '../licenses/service.js';
 import type { CatalogDeps } from '../products/service.js';
 import { softDelete } from '../soft-delete.js';
 import { visibleProducts } from '../visibility.js';
+import type { CreateUser, UpdateUser, User } from './schemas.js';
 import {
   assignedUsers,
   assignUser,
   countAssigned,
+  deleteUserSessions as endUserSessions,
   findLiveUserByEmail,
   findUser,
   insertUser,
@@ -26,27 +29,34 @@ import {
   userReachable,
 } from './store.js';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export const toUser = (row: UsersTable): User => ({
   id: row.id,
   email: row.email,
   name: row.name,
+  status: row.status as User['status'],
+  passwordSet: row.password_hash !== null,
   createdAt: new Date(row.created_at).toISOString(),
   updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+/** A new active user without a password (set by the vendor or through an invitation). */
+const newUserRow = (email: string, name: string | undefined, nowMs: number): UsersTable => ({
+  id: newId('user', nowMs),
+  email,
+  name: name ?? email,
+  created_at: nowMs,
+  updated_at: nowMs,
+  deleted_at: null,
+  password_hash: null,
+  password_changed_at: null,
+  status: 'active',
 });
 
 const emailTaken = (email: string) =>
   new AppError('ALREADY_EXISTS', `A user with email ${email} exists`, { field: 'email' });
 
 /** A product-restricted credential reaches a user only through a license of its products, or while unassigned. */
-const getUserRowOrThrow = async (db: Executor, principal: Principal | undefined, id: string) => {
+export const getUserRowOrThrow = async (db: Executor, principal: Principal | undefined, id: string) => {
   const row = await findUser(db, id);
   if (!row || !(await userReachable(db, id, visibleProducts(principal))))
     throw new AppError('NOT_FOUND', `No user ${id}`);
@@ -54,20 +64,13 @@ const getUserRowOrThrow = async (db: Executor, principal: Principal | undefined,
   return row;
 };
 
-export const createUser = async (
-  { db, clock }: CatalogDeps,
-  caller: Caller,
-  input: { email: string; name?: string | undefined },
-) => {
+export const createUser = async ({ db, clock }: CatalogDeps, caller: Caller, input: CreateUser) => {
   const now = clock.nowMs();
-  const row: UsersTable = {
-    id: newId('user', now),
-    email: input.email,
-    name: input.name ?? input.email,
-    created_at: now,
-    updated_at: now,
-    deleted_at: null,
-  };
+  const row = newUserRow(input.email, input.name, now);
+  if (input.password !== undefined) {
+    row.password_hash = await hashPassword(input.password);
+    row.password_changed_at = now;
+  }
   await transactionUnique(
     db,
     () => emailTaken(row.email),
@@ -77,7 +80,7 @@ export const createUser = async (
       await recordAudit(tx, clock, caller.audit, {
         action: 'user.create',
         target: { type: 'user', id: row.id },
-        changes: { email: [null, row.email] },
+        changes: { email: [null, row.email], ...(row.password_hash ? { password: [null, '(set)'] } : {}) },
       });
     },
   );
@@ -105,23 +108,40 @@ export const userPage = async (
   );
 };
 
+/**
+ * Renames, disables or re-enables a user, or sets their password (hashed before the transaction). A new password
+ * or a disabled account ends the user's portal sessions; a disabled user is refused at every sign-in.
+ */
 export const updateUser = async (
   { db, clock }: CatalogDeps,
   caller: Caller,
   id: string,
-  patch: { name?: string | undefined },
-) =>
-  transaction(db, async (tx) => {
+  patch: UpdateUser,
+) => {
+  const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
+  return transaction(db, async (tx) => {
     const row = await getUserRowOrThrow(tx, caller.principal, id);
-    const updated = { ...row, name: patch.name ?? row.name, updated_at: clock.nowMs() };
+    const nowMs = clock.nowMs();
+    const updated: UsersTable = {
+      ...row,
+      name: patch.name ?? row.name,
+      status: patch.status ?? row.status,
+      ...(passwordHash ? { password_hash: passwordHash, password_changed_at: nowMs } : {}),
+      updated_at: nowMs,
+    };
     await updateUserRow(tx, id, updated);
+    if (passwordHash || updated.status === 'disabled') await endUserSessions(tx, id);
     await recordAudit(tx, clock, caller.audit, {
       action: 'user.update',
       target: { type: 'user', id },
-      changes: diff({ name: row.name }, { name: updated.name }),
+      changes: {
+        ...diff({ name: row.name, status: row.status }, { name: updated.name, status: updated.status }),
+        ...(passwordHash ? { password: [row.password_hash ? '(set)' : null, '(set)'] } : {}),
+      },
     });
     return toUser(updated);
   });
+};
 
 export const deleteUser = (deps: CatalogDeps, caller: Caller, id: string): Promise<void> =>
   softDelete(
@@ -203,6 +223,29 @@ export const unassignLicenseUser = async (
 };
 
 /**
+ * Inside the caller's transaction: the live user with this email, or a new one without a password (audited). A
+ * portal manager assigning a seat to a new colleague, and an order naming its users, find or create them so.
+ */
+export const findOrCreateUser = async (
+  tx: Executor,
+  clock: CatalogDeps['clock'],
+  caller: Caller,
+  input: { email: string; name?: string | undefined },
+): Promise<UsersTable> => {
+  const email = input.email.trim().toLowerCase();
+  const existing = await findLiveUserByEmail(tx, email);
+  if (existing) return existing;
+  const user = newUserRow(email, input.name, clock.nowMs());
+  await insertUser(tx, user);
+  await recordAudit(tx, clock, caller.audit, {
+    action: 'user.create',
+    target: { type: 'user', id: user.id },
+    changes: { email: [null, email] },
+  });
+  return user;
+};
+
+/**
  * For activation on a per-user license: the assigned user with this email; LICENSE_USER_NOT_FOUND when no email
  * is given or no assigned user has it.
  */
@@ -238,24 +281,7 @@ export const assignUsersByEmail = async (
     );
   }
   for (const email of unique) {
-    const nowMs = clock.nowMs();
-    let user = await findLiveUserByEmail(tx, email);
-    if (!user) {
-      user = {
-        id: newId('user', nowMs),
-        email,
-        name: email,
-        created_at: nowMs,
-        updated_at: nowMs,
-        deleted_at: null,
-      };
-      await insertUser(tx, user);
-      await recordAudit(tx, clock, caller.audit, {
-        action: 'user.create',
-        target: { type: 'user', id: user.id },
-        changes: { email: [null, email] },
-      });
-    }
-    await assignUser(tx, license.id, user.id, nowMs);
+    const user = await findOrCreateUser(tx, clock, caller, { email });
+    await assignUser(tx, license.id, user.id, clock.nowMs());
   }
 };

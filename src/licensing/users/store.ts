@@ -1,6 +1,6 @@
 // SQL of license users and their assignments.
 import type { ExpressionBuilder } from 'kysely';
-import type { Schema, UsersTable } from '../../db/schema.js';
+import type { PortalSessionsTable, Schema, UserInvitationsTable, UsersTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
 /**
@@ -117,3 +117,77 @@ export const countAssigned = async (db: Executor, licenseId: string): Promise<nu
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 };
+
+// Passwords, invitations and portal sessions of license users.
+
+export const insertInvitation = async (db: Executor, row: UserInvitationsTable): Promise<void> => {
+  await db.insertInto('user_invitations').values(row).execute();
+};
+
+/** Marks an unused, unexpired invitation used and answers it; undefined when none such exists. */
+export const useInvitation = async (
+  db: Executor,
+  tokenHash: string,
+  nowMs: number,
+): Promise<UserInvitationsTable | undefined> =>
+  db
+    .updateTable('user_invitations')
+    .set({ used_at: nowMs })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', nowMs)
+    .returningAll()
+    .executeTakeFirst();
+
+export const insertUserSession = async (db: Executor, row: PortalSessionsTable): Promise<void> => {
+  await db.insertInto('portal_sessions').values(row).execute();
+};
+
+export const findUserSession = (db: Executor, tokenHash: string): Promise<PortalSessionsTable | undefined> =>
+  db.selectFrom('portal_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+
+export const touchUserSession = async (db: Executor, id: string, at: number): Promise<void> => {
+  await db.updateTable('portal_sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
+};
+
+export const deleteUserSession = async (db: Executor, id: string): Promise<void> => {
+  await db.deleteFrom('portal_sessions').where('id', '=', id).execute();
+};
+
+export const deleteUserSessions = async (db: Executor, userId: string): Promise<void> => {
+  await db.deleteFrom('portal_sessions').where('user_id', '=', userId).execute();
+};
+
+export interface UserLicenseRow {
+  license_id: string;
+  license_created_at: number;
+  license_status: string;
+  license_expires_at: number | null;
+  product_id: string;
+  product_code: string;
+  license_model: string;
+  allow_password_change: number;
+}
+
+/** The live licenses assigned to a user, with what sign-in needs of their product and policy, oldest first. */
+export const licensesOfUser = (db: Executor, userId: string): Promise<UserLicenseRow[]> =>
+  db
+    .selectFrom('license_users')
+    .innerJoin('licenses', 'licenses.id', 'license_users.license_id')
+    .innerJoin('products', 'products.id', 'licenses.product_id')
+    .innerJoin('policies', 'policies.id', 'licenses.policy_id')
+    .select([
+      'licenses.id as license_id',
+      'licenses.created_at as license_created_at',
+      'licenses.status as license_status',
+      'licenses.expires_at as license_expires_at',
+      'products.id as product_id',
+      'products.code as product_code',
+      'products.license_model as license_model',
+      'policies.allow_password_change as allow_password_change',
+    ])
+    .where('license_users.user_id', '=', userId)
+    .where('licenses.deleted_at', 'is', null)
+    .orderBy('licenses.created_at')
+    .orderBy('licenses.id')
+    .execute();

@@ -20,7 +20,7 @@ export const incidentStatuses = ['open', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof incidentStatuses)[number];
 
 export const actorSchema = z.object({
-  type: z.enum(['operator', 'api_key', 'oauth_client', 'rule', 'system', 'anonymous']),
+  type: z.enum(['operator', 'api_key', 'oauth_client', 'rule', 'system', 'anonymous', 'license_user']),
   id: z.string().nullable(),
   name: z.string().nullable(),
 });

@@ -1,0 +1,83 @@
+// Invitations: how a license user sets their first password. The vendor invites (Management API); the link
+// carries a secret token, kept only as a SHA-256 hash, usable once before it expires; accepting it sets the
+// password (and so lets the user sign in to the Client API and the portal).
+
+import type { AuditContext } from '../../access/audit/service.js';
+import { recordAudit } from '../../access/audit/service.js';
+import type { Caller } from '../../access/caller.js';
+import type { Database } from '../../db/connection.js';
+import { transaction } from '../../db/transaction.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/random.js';
+import { hashPassword, newSecret, sha256Hex } from '../../lib/secrets.js';
+import { getUserRowOrThrow } from './service.js';
+import { licenseUserActor } from './sign-in.js';
+import { deleteUserSessions, findUser, insertInvitation, updateUserRow, useInvitation } from './store.js';
+
+/** How long an invitation link works, unless the request says otherwise. */
+export const invitationDefaultSeconds = 7 * 86_400;
+
+/** The portal page that accepts an invitation; the token rides in the fragment, so no request line logs it. */
+export const invitationPath = (token: string) => `/portal/#/invitation/${token}`;
+
+export const inviteUser = async (
+  { db, clock }: { db: Database; clock: Clock },
+  caller: Caller,
+  userId: string,
+  options: { expiresInSeconds?: number | undefined },
+) => {
+  const token = newSecret('inv_');
+  const nowMs = clock.nowMs();
+  const expiresAt = nowMs + (options.expiresInSeconds ?? invitationDefaultSeconds) * 1000;
+  const user = await transaction(db, async (tx) => {
+    const row = await getUserRowOrThrow(tx, caller.principal, userId);
+    await insertInvitation(tx, {
+      id: newId('inv', nowMs),
+      user_id: row.id,
+      token_hash: sha256Hex(token),
+      expires_at: expiresAt,
+      used_at: null,
+      created_at: nowMs,
+    });
+    await recordAudit(tx, clock, caller.audit, {
+      action: 'user.invite',
+      target: { type: 'user', id: row.id },
+      changes: { expiresAt: [null, new Date(expiresAt).toISOString()] },
+    });
+    return row;
+  });
+  return { user, token, url: invitationPath(token), expiresAt: new Date(expiresAt).toISOString() };
+};
+
+/** Sets the password of the invited user; an unknown, used or expired token answers AUTH_INVALID. */
+export const acceptInvitation = async (
+  { db, clock }: { db: Database; clock: Clock },
+  context: AuditContext,
+  input: { token: string; password: string },
+): Promise<void> => {
+  const passwordHash = await hashPassword(input.password);
+  await transaction(db, async (tx) => {
+    const nowMs = clock.nowMs();
+    const invitation = await useInvitation(tx, sha256Hex(input.token), nowMs);
+    const user = invitation ? await findUser(tx, invitation.user_id) : undefined;
+    if (!invitation || !user || user.deleted_at !== null)
+      throw new AppError('AUTH_INVALID', 'The invitation is unknown, used or expired; ask for a new one');
+    await updateUserRow(tx, user.id, {
+      password_hash: passwordHash,
+      password_changed_at: nowMs,
+      updated_at: nowMs,
+    });
+    await deleteUserSessions(tx, user.id);
+    await recordAudit(
+      tx,
+      clock,
+      { ...context, actor: licenseUserActor(user) },
+      {
+        action: 'user.invitation_accept',
+        target: { type: 'user', id: user.id },
+        changes: { password: [user.password_hash ? '(set)' : null, '(set)'] },
+      },
+    );
+  });
+};
