@@ -41,6 +41,7 @@ import { createValidationMetrics, registerValidationCacheMetrics } from './licen
 import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
 import { createValidationCache } from './licensing/client/validation-cache.js';
+import { customerMailRoutes } from './licensing/customer-mail/routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { leaseRoutes } from './licensing/floating/routes.js';
 import { integrationRoutes } from './licensing/integrations/routes.js';
@@ -297,7 +298,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(customerRoutes({ db, clock }));
   await app.register(policyRoutes({ db, clock }));
   await app.register(licenseRoutes({ db, clock, sealer }));
-  await app.register(orderRoutes({ db, clock, sealer }));
+  await app.register(orderRoutes({ db, clock, sealer, customerMail: config.customerMail }));
+  await app.register(customerMailRoutes({ db }));
   await app.register(releaseRoutes({ db, clock }));
   await app.register(
     integrationRoutes({
@@ -310,6 +312,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
         apiUrl: config.stripeApi.url,
       },
       genericWebhookSecret: config.genericWebhookSecret,
+      customerMail: config.customerMail,
     }),
   );
   await app.register(
@@ -351,6 +354,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     usage,
     validations,
     onValidation: validationMetrics.observeValidation,
+    customerMail: config.customerMail,
   };
   await app.register(clientRoutes(client));
   await app.register(offlineRoutes(client));
