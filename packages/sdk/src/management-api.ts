@@ -782,6 +782,23 @@ export interface paths {
         patch: operations["licenses.update"];
         trace?: never;
     };
+    "/v1/licenses/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mail sent to the customer about a license (and its order), newest first: pending, sent, or failed with NOTIFICATION_FAILED */
+        get: operations["licenses.notifications.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/licenses/{id}/reinstate": {
         parameters: {
             query?: never;
@@ -2110,7 +2127,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2436,6 +2453,27 @@ export interface components {
             user: string;
             version: string;
         };
+        Notification: {
+            attempts: number;
+            /** @description NOTIFICATION_FAILED once the mail is given up; null otherwise */
+            code: "NOTIFICATION_FAILED" | null;
+            createdAt: string;
+            id: string;
+            /** @enum {string} */
+            kind: "license_issued" | "trial_started" | "license_expiring" | "user_invited" | "consumption_limit";
+            /** @description What the mail server answered to the last failed attempt */
+            lastError: string | null;
+            /** @description While pending: when it is tried (again) */
+            nextAttemptAt: string | null;
+            sentAt: string | null;
+            /**
+             * @description failed: given up after its attempts
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed";
+            subject: string;
+            to: string;
+        };
         OAuthClient: {
             clientId: string;
             createdAt: string;
@@ -2467,7 +2505,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2557,6 +2595,8 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /** @description The mail sent to the customer about this order (its license mail), with its delivery state */
+            notifications: components["schemas"]["Notification"][];
         };
         OrdersCreateRequest: {
             /** @description Found by email, or created */
@@ -6053,7 +6093,7 @@ export interface operations {
                     "application/json": {
                         data: {
                             /** @enum {string} */
-                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
                             description: string;
                             group: string;
                             resolution: string;
@@ -7423,6 +7463,97 @@ export interface operations {
             };
             /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "licenses.notifications.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Notification"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INSUFFICIENT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
