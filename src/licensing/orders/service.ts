@@ -177,7 +177,7 @@ export const createOrderIn = async (
   // Sorted by id, as GET /v1/orders/{id} answers them.
   issued.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const licenses = await presentLicenses(deps, tx, caller.principal, issued);
-  await notifyLicensesIssued(deps, tx, {
+  const mailed = await notifyLicensesIssued(deps, tx, {
     id: row.id,
     externalId: row.external_id,
     customer,
@@ -186,7 +186,7 @@ export const createOrderIn = async (
       ...(names.get(license.policy_id) ?? { productName: '', policyName: '' }),
     })),
   });
-  const order = toOrder(row, licenses, await orderNotifications(tx, row.id));
+  const order = toOrder(row, licenses, mailed ? await orderNotifications(tx, row.id) : []);
   await recordAudit(tx, deps.clock, caller.audit, {
     action: 'order.create',
     target: { type: 'order', id: row.id },
