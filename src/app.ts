@@ -41,6 +41,7 @@ import { createValidationMetrics, registerValidationCacheMetrics } from './licen
 import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
 import { createValidationCache } from './licensing/client/validation-cache.js';
+import { customerMailRoutes } from './licensing/customer-mail/routes.js';
 import { customerMemberRoutes } from './licensing/customers/member-routes.js';
 import { customerRoutes } from './licensing/customers/routes.js';
 import { leaseRoutes } from './licensing/floating/routes.js';
@@ -301,7 +302,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(customerMemberRoutes({ db, clock }));
   await app.register(policyRoutes({ db, clock }));
   await app.register(licenseRoutes({ db, clock, sealer }));
-  await app.register(orderRoutes({ db, clock, sealer }));
+  await app.register(orderRoutes({ db, clock, sealer, customerMail: config.customerMail }));
+  await app.register(customerMailRoutes({ db }));
   await app.register(releaseRoutes({ db, clock }));
   await app.register(
     integrationRoutes({
@@ -314,6 +316,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
         apiUrl: config.stripeApi.url,
       },
       genericWebhookSecret: config.genericWebhookSecret,
+      customerMail: config.customerMail,
     }),
   );
   await app.register(
@@ -334,7 +337,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await app.register(metricsRoutes(metrics, { public: config.metricsPublic }));
   await app.register(blocklistRoutes({ db, clock }));
   await app.register(machineRoutes({ db, clock }));
-  await app.register(userRoutes({ db, clock }));
+  await app.register(
+    userRoutes({ db, clock, sealer, customerMail: config.customerMail, publicUrl: config.publicUrl }),
+  );
   await app.register(leaseRoutes({ db, clock }));
   await app.register(usageRoutes({ db, clock, usage }));
   const writes = createWriteBatcher(db);
@@ -355,6 +360,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     usage,
     validations,
     onValidation: validationMetrics.observeValidation,
+    customerMail: config.customerMail,
     passwords: createPasswordChecks(clock),
   };
   await app.register(clientRoutes(client));

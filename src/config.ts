@@ -72,6 +72,25 @@ const hoursByFeature = z
 /** Comma-separated email addresses. */
 const emails = list.pipe(z.array(z.email()).min(1));
 
+/** The kinds of customer mail (CHARTER_CUSTOMER_MAIL), each off unless listed. */
+export const customerMailKinds = [
+  'license_issued',
+  'trial_started',
+  'license_expiring',
+  'user_invited',
+  'consumption_limit',
+] as const;
+export type CustomerMailKind = (typeof customerMailKinds)[number];
+
+/** Comma-separated customer mail kinds; an unknown one is named with the kinds there are. */
+const customerMailList = list.pipe(
+  z.array(
+    z.enum(customerMailKinds, {
+      error: (issue) => `unknown kind "${String(issue.input)}" (kinds: ${customerMailKinds.join(', ')})`,
+    }),
+  ),
+);
+
 const url = (protocols: string[]) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`) }).describe(`a ${protocols.join(' or ')} URL`);
 
@@ -153,6 +172,8 @@ export const configSchema = z.object({
   CHARTER_MAIL_TO_WARNING: emails.optional(),
   CHARTER_MAIL_TO_INFO: emails.optional(),
   CHARTER_MAIL_TO_APPROVERS: emails.optional(),
+  CHARTER_CUSTOMER_MAIL: customerMailList.default([]),
+  CHARTER_PUBLIC_URL: url(['https', 'http']).optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -204,6 +225,13 @@ export interface Config {
     incidentSeverity: 'critical' | 'warning' | 'info' | 'none';
     to: { critical?: string[]; warning?: string[]; info?: string[]; approvers?: string[] };
   };
+  /** The kinds of customer mail turned on (CHARTER_CUSTOMER_MAIL; needs CHARTER_SMTP_URL); none by default. */
+  customerMail: CustomerMailKind[];
+  /**
+   * Where customers reach this server (CHARTER_PUBLIC_URL), for the absolute links of customer mail (invitations);
+   * without it an invitation answers its link as a path. Required when user_invited mail is on.
+   */
+  publicUrl: string | undefined;
   /** Background work: how often lapsed leases are marked expired, usage counters written, and the lifecycle
    * watch (license.expired / expiring_soon, machine.heartbeat_dead) looks. */
   workers: { leaseReaperSeconds: number; usageFlushSeconds: number; lifecycleScanSeconds: number };
@@ -295,6 +323,16 @@ export const loadConfig = (
       'Invalid configuration:\n  CHARTER_MAIL_FROM: required with CHARTER_SMTP_URL (the sender of notification mail)',
     );
   }
+  if (raw.CHARTER_CUSTOMER_MAIL.length > 0 && raw.CHARTER_SMTP_URL === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CHARTER_CUSTOMER_MAIL: needs CHARTER_SMTP_URL and CHARTER_MAIL_FROM (the mail server and sender)',
+    );
+  }
+  if (raw.CHARTER_CUSTOMER_MAIL.includes('user_invited') && raw.CHARTER_PUBLIC_URL === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CHARTER_PUBLIC_URL: required when CHARTER_CUSTOMER_MAIL lists user_invited (the link in the mail)',
+    );
+  }
   if (raw.CHARTER_SESSION_IDLE_SECONDS > raw.CHARTER_SESSION_MAX_SECONDS) {
     throw new ConfigError(
       'Invalid configuration:\n  CHARTER_SESSION_IDLE_SECONDS: must not exceed CHARTER_SESSION_MAX_SECONDS',
@@ -354,6 +392,8 @@ export const loadConfig = (
         ...(raw.CHARTER_MAIL_TO_APPROVERS ? { approvers: raw.CHARTER_MAIL_TO_APPROVERS } : {}),
       },
     },
+    customerMail: [...new Set(raw.CHARTER_CUSTOMER_MAIL)],
+    publicUrl: raw.CHARTER_PUBLIC_URL?.replace(/\/+$/, ''),
     workers: {
       leaseReaperSeconds: raw.CHARTER_LEASE_REAPER_SECONDS,
       usageFlushSeconds: raw.CHARTER_USAGE_FLUSH_SECONDS,

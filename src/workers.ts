@@ -53,7 +53,14 @@ export const startWorkers = ({ config, db, clock, log, poller }: WorkerDeps): Wo
   );
   webhookWorker.start();
   const lifecycleWatch = startLifecycleWatch(
-    { db, clock, sealer, log },
+    {
+      db,
+      clock,
+      sealer,
+      log,
+      expiryNoticeMs: config.expiryNoticeDays * 86_400_000,
+      customerMail: config.customerMail,
+    },
     config.workers.lifecycleScanSeconds * 1000,
   );
   const leaseReaper = startLeaseReaper({ db, clock, log }, config.workers.leaseReaperSeconds * 1000);
@@ -90,6 +97,7 @@ export const startWorkers = ({ config, db, clock, log, poller }: WorkerDeps): Wo
       clock,
       log,
       mail: config.mail,
+      sealer,
       failed: noteMailFailure({ db, clock }),
     },
     { intervalMs: mailIntervalMs },

@@ -109,6 +109,53 @@ describe('configuration', () => {
     );
   });
 
+  it('turns customer mail on per kind (none by default), naming an unknown kind and requiring SMTP', () => {
+    const mail = {
+      CHARTER_SMTP_URL: 'smtp://mail.example.com:587',
+      CHARTER_MAIL_FROM: 'licenses@example.com',
+    };
+    assert.deepEqual(loadConfig({ cwd: emptyDir(), env: mail }).customerMail, []);
+    assert.deepEqual(
+      loadConfig({
+        cwd: emptyDir(),
+        env: { ...mail, CHARTER_CUSTOMER_MAIL: 'license_issued, license_expiring,license_issued' },
+      }).customerMail,
+      ['license_issued', 'license_expiring'],
+    );
+    assert.throws(
+      () =>
+        loadConfig({
+          cwd: emptyDir(),
+          env: { ...mail, CHARTER_CUSTOMER_MAIL: 'license_issued,order_shipped' },
+        }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /CHARTER_CUSTOMER_MAIL\.1: unknown kind "order_shipped" \(kinds: license_issued, trial_started/.test(
+          error.message,
+        ),
+    );
+    assert.throws(
+      () => loadConfig({ cwd: emptyDir(), env: { CHARTER_CUSTOMER_MAIL: 'license_issued' } }),
+      (error: Error) =>
+        error instanceof ConfigError && /CHARTER_CUSTOMER_MAIL: needs CHARTER_SMTP_URL/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ cwd: emptyDir(), env: { ...mail, CHARTER_CUSTOMER_MAIL: 'user_invited' } }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /CHARTER_PUBLIC_URL: required when CHARTER_CUSTOMER_MAIL/.test(error.message),
+    );
+    const invitations = loadConfig({
+      cwd: emptyDir(),
+      env: {
+        ...mail,
+        CHARTER_CUSTOMER_MAIL: 'user_invited',
+        CHARTER_PUBLIC_URL: 'https://licenses.example.com/',
+      },
+    });
+    assert.equal(invitations.publicUrl, 'https://licenses.example.com', 'kept without its trailing slash');
+  });
+
   it('reads charter.config.json, and the environment wins over it', () => {
     const cwd = emptyDir();
     writeFileSync(path.join(cwd, 'charter.config.json'), JSON.stringify({ PORT: 7000, HOST: '0.0.0.0' }));

@@ -685,6 +685,19 @@ export interface MailOutboxTable {
   sent_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Customer mail (migration 0027): its kind (CHARTER_CUSTOMER_MAIL), null for operator mail. */
+  kind: string | null;
+  /** The HTML part, when the mail has one. */
+  html: string | null;
+  /** What a customer mail concerns. */
+  order_id: string | null;
+  license_id: string | null;
+  user_id: string | null;
+  /** 1: body and html are sealed (customer mail carries license keys and invitation links); both are emptied once
+   * the mail is sent or given up. */
+  sealed: number;
+  /** Unique when set: a second mail with the same key is not queued. */
+  dedupe_key: string | null;
 }
 
 /** SQLite only (migration 0025): the license each committed change touched ('*' for all), in commit order. */

@@ -2,13 +2,10 @@
 // incident reaches the operators who can act on it, a pending approval reaches the approvers, configured recipients
 // replace them, and a mail the server cannot take is recorded on the incident's timeline and retried until sent.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { evaluateRule } from '../../src/ops/incidents/engine.js';
 import { serverDownRule } from '../../src/ops/incidents/rules/server-down.js';
 import type { Incident } from '../../src/ops/incidents/schemas.js';
@@ -21,52 +18,14 @@ import { managementCalls } from '../support/calls.js';
 import { createLicense } from '../support/factories.js';
 import { addMonitoredServer, standIn } from '../support/monitor.js';
 import { dialects } from '../support/services.js';
-
-interface Received {
-  from: string;
-  to: string[];
-  text: string;
-}
-
-/** A real SMTP server on loopback that keeps what it is sent. */
-const startSmtp = async (port = 0) => {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address).sort(),
-          text: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  server.listen(port, '127.0.0.1');
-  await once(server.server, 'listening');
-  return {
-    received,
-    port: (server.server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
-/** The Subject header, unfolded (RFC 5322 folds long headers across lines). */
-const subjectOf = (message: Received) =>
-  /^Subject: (.*)$/m.exec(message.text.replace(/\r?\n(?=[ \t])/g, ''))?.[1]?.trim() ?? '';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 for (const dialect of dialects()) {
   describe(`notification mail (${dialect})`, () => {
     let t: TestApp;
     let admin: string;
     let dir: string;
-    let smtp: Awaited<ReturnType<typeof startSmtp>>;
+    let smtp: TestSmtp;
     const emails: Record<string, string> = {};
     const call = managementCalls(
       () => t,
@@ -130,7 +89,7 @@ for (const dialect of dialects()) {
       assert.ok(message);
       assert.equal(message.from, 'charter@vendor.example');
       assert.deepEqual(message.to, [emails.admin, emails.operator, emails.owner].sort(), 'not the viewer');
-      assert.equal(subjectOf(message), `[Charter critical] ${incident.title}`);
+      assert.equal(message.subject, `[Charter critical] ${incident.title}`);
       assert.match(message.text, new RegExp(`/v1/incidents/${incident.id}/acknowledge`));
       const [mail] = await mailsOf(t.db.kysely, { incidentId: incident.id });
       assert.deepEqual([mail?.status, mail?.attempts], ['sent', 1]);
@@ -150,7 +109,7 @@ for (const dialect of dialects()) {
       const [message] = smtp.received.splice(0);
       assert.ok(message);
       assert.deepEqual(message.to, [emails.admin, emails.owner].sort());
-      assert.equal(subjectOf(message), `[Charter] Approval needed: suspend_license (${action.id})`);
+      assert.equal(message.subject, `[Charter] Approval needed: suspend_license (${action.id})`);
       assert.match(message.text, /seen on a torrent site/);
     });
 
@@ -171,7 +130,7 @@ for (const dialect of dialects()) {
       [mail] = await mailsOf(t.db.kysely, { incidentId: incident.id });
       assert.equal(mail?.attempts, 2);
       // The server is back, on the same address: the next attempt delivers.
-      smtp = await startSmtp(smtp.port);
+      smtp = await startSmtp({ port: smtp.port });
       t.clock.set(Number(mail?.next_attempt_at));
       assert.equal(await worker().runOnce(), 1);
       [mail] = await mailsOf(t.db.kysely, { incidentId: incident.id });

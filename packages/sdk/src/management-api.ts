@@ -313,6 +313,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/client/change-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A license user changes their own password (unless a policy of theirs forbids it); 204 */
+        post: operations["client.changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/client/checkout": {
         parameters: {
             query?: never;
@@ -483,6 +500,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/client/user-licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The licenses a license user holds (of one product, when named), signed in by email and password */
+        post: operations["client.userLicenses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/client/validate": {
         parameters: {
             query?: never;
@@ -555,6 +589,91 @@ export interface paths {
         head?: never;
         /** Update a customer */
         patch: operations["customers.update"];
+        trace?: never;
+    };
+    "/v1/customers/{id}/license-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's license users: its members and managers, and the users holding a seat on its licenses */
+        get: operations["customers.licenseUsers.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make one of the customer’s users a license manager (201; 200 when already one) */
+        post: operations["customers.managers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/managers/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Make a license manager a plain member again */
+        delete: operations["customers.managers.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a license user to a customer (201; 200 when already one of its users) */
+        post: operations["customers.users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a user's membership of a customer (their seats stay assigned) */
+        delete: operations["customers.users.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/errors": {
@@ -780,6 +899,23 @@ export interface paths {
         head?: never;
         /** Update expiresAt, maxMachines, features or metadata */
         patch: operations["licenses.update"];
+        trace?: never;
+    };
+    "/v1/licenses/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mail sent to the customer about a license (and its order), newest first: pending, sent, or failed with NOTIFICATION_FAILED */
+        get: operations["licenses.notifications.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/licenses/{id}/reinstate": {
@@ -1325,6 +1461,228 @@ export interface paths {
         patch: operations["policies.update"];
         trace?: never;
     };
+    "/v1/portal/customers/{customerId}/licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A managed customer's licenses (with their keys) */
+        get: operations["portal.customers.licenses.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/customers/{customerId}/licenses/{licenseId}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users holding a seat of a managed customer's license */
+        get: operations["portal.customers.licenses.users.list"];
+        put?: never;
+        /** Assign a seat to a person by email (within maxUsers): 201, or 200 when they hold one */
+        post: operations["portal.customers.licenses.users.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/customers/{customerId}/licenses/{licenseId}/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a seat back */
+        delete: operations["portal.customers.licenses.users.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/customers/{customerId}/machines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active machines of a managed customer's licenses */
+        get: operations["portal.customers.machines.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/customers/{customerId}/machines/{machineId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a machine of a managed customer's license */
+        delete: operations["portal.customers.machines.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/customers/{customerId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A managed customer's usage: seats and machines of their limits, meters */
+        get: operations["portal.customers.usage.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a password with the token of an invitation link (once, before it expires) */
+        post: operations["portal.invitations.accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The licenses I hold */
+        get: operations["portal.licenses.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in a license user: sets the charter_portal_session cookie and answers the CSRF token */
+        post: operations["portal.login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out of the portal */
+        post: operations["portal.logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/machines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The devices I activated */
+        get: operations["portal.machines.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/machines/{machineId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deactivate a device of mine */
+        delete: operations["portal.machines.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user, the customers they manage, the CSRF token */
+        get: operations["portal.session.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/products": {
         parameters: {
             query?: never;
@@ -1558,8 +1916,25 @@ export interface paths {
         delete: operations["users.delete"];
         options?: never;
         head?: never;
-        /** Rename a license user */
+        /** Rename a license user, set their password, or disable or enable them */
         patch: operations["users.update"];
+        trace?: never;
+    };
+    "/v1/users/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite a license user to set a password: 201 with the one-time link (7 days unless told) */
+        post: operations["users.invitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/webhook-deliveries/{id}": {
@@ -1685,7 +2060,7 @@ export interface components {
                 id: string | null;
                 name: string | null;
                 /** @enum {string} */
-                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous";
+                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous" | "license_user";
             } | null;
             /** @description Why it was rejected */
             decisionReason: string | null;
@@ -1706,7 +2081,7 @@ export interface components {
                 id: string | null;
                 name: string | null;
                 /** @enum {string} */
-                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous";
+                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous" | "license_user";
             };
             reason: string;
             /** @description What the execution answered (the license, machine … as changed) */
@@ -1856,7 +2231,7 @@ export interface components {
                 id: string | null;
                 name: string | null;
                 /** @enum {string} */
-                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous";
+                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous" | "license_user";
             };
             at: string;
             changes: {
@@ -1905,57 +2280,127 @@ export interface components {
         };
         ClientActivateRequest: {
             cores?: number;
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
             hostname?: string;
             isVm?: boolean;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
             name?: string;
+            /** @description The license user's password, with email */
+            password?: string;
             platform?: string;
             /** Format: email */
             userEmail?: string;
         };
         ClientBorrowRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
             /**
              * Format: date-time
              * @description The borrow's end: at most maxBorrowSeconds from now
              */
             until: string;
         };
+        ClientChangePasswordRequest: {
+            /** Format: email */
+            email: string;
+            newPassword: string;
+            password: string;
+        };
         ClientCheckoutRequest: {
             cores?: number;
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
             hostname?: string;
             isVm?: boolean;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
             name?: string;
+            /** @description The license user's password, with email */
+            password?: string;
             platform?: string;
             /** Format: email */
             userEmail?: string;
         };
         ClientConsumeRequest: {
             amount: number;
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             /** @description A consumption feature's code; omit for the license's meter */
             feature?: string;
             fingerprint?: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
         };
         ClientDeactivateRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
         };
         ClientFeaturesCheckoutRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
         };
         ClientFeaturesReleaseRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
         };
         ClientHeartbeatRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
         };
         ClientInstallationFileRequest: {
             /**
@@ -1969,12 +2414,28 @@ export interface components {
             version?: string;
         };
         ClientLicenseFileRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
         };
         ClientReleaseRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             fingerprint: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
+            /** @description The license user's password, with email */
+            password?: string;
         };
         ClientTrialRequest: {
             /** Format: email */
@@ -1982,12 +2443,26 @@ export interface components {
             fingerprint: string;
             productCode: string;
         };
+        ClientUserLicensesRequest: {
+            /** Format: email */
+            email: string;
+            password: string;
+            productCode?: string;
+        };
         ClientValidateRequest: {
+            /**
+             * Format: email
+             * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
+             */
+            email?: string;
             features?: string[];
             fingerprint?: string;
+            /** @description The license key; leave it out when a license user signs in with email and password */
             licenseKey: string;
             /** @description Ask for a signed result; the nonce is echoed */
             nonce?: string;
+            /** @description The license user's password, with email */
+            password?: string;
             productCode?: string;
         };
         ClientVersionsRequest: {
@@ -2081,6 +2556,9 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "inactive";
         };
+        CustomersManagersRequest: {
+            userId: string;
+        };
         CustomersUpdateRequest: {
             company?: string | null;
             /** Format: email */
@@ -2091,6 +2569,48 @@ export interface components {
             name?: string;
             /** @enum {string} */
             status?: "active" | "inactive";
+        };
+        CustomersUsersRequest: {
+            userId: string;
+        };
+        CustomerUsage: {
+            data: {
+                consumption: {
+                    max: number;
+                    periodStartsAt: string;
+                    used: number;
+                } | null;
+                expiresAt: string | null;
+                licenseId: string;
+                machines: {
+                    max: number | null;
+                    used: number;
+                };
+                status: string;
+                users: {
+                    max: number | null;
+                    used: number;
+                };
+            }[];
+        };
+        CustomerUser: {
+            createdAt: string;
+            email: string;
+            id: string;
+            name: string;
+            /** @description Whether the user can sign in with a password yet */
+            passwordSet: boolean;
+            /**
+             * @description manager: administers the customer's seats through the portal
+             * @enum {string}
+             */
+            role: "member" | "manager";
+            /**
+             * @description disabled: refused at sign-in (Client API and portal), its sessions ended
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+            updatedAt: string;
         };
         Denial: {
             at: string;
@@ -2110,7 +2630,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2164,13 +2684,19 @@ export interface components {
             leases: components["schemas"]["Lease"][];
             machine: components["schemas"]["Machine"];
         };
+        HeldLicenses: {
+            data: {
+                license: components["schemas"]["License"];
+                productCode: string;
+            }[];
+        };
         Incident: {
             acknowledgedAt: string | null;
             acknowledgedBy: {
                 id: string | null;
                 name: string | null;
                 /** @enum {string} */
-                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous";
+                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous" | "license_user";
             } | null;
             /** @description What the rule saw when it opened the incident */
             details: {
@@ -2185,7 +2711,7 @@ export interface components {
                 id: string | null;
                 name: string | null;
                 /** @enum {string} */
-                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous";
+                type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous" | "license_user";
             } | null;
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
@@ -2200,7 +2726,7 @@ export interface components {
                     id: string | null;
                     name: string | null;
                     /** @enum {string} */
-                    type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous";
+                    type: "operator" | "api_key" | "oauth_client" | "rule" | "system" | "anonymous" | "license_user";
                 };
                 at: string;
                 message: string;
@@ -2338,6 +2864,13 @@ export interface components {
             email: string;
             id: string;
             name: string;
+            /** @description Whether the user can sign in with a password yet */
+            passwordSet: boolean;
+            /**
+             * @description disabled: refused at sign-in (Client API and portal), its sessions ended
+             * @enum {string}
+             */
+            status: "active" | "disabled";
             updatedAt: string;
         };
         Machine: {
@@ -2436,6 +2969,27 @@ export interface components {
             user: string;
             version: string;
         };
+        Notification: {
+            attempts: number;
+            /** @description NOTIFICATION_FAILED once the mail is given up; null otherwise */
+            code: "NOTIFICATION_FAILED" | null;
+            createdAt: string;
+            id: string;
+            /** @enum {string} */
+            kind: "license_issued" | "trial_started" | "license_expiring" | "user_invited" | "consumption_limit";
+            /** @description What the mail server answered to the last failed attempt */
+            lastError: string | null;
+            /** @description While pending: when it is tried (again) */
+            nextAttemptAt: string | null;
+            sentAt: string | null;
+            /**
+             * @description failed: given up after its attempts
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed";
+            subject: string;
+            to: string;
+        };
         OAuthClient: {
             clientId: string;
             createdAt: string;
@@ -2467,7 +3021,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2557,6 +3111,8 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /** @description The mail sent to the customer about this order (its license mail), with its delivery state */
+            notifications: components["schemas"]["Notification"][];
         };
         OrdersCreateRequest: {
             /** @description Found by email, or created */
@@ -2602,6 +3158,8 @@ export interface components {
         PoliciesCreateRequest: {
             allowBorrow?: boolean;
             allowOffline?: boolean;
+            /** @description Whether license users of its licenses may change their own password (user-based products) */
+            allowPasswordChange?: boolean;
             allowVm?: boolean;
             code: string;
             consumption?: {
@@ -2644,6 +3202,8 @@ export interface components {
         PoliciesUpdateRequest: {
             allowBorrow?: boolean;
             allowOffline?: boolean;
+            /** @description Whether license users of its licenses may change their own password (user-based products) */
+            allowPasswordChange?: boolean;
             allowVm?: boolean;
             consumption?: {
                 allowNegative: boolean;
@@ -2683,6 +3243,8 @@ export interface components {
         Policy: {
             allowBorrow: boolean;
             allowOffline: boolean;
+            /** @description Whether license users of its licenses may change their own password (user-based products) */
+            allowPasswordChange: boolean;
             allowVm: boolean;
             code: string;
             consumption: {
@@ -2748,6 +3310,34 @@ export interface components {
             outcome: "ok" | "unreachable" | "query_failed" | "parse_error" | "exec_failed" | "timeout";
             serverId: string;
             startedAt: string;
+        };
+        PortalCustomersLicensesUsersCreateRequest: {
+            /** @description When sent, must be the customer of the path (else 422 CUSTOMER_ACCOUNT_MISMATCH) */
+            customerId?: string;
+            /** Format: email */
+            email: string;
+            name?: string;
+        };
+        PortalInvitationsAcceptRequest: {
+            password: string;
+            token: string;
+        };
+        PortalLicenses: {
+            data: components["schemas"]["License"][];
+        };
+        PortalLoginRequest: {
+            email: string;
+            password: string;
+        };
+        PortalMachines: {
+            data: components["schemas"]["Machine"][];
+        };
+        PortalSession: {
+            csrfToken: string;
+            expiresAt: string;
+            /** @description The customers this user is a license manager of */
+            managedCustomers: components["schemas"]["Customer"][];
+            user: components["schemas"]["LicenseUser"];
         };
         Product: {
             code: string;
@@ -2887,6 +3477,10 @@ export interface components {
             /** Format: date-time */
             publishedAt?: string;
         };
+        SeatHolders: {
+            data: components["schemas"]["LicenseUser"][];
+            nextCursor: string | null;
+        };
         SigningKey: {
             /** @constant */
             algorithm: "Ed25519";
@@ -2977,13 +3571,36 @@ export interface components {
             seatsInUse: number;
             to: string;
         };
+        UserInvitation: {
+            expiresAt: string;
+            /** @description The secret in the link, for a vendor that builds its own link */
+            token: string;
+            /** @description The link that lets the user set a password; shown once. Mailed to the user when customer mail is on */
+            url: string;
+            userId: string;
+        };
+        UserLicenses: {
+            data: {
+                license: components["schemas"]["License"];
+                productCode: string;
+            }[];
+        };
         UsersCreateRequest: {
             /** Format: email */
             email: string;
             name?: string;
+            /** @description Set by the vendor; otherwise send an invitation */
+            password?: string;
+        };
+        UsersInvitationsRequest: {
+            expiresInSeconds?: number;
         };
         UsersUpdateRequest: {
-            name: string;
+            name?: string;
+            /** @description Replaces the user's password and ends their portal sessions */
+            password?: string;
+            /** @enum {string} */
+            status?: "active" | "disabled";
         };
         ValidationResult: {
             checkedAt: string;
@@ -3097,7 +3714,7 @@ export interface operations {
                         data: {
                             auth: {
                                 /** @enum {string} */
-                                kind: "public" | "license-key" | "webhook-signature" | "session" | "credential";
+                                kind: "public" | "license-key" | "license-user" | "portal-session" | "webhook-signature" | "session" | "credential";
                             } | {
                                 /** @enum {string} */
                                 kind: "scope";
@@ -4674,6 +5291,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -4683,7 +5318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4743,6 +5378,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -4752,8 +5405,75 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | BORROW_NOT_ALLOWED | BORROW_UNTIL_INVALID | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | BORROW_NOT_ALLOWED | BORROW_UNTIL_INVALID | LEASE_NOT_FOUND */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "client.changePassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED | CHANGE_PASSWORD_NOT_ALLOWED */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4821,6 +5541,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -4830,7 +5568,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4890,6 +5628,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -4899,7 +5655,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_CONSUMPTION | CONSUMPTION_LIMIT_EXCEEDED | NEGATIVE_CONSUMPTION_NOT_ALLOWED | FEATURE_NOT_ENTITLED | MACHINE_NOT_ACTIVATED */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_CONSUMPTION | CONSUMPTION_LIMIT_EXCEEDED | NEGATIVE_CONSUMPTION_NOT_ALLOWED | FEATURE_NOT_ENTITLED | MACHINE_NOT_ACTIVATED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4957,6 +5713,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -4966,7 +5740,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description MACHINE_NOT_ACTIVATED | DEACTIVATION_LIMIT_EXCEEDED */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | MACHINE_NOT_ACTIVATED | DEACTIVATION_LIMIT_EXCEEDED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5037,6 +5811,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -5046,7 +5838,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | FEATURE_NOT_ENTITLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | LEASE_NOT_FOUND | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | FEATURE_NOT_ENTITLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | LEASE_NOT_FOUND | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5106,6 +5898,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -5115,7 +5925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description FEATURE_NOT_ENTITLED | NOT_FLOATING | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | FEATURE_NOT_ENTITLED | NOT_FLOATING | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5175,6 +5985,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -5184,7 +6012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5313,6 +6141,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -5322,7 +6168,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5380,6 +6226,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -5389,7 +6253,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description NOT_FLOATING | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | NOT_FLOATING | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5478,6 +6342,84 @@ export interface operations {
             };
         };
     };
+    "client.userLicenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientUserLicensesRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserLicenses"];
+                };
+            };
+            /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "client.validate": {
         parameters: {
             query?: never;
@@ -5502,6 +6444,33 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6035,6 +7004,482 @@ export interface operations {
             };
         };
     };
+    "customers.licenseUsers.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CustomerUser"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INSUFFICIENT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNKNOWN_CUSTOMER */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "customers.managers": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomersManagersRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUser"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUser"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNKNOWN_CUSTOMER | MANAGER_NOT_ELIGIBLE */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "customers.managers.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNKNOWN_CUSTOMER */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "customers.users": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomersUsersRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUser"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUser"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNKNOWN_CUSTOMER */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "customers.users.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNKNOWN_CUSTOMER */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "errors.list": {
         parameters: {
             query?: never;
@@ -6053,7 +7498,7 @@ export interface operations {
                     "application/json": {
                         data: {
                             /** @enum {string} */
-                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
                             description: string;
                             group: string;
                             resolution: string;
@@ -7423,6 +8868,97 @@ export interface operations {
             };
             /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "licenses.notifications.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Notification"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INSUFFICIENT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11354,6 +12890,921 @@ export interface operations {
             };
         };
     };
+    "portal.customers.licenses.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLicenses"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.customers.licenses.users.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+                licenseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeatHolders"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.customers.licenses.users.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+                licenseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalCustomersLicensesUsersCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseUser"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseUser"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED | CSRF_VALIDATION_FAILED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description LICENSE_USERS_LIMIT_EXCEEDED | CUSTOMER_ACCOUNT_MISMATCH */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.customers.licenses.users.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+                licenseId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED | CSRF_VALIDATION_FAILED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CUSTOMER_NOT_FOUND | NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.customers.machines.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalMachines"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.customers.machines.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+                machineId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED | CSRF_VALIDATION_FAILED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEACTIVATION_LIMIT_EXCEEDED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.customers.usage.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUsage"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.invitations.accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalInvitationsAcceptRequest"];
+            };
+        };
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.licenses.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldLicenses"];
+                };
+            };
+            /** @description INVALID_QUERY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSession"];
+                };
+            };
+            /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED | CSRF_VALIDATION_FAILED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.machines.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalMachines"];
+                };
+            };
+            /** @description INVALID_QUERY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.machines.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                machineId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED | CSRF_VALIDATION_FAILED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEACTIVATION_LIMIT_EXCEEDED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "portal.session.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSession"];
+                };
+            };
+            /** @description INVALID_QUERY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description ACCOUNT_DISABLED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "products.list": {
         parameters: {
             query?: {
@@ -13498,6 +15949,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LicenseUser"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "users.invitations": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsersInvitationsRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserInvitation"];
                 };
             };
             /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */

@@ -26,6 +26,7 @@ import * as m0023 from './0023-orders-by-customer.js';
 import * as m0024 from './0024-licenses-ending-by-status.js';
 import * as m0025 from './0025-validation-changes.js';
 import * as m0026 from './0026-customer-accounts.js';
+import * as m0027 from './0027-customer-mail.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
   '0024-licenses-ending-by-status': m0024,
   '0025-validation-changes': m0025,
   '0026-customer-accounts': m0026,
+  '0027-customer-mail': m0027,
 };
 
 export const migrationProvider: MigrationProvider = {

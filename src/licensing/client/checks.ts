@@ -2,6 +2,7 @@
 // compiled reads of store.ts), the license state checks in api.md's order, the device refusals, and the license
 // as a client call answers it. The rules each call applies then are their domains' (machines, floating, …).
 import type { KeyRing } from '../../access/signing-keys/service.js';
+import type { CustomerMailKind } from '../../config.js';
 import type { Database } from '../../db/connection.js';
 import type { Executor } from '../../db/transaction.js';
 import type { WriteBatcher } from '../../db/write-batcher.js';
@@ -30,6 +31,8 @@ export interface ClientDeps {
   validations?: ValidationCache | undefined;
   /** Told each validation's result code (the /metrics counter). */
   onValidation?: ((code: string) => void) | undefined;
+  /** The customer mail turned on (a trial started, a consumption limit reached). */
+  customerMail?: readonly CustomerMailKind[] | undefined;
 }
 
 export const present = (

@@ -48,5 +48,6 @@ export const consume = async (deps: ClientDeps, body: ConsumeBody) =>
       rule,
       body.amount,
       nowMs,
+      deps,
     );
   });

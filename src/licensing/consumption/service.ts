@@ -5,6 +5,7 @@ import type { MetersTable, PoliciesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { emitEvent } from '../../events/service.js';
+import { type CustomerMailDeps, notifyConsumptionLimit } from '../customer-mail/service.js';
 import { nextPeriodStart, periodStart, type ResetPeriod, usedInPeriod } from './periods.js';
 import { addToMeter, ensureMeter, findMeter, metersOf } from './store.js';
 
@@ -76,7 +77,8 @@ const reading = (
 /**
  * Adds `amount` to a meter inside the caller's transaction. Refusals: NEGATIVE_CONSUMPTION_NOT_ALLOWED for a
  * credit the rule forbids; CONSUMPTION_LIMIT_EXCEEDED when the result would pass the maximum without overage.
- * Crossing the maximum emits consumption.limit_reached.
+ * Crossing the maximum emits consumption.limit_reached and queues the consumption_limit mail when `mail` says it
+ * is on (once per meter and period).
  */
 export const consume = async (
   tx: Executor,
@@ -84,6 +86,7 @@ export const consume = async (
   rule: MeterRule,
   amount: number,
   nowMs: number,
+  mail?: CustomerMailDeps,
 ): Promise<MeterReading> => {
   const name = meter.feature === '' ? `license ${meter.licenseId}` : `feature ${meter.feature}`;
   if (amount < 0 && !rule.allowNegative) {
@@ -116,6 +119,15 @@ export const consume = async (
       licenseId: meter.licenseId,
       object: { licenseId: meter.licenseId, ...reading(meter.feature, rule, used, start, nowMs) },
     });
+    if (mail)
+      await notifyConsumptionLimit(mail, tx, {
+        licenseId: meter.licenseId,
+        feature: meter.feature === '' ? null : meter.feature,
+        used,
+        max: rule.max,
+        periodStartsAt: start,
+        resetsAt: nextPeriodStart(rule.resetPeriod, nowMs),
+      });
   }
   return reading(meter.feature, rule, used, start, nowMs);
 };

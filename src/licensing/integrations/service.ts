@@ -5,6 +5,7 @@
 // once the first commits, and the second answers as a replay without having done any of the work.
 import { systemAuditContext } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
+import type { CustomerMailKind } from '../../config.js';
 import type { Database } from '../../db/connection.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { type Executor, transaction } from '../../db/transaction.js';
@@ -16,6 +17,8 @@ export interface IntegrationDeps {
   db: Database;
   clock: Clock;
   sealer: Sealer;
+  /** The customer mail turned on: an order from a store mails its licenses as POST /v1/orders does. */
+  customerMail?: readonly CustomerMailKind[] | undefined;
 }
 
 /** What applying an event did, kept so a replay answers the same. */

@@ -4,12 +4,15 @@
 // same transaction as its events, so each is emitted once, by one process, and none is skipped across restarts.
 // Marks start when the watch first ran on this database (the `lifecycle.start` mark): licenses that ended before
 // that do not emit, and a scan added later (a policy with a new heartbeat interval) starts from there too.
+// license.expiring_soon of an active license queues its customer's license_expiring mail in the same transaction.
+import type { CustomerMailKind } from '../../config.js';
 import type { Database } from '../../db/connection.js';
 import { transaction } from '../../db/transaction.js';
 import { lockJobMark, setJobMark } from '../../events/service.js';
 import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
+import { notifyLicenseExpiring } from '../customer-mail/service.js';
 import { emitLicenseEvent } from '../licenses/present.js';
 import { emitMachineEvent } from '../machines/machine.js';
 import { heartbeatSecondsInUse, licensesEndingIn, machinesLastSeenIn } from './store.js';
@@ -23,6 +26,8 @@ interface LifecycleDeps {
   sealer: Sealer;
   /** How long before a license's end license.expiring_soon is emitted: once per end, so once per renewal. */
   expiryNoticeMs?: number;
+  /** The customer mail turned on (license_expiring). */
+  customerMail?: readonly CustomerMailKind[] | undefined;
 }
 
 const batch = 500;
@@ -89,7 +94,10 @@ export const scanLifecycle = async (deps: LifecycleDeps) => {
       'license.expiring_soon',
       (tx, window) => licensesEndingIn(tx, window, noticeMs),
       (row) => (row.expires_at ?? 0) - noticeMs,
-      (tx, row) => emitLicenseEvent(deps, tx, 'license.expiring_soon', row),
+      async (tx, row) => {
+        await emitLicenseEvent(deps, tx, 'license.expiring_soon', row);
+        if (row.status === 'active') await notifyLicenseExpiring(deps, tx, row);
+      },
       startedAt,
     ),
   );

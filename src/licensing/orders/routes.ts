@@ -4,7 +4,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
 import { requireScope } from '../../access/scopes.js';
 import { pageSchema } from '../../http/pagination.js';
-import type { LicenseDeps } from '../licenses/present.js';
 import {
   createOrderSchema,
   orderHeadersSchema,
@@ -13,10 +12,10 @@ import {
   orderSchema,
   orderSummarySchema,
 } from './schemas.js';
-import { createOrder, getOrder, orderPage } from './service.js';
+import { createOrder, getOrder, type OrderDeps, orderPage } from './service.js';
 
 export const orderRoutes =
-  (deps: LicenseDeps) =>
+  (deps: OrderDeps) =>
   async (app: FastifyInstance): Promise<void> => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['Orders'];

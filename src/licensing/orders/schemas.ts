@@ -1,6 +1,7 @@
 // Order shapes (api.md "Order"): a sale that issues licenses, all or nothing.
 import { z } from 'zod';
 import { listQuerySchema, recordFilter } from '../../http/pagination.js';
+import { notificationSchema } from '../customer-mail/schemas.js';
 import { licenseSchema } from '../licenses/schemas.js';
 import { metadataSchema } from '../metadata.js';
 
@@ -56,6 +57,9 @@ export const orderSchema = z
     items: z.array(orderItemSchema.extend({ quantity: z.number() })),
     metadata: z.record(z.string(), z.unknown()),
     licenses: z.array(licenseSchema),
+    notifications: z
+      .array(notificationSchema)
+      .describe('The mail sent to the customer about this order (its license mail), with its delivery state'),
     createdAt: z.string(),
   })
   .meta({ id: 'Order' });
@@ -63,7 +67,7 @@ export type Order = z.infer<typeof orderSchema>;
 
 /** An order as GET /v1/orders lists it: without its licenses (up to 1,000 each), with how many it issued. */
 export const orderSummarySchema = orderSchema
-  .omit({ licenses: true })
+  .omit({ licenses: true, notifications: true })
   .extend({ licensesCount: z.number().int().describe('How many licenses the order issued') })
   .meta({ id: 'OrderSummary' });
 export type OrderSummary = z.infer<typeof orderSummarySchema>;

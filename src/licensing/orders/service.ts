@@ -10,6 +10,7 @@ import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { emitEvent } from '../../events/service.js';
 import { newId } from '../../lib/random.js';
+import { type CustomerMailDeps, notifyLicensesIssued, orderNotifications } from '../customer-mail/service.js';
 import {
   findOrCreateCustomer,
   getReferencedCustomerOrThrow,
@@ -42,13 +43,21 @@ const tooLarge = (used: number) =>
     { limit: maxOrderQuantity, used },
   );
 
-const toOrder = (row: OrdersTable, licenses: Order['licenses']): Order => ({
+/** What orders need: the licenses' deps and the customer mail turned on (the license mail is the order's). */
+export type OrderDeps = LicenseDeps & CustomerMailDeps;
+
+const toOrder = (
+  row: OrdersTable,
+  licenses: Order['licenses'],
+  notifications: Order['notifications'],
+): Order => ({
   id: row.id,
   externalId: row.external_id,
   customerId: row.customer_id,
   items: JSON.parse(row.items) as Order['items'],
   metadata: parseMetadata(row.metadata),
   licenses,
+  notifications,
   createdAt: new Date(row.created_at).toISOString(),
 });
 
@@ -94,7 +103,7 @@ const resolveItems = async (tx: Executor, caller: Caller, items: CreateOrder['it
  * externalId (ALREADY_EXISTS), or on a new customer's email, when both orders created the same customer. The
  * latter is tried again, and finds the customer the other order made.
  */
-export const createOrder = async (deps: LicenseDeps, caller: Caller, input: CreateOrder): Promise<Order> => {
+export const createOrder = async (deps: OrderDeps, caller: Caller, input: CreateOrder): Promise<Order> => {
   for (let attempt = 1; ; attempt++) {
     try {
       return await transaction(deps.db, (tx) => createOrderIn(deps, tx, caller, input));
@@ -117,7 +126,7 @@ export interface OrderOptions {
 
 /** createOrder inside the caller's transaction (store integrations record their event in the same one). */
 export const createOrderIn = async (
-  deps: LicenseDeps,
+  deps: OrderDeps,
   tx: Executor,
   caller: Caller,
   input: CreateOrder,
@@ -142,7 +151,9 @@ export const createOrderIn = async (
   };
   await insertOrder(tx, row);
   const issued: LicensesTable[] = [];
-  for (const { item, policy } of resolved) {
+  const names = new Map<string, { productName: string; policyName: string }>();
+  for (const { item, product, policy } of resolved) {
+    names.set(policy.id, { productName: product.name, policyName: policy.name });
     for (let count = 0; count < item.quantity; count++) {
       const license = await issueLicense(deps, tx, caller, policy, {
         customerId: customer.id,
@@ -166,17 +177,27 @@ export const createOrderIn = async (
   // Sorted by id, as GET /v1/orders/{id} answers them.
   issued.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const licenses = await presentLicenses(deps, tx, caller.principal, issued);
-  const order = toOrder(row, licenses);
+  const mailed = await notifyLicensesIssued(deps, tx, {
+    id: row.id,
+    externalId: row.external_id,
+    customer,
+    licenses: issued.map((license) => ({
+      row: license,
+      ...(names.get(license.policy_id) ?? { productName: '', policyName: '' }),
+    })),
+  });
+  const order = toOrder(row, licenses, mailed ? await orderNotifications(tx, row.id) : []);
   await recordAudit(tx, deps.clock, caller.audit, {
     action: 'order.create',
     target: { type: 'order', id: row.id },
     changes: { externalId: [null, row.external_id], licenses: [null, issued.length] },
   });
-  // Events are stored: they carry no license key (a database dump must yield none).
+  // Events are stored: they carry no license key (a database dump must yield none), nor the mail queued.
+  const { notifications: _notifications, ...ordered } = order;
   await emitEvent(tx, nowMs, {
     type: 'order.created',
     subject: { type: 'order', id: row.id },
-    object: { ...order, licenses: licenses.map(({ key: _key, ...license }) => license) },
+    object: { ...ordered, licenses: licenses.map(({ key: _key, ...license }) => license) },
   });
   return order;
 };
@@ -188,7 +209,11 @@ export const getOrder = async (deps: LicenseDeps, caller: Caller, id: string): P
   const rows = row ? await licenseRowsOfOrder(db, row.id) : [];
   if (!row || rows.some((license) => !canSeeProduct(caller.principal, license.product_id)))
     throw new AppError('NOT_FOUND', `No order ${id}`);
-  return toOrder(row, await presentLicenses(deps, db, caller.principal, rows));
+  return toOrder(
+    row,
+    await presentLicenses(deps, db, caller.principal, rows),
+    await orderNotifications(db, row.id),
+  );
 };
 
 /**
@@ -220,7 +245,7 @@ export const orderPage = async (
         rows.map((row) => row.id),
       );
       return rows.map((row) => {
-        const { licenses: _licenses, ...order } = toOrder(row, []);
+        const { licenses: _licenses, notifications: _notifications, ...order } = toOrder(row, [], []);
         return { ...order, licensesCount: counts.get(row.id) ?? 0 };
       });
     },

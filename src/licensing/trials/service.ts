@@ -1,10 +1,12 @@
 // Trials (POST /v1/client/trial): a product that offers one gives each device (and each email) one trial license
-// under its built-in trial policy (trial.days, one machine), activated on that device in the same transaction.
+// under its built-in trial policy (trial.days, one machine), activated on that device in the same transaction;
+// the trial_started mail goes to the email the request gave, if any.
 import { isUniqueViolation } from '../../db/errors.js';
 import { transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/random.js';
 import { isBlocked } from '../blocklist/service.js';
+import { type CustomerMailDeps, notifyTrialStarted } from '../customer-mail/service.js';
 import { issueTrialLicense } from '../licenses/issue.js';
 import type { LicenseDeps } from '../licenses/present.js';
 import { activateFirstMachine } from '../machines/activation.js';
@@ -21,7 +23,7 @@ export interface TrialRequest {
 const refused = (message: string) => new AppError('TRIAL_NOT_ALLOWED', message);
 
 /** Issues and activates a trial; answers the rows the Client API presents. */
-export const startTrial = async (deps: LicenseDeps, request: TrialRequest) => {
+export const startTrial = async (deps: LicenseDeps & CustomerMailDeps, request: TrialRequest) => {
   const email = request.email?.trim().toLowerCase() ?? null;
   try {
     return await transaction(deps.db, async (tx) => {
@@ -61,6 +63,7 @@ export const startTrial = async (deps: LicenseDeps, request: TrialRequest) => {
         license_id: license.id,
         created_at: nowMs,
       });
+      await notifyTrialStarted(deps, tx, { email, license, key, productName: product.name });
       const machine = await activateFirstMachine(
         tx,
         license,

@@ -11,6 +11,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
 import { hashPassword, newSecret, sha256Hex } from '../../lib/secrets.js';
+import { type CustomerMailDeps, notifyUserInvited } from '../customer-mail/service.js';
 import { getUserRowOrThrow } from './service.js';
 import { licenseUserActor } from './sign-in.js';
 import { deleteUserSessions, findUser, insertInvitation, updateUserRow, useInvitation } from './store.js';
@@ -21,15 +22,27 @@ export const invitationDefaultSeconds = 7 * 86_400;
 /** The portal page that accepts an invitation; the token rides in the fragment, so no request line logs it. */
 export const invitationPath = (token: string) => `/portal/#/invitation/${token}`;
 
+export interface InvitationDeps extends CustomerMailDeps {
+  db: Database;
+  /** CHARTER_PUBLIC_URL: the link is absolute with it (and mailed when user_invited mail is on), a path without. */
+  publicUrl?: string | undefined;
+}
+
+/**
+ * Invites a user to set a password: answers the one-time link (and its token), and queues the invitation mail in
+ * the same transaction when user_invited mail is on.
+ */
 export const inviteUser = async (
-  { db, clock }: { db: Database; clock: Clock },
+  deps: InvitationDeps,
   caller: Caller,
   userId: string,
   options: { expiresInSeconds?: number | undefined },
 ) => {
+  const { db, clock } = deps;
   const token = newSecret('inv_');
   const nowMs = clock.nowMs();
   const expiresAt = nowMs + (options.expiresInSeconds ?? invitationDefaultSeconds) * 1000;
+  const url = `${deps.publicUrl ?? ''}${invitationPath(token)}`;
   const user = await transaction(db, async (tx) => {
     const row = await getUserRowOrThrow(tx, caller.principal, userId);
     await insertInvitation(tx, {
@@ -45,9 +58,11 @@ export const inviteUser = async (
       target: { type: 'user', id: row.id },
       changes: { expiresAt: [null, new Date(expiresAt).toISOString()] },
     });
+    if (deps.publicUrl)
+      await notifyUserInvited(deps, tx, { to: row.email, inviteUrl: url, expiresAt, userId: row.id });
     return row;
   });
-  return { user, token, url: invitationPath(token), expiresAt: new Date(expiresAt).toISOString() };
+  return { user, token, url, expiresAt: new Date(expiresAt).toISOString() };
 };
 
 /** Sets the password of the invited user; an unknown, used or expired token answers AUTH_INVALID. */

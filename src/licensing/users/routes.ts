@@ -7,6 +7,7 @@ import { requireScope } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import type { CatalogDeps } from '../products/service.js';
+import type { InvitationDeps } from './invitations.js';
 import { inviteUser } from './invitations.js';
 import {
   createUserSchema,
@@ -29,7 +30,7 @@ import {
 } from './service.js';
 
 export const userRoutes =
-  (deps: CatalogDeps) =>
+  (deps: CatalogDeps & InvitationDeps) =>
   async (app: FastifyInstance): Promise<void> => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['License users'];

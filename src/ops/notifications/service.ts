@@ -43,6 +43,13 @@ const enqueue = async (
     sent_at: null,
     created_at: nowMs,
     updated_at: nowMs,
+    kind: null,
+    html: null,
+    order_id: null,
+    license_id: null,
+    user_id: null,
+    sealed: 0,
+    dedupe_key: null,
   });
   return true;
 };

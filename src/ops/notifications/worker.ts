@@ -2,6 +2,8 @@
 // handed to `failed` (main wires it to the incident's timeline, with the catalog's NOTIFICATION_FAILED) in the
 // transaction that records it, and retried on the outbound schedule (8 attempts over about a day) before it is
 // given up — never dropped in silence. Claims lapse, so a process that died mid-send leaves its mail to another.
+// Customer mail (licensing/customer-mail) rides the same queue: its text and HTML are sealed at rest, opened here
+// to send, and emptied once the mail is sent or given up (they hold license keys and invitation links).
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/connection.js';
@@ -11,6 +13,7 @@ import { background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { randomUnit } from '../../lib/random.js';
 import { maxDeliveryAttempts, retryDelayMs } from '../../lib/retry-schedule.js';
+import type { Sealer } from '../../lib/sealing.js';
 import type { MailFailure } from './service.js';
 import { claimDueMails, updateMailRow } from './store.js';
 
@@ -19,6 +22,8 @@ export interface MailWorkerDeps {
   clock: Clock;
   mail: Config['mail'];
   log: { warn(object: object, message: string): void; info(object: object, message: string): void };
+  /** Opens sealed mail (customer mail); without it such mail fails, and is retried. */
+  sealer?: Sealer;
   /** Jitter draws (tests fix it). */
   draw?: () => number;
   /** Told of each failed send, in the transaction that records it: what it concerns, the attempt, the message. */
@@ -28,6 +33,10 @@ export interface MailWorkerDeps {
 /** A claim holds a mail this long: an SMTP exchange and a margin. */
 const claimMs = 60_000;
 const batch = 20;
+
+/** What a settled mail keeps of its content: sealed content goes (the subject and what it concerns stay). */
+const settledContent = (mail: MailOutboxTable): Partial<MailOutboxTable> =>
+  mail.sealed === 1 ? { body: '', html: null } : {};
 
 export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: number }) => {
   const { smtpUrl, from } = deps.mail;
@@ -46,6 +55,7 @@ export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: nu
         next_attempt_at: failed ? nowMs : nowMs + retryDelayMs(attempts, (deps.draw ?? randomUnit)()),
         claimed_until: null,
         updated_at: nowMs,
+        ...(failed ? settledContent(mail) : {}),
       });
       await deps.failed?.(tx, mail, { attempt: attempts, of: maxDeliveryAttempts, givenUp: failed, message });
     });
@@ -55,14 +65,21 @@ export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: nu
     );
   };
 
+  const open = (content: string) => {
+    if (!deps.sealer) throw new Error('sealed mail and no secret key to open it');
+    return deps.sealer.open(content).toString('utf8');
+  };
+
   const send = async (mail: MailOutboxTable) => {
     if (!transport) return;
     try {
+      const html = mail.html === null ? undefined : mail.sealed === 1 ? open(mail.html) : mail.html;
       await transport.sendMail({
         from,
         to: JSON.parse(mail.recipients) as string[],
         subject: mail.subject,
-        text: mail.body,
+        text: mail.sealed === 1 ? open(mail.body) : mail.body,
+        ...(html === undefined ? {} : { html }),
       });
     } catch (error) {
       await settleFailure(mail, error);
@@ -76,6 +93,7 @@ export const createMailWorker = (deps: MailWorkerDeps, options: { intervalMs: nu
       claimed_until: null,
       last_error: null,
       updated_at: nowMs,
+      ...settledContent(mail),
     });
     deps.log.info({ mailId: mail.id }, 'notification mail sent');
   };
