@@ -284,6 +284,48 @@ for (const dialect of dialects()) {
       });
     });
 
+    it('CharterClient signs in a license user by email and password, lists their licenses and activates', async () => {
+      const teamProduct = await createProduct(t, admin, { name: 'Team desk', licenseModel: 'user' });
+      const team = await createLicense(t, admin, {
+        product: teamProduct.id,
+        policy: { maxUsers: 2, maxMachines: 5 },
+      });
+      const call = (method: 'POST', url: string, payload: object) =>
+        t.app.inject({ method, url, headers: bearer(admin), payload });
+      const user = (
+        await call('POST', '/v1/users', { email: 'sdk.user@example.com', password: 'sdk user password' })
+      ).json() as { id: string };
+      assert.equal(
+        (await call('POST', `/v1/licenses/${team.id}/users`, { userId: user.id })).statusCode,
+        201,
+      );
+      const client = new CharterClient({
+        baseUrl,
+        user: { email: 'sdk.user@example.com', password: 'sdk user password', productCode: teamProduct.code },
+        retry: { maxAttempts: 1 },
+      });
+      const held = await client.userLicenses();
+      assert.deepEqual(
+        held.data.map((entry) => entry.license.id),
+        [team.id],
+      );
+      const activation = await client.activate({ fingerprint: 'sdk-user-laptop' });
+      assert.equal(activation.license.id, team.id);
+      assert.equal(activation.machine.userId, user.id);
+      assert.equal((await client.validate({ fingerprint: 'sdk-user-laptop' })).code, 'VALID');
+      const wrong = new CharterClient({
+        baseUrl,
+        user: { email: 'sdk.user@example.com', password: 'not it', productCode: teamProduct.code },
+        retry: { maxAttempts: 1 },
+      });
+      await assert.rejects(wrong.validate(), (error: unknown) => {
+        assert.ok(error instanceof CharterError);
+        assert.deepEqual([error.code, error.status], ['INVALID_CREDENTIALS', 401]);
+        return true;
+      });
+      await assert.rejects(new CharterClient({ baseUrl }).validate(), /licenseKey or the user option/);
+    });
+
     it("CharterClient's errors carry the envelope's code, status and request id", async () => {
       const client = new CharterClient({ baseUrl, licenseKey: license.key, retry: { maxAttempts: 1 } });
       await assert.rejects(client.heartbeat({ fingerprint: 'never-activated' }), (error: unknown) => {

@@ -33,6 +33,12 @@ export interface CharterClientOptions {
   baseUrl: string;
   /** The license this client speaks for; not needed to start a trial. */
   licenseKey?: string;
+  /**
+   * Instead of licenseKey, on a user-based product: a license user signs in with every call, which then runs with
+   * the license they hold of `productCode` (the server remembers a verified password for a while, so this costs
+   * one hash per few minutes, not per call).
+   */
+  user?: { email: string; password: string; productCode?: string };
   fetch?: typeof fetch;
   retry?: RetryOptions;
   /** For tests: how to wait, and the randomness of the jitter. */
@@ -186,8 +192,21 @@ export class CharterClient {
     return this.#post<{ licenseFile: string }>('/v1/client/license-file', input);
   }
 
+  /** The licenses the signed-in user (the user option) holds, of its productCode when set. */
+  userLicenses() {
+    return this.#post<{ data: { productCode: string; license: Record<string, unknown> }[] }>(
+      '/v1/client/user-licenses',
+      {},
+    );
+  }
+
+  /** Changes the signed-in user's password (CHANGE_PASSWORD_NOT_ALLOWED when a policy of theirs forbids it). */
+  async changePassword(newPassword: string): Promise<void> {
+    await this.#post<null>('/v1/client/change-password', { newPassword }, { idempotent: false });
+  }
+
   async #post<T>(path: string, body: object, { withLicenseKey = true, idempotent = true } = {}): Promise<T> {
-    const payload = withLicenseKey ? { licenseKey: this.#requireLicenseKey(), ...body } : body;
+    const payload = withLicenseKey ? { ...this.#credentials(), ...body } : body;
     const { retry = {}, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = this.#options;
     const random = this.#options.random ?? Math.random;
     const maxAttempts = Math.max(1, retry.maxAttempts ?? 4);
@@ -204,10 +223,12 @@ export class CharterClient {
     }
   }
 
-  #requireLicenseKey(): string {
-    if (!this.#options.licenseKey)
-      throw new TypeError('This call needs the licenseKey option of CharterClient');
-    return this.#options.licenseKey;
+  /** Who a call speaks for: the license key, or a license user signing in. */
+  #credentials(): Record<string, string> {
+    const { licenseKey, user } = this.#options;
+    if (licenseKey) return { licenseKey };
+    if (user) return { ...user };
+    throw new TypeError('This call needs the licenseKey or the user option of CharterClient');
   }
 
   async #once<T>(
