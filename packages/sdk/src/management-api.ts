@@ -364,6 +364,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/client/device-licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The licenses active on this device (no license key needed): little about each, never a key; a device with a device key signs the call */
+        post: operations["client.deviceLicenses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/client/features/{code}/checkout": {
         parameters: {
             query?: never;
@@ -926,7 +943,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List machines (filter by licenseId, status) */
+        /** List machines (filter by licenseId, status, fingerprint) */
         get: operations["machines.list"];
         put?: never;
         post?: never;
@@ -1905,6 +1922,8 @@ export interface components {
         };
         ClientActivateRequest: {
             cores?: number;
+            /** @description The device's Ed25519 public key, PEM: SPKI (BEGIN PUBLIC KEY) or an X.509 certificate. Registered when the call is signed with it (Charter-Device-Signature); required by a policy with requireDeviceKey */
+            deviceKey?: string;
             fingerprint: string;
             hostname?: string;
             isVm?: boolean;
@@ -1925,6 +1944,8 @@ export interface components {
         };
         ClientCheckoutRequest: {
             cores?: number;
+            /** @description The device's Ed25519 public key, PEM: SPKI (BEGIN PUBLIC KEY) or an X.509 certificate. Registered when the call is signed with it (Charter-Device-Signature); required by a policy with requireDeviceKey */
+            deviceKey?: string;
             fingerprint: string;
             hostname?: string;
             isVm?: boolean;
@@ -1944,6 +1965,10 @@ export interface components {
         ClientDeactivateRequest: {
             fingerprint: string;
             licenseKey: string;
+        };
+        ClientDeviceLicensesRequest: {
+            fingerprint: string;
+            productCode?: string;
         };
         ClientFeaturesCheckoutRequest: {
             fingerprint: string;
@@ -2101,6 +2126,21 @@ export interface components {
             licenseId: string;
             seats: number;
         };
+        DeviceLicense: {
+            activatedAt: string;
+            expiresAt: string | null;
+            licenseId: string;
+            /** @description This device's machine on the license */
+            machineId: string;
+            productCode: string;
+            startsAt: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "revoked" | "expired";
+            trial: boolean;
+        };
+        DeviceLicenses: {
+            data: components["schemas"]["DeviceLicense"][];
+        };
         /**
          * Error
          * @description The envelope of every error response
@@ -2110,7 +2150,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2344,6 +2384,13 @@ export interface components {
             activatedAt: string;
             cores: number | null;
             deactivatedAt: string | null;
+            /** @description The device key every Client API call about this machine is signed with; null: none */
+            deviceKey: {
+                /** @description Hex SHA-256 of the X.509 certificate that carried the key (DER), when one did */
+                certificateSha256: string | null;
+                /** @description Hex SHA-256 of the device key's SPKI (DER) */
+                sha256: string;
+            } | null;
             fingerprint: string;
             hostname: string | null;
             id: string;
@@ -2467,7 +2514,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2640,6 +2687,8 @@ export interface components {
             name: string;
             /** @description The product id (prod_…) or code */
             productId: string;
+            /** @description Activation must register a device key (deviceKey); every later Client API call about the machine is signed with it */
+            requireDeviceKey?: boolean;
         };
         PoliciesUpdateRequest: {
             allowBorrow?: boolean;
@@ -2679,6 +2728,8 @@ export interface components {
                 [key: string]: string | number | boolean | null;
             };
             name?: string;
+            /** @description Activation must register a device key (deviceKey); every later Client API call about the machine is signed with it */
+            requireDeviceKey?: boolean;
         };
         Policy: {
             allowBorrow: boolean;
@@ -2722,6 +2773,8 @@ export interface components {
             };
             name: string;
             productId: string;
+            /** @description Activation must register a device key (deviceKey); every later Client API call about the machine is signed with it */
+            requireDeviceKey: boolean;
             updatedAt: string;
         };
         Poll: {
@@ -4637,7 +4690,12 @@ export interface operations {
     "client.activate": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4674,6 +4732,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -4683,7 +4750,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE | HARDWARE_KEY_CERTIFICATE_MISSING */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4715,7 +4782,12 @@ export interface operations {
     "client.borrow": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4736,6 +4808,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4784,7 +4865,12 @@ export interface operations {
     "client.checkout": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4821,6 +4907,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description LICENSE_NOT_FOUND */
             404: {
                 headers: {
@@ -4830,7 +4925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | HARDWARE_KEY_CERTIFICATE_MISSING */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4862,7 +4957,12 @@ export interface operations {
     "client.consume": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4883,6 +4983,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4931,7 +5040,12 @@ export interface operations {
     "client.deactivate": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4950,6 +5064,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4995,10 +5118,89 @@ export interface operations {
             };
         };
     };
+    "client.deviceLicenses": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientDeviceLicensesRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceLicenses"];
+                };
+            };
+            /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEVICE_LICENSES_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "client.features.checkout": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path: {
                 code: string;
             };
@@ -5030,6 +5232,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5078,7 +5289,12 @@ export interface operations {
     "client.features.release": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path: {
                 code: string;
             };
@@ -5099,6 +5315,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5147,7 +5372,12 @@ export interface operations {
     "client.heartbeat": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5168,6 +5398,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5285,7 +5524,12 @@ export interface operations {
     "client.licenseFile": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5306,6 +5550,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5354,7 +5607,12 @@ export interface operations {
     "client.release": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5373,6 +5631,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5481,7 +5748,12 @@ export interface operations {
     "client.validate": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5502,6 +5774,15 @@ export interface operations {
             };
             /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6053,7 +6334,7 @@ export interface operations {
                     "application/json": {
                         data: {
                             /** @enum {string} */
-                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
                             description: string;
                             group: string;
                             resolution: string;
@@ -8354,6 +8635,8 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description Machines with exactly this fingerprint */
+                fingerprint?: string;
                 /** @description A license id; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 licenseId?: string;
                 limit?: number;

@@ -1,12 +1,19 @@
 // The Client API (/v1/client/*): called by the vendor's software, authenticated by the license key in the body:
 // validate, machines (activate, deactivate, heartbeat, license file), trials, floating seats and meters.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { mappedAnswerSerializer, noContentResponse } from '../../http/openapi.js';
-import type { AuthRule } from '../../http/route-rules.js';
+import type { AuthRule, DocumentedHeader } from '../../http/route-rules.js';
+import {
+  type DeviceSignature,
+  deviceSignatureHeader,
+  deviceSignatureSkewSeconds,
+  deviceTimestampHeader,
+} from '../machines/device-keys.js';
 import { activate, deactivate, heartbeat, licenseFile } from './activation.js';
 import type { ClientDeps } from './checks.js';
 import { consume } from './consume.js';
+import { deviceLicenses } from './device-licenses.js';
 import {
   activateBodySchema,
   activationErrors,
@@ -15,6 +22,9 @@ import {
   borrowResultSchema,
   checkoutSchema,
   consumeBodySchema,
+  deviceLicensesBodySchema,
+  deviceLicensesSchema,
+  deviceSignatureErrors,
   featureLeaseSchema,
   featureParams,
   heartbeatResultSchema,
@@ -33,6 +43,35 @@ import { validate } from './validate.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
 
+/** The device signature of a call about a machine with a device key (machines/device-keys.ts). */
+const deviceHeaders: readonly DocumentedHeader[] = [
+  {
+    name: 'Charter-Device-Signature',
+    description:
+      'base64 Ed25519, by the device key registered at activation, over `{timestamp}\\n{path}\\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH)',
+    maxLength: 200,
+  },
+  {
+    name: 'Charter-Device-Timestamp',
+    description: `Unix seconds, within ${deviceSignatureSkewSeconds} s of the server's clock; signed with the body`,
+    maxLength: 20,
+  },
+];
+
+const headerText = (value: string | string[] | undefined) =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** What the device signature covers, read from the request (the body's exact bytes, json-body.ts). */
+const deviceSignatureOf = (request: FastifyRequest): DeviceSignature => {
+  const query = request.url.indexOf('?');
+  return {
+    signature: headerText(request.headers[deviceSignatureHeader]),
+    timestamp: headerText(request.headers[deviceTimestampHeader]),
+    path: query === -1 ? request.url : request.url.slice(0, query),
+    body: request.rawBody ?? Buffer.alloc(0),
+  };
+};
+
 export const clientRoutes =
   (deps: ClientDeps) =>
   async (app: FastifyInstance): Promise<void> => {
@@ -42,7 +81,11 @@ export const clientRoutes =
     routes.post(
       '/v1/client/validate',
       {
-        config: { auth: licenseKeyRule, errors: ['VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED'] },
+        config: {
+          auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
+          errors: ['VALIDATION_ERROR', ...deviceSignatureErrors, 'RATE_LIMIT_EXCEEDED'],
+        },
         schema: {
           tags,
           summary:
@@ -54,7 +97,7 @@ export const clientRoutes =
         },
         serializerCompiler: mappedAnswerSerializer,
       },
-      async (request) => validate(deps, request.body),
+      async (request) => validate(deps, request.body, deviceSignatureOf(request)),
     );
 
     routes.post(
@@ -62,7 +105,13 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
-          errors: [...activationErrors, 'RATE_LIMIT_EXCEEDED'],
+          requestHeaders: deviceHeaders,
+          errors: [
+            ...activationErrors,
+            'HARDWARE_KEY_CERTIFICATE_MISSING',
+            ...deviceSignatureErrors,
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
@@ -74,7 +123,12 @@ export const clientRoutes =
         serializerCompiler: mappedAnswerSerializer,
       },
       async (request, reply) => {
-        const { created, ...activation } = await activate(deps, request.body);
+        const { created, ...activation } = await activate(
+          deps,
+          request.body,
+          undefined,
+          deviceSignatureOf(request),
+        );
         return reply.code(created ? 201 : 200).send(activation);
       },
     );
@@ -84,10 +138,12 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             'LICENSE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'DEACTIVATION_LIMIT_EXCEEDED',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -99,7 +155,7 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        await deactivate(deps, request.body);
+        await deactivate(deps, request.body, deviceSignatureOf(request));
         return reply.code(204).send(null);
       },
     );
@@ -132,11 +188,37 @@ export const clientRoutes =
     );
 
     routes.post(
+      '/v1/client/device-licenses',
+      {
+        config: {
+          auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
+          errors: ['DEVICE_LICENSES_NOT_FOUND', ...deviceSignatureErrors, 'RATE_LIMIT_EXCEEDED'],
+        },
+        schema: {
+          tags,
+          summary:
+            'The licenses active on this device (no license key needed): little about each, never a key; a device with a device key signs the call',
+          body: deviceLicensesBodySchema,
+          response: { 200: deviceLicensesSchema },
+        },
+      },
+      async (request) => deviceLicenses(deps, request.body, deviceSignatureOf(request)),
+    );
+
+    routes.post(
       '/v1/client/license-file',
       {
         config: {
           auth: licenseKeyRule,
-          errors: [...licenseStateErrors, 'MACHINE_NOT_ACTIVATED', 'HEARTBEAT_DEAD', 'RATE_LIMIT_EXCEEDED'],
+          requestHeaders: deviceHeaders,
+          errors: [
+            ...licenseStateErrors,
+            'MACHINE_NOT_ACTIVATED',
+            'HEARTBEAT_DEAD',
+            ...deviceSignatureErrors,
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
@@ -145,7 +227,7 @@ export const clientRoutes =
           response: { 200: licenseFileResultSchema },
         },
       },
-      async (request) => licenseFile(deps, request.body),
+      async (request) => licenseFile(deps, request.body, deviceSignatureOf(request)),
     );
 
     routes.post(
@@ -153,11 +235,13 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             'LICENSE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
             'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -169,13 +253,14 @@ export const clientRoutes =
         },
         serializerCompiler: mappedAnswerSerializer,
       },
-      async (request) => heartbeat(deps, request.body),
+      async (request) => heartbeat(deps, request.body, deviceSignatureOf(request)),
     );
     routes.post(
       '/v1/client/checkout',
       {
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...licenseStateErrors,
             'NOT_FLOATING',
@@ -185,6 +270,8 @@ export const clientRoutes =
             'DEVICE_BLOCKED',
             'VM_NOT_ALLOWED',
             'LICENSE_USER_NOT_FOUND',
+            'HARDWARE_KEY_CERTIFICATE_MISSING',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -198,7 +285,7 @@ export const clientRoutes =
         serializerCompiler: mappedAnswerSerializer,
       },
       async (request, reply) => {
-        const { created, ...result } = await checkout(deps, request.body);
+        const { created, ...result } = await checkout(deps, request.body, deviceSignatureOf(request));
         return reply.code(created ? 201 : 200).send(result);
       },
     );
@@ -208,12 +295,14 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...licenseStateErrors,
             'NOT_FLOATING',
             'BORROW_NOT_ALLOWED',
             'BORROW_UNTIL_INVALID',
             'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -224,7 +313,7 @@ export const clientRoutes =
           response: { 200: borrowResultSchema },
         },
       },
-      async (request) => borrow(deps, request.body),
+      async (request) => borrow(deps, request.body, deviceSignatureOf(request)),
     );
 
     routes.post(
@@ -232,7 +321,14 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
-          errors: ['LICENSE_NOT_FOUND', 'NOT_FLOATING', 'LEASE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED'],
+          requestHeaders: deviceHeaders,
+          errors: [
+            'LICENSE_NOT_FOUND',
+            'NOT_FLOATING',
+            'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
@@ -242,7 +338,7 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        await release(deps, request.body);
+        await release(deps, request.body, deviceSignatureOf(request));
         return reply.code(204).send(null);
       },
     );
@@ -252,6 +348,7 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...licenseStateErrors,
             'FEATURE_NOT_ENTITLED',
@@ -260,6 +357,7 @@ export const clientRoutes =
             'LEASE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -273,7 +371,12 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        const { created, lease } = await featureCheckout(deps, request.params.code, request.body);
+        const { created, lease } = await featureCheckout(
+          deps,
+          request.params.code,
+          request.body,
+          deviceSignatureOf(request),
+        );
         return reply.code(created ? 201 : 200).send({ lease });
       },
     );
@@ -283,11 +386,13 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             'LICENSE_NOT_FOUND',
             'FEATURE_NOT_ENTITLED',
             'NOT_FLOATING',
             'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -300,7 +405,7 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        await featureRelease(deps, request.params.code, request.body);
+        await featureRelease(deps, request.params.code, request.body, deviceSignatureOf(request));
         return reply.code(204).send(null);
       },
     );
@@ -310,6 +415,7 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...licenseStateErrors,
             'NOT_CONSUMPTION',
@@ -318,6 +424,7 @@ export const clientRoutes =
             'FEATURE_NOT_ENTITLED',
             'MACHINE_NOT_ACTIVATED',
             'VALIDATION_ERROR',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -329,6 +436,6 @@ export const clientRoutes =
           response: { 200: meterSchema },
         },
       },
-      async (request) => consume(deps, request.body),
+      async (request) => consume(deps, request.body, deviceSignatureOf(request)),
     );
   };

@@ -63,6 +63,7 @@ export const toPolicy = (row: PoliciesTable): Policy => ({
   consumption: row.consumption ? (JSON.parse(row.consumption) as Policy['consumption']) : null,
   features: JSON.parse(row.features) as Policy['features'],
   licenseFileTtlSeconds: row.license_file_ttl_seconds,
+  requireDeviceKey: bool(row.require_device_key),
   metadata: parseMetadata(row.metadata),
   createdAt: new Date(row.created_at).toISOString(),
   updatedAt: new Date(row.updated_at).toISOString(),
@@ -88,6 +89,7 @@ const toColumns = (rules: PolicyRules) => ({
   consumption: rules.consumption ? JSON.stringify(rules.consumption) : null,
   features: JSON.stringify(rules.features),
   license_file_ttl_seconds: rules.licenseFileTtlSeconds,
+  require_device_key: rules.requireDeviceKey ? 1 : 0,
   metadata: JSON.stringify(rules.metadata),
 });
 
