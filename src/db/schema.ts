@@ -165,6 +165,8 @@ export interface PoliciesTable {
   deleted_at: number | null;
   /** Whether license users of its licenses may change their own password (0/1). */
   allow_password_change: number;
+  /** 1: activation must register a device key (machines/device-keys.ts). */
+  require_device_key: number;
 }
 
 /** Every column of a policy row, for queries that join it under a prefix. */
@@ -196,6 +198,7 @@ export const policyColumns = [
   'updated_at',
   'deleted_at',
   'allow_password_change',
+  'require_device_key',
 ] as const satisfies readonly (keyof PoliciesTable)[];
 
 export interface CustomersTable {
@@ -256,6 +259,12 @@ export interface MachinesTable {
   deactivated_at: number | null;
   /** Offline activations: the secret of the deactivation proof, sealed; null otherwise. */
   deactivation_secret: string | null;
+  /** The device key (Ed25519 SPKI PEM) every Client API call about this machine is signed with; null: none. */
+  device_public_key: string | null;
+  /** Hex SHA-256 of the device key's SPKI DER; null without a key. */
+  device_key_sha256: string | null;
+  /** Hex SHA-256 of the X.509 certificate that carried the device key, when one did. */
+  device_certificate_sha256: string | null;
 }
 
 /** Every column of a machine, in table order (inserts, and the Client API's reads that join it). */
@@ -275,6 +284,9 @@ export const machineColumns = [
   'last_seen_at',
   'deactivated_at',
   'deactivation_secret',
+  'device_public_key',
+  'device_key_sha256',
+  'device_certificate_sha256',
 ] as const satisfies readonly (keyof MachinesTable)[];
 
 export interface BlocklistTable {

@@ -281,6 +281,18 @@ export const buildOpenApiDocument = (
           ];
         }
       }
+      for (const header of route?.requestHeaders ?? []) {
+        operation.parameters = [
+          ...(operation.parameters ?? []),
+          {
+            in: 'header',
+            name: header.name,
+            required: false,
+            schema: { type: 'string', maxLength: header.maxLength },
+            description: header.description,
+          },
+        ];
+      }
       // What the kernel answers before a handler runs: a bad query (every /v1 route refuses unknown parameters),
       // path or body; then what the credential check refuses.
       const inPath = (operation.parameters as { in?: string }[] | undefined)?.some((p) => p.in === 'path');

@@ -48,11 +48,20 @@ declare module 'fastify' {
     approvalKind?: string | ((body: unknown) => string | undefined);
     /** A per-address hourly limit of its own (licensing/client/rate-limits.ts), beside the per-minute ones. */
     addressQuota?: 'trial';
+    /** Optional request headers the handler reads itself (not validated by a schema), for /openapi.json. */
+    requestHeaders?: readonly DocumentedHeader[];
   }
   interface FastifyRequest {
     errorCode: string | undefined;
     actorId: string | undefined;
   }
+}
+
+/** An optional request header a route reads, as /openapi.json documents it. */
+export interface DocumentedHeader {
+  name: string;
+  description: string;
+  maxLength: number;
 }
 
 export const publicRoute: AuthRule = { kind: 'public' };
@@ -71,6 +80,7 @@ export interface RouteRecord {
   errorSchema: 'ErrorEnvelope' | 'OAuthError';
   errorExtra: ((code: ErrorCode) => Record<string, unknown>) | undefined;
   produces: string | undefined;
+  requestHeaders: readonly DocumentedHeader[];
   hidden: boolean;
 }
 
@@ -108,6 +118,7 @@ export class RouteRegistry {
         errorSchema: options.config?.errorSchema ?? 'ErrorEnvelope',
         errorExtra: options.config?.errorExtra,
         produces: options.config?.produces,
+        requestHeaders: options.config?.requestHeaders ?? [],
         hidden: Boolean((options.schema as { hide?: boolean } | undefined)?.hide),
       });
     }

@@ -103,6 +103,7 @@ for (const dialect of dialects()) {
         consumption: { max: 1000, allowNegative: false, allowOverage: true, resetPeriod: 'monthly' },
         features: [{ code: 'export' }],
         licenseFileTtlSeconds: 86_400,
+        requireDeviceKey: true,
         metadata: { plan: 'team' },
         allowPasswordChange: false,
       };

@@ -1,6 +1,12 @@
 // A typed client for Charter's Client API (fetch): errors as CharterError with the envelope's code, status,
 // requestId and retryable flag; retryable failures retried with exponential backoff and full jitter, honoring
 // Retry-After, up to a bound on attempts.
+import {
+  type DeviceKeyInput,
+  type DeviceSigner,
+  deviceSignatureHeaders,
+  deviceSigner,
+} from './device-key.js';
 import { type ErrorCode, retryableCodes } from './error-codes.js';
 import type { LicenseFilePayload } from './license-file.js';
 import { backoffMs, retryAfterMs } from './retry.js';
@@ -39,6 +45,11 @@ export interface CharterClientOptions {
    * one hash per few minutes, not per call).
    */
   user?: { email: string; password: string; productCode?: string };
+  /**
+   * The device's key (a private key in PEM, a Node KeyObject, or a DeviceSigner for a key held in a token): activate
+   * and checkout register its public key, and every call is signed with it (Charter-Device-Signature).
+   */
+  deviceKey?: DeviceKeyInput;
   fetch?: typeof fetch;
   retry?: RetryOptions;
   /** For tests: how to wait, and the randomness of the jitter. */
@@ -88,6 +99,18 @@ export interface Meter {
   resetsAt: string | null;
 }
 
+/** A license active on this device, as POST /v1/client/device-licenses answers it (never its key). */
+export interface DeviceLicense {
+  licenseId: string;
+  productCode: string;
+  status: 'active' | 'suspended' | 'revoked' | 'expired';
+  trial: boolean;
+  startsAt: string;
+  expiresAt: string | null;
+  machineId: string;
+  activatedAt: string;
+}
+
 export type { LicenseFilePayload };
 
 /** The CharterError of a refusal: the envelope's code, message, request id and retryability. */
@@ -112,6 +135,9 @@ export const errorFromAnswer = (response: Response, parsed: unknown): CharterErr
 
 export class CharterClient {
   readonly #options: CharterClientOptions;
+  #signer: Promise<DeviceSigner> | undefined;
+  /** Server time minus local time, learnt from a refusal of a signature's timestamp (a device with a wrong clock). */
+  #clockOffsetMs = 0;
 
   constructor(options: CharterClientOptions) {
     this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
@@ -130,7 +156,7 @@ export class CharterClient {
     isVm?: boolean;
     userEmail?: string;
   }) {
-    return this.#post<Activation>('/v1/client/activate', input);
+    return this.#post<Activation>('/v1/client/activate', input, { registersKey: true });
   }
 
   async deactivate(input: { fingerprint: string }): Promise<void> {
@@ -150,7 +176,7 @@ export class CharterClient {
    * license file expires with the lease. Heartbeat before `lease.expiresAt` to keep it.
    */
   checkout(input: Parameters<CharterClient['activate']>[0]) {
-    return this.#post<Activation & { lease: Lease }>('/v1/client/checkout', input);
+    return this.#post<Activation & { lease: Lease }>('/v1/client/checkout', input, { registersKey: true });
   }
 
   /** Keeps the held seat until `until` (ISO 8601) without heartbeats; the answer's file runs as long. */
@@ -205,22 +231,69 @@ export class CharterClient {
     await this.#post<null>('/v1/client/change-password', { newPassword }, { idempotent: false });
   }
 
-  async #post<T>(path: string, body: object, { withLicenseKey = true, idempotent = true } = {}): Promise<T> {
-    const payload = withLicenseKey ? { ...this.#credentials(), ...body } : body;
+  /**
+   * The licenses active on this device, of one product when named (no license key needed; DEVICE_LICENSES_NOT_FOUND
+   * when none). A device activated with a key is answered only when the call is signed with it.
+   */
+  async deviceLicenses(input: { fingerprint: string; productCode?: string }): Promise<DeviceLicense[]> {
+    const answer = await this.#post<{ data: DeviceLicense[] }>('/v1/client/device-licenses', input, {
+      withLicenseKey: false,
+    });
+    return answer.data;
+  }
+
+  async #post<T>(
+    path: string,
+    body: object,
+    { withLicenseKey = true, idempotent = true, registersKey = false } = {},
+  ): Promise<T> {
+    const signer = this.#deviceSigner();
+    const key =
+      signer && registersKey && !('deviceKey' in body) ? { deviceKey: (await signer).publicKey } : {};
+    const payload = withLicenseKey ? { ...this.#credentials(), ...body, ...key } : { ...body, ...key };
+    // The bytes sent are the bytes signed.
+    const text = JSON.stringify(payload);
+    let clockCorrected = false;
     const { retry = {}, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = this.#options;
     const random = this.#options.random ?? Math.random;
     const maxAttempts = Math.max(1, retry.maxAttempts ?? 4);
     const baseDelayMs = retry.baseDelayMs ?? 200;
     const maxDelayMs = retry.maxDelayMs ?? 10_000;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#once<T>(path, payload);
+      const headers = signer
+        ? await deviceSignatureHeaders(
+            await signer,
+            path,
+            text,
+            Math.floor((Date.now() + this.#clockOffsetMs) / 1000),
+          )
+        : {};
+      const outcome = await this.#once<T>(path, text, headers);
       if (outcome.ok) return outcome.value;
+      // A timestamp outside the server's window: sign again once on the server's clock (this try does not count).
+      const serverTime = (outcome.error.details as { serverTime?: unknown } | undefined)?.serverTime;
+      if (
+        outcome.error.code === 'HARDWARE_KEY_SIGNATURE_MISMATCH' &&
+        typeof serverTime === 'number' &&
+        !clockCorrected
+      ) {
+        clockCorrected = true;
+        this.#clockOffsetMs = serverTime * 1000 - Date.now();
+        attempt--;
+        continue;
+      }
       if (!outcome.error.retryable || attempt >= maxAttempts) throw outcome.error;
       // A call that is not idempotent is retried only when the server answered that it did nothing (429, 503);
       // a lost answer may hide work already done.
       if (!idempotent && outcome.error.code === 'NETWORK_ERROR') throw outcome.error;
       await sleep(backoffMs(attempt, { baseDelayMs, maxDelayMs }, random, outcome.retryAfterMs));
     }
+  }
+
+  #deviceSigner(): Promise<DeviceSigner> | undefined {
+    if (this.#options.deviceKey === undefined) return undefined;
+    this.#signer ??= deviceSigner(this.#options.deviceKey);
+    return this.#signer;
   }
 
   /** Who a call speaks for: the license key, or a license user signing in. */
@@ -233,15 +306,16 @@ export class CharterClient {
 
   async #once<T>(
     path: string,
-    body: object,
+    body: string,
+    signature: Record<string, string>,
   ): Promise<{ ok: true; value: T } | { ok: false; error: CharterError; retryAfterMs?: number | undefined }> {
     const fetcher = this.#options.fetch ?? fetch;
     let response: Response;
     try {
       response = await fetcher(`${this.#options.baseUrl}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...signature },
+        body,
       });
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);

@@ -8,12 +8,14 @@ export {
   CharterClient,
   type CharterClientOptions,
   CharterError,
+  type DeviceLicense,
   type Lease,
   type Meter,
   type RetryOptions,
   type ValidationResult,
 } from './client.js';
 export { defaultClockToleranceSeconds } from './clock-tamper.js';
+export { type DeviceKeyInput, type DeviceSigner, generateDeviceKey } from './device-key.js';
 export { type ErrorCode, errorCodes, retryableCodes } from './error-codes.js';
 export type { PublicKeyEntry, PublicKeys } from './keys.js';
 export {

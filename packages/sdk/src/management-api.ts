@@ -381,6 +381,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/client/device-licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The licenses active on this device (no license key needed): little about each, never a key; a device with a device key signs the call */
+        post: operations["client.deviceLicenses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/client/features/{code}/checkout": {
         parameters: {
             query?: never;
@@ -1062,7 +1079,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List machines (filter by licenseId, status) */
+        /** List machines (filter by licenseId, status, fingerprint) */
         get: operations["machines.list"];
         put?: never;
         post?: never;
@@ -2280,6 +2297,8 @@ export interface components {
         };
         ClientActivateRequest: {
             cores?: number;
+            /** @description The device's Ed25519 public key, PEM: SPKI (BEGIN PUBLIC KEY) or an X.509 certificate. Registered when the call is signed with it (Charter-Device-Signature); required by a policy with requireDeviceKey */
+            deviceKey?: string;
             /**
              * Format: email
              * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
@@ -2322,6 +2341,8 @@ export interface components {
         };
         ClientCheckoutRequest: {
             cores?: number;
+            /** @description The device's Ed25519 public key, PEM: SPKI (BEGIN PUBLIC KEY) or an X.509 certificate. Registered when the call is signed with it (Charter-Device-Signature); required by a policy with requireDeviceKey */
+            deviceKey?: string;
             /**
              * Format: email
              * @description With password and without licenseKey: a license user signs in, and the call runs with the license they hold of the product (productCode) — user-based products only
@@ -2365,6 +2386,10 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+        };
+        ClientDeviceLicensesRequest: {
+            fingerprint: string;
+            productCode?: string;
         };
         ClientFeaturesCheckoutRequest: {
             /**
@@ -2620,6 +2645,21 @@ export interface components {
             inUse: number;
             licenseId: string;
             seats: number;
+        };
+        DeviceLicense: {
+            activatedAt: string;
+            expiresAt: string | null;
+            licenseId: string;
+            /** @description This device's machine on the license */
+            machineId: string;
+            productCode: string;
+            startsAt: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "revoked" | "expired";
+            trial: boolean;
+        };
+        DeviceLicenses: {
+            data: components["schemas"]["DeviceLicense"][];
         };
         /**
          * Error
@@ -2877,6 +2917,13 @@ export interface components {
             activatedAt: string;
             cores: number | null;
             deactivatedAt: string | null;
+            /** @description The device key every Client API call about this machine is signed with; null: none */
+            deviceKey: {
+                /** @description Hex SHA-256 of the X.509 certificate that carried the key (DER), when one did */
+                certificateSha256: string | null;
+                /** @description Hex SHA-256 of the device key's SPKI (DER) */
+                sha256: string;
+            } | null;
             fingerprint: string;
             hostname: string | null;
             id: string;
@@ -3198,6 +3245,8 @@ export interface components {
             name: string;
             /** @description The product id (prod_…) or code */
             productId: string;
+            /** @description Activation must register a device key (deviceKey); every later Client API call about the machine is signed with it */
+            requireDeviceKey?: boolean;
         };
         PoliciesUpdateRequest: {
             allowBorrow?: boolean;
@@ -3239,6 +3288,8 @@ export interface components {
                 [key: string]: string | number | boolean | null;
             };
             name?: string;
+            /** @description Activation must register a device key (deviceKey); every later Client API call about the machine is signed with it */
+            requireDeviceKey?: boolean;
         };
         Policy: {
             allowBorrow: boolean;
@@ -3284,6 +3335,8 @@ export interface components {
             };
             name: string;
             productId: string;
+            /** @description Activation must register a device key (deviceKey); every later Client API call about the machine is signed with it */
+            requireDeviceKey: boolean;
             updatedAt: string;
         };
         Poll: {
@@ -5254,7 +5307,12 @@ export interface operations {
     "client.activate": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5291,7 +5349,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5318,7 +5376,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE | HARDWARE_KEY_CERTIFICATE_MISSING */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5350,7 +5408,12 @@ export interface operations {
     "client.borrow": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5378,7 +5441,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5504,7 +5567,12 @@ export interface operations {
     "client.checkout": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5541,7 +5609,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5568,7 +5636,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | HARDWARE_KEY_CERTIFICATE_MISSING */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5600,7 +5668,12 @@ export interface operations {
     "client.consume": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5628,7 +5701,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5687,7 +5760,12 @@ export interface operations {
     "client.deactivate": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5713,7 +5791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5769,10 +5847,89 @@ export interface operations {
             };
         };
     };
+    "client.deviceLicenses": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientDeviceLicensesRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceLicenses"];
+                };
+            };
+            /** @description INVALID_QUERY | INVALID_JSON | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEVICE_LICENSES_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "client.features.checkout": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path: {
                 code: string;
             };
@@ -5811,7 +5968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5870,7 +6027,12 @@ export interface operations {
     "client.features.release": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path: {
                 code: string;
             };
@@ -5898,7 +6060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5957,7 +6119,12 @@ export interface operations {
     "client.heartbeat": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5985,7 +6152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6113,7 +6280,12 @@ export interface operations {
     "client.licenseFile": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6141,7 +6313,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6200,7 +6372,12 @@ export interface operations {
     "client.release": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6226,7 +6403,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6423,7 +6600,12 @@ export interface operations {
     "client.validate": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description base64 Ed25519, by the device key registered at activation, over `{timestamp}\n{path}\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH) */
+                "Charter-Device-Signature"?: string;
+                /** @description Unix seconds, within 300 s of the server's clock; signed with the body */
+                "Charter-Device-Timestamp"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6451,7 +6633,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_CREDENTIALS */
+            /** @description INVALID_CREDENTIALS | HARDWARE_KEY_REQUIRED | HARDWARE_KEY_SIGNATURE_MISMATCH */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9890,6 +10072,8 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description Machines with exactly this fingerprint */
+                fingerprint?: string;
                 /** @description A license id; one that does not exist answers 404 NOT_FOUND, never an empty list */
                 licenseId?: string;
                 limit?: number;

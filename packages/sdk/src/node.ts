@@ -1,5 +1,6 @@
-// Node-only helpers of @charter/sdk: the machine fingerprint, and a file that keeps the last time seen.
-import { createHash } from 'node:crypto';
+// Node-only helpers of @charter/sdk: the machine fingerprint, a file that keeps the last time seen, and a file that
+// keeps the device key.
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -62,3 +63,25 @@ export const lastSeenFile = (filePath: string): LastSeenFile => ({
     renameSync(temporary, filePath);
   },
 });
+
+/**
+ * The device key kept at `filePath` (an Ed25519 private key, PKCS#8 PEM, readable by this user only), made on
+ * first use; give it to CharterClient as `deviceKey`. Its folder must exist. Two processes starting at once keep
+ * the same key: the file is created exclusively, and the one that loses reads the winner's.
+ */
+export const deviceKeyFile = (filePath: string): string => {
+  const read = () => readFileSync(filePath, 'utf8');
+  try {
+    return read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  try {
+    writeFileSync(filePath, pem, { mode: 0o600, flag: 'wx' });
+    return pem;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return read();
+    throw error;
+  }
+};

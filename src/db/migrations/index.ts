@@ -27,6 +27,7 @@ import * as m0024 from './0024-licenses-ending-by-status.js';
 import * as m0025 from './0025-validation-changes.js';
 import * as m0026 from './0026-customer-accounts.js';
 import * as m0027 from './0027-customer-mail.js';
+import * as m0028 from './0028-device-keys.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -56,6 +57,7 @@ export const migrations: Record<string, Migration> = {
   '0025-validation-changes': m0025,
   '0026-customer-accounts': m0026,
   '0027-customer-mail': m0027,
+  '0028-device-keys': m0028,
 };
 
 export const migrationProvider: MigrationProvider = {

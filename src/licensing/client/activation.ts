@@ -12,6 +12,12 @@ import { issueLicenseFile } from '../license-files/issue.js';
 import { startTermOnFirstUse } from '../licenses/term.js';
 import { type Activation, activateMachine } from '../machines/activation.js';
 import { deactivateMachine } from '../machines/deactivation.js';
+import {
+  assertDeviceSigned,
+  type DeviceSignature,
+  deviceKeyOfActivation,
+  unsigned,
+} from '../machines/device-keys.js';
 import { liveMachineOrThrow, toMachine } from '../machines/machine.js';
 import { activeMachineOf, recordHeartbeat } from '../machines/service.js';
 import {
@@ -36,7 +42,12 @@ export interface OfflineActivation {
   inTransaction(tx: Executor, machine: MachinesTable, nowMs: number): Promise<void>;
 }
 
-export const activate = async (deps: ClientDeps, body: ActivateBody, offline?: OfflineActivation) => {
+export const activate = async (
+  deps: ClientDeps,
+  body: ActivateBody,
+  offline?: OfflineActivation,
+  signed: DeviceSignature = unsigned,
+) => {
   // The signing key is made (once) outside the transaction: SQLite has one writer at a time.
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
@@ -60,14 +71,20 @@ export const activate = async (deps: ClientDeps, body: ActivateBody, offline?: O
     }
     const refusal = deviceRefusal(found, body);
     if (refusal) throw new AppError(...refusal);
+    // An offline activation is vouched for by the operator who uploads it: its machine has no device key.
+    const registeredKey = offline
+      ? undefined
+      : deviceKeyOfActivation(policy, found.machine, body.deviceKey, signed, nowMs);
+    const device = registeredKey ? { ...body, registeredKey } : body;
     // On a floating license, activation is a checkout (api.md): one client code path serves both kinds.
-    if (policy.floating === 1) return { checkout: await checkoutSeat(tx, found, body, nowMs), found, nowMs };
+    if (policy.floating === 1)
+      return { checkout: await checkoutSeat(tx, found, device, nowMs), found, nowMs };
     let activation: Activation;
     try {
       activation = await activateMachine(
         tx,
         found,
-        body,
+        device,
         nowMs,
         offline ? { offline: { sealedSecret: deps.sealer.seal(offline.deactivationSecret) } } : {},
       );
@@ -104,7 +121,11 @@ export const activate = async (deps: ClientDeps, body: ActivateBody, offline?: O
 };
 
 /** POST /v1/client/deactivate: the machine of this fingerprint leaves the license (machines/deactivation.ts). */
-export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
+export const deactivate = async (
+  deps: ClientDeps,
+  body: MachineBody,
+  signed: DeviceSignature,
+): Promise<void> => {
   const productId = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedLicenseOfKey(deps, tx, body.licenseKey);
@@ -114,6 +135,7 @@ export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<v
         'MACHINE_NOT_ACTIVATED',
         `This fingerprint is not activated on license ${found.license.id}`,
       );
+    assertDeviceSigned(machine, signed, nowMs);
     await deactivateMachine(tx, machine, found.policy, nowMs);
     return found.product.id;
   });
@@ -125,10 +147,11 @@ export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<v
  * floating license a machine whose seat has lapsed gets LEASE_NOT_FOUND: it must check out again. The license row
  * is locked so a lease cannot be extended after a concurrent checkout counted it as lapsed.
  */
-export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
+export const heartbeat = async (deps: ClientDeps, body: MachineBody, signed: DeviceSignature) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertDeviceSigned(found.machine, signed, nowMs);
     const row = liveMachineOrThrow(found, nowMs);
     if (found.policy.floating === 1 && !(found.held && isLive(found.held, nowMs)))
       throw new AppError(
@@ -159,10 +182,11 @@ export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
  * POST /v1/client/license-file: a fresh license file for this activated machine (the one from activation
  * expires after licenseFileTtlSeconds). Refused with the license's state code when it may not run.
  */
-export const licenseFile = async (deps: ClientDeps, body: MachineBody) => {
+export const licenseFile = async (deps: ClientDeps, body: MachineBody, signed: DeviceSignature) => {
   const nowMs = deps.clock.nowMs();
   const found = await licenseOfKeyOrThrow(deps.db.kysely, body.licenseKey);
   const machine = await activeMachineOf(deps.db.kysely, found.license.id, body.fingerprint);
+  assertDeviceSigned(machine, signed, nowMs);
   const row = liveMachineOrThrow({ ...found, machine }, nowMs);
   const state = stateFailure(found, nowMs, {});
   if (state) throw new AppError(...state);

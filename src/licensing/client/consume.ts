@@ -8,23 +8,28 @@ import {
   type MeterRule,
 } from '../consumption/service.js';
 import { entitlementOf } from '../licenses/entitlements.js';
+import { assertDeviceSigned, type DeviceSignature } from '../machines/device-keys.js';
 import { activeMachineOf } from '../machines/service.js';
 import { productFeatureByCode } from '../products/service.js';
 import { type ClientDeps, licenseOfKeyOrThrow, stateFailure } from './checks.js';
 import type { ConsumeBody } from './schemas.js';
 
-export const consume = async (deps: ClientDeps, body: ConsumeBody) =>
+export const consume = async (deps: ClientDeps, body: ConsumeBody, signed: DeviceSignature) =>
   deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await licenseOfKeyOrThrow(tx, body.licenseKey);
     const state = stateFailure(found, nowMs, {});
     if (state) throw new AppError(...state);
     const { license, policy } = found;
-    if (body.fingerprint !== undefined && !(await activeMachineOf(tx, license.id, body.fingerprint)))
-      throw new AppError(
-        'MACHINE_NOT_ACTIVATED',
-        `This fingerprint is not activated on license ${license.id}`,
-      );
+    if (body.fingerprint !== undefined) {
+      const machine = await activeMachineOf(tx, license.id, body.fingerprint);
+      if (!machine)
+        throw new AppError(
+          'MACHINE_NOT_ACTIVATED',
+          `This fingerprint is not activated on license ${license.id}`,
+        );
+      assertDeviceSigned(machine, signed, nowMs);
+    }
     let rule: MeterRule | null = licenseMeterRule(policy);
     const feature = body.feature ?? '';
     if (body.feature === undefined) {

@@ -4,9 +4,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditContextOf } from '../../access/caller.js';
 import { mappedAnswerSerializer, noContentResponse } from '../../http/openapi.js';
-import type { AuthRule } from '../../http/route-rules.js';
+import type { AuthRule, DocumentedHeader } from '../../http/route-rules.js';
+import {
+  type DeviceSignature,
+  deviceSignatureHeader,
+  deviceSignatureSkewSeconds,
+  deviceTimestampHeader,
+} from '../machines/device-keys.js';
 import { activate, deactivate, heartbeat, licenseFile } from './activation.js';
 import { consume } from './consume.js';
+import { deviceLicenses } from './device-licenses.js';
 import {
   activateBodySchema,
   activationErrors,
@@ -16,6 +23,9 @@ import {
   changePasswordBodySchema,
   checkoutSchema,
   consumeBodySchema,
+  deviceLicensesBodySchema,
+  deviceLicensesSchema,
+  deviceSignatureErrors,
   featureLeaseSchema,
   featureParams,
   heartbeatResultSchema,
@@ -44,6 +54,35 @@ import { validate } from './validate.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
 
+/** The device signature of a call about a machine with a device key (machines/device-keys.ts). */
+const deviceHeaders: readonly DocumentedHeader[] = [
+  {
+    name: 'Charter-Device-Signature',
+    description:
+      'base64 Ed25519, by the device key registered at activation, over `{timestamp}\\n{path}\\n` then the exact body bytes. Required when the machine named has a device key (401 HARDWARE_KEY_REQUIRED, HARDWARE_KEY_SIGNATURE_MISMATCH)',
+    maxLength: 200,
+  },
+  {
+    name: 'Charter-Device-Timestamp',
+    description: `Unix seconds, within ${deviceSignatureSkewSeconds} s of the server's clock; signed with the body`,
+    maxLength: 20,
+  },
+];
+
+const headerText = (value: string | string[] | undefined) =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** What the device signature covers, read from the request (the body's exact bytes, json-body.ts). */
+const deviceSignatureOf = (request: FastifyRequest): DeviceSignature => {
+  const query = request.url.indexOf('?');
+  return {
+    signature: headerText(request.headers[deviceSignatureHeader]),
+    timestamp: headerText(request.headers[deviceTimestampHeader]),
+    path: query === -1 ? request.url : request.url.slice(0, query),
+    body: request.rawBody ?? Buffer.alloc(0),
+  };
+};
+
 export const clientRoutes =
   (deps: UserSignInDeps) =>
   async (app: FastifyInstance): Promise<void> => {
@@ -60,7 +99,8 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
-          errors: [...userSignInErrors, 'VALIDATION_ERROR', 'RATE_LIMIT_EXCEEDED'],
+          requestHeaders: deviceHeaders,
+          errors: [...userSignInErrors, 'VALIDATION_ERROR', ...deviceSignatureErrors, 'RATE_LIMIT_EXCEEDED'],
         },
         schema: {
           tags,
@@ -73,7 +113,7 @@ export const clientRoutes =
         },
         serializerCompiler: mappedAnswerSerializer,
       },
-      async (request) => validate(deps, request.body),
+      async (request) => validate(deps, request.body, deviceSignatureOf(request)),
     );
 
     routes.post(
@@ -82,7 +122,14 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
-          errors: [...userSignInErrors, ...activationErrors, 'RATE_LIMIT_EXCEEDED'],
+          requestHeaders: deviceHeaders,
+          errors: [
+            ...userSignInErrors,
+            ...activationErrors,
+            'HARDWARE_KEY_CERTIFICATE_MISSING',
+            ...deviceSignatureErrors,
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
@@ -94,7 +141,12 @@ export const clientRoutes =
         serializerCompiler: mappedAnswerSerializer,
       },
       async (request, reply) => {
-        const { created, ...activation } = await activate(deps, request.body);
+        const { created, ...activation } = await activate(
+          deps,
+          request.body,
+          undefined,
+          deviceSignatureOf(request),
+        );
         return reply.code(created ? 201 : 200).send(activation);
       },
     );
@@ -105,11 +157,13 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'DEACTIVATION_LIMIT_EXCEEDED',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -121,7 +175,7 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        await deactivate(deps, request.body);
+        await deactivate(deps, request.body, deviceSignatureOf(request));
         return reply.code(204).send(null);
       },
     );
@@ -154,16 +208,37 @@ export const clientRoutes =
     );
 
     routes.post(
+      '/v1/client/device-licenses',
+      {
+        config: {
+          auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
+          errors: ['DEVICE_LICENSES_NOT_FOUND', ...deviceSignatureErrors, 'RATE_LIMIT_EXCEEDED'],
+        },
+        schema: {
+          tags,
+          summary:
+            'The licenses active on this device (no license key needed): little about each, never a key; a device with a device key signs the call',
+          body: deviceLicensesBodySchema,
+          response: { 200: deviceLicensesSchema },
+        },
+      },
+      async (request) => deviceLicenses(deps, request.body, deviceSignatureOf(request)),
+    );
+
+    routes.post(
       '/v1/client/license-file',
       {
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             ...licenseStateErrors,
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -174,7 +249,7 @@ export const clientRoutes =
           response: { 200: licenseFileResultSchema },
         },
       },
-      async (request) => licenseFile(deps, request.body),
+      async (request) => licenseFile(deps, request.body, deviceSignatureOf(request)),
     );
 
     routes.post(
@@ -183,12 +258,14 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
             'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -200,7 +277,7 @@ export const clientRoutes =
         },
         serializerCompiler: mappedAnswerSerializer,
       },
-      async (request) => heartbeat(deps, request.body),
+      async (request) => heartbeat(deps, request.body, deviceSignatureOf(request)),
     );
     routes.post(
       '/v1/client/checkout',
@@ -208,6 +285,7 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             ...licenseStateErrors,
@@ -218,6 +296,8 @@ export const clientRoutes =
             'DEVICE_BLOCKED',
             'VM_NOT_ALLOWED',
             'LICENSE_USER_NOT_FOUND',
+            'HARDWARE_KEY_CERTIFICATE_MISSING',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -231,7 +311,7 @@ export const clientRoutes =
         serializerCompiler: mappedAnswerSerializer,
       },
       async (request, reply) => {
-        const { created, ...result } = await checkout(deps, request.body);
+        const { created, ...result } = await checkout(deps, request.body, deviceSignatureOf(request));
         return reply.code(created ? 201 : 200).send(result);
       },
     );
@@ -242,6 +322,7 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             ...licenseStateErrors,
@@ -249,6 +330,7 @@ export const clientRoutes =
             'BORROW_NOT_ALLOWED',
             'BORROW_UNTIL_INVALID',
             'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -259,7 +341,7 @@ export const clientRoutes =
           response: { 200: borrowResultSchema },
         },
       },
-      async (request) => borrow(deps, request.body),
+      async (request) => borrow(deps, request.body, deviceSignatureOf(request)),
     );
 
     routes.post(
@@ -268,11 +350,13 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
             'NOT_FLOATING',
             'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -284,7 +368,7 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        await release(deps, request.body);
+        await release(deps, request.body, deviceSignatureOf(request));
         return reply.code(204).send(null);
       },
     );
@@ -295,6 +379,7 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             ...licenseStateErrors,
@@ -304,6 +389,7 @@ export const clientRoutes =
             'LEASE_NOT_FOUND',
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -317,7 +403,12 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        const { created, lease } = await featureCheckout(deps, request.params.code, request.body);
+        const { created, lease } = await featureCheckout(
+          deps,
+          request.params.code,
+          request.body,
+          deviceSignatureOf(request),
+        );
         return reply.code(created ? 201 : 200).send({ lease });
       },
     );
@@ -328,12 +419,14 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
             'FEATURE_NOT_ENTITLED',
             'NOT_FLOATING',
             'LEASE_NOT_FOUND',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -346,7 +439,7 @@ export const clientRoutes =
         },
       },
       async (request, reply) => {
-        await featureRelease(deps, request.params.code, request.body);
+        await featureRelease(deps, request.params.code, request.body, deviceSignatureOf(request));
         return reply.code(204).send(null);
       },
     );
@@ -357,6 +450,7 @@ export const clientRoutes =
         preValidation: signInByPassword,
         config: {
           auth: licenseKeyRule,
+          requestHeaders: deviceHeaders,
           errors: [
             ...userSignInErrors,
             ...licenseStateErrors,
@@ -366,6 +460,7 @@ export const clientRoutes =
             'FEATURE_NOT_ENTITLED',
             'MACHINE_NOT_ACTIVATED',
             'VALIDATION_ERROR',
+            ...deviceSignatureErrors,
             'RATE_LIMIT_EXCEEDED',
           ],
         },
@@ -377,7 +472,7 @@ export const clientRoutes =
           response: { 200: meterSchema },
         },
       },
-      async (request) => consume(deps, request.body),
+      async (request) => consume(deps, request.body, deviceSignatureOf(request)),
     );
 
     const userRule: AuthRule = { kind: 'license-user' };

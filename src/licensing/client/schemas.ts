@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { leaseSchema } from '../floating/schemas.js';
 import { licenseSchema } from '../licenses/schemas.js';
-import { machineSchema } from '../machines/schemas.js';
+import { deviceLicenseSchema, machineSchema } from '../machines/schemas.js';
 import { productCodeSchema } from '../products/schemas.js';
 import { userPasswordSchema } from '../users/schemas.js';
 
@@ -66,6 +66,14 @@ export const activateBodySchema = z.object({
   cores: z.number().int().min(1).max(100_000).optional(),
   isVm: z.boolean().optional(),
   userEmail: z.email().max(320).optional(),
+  deviceKey: z
+    .string()
+    .min(1)
+    .max(16_384)
+    .optional()
+    .describe(
+      "The device's Ed25519 public key, PEM: SPKI (BEGIN PUBLIC KEY) or an X.509 certificate. Registered when the call is signed with it (Charter-Device-Signature); required by a policy with requireDeviceKey",
+    ),
 });
 export type ActivateBody = z.infer<typeof activateBodySchema>;
 
@@ -201,6 +209,21 @@ export const changePasswordBodySchema = z.object({
   password: z.string().min(1).max(1024),
   newPassword: userPasswordSchema,
 });
+export const deviceLicensesBodySchema = z.object({
+  fingerprint: fingerprintField,
+  productCode: z.string().min(1).max(64).optional(),
+});
+export type DeviceLicensesBody = z.infer<typeof deviceLicensesBodySchema>;
+
+export const deviceLicensesSchema = z
+  .object({ data: z.array(deviceLicenseSchema) })
+  .meta({ id: 'DeviceLicenses' });
+
+/** What refuses a call about a machine with a device key (machines/device-keys.ts). */
+export const deviceSignatureErrors = [
+  'HARDWARE_KEY_REQUIRED',
+  'HARDWARE_KEY_SIGNATURE_MISMATCH',
+] as const satisfies readonly ErrorCode[];
 
 /** What refuses a license that may not run now (the state checks of every client call, api.md's order). */
 export const licenseStateErrors = [

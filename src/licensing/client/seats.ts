@@ -15,6 +15,7 @@ import {
 import { floatingNotAvailable, toLease } from '../floating/service.js';
 import { issueLicenseFile } from '../license-files/issue.js';
 import type { License } from '../licenses/schemas.js';
+import { assertDeviceSigned, type DeviceSignature, deviceKeyOfActivation } from '../machines/device-keys.js';
 import { toMachine } from '../machines/machine.js';
 import type { Machine } from '../machines/schemas.js';
 import { type ClientDeps, deviceRefusal, lockedSeatRead, lockedUsableSeatRead, present } from './checks.js';
@@ -45,7 +46,7 @@ export const settleCheckout = async (
 };
 
 /** POST /v1/client/checkout: a seat of a floating license for leaseSeconds (extended when already held). */
-export const checkout = async (deps: ClientDeps, body: ActivateBody) => {
+export const checkout = async (deps: ClientDeps, body: ActivateBody, signed: DeviceSignature) => {
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
@@ -53,17 +54,20 @@ export const checkout = async (deps: ClientDeps, body: ActivateBody) => {
     assertFloating(found);
     const refusal = deviceRefusal(found, body);
     if (refusal) throw new AppError(...refusal);
-    return { checkout: await checkoutSeat(tx, found, body, nowMs), found, nowMs };
+    const registeredKey = deviceKeyOfActivation(found.policy, found.machine, body.deviceKey, signed, nowMs);
+    const device = registeredKey ? { ...body, registeredKey } : body;
+    return { checkout: await checkoutSeat(tx, found, device, nowMs), found, nowMs };
   });
   return settleCheckout(deps, done.found, done.checkout, done.nowMs);
 };
 
 /** POST /v1/client/borrow: the held seat kept until `until`; the answer carries a file valid as long. */
-export const borrow = async (deps: ClientDeps, body: BorrowBody) => {
+export const borrow = async (deps: ClientDeps, body: BorrowBody, signed: DeviceSignature) => {
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertDeviceSigned(found.machine, signed, nowMs);
     const borrowed = await borrowSeat(tx, found, body.until, nowMs);
     return { found, ...borrowed, nowMs };
   });
@@ -74,19 +78,30 @@ export const borrow = async (deps: ClientDeps, body: BorrowBody) => {
 };
 
 /** POST /v1/client/release: frees the held seat (and the holder's feature seats with it). */
-export const release = async (deps: ClientDeps, body: MachineBody): Promise<void> => {
+export const release = async (
+  deps: ClientDeps,
+  body: MachineBody,
+  signed: DeviceSignature,
+): Promise<void> => {
   await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertDeviceSigned(found.machine, signed, nowMs);
     await releaseSeat(tx, found, body.fingerprint, nowMs);
   });
 };
 
 /** POST /v1/client/features/{code}/checkout: a seat of a floating feature for a holder of the license. */
-export const featureCheckout = async (deps: ClientDeps, code: string, body: MachineBody) => {
+export const featureCheckout = async (
+  deps: ClientDeps,
+  code: string,
+  body: MachineBody,
+  signed: DeviceSignature,
+) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertDeviceSigned(found.machine, signed, nowMs);
     return { ...(await checkoutFeatureSeat(tx, found, code, body.fingerprint, nowMs)), nowMs };
   });
   const { grant, pool, nowMs } = done;
@@ -100,10 +115,16 @@ export const featureCheckout = async (deps: ClientDeps, code: string, body: Mach
 };
 
 /** POST /v1/client/features/{code}/release: frees the holder's seat of a floating feature. */
-export const featureRelease = async (deps: ClientDeps, code: string, body: MachineBody): Promise<void> => {
+export const featureRelease = async (
+  deps: ClientDeps,
+  code: string,
+  body: MachineBody,
+  signed: DeviceSignature,
+): Promise<void> => {
   await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertDeviceSigned(found.machine, signed, nowMs);
     await releaseFeatureSeat(tx, found, code, body.fingerprint, nowMs);
   });
 };

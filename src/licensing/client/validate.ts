@@ -5,14 +5,19 @@ import { signOffThread } from '../../access/signing-keys/service.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { entitledCodes } from '../licenses/entitlements.js';
+import { assertDeviceSigned, type DeviceSignature } from '../machines/device-keys.js';
 import { toMachine } from '../machines/machine.js';
 import { type ClientDeps, keyOf, present, stateFailure } from './checks.js';
 import type { ValidateBody, ValidationResult } from './schemas.js';
 import { readForValidation } from './store.js';
 
-export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<ValidationResult> => {
+export const validate = async (
+  deps: ClientDeps,
+  body: ValidateBody,
+  signed: DeviceSignature,
+): Promise<ValidationResult> => {
   const nowMs = deps.clock.nowMs();
-  const result = await evaluate(deps, body, nowMs);
+  const result = await evaluate(deps, body, nowMs, signed);
   deps.onValidation?.(result.code);
   const unsigned: ValidationResult = {
     ...result,
@@ -27,7 +32,12 @@ export const validate = async (deps: ClientDeps, body: ValidateBody): Promise<Va
 
 type Evaluation = Omit<ValidationResult, 'checkedAt' | 'nonce' | 'signature' | 'kid'>;
 
-const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Promise<Evaluation> => {
+const evaluate = async (
+  deps: ClientDeps,
+  body: ValidateBody,
+  nowMs: number,
+  signed: DeviceSignature,
+): Promise<Evaluation> => {
   const key = keyOf(body.licenseKey);
   // A mistyped key fails its checksum: refused without touching the database. What the cache holds was read for a
   // key that passed, so the checksum is asked only before a read.
@@ -45,6 +55,9 @@ const evaluate = async (deps: ClientDeps, body: ValidateBody, nowMs: number): Pr
       machine: null,
     };
   deps.usage.count(found.license.product_id, 'validations');
+  // A machine with a device key is named only by a signed call: refused as an authentication failure (401), before
+  // any check answers anything about the license.
+  if (body.fingerprint !== undefined) assertDeviceSigned(found.machine, signed, nowMs);
   const license = present(deps, found, found.liveMachines, nowMs);
   const fail = (code: ErrorCode, message: string, machine: Evaluation['machine'] = null): Evaluation => ({
     valid: false,

@@ -5,6 +5,7 @@ import type { LicensesTable, MachinesTable, PoliciesTable } from '../../db/schem
 import type { Executor } from '../../db/transaction.js';
 import { newId } from '../../lib/random.js';
 import { assignedUserOrThrow } from '../users/service.js';
+import type { DeviceKeyColumns } from './device-keys.js';
 import { assertMachineLimit, assertUserMachineLimit } from './limits.js';
 import { emitMachineEvent, isDead } from './machine.js';
 import { insertMachine, refreshMachine, updateMachineRow } from './store.js';
@@ -30,6 +31,8 @@ export interface DeviceReport {
   isVm?: boolean | undefined;
   /** On a per-user product: the assigned user this machine is activated for. */
   userEmail?: string | undefined;
+  /** The device key to record (device-keys.ts deviceKeyOfActivation); absent: the machine's stays as it is. */
+  registeredKey?: DeviceKeyColumns | undefined;
 }
 
 export interface Activation {
@@ -65,6 +68,10 @@ const newMachineRow = (
   last_seen_at: nowMs,
   deactivated_at: null,
   deactivation_secret: null,
+  device_public_key: null,
+  device_key_sha256: null,
+  device_certificate_sha256: null,
+  ...device.registeredKey,
   ...fields,
 });
 
@@ -94,6 +101,7 @@ export const activateMachine = async (
     is_vm: device.isVm ? 1 : 0,
     offline: options.offline ? 1 : 0,
     deactivation_secret: options.offline?.sealedSecret ?? null,
+    ...device.registeredKey,
   };
   if (existing && existingLive) {
     const row = { ...existing, ...details, last_seen_at: nowMs };
@@ -139,7 +147,8 @@ export const recordSeatMachine = async (
   if (existing) {
     const report = { ...details, activated_at: wasLive ? existing.activated_at : nowMs, last_seen_at: nowMs };
     await refreshMachine(tx, existing.id, report);
-    return { created: false, row: { ...existing, ...report }, machinesCount };
+    if (device.registeredKey) await updateMachineRow(tx, existing.id, device.registeredKey);
+    return { created: false, row: { ...existing, ...report, ...device.registeredKey }, machinesCount };
   }
   const row = newMachineRow(
     target.license.id,

@@ -41,6 +41,10 @@ export const toMachine = (row: MachinesTable, heartbeatSeconds: number | null, n
   activatedAt: new Date(row.activated_at).toISOString(),
   lastSeenAt: new Date(row.last_seen_at).toISOString(),
   deactivatedAt: row.deactivated_at === null ? null : new Date(row.deactivated_at).toISOString(),
+  deviceKey:
+    row.device_key_sha256 === null
+      ? null
+      : { sha256: row.device_key_sha256, certificateSha256: row.device_certificate_sha256 },
 });
 
 /** Emits machine.activated / deactivated / heartbeat_dead with the machine as the API answers it, in `tx`. */

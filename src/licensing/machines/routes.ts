@@ -21,7 +21,7 @@ export const machineRoutes =
         config: { auth: requireScope('machines:read'), errors: ['INVALID_QUERY', 'NOT_FOUND', 'GONE'] },
         schema: {
           tags,
-          summary: 'List machines (filter by licenseId, status)',
+          summary: 'List machines (filter by licenseId, status, fingerprint)',
           querystring: machineListQuery,
           response: { 200: pageSchema(machineSchema) },
         },

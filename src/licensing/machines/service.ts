@@ -67,6 +67,7 @@ export const machinePage = async (
     cursor?: string | undefined;
     licenseId?: string | undefined;
     status?: Machine['status'] | undefined;
+    fingerprint?: string | undefined;
   },
 ) => {
   // A filter naming a license that does not exist (or that the caller may not see) is 404, never an empty list.
@@ -80,6 +81,7 @@ export const machinePage = async (
         licenseId: query.licenseId,
         productIds: visibleProducts(caller.principal),
         status: query.status,
+        fingerprint: query.fingerprint,
         limit: window.limit,
       }),
     (rows) => presentMachines(db.kysely, rows, nowMs),

@@ -70,6 +70,7 @@ export const listMachines = (
     licenseId?: string | undefined;
     productIds?: readonly string[] | undefined;
     status?: string | undefined;
+    fingerprint?: string | undefined;
     limit: number;
   },
 ): Promise<MachinesTable[]> => {
@@ -83,6 +84,7 @@ export const listMachines = (
   }
   if (filter.after) query = query.where('machines.id', '>', filter.after);
   if (filter.licenseId) query = query.where('machines.license_id', '=', filter.licenseId);
+  if (filter.fingerprint !== undefined) query = query.where('machines.fingerprint', '=', filter.fingerprint);
   if (filter.status === 'deactivated') query = query.where('machines.status', '=', 'deactivated');
   if (filter.status === 'active' || filter.status === 'dead')
     query = query.where('machines.status', '=', 'active');
@@ -154,4 +156,39 @@ export const activeMachinesWhere = (
       ? query.where('machines.user_id', '=', filter.userId)
       : query.where('licenses.customer_id', '=', filter.customerId);
   return query.orderBy('machines.id').limit(1000).execute();
+};
+
+/** The active machines of a fingerprint on live licenses (of one product, when named), oldest first. */
+export const activeMachinesOfFingerprint = (
+  db: Executor,
+  fingerprint: string,
+  productCode: string | undefined,
+  limit: number,
+) => {
+  let query = db
+    .selectFrom('machines')
+    .innerJoin('licenses', 'licenses.id', 'machines.license_id')
+    .innerJoin('policies', 'policies.id', 'licenses.policy_id')
+    .innerJoin('products', 'products.id', 'licenses.product_id')
+    .select([
+      'machines.id',
+      'machines.license_id',
+      'machines.status',
+      'machines.activated_at',
+      'machines.last_seen_at',
+      'machines.device_public_key',
+      'licenses.status as license_status',
+      'licenses.starts_at',
+      'licenses.expires_at',
+      'licenses.trial',
+      'policies.heartbeat_seconds',
+      'policies.expiration_strategy',
+      'products.code as product_code',
+    ])
+    .where('machines.fingerprint', '=', fingerprint)
+    .where('machines.status', '=', 'active')
+    .where('licenses.deleted_at', 'is', null)
+    .where('products.deleted_at', 'is', null);
+  if (productCode !== undefined) query = query.where('products.code', '=', productCode);
+  return query.orderBy('machines.activated_at').orderBy('machines.id').limit(limit).execute();
 };

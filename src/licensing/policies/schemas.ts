@@ -57,6 +57,11 @@ const rules = {
     .int()
     .min(60)
     .max(10 * 365 * 86_400),
+  requireDeviceKey: z
+    .boolean()
+    .describe(
+      'Activation must register a device key (deviceKey); every later Client API call about the machine is signed with it',
+    ),
   metadata: metadataSchema,
   allowPasswordChange: z
     .boolean()
@@ -82,6 +87,7 @@ export const policyDefaults = {
   consumption: null,
   features: [],
   licenseFileTtlSeconds: 604_800,
+  requireDeviceKey: false,
   metadata: {},
   allowPasswordChange: true,
 };

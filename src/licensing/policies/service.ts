@@ -63,6 +63,7 @@ export const toPolicy = (row: PoliciesTable): Policy => ({
   consumption: row.consumption ? (JSON.parse(row.consumption) as Policy['consumption']) : null,
   features: JSON.parse(row.features) as Policy['features'],
   licenseFileTtlSeconds: row.license_file_ttl_seconds,
+  requireDeviceKey: bool(row.require_device_key),
   metadata: parseMetadata(row.metadata),
   allowPasswordChange: bool(row.allow_password_change),
   createdAt: new Date(row.created_at).toISOString(),
@@ -89,6 +90,7 @@ const toColumns = (rules: PolicyRules) => ({
   consumption: rules.consumption ? JSON.stringify(rules.consumption) : null,
   features: JSON.stringify(rules.features),
   license_file_ttl_seconds: rules.licenseFileTtlSeconds,
+  require_device_key: rules.requireDeviceKey ? 1 : 0,
   metadata: JSON.stringify(rules.metadata),
   allow_password_change: rules.allowPasswordChange ? 1 : 0,
 });
