@@ -494,7 +494,7 @@ export interface paths {
         put?: never;
         /**
          * Validate a license (and a machine): 200 with valid and the code of the first failing check
-         * @description Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH, LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.
+         * @description Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH (productCode neither the license's product nor, for a bundle's license, a member; a member's own PRODUCT_DISABLED follows), LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.
          */
         post: operations["client.validate"];
         delete?: never;
@@ -1399,6 +1399,27 @@ export interface paths {
         patch: operations["products.features.update"];
         trace?: never;
     };
+    "/v1/products/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a bundle's member products (422 PRODUCT_NOT_BUNDLE on a standard product) */
+        get: operations["products.members.list"];
+        /**
+         * Set a bundle's member products (the whole list; standard products only)
+         * @description A license of the bundle validates and activates with the productCode of the bundle or of any member. Members are standard products (a bundle in a bundle is refused with VALIDATION_ERROR); a standard product's members answer 422 PRODUCT_NOT_BUNDLE.
+         */
+        put: operations["products.members.put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public-keys": {
         parameters: {
             query?: never;
@@ -1911,12 +1932,16 @@ export interface components {
             licenseKey: string;
             name?: string;
             platform?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
             /** Format: email */
             userEmail?: string;
         };
         ClientBorrowRequest: {
             fingerprint: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
             /**
              * Format: date-time
              * @description The borrow's end: at most maxBorrowSeconds from now
@@ -1931,6 +1956,8 @@ export interface components {
             licenseKey: string;
             name?: string;
             platform?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
             /** Format: email */
             userEmail?: string;
         };
@@ -1940,22 +1967,32 @@ export interface components {
             feature?: string;
             fingerprint?: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientDeactivateRequest: {
             fingerprint: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientFeaturesCheckoutRequest: {
             fingerprint: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientFeaturesReleaseRequest: {
             fingerprint: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientHeartbeatRequest: {
             fingerprint: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientInstallationFileRequest: {
             /**
@@ -1965,16 +2002,22 @@ export interface components {
             channel: "stable" | "beta";
             licenseKey: string;
             platform: string;
+            /** @description Whose releases: the license's product (default) or, for a bundle's license, one of its members */
+            productCode?: string;
             /** @description Default: the latest the license may install */
             version?: string;
         };
         ClientLicenseFileRequest: {
             fingerprint: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientReleaseRequest: {
             fingerprint: string;
             licenseKey: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientTrialRequest: {
             /** Format: email */
@@ -1988,6 +2031,7 @@ export interface components {
             licenseKey: string;
             /** @description Ask for a signed result; the nonce is echoed */
             nonce?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
             productCode?: string;
         };
         ClientVersionsRequest: {
@@ -1999,6 +2043,8 @@ export interface components {
             channel: "stable" | "beta";
             fingerprint?: string;
             licenseKey: string;
+            /** @description Whose releases: the license's product (default) or, for a bundle's license, one of its members */
+            productCode?: string;
         };
         CreatedApiKey: {
             createdAt: string;
@@ -2110,7 +2156,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2467,7 +2513,7 @@ export interface components {
              * @description Catalog code; clients branch on it
              * @enum {string}
              */
-            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
             /** @description Structured context, shape per code */
             details?: {
                 [key: string]: unknown;
@@ -2754,6 +2800,8 @@ export interface components {
             createdAt: string;
             id: string;
             /** @enum {string} */
+            kind: "standard" | "bundle";
+            /** @enum {string} */
             licenseModel: "key" | "user";
             metadata: {
                 [key: string]: unknown;
@@ -2768,8 +2816,17 @@ export interface components {
             };
             updatedAt: string;
         };
+        ProductMembers: {
+            /** @description The member products the caller may see, by id; a license of the bundle covers each */
+            data: components["schemas"]["Product"][];
+        };
         ProductsCreateRequest: {
             code: string;
+            /**
+             * @description standard (default) or bundle: a bundle's licenses also cover its member products; never changes
+             * @enum {string}
+             */
+            kind?: "standard" | "bundle";
             /** @enum {string} */
             licenseModel?: "key" | "user";
             metadata?: {
@@ -2796,6 +2853,10 @@ export interface components {
             maxConsumption?: number | null;
             name?: string;
             seats?: number | null;
+        };
+        ProductsMembersPutRequest: {
+            /** @description The member products, each by id or code (standard products only); replaces the list. Repeats count once. */
+            productIds: string[];
         };
         ProductsUpdateRequest: {
             /** @enum {string} */
@@ -4683,7 +4744,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4752,7 +4813,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | BORROW_NOT_ALLOWED | BORROW_UNTIL_INVALID | LEASE_NOT_FOUND */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | NOT_FLOATING | BORROW_NOT_ALLOWED | BORROW_UNTIL_INVALID | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4830,7 +4891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4899,7 +4960,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_CONSUMPTION | CONSUMPTION_LIMIT_EXCEEDED | NEGATIVE_CONSUMPTION_NOT_ALLOWED | FEATURE_NOT_ENTITLED | MACHINE_NOT_ACTIVATED */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | NOT_CONSUMPTION | CONSUMPTION_LIMIT_EXCEEDED | NEGATIVE_CONSUMPTION_NOT_ALLOWED | FEATURE_NOT_ENTITLED | MACHINE_NOT_ACTIVATED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4966,7 +5027,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description MACHINE_NOT_ACTIVATED | DEACTIVATION_LIMIT_EXCEEDED */
+            /** @description PRODUCT_MISMATCH | MACHINE_NOT_ACTIVATED | DEACTIVATION_LIMIT_EXCEEDED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5046,7 +5107,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | FEATURE_NOT_ENTITLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | LEASE_NOT_FOUND | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | FEATURE_NOT_ENTITLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | LEASE_NOT_FOUND | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5115,7 +5176,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description FEATURE_NOT_ENTITLED | NOT_FLOATING | LEASE_NOT_FOUND */
+            /** @description PRODUCT_MISMATCH | FEATURE_NOT_ENTITLED | NOT_FLOATING | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5184,7 +5245,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD | LEASE_NOT_FOUND */
+            /** @description PRODUCT_MISMATCH | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5253,7 +5314,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description ACTIVE_LICENSE_REQUIRED */
+            /** @description PRODUCT_MISMATCH | ACTIVE_LICENSE_REQUIRED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5322,7 +5383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
+            /** @description LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5389,7 +5450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description NOT_FLOATING | LEASE_NOT_FOUND */
+            /** @description PRODUCT_MISMATCH | NOT_FLOATING | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5571,7 +5632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description ACTIVE_LICENSE_REQUIRED */
+            /** @description PRODUCT_MISMATCH | ACTIVE_LICENSE_REQUIRED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6053,7 +6114,7 @@ export interface operations {
                     "application/json": {
                         data: {
                             /** @enum {string} */
-                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
+                            code: "INVALID_JSON" | "VALIDATION_ERROR" | "MISSING_HEADER" | "HEADERS_TOO_LARGE" | "INVALID_QUERY" | "UNSUPPORTED_MEDIA_TYPE" | "BODY_TOO_LARGE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "GONE" | "IDEMPOTENCY_KEY_REUSED" | "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED" | "AUTH_REVOKED" | "INVALID_CREDENTIALS" | "SESSION_EXPIRED" | "OAUTH_TOKEN_EXPIRED" | "OAUTH_TOKEN_MALFORMED" | "INVALID_CLIENT_CREDENTIALS" | "SIGNATURE_REQUIRED" | "SIGNATURE_MISMATCH" | "INVALID_SIGNATURE" | "FORBIDDEN" | "AUTH_INSUFFICIENT" | "READ_ONLY_KEY" | "PRODUCT_NOT_ALLOWED" | "OAUTH_REQUIRED" | "CSRF_VALIDATION_FAILED" | "ACCOUNT_DISABLED" | "SELF_APPROVAL_FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "QUOTA_EXCEEDED" | "ALREADY_EXISTS" | "CONFLICT" | "PRODUCT_ARCHIVED" | "PRODUCT_DISABLED" | "UNKNOWN_PRODUCT" | "UNKNOWN_POLICY" | "UNKNOWN_CUSTOMER" | "PRODUCT_MISMATCH" | "CUSTOMER_INACTIVE" | "QUANTITY_TOO_LARGE" | "LICENSE_NOT_FOUND" | "LICENSE_SUSPENDED" | "LICENSE_REVOKED" | "LICENSE_EXPIRED" | "LICENSE_NOT_STARTED" | "TRIAL_EXPIRED" | "TRIAL_NOT_ALLOWED" | "INVALID_TRANSITION" | "MACHINE_LIMIT_EXCEEDED" | "USER_MACHINE_LIMIT_EXCEEDED" | "MACHINE_NOT_ACTIVATED" | "HEARTBEAT_DEAD" | "DEVICE_BLOCKED" | "VM_NOT_ALLOWED" | "TRANSFER_LIMIT_EXCEEDED" | "DEACTIVATION_LIMIT_EXCEEDED" | "LICENSE_USER_NOT_FOUND" | "LICENSE_USERS_LIMIT_EXCEEDED" | "NOT_FLOATING" | "FLOATING_NOT_AVAILABLE" | "LEASE_NOT_FOUND" | "BORROW_NOT_ALLOWED" | "BORROW_UNTIL_INVALID" | "NOT_CONSUMPTION" | "CONSUMPTION_LIMIT_EXCEEDED" | "NEGATIVE_CONSUMPTION_NOT_ALLOWED" | "FEATURE_NOT_ENTITLED" | "OFFLINE_NOT_ALLOWED" | "OFFLINE_SIGNATURE_MISMATCH" | "OFFLINE_REQUEST_INVALID" | "INVALID_PRODUCT_AUTH_METHOD" | "USER_NOT_ASSIGNED_TO_PRODUCT" | "CHANGE_PASSWORD_NOT_ALLOWED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_ACCOUNT_MISMATCH" | "MANAGER_NOT_ELIGIBLE" | "PRODUCT_NOT_BUNDLE" | "DEVICE_LICENSES_NOT_FOUND" | "HARDWARE_KEY_CERTIFICATE_MISSING" | "HARDWARE_KEY_REQUIRED" | "HARDWARE_KEY_SIGNATURE_MISMATCH" | "ACTIVE_LICENSE_REQUIRED" | "VERSION_NOT_FOUND" | "NOTIFICATION_FAILED" | "LICENSE_SERVER_UNREACHABLE" | "LICENSE_QUERY_FAILED" | "LICENSE_PARSE_ERROR" | "COMMAND_EXECUTION_FAILED" | "COMMAND_TIMEOUT" | "INTERNAL_ERROR" | "DATABASE_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE" | "TIMEOUT";
                             description: string;
                             group: string;
                             resolution: string;
@@ -11359,6 +11420,7 @@ export interface operations {
             query?: {
                 code?: string;
                 cursor?: string;
+                kind?: "standard" | "bundle";
                 limit?: number;
                 status?: "active" | "disabled" | "archived";
             };
@@ -12239,6 +12301,210 @@ export interface operations {
             };
             /** @description GONE */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "products.members.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductMembers"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INSUFFICIENT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PRODUCT_NOT_BUNDLE */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "products.members.put": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductsMembersPutRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductMembers"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PRODUCT_NOT_BUNDLE | UNKNOWN_PRODUCT */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,7 @@ import * as m0022 from './0022-license-status-counts.js';
 import * as m0023 from './0023-orders-by-customer.js';
 import * as m0024 from './0024-licenses-ending-by-status.js';
 import * as m0025 from './0025-validation-changes.js';
+import * as m0027 from './0027-bundles.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -52,6 +53,7 @@ export const migrations: Record<string, Migration> = {
   '0023-orders-by-customer': m0023,
   '0024-licenses-ending-by-status': m0024,
   '0025-validation-changes': m0025,
+  '0027-bundles': m0027,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -15,6 +15,7 @@ import { deactivateMachine } from '../machines/deactivation.js';
 import { liveMachineOrThrow, toMachine } from '../machines/machine.js';
 import { activeMachineOf, recordHeartbeat } from '../machines/service.js';
 import {
+  assertCoversProduct,
   type ClientDeps,
   deviceRefusal,
   licenseOfKeyOrThrow,
@@ -48,7 +49,7 @@ export const activate = async (deps: ClientDeps, body: ActivateBody, offline?: O
     // Every attempt on a license counts, refused or not: the key-sharing rule reads them.
     deps.usage.attempt(license.id, body.fingerprint);
     offline?.assertProductAllowed(found.product.id);
-    const state = stateFailure(found, nowMs, {});
+    const state = stateFailure(found, nowMs, { productCode: body.productCode });
     if (state) throw new AppError(...state);
     if (offline && (policy.floating === 1 || policy.allow_offline === 0)) {
       throw new AppError(
@@ -108,6 +109,7 @@ export const deactivate = async (deps: ClientDeps, body: MachineBody): Promise<v
   const productId = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedLicenseOfKey(deps, tx, body.licenseKey);
+    assertCoversProduct(found, body.productCode);
     const machine = await activeMachineOf(tx, found.license.id, body.fingerprint);
     if (!machine)
       throw new AppError(
@@ -129,6 +131,7 @@ export const heartbeat = async (deps: ClientDeps, body: MachineBody) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertCoversProduct(found, body.productCode);
     const row = liveMachineOrThrow(found, nowMs);
     if (found.policy.floating === 1 && !(found.held && isLive(found.held, nowMs)))
       throw new AppError(
@@ -164,7 +167,7 @@ export const licenseFile = async (deps: ClientDeps, body: MachineBody) => {
   const found = await licenseOfKeyOrThrow(deps.db.kysely, body.licenseKey);
   const machine = await activeMachineOf(deps.db.kysely, found.license.id, body.fingerprint);
   const row = liveMachineOrThrow({ ...found, machine }, nowMs);
-  const state = stateFailure(found, nowMs, {});
+  const state = stateFailure(found, nowMs, { productCode: body.productCode });
   if (state) throw new AppError(...state);
   return { licenseFile: await issueLicenseFile(deps, found, row, nowMs) };
 };

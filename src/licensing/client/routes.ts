@@ -48,7 +48,7 @@ export const clientRoutes =
           summary:
             'Validate a license (and a machine): 200 with valid and the code of the first failing check',
           description:
-            'Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH, LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.',
+            "Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH (productCode neither the license's product nor, for a bundle's license, a member; a member's own PRODUCT_DISABLED follows), LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.",
           body: validateBodySchema,
           response: { 200: validationResultSchema },
         },
@@ -86,6 +86,7 @@ export const clientRoutes =
           auth: licenseKeyRule,
           errors: [
             'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
             'MACHINE_NOT_ACTIVATED',
             'DEACTIVATION_LIMIT_EXCEEDED',
             'RATE_LIMIT_EXCEEDED',
@@ -155,6 +156,7 @@ export const clientRoutes =
           auth: licenseKeyRule,
           errors: [
             'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
             'LEASE_NOT_FOUND',
@@ -232,7 +234,13 @@ export const clientRoutes =
       {
         config: {
           auth: licenseKeyRule,
-          errors: ['LICENSE_NOT_FOUND', 'NOT_FLOATING', 'LEASE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED'],
+          errors: [
+            'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
+            'NOT_FLOATING',
+            'LEASE_NOT_FOUND',
+            'RATE_LIMIT_EXCEEDED',
+          ],
         },
         schema: {
           tags,
@@ -285,6 +293,7 @@ export const clientRoutes =
           auth: licenseKeyRule,
           errors: [
             'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
             'FEATURE_NOT_ENTITLED',
             'NOT_FLOATING',
             'LEASE_NOT_FOUND',

@@ -8,11 +8,19 @@ import { productCodeSchema } from '../products/schemas.js';
 
 export const licenseKeyField = z.string().trim().min(1).max(128);
 export const fingerprintField = z.string().min(1).max(255);
+/** The product the caller runs (checks.ts): the license's, or a member of its bundle; else PRODUCT_MISMATCH. */
+export const productCodeField = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe(
+    "The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH",
+  );
 
 export const validateBodySchema = z.object({
   licenseKey: licenseKeyField,
   fingerprint: fingerprintField.optional(),
-  productCode: z.string().min(1).max(64).optional(),
+  productCode: productCodeField.optional(),
   features: z.array(z.string().min(1).max(64)).max(100).optional(),
   nonce: z.string().min(8).max(128).optional().describe('Ask for a signed result; the nonce is echoed'),
 });
@@ -45,6 +53,7 @@ export const activateBodySchema = z.object({
   cores: z.number().int().min(1).max(100_000).optional(),
   isVm: z.boolean().optional(),
   userEmail: z.email().max(320).optional(),
+  productCode: productCodeField.optional(),
 });
 export type ActivateBody = z.infer<typeof activateBodySchema>;
 
@@ -72,6 +81,7 @@ export const borrowBodySchema = z.object({
   licenseKey: licenseKeyField,
   fingerprint: fingerprintField,
   until: z.iso.datetime({ offset: true }).describe("The borrow's end: at most maxBorrowSeconds from now"),
+  productCode: productCodeField.optional(),
 });
 export type BorrowBody = z.infer<typeof borrowBodySchema>;
 
@@ -97,6 +107,7 @@ export const consumeBodySchema = z.object({
     .optional()
     .describe("A consumption feature's code; omit for the license's meter"),
   fingerprint: fingerprintField.optional(),
+  productCode: productCodeField.optional(),
 });
 export type ConsumeBody = z.infer<typeof consumeBodySchema>;
 
@@ -114,7 +125,11 @@ export const meterSchema = z
   })
   .meta({ id: 'Meter' });
 
-export const machineBodySchema = z.object({ licenseKey: licenseKeyField, fingerprint: fingerprintField });
+export const machineBodySchema = z.object({
+  licenseKey: licenseKeyField,
+  fingerprint: fingerprintField,
+  productCode: productCodeField.optional(),
+});
 export type MachineBody = z.infer<typeof machineBodySchema>;
 
 export const heartbeatResultSchema = z
@@ -158,6 +173,7 @@ export const licenseStateErrors = [
   'LICENSE_NOT_STARTED',
   'TRIAL_EXPIRED',
   'PRODUCT_DISABLED',
+  'PRODUCT_MISMATCH',
 ] as const satisfies readonly ErrorCode[];
 
 /** What refuses an activation, online or offline. */

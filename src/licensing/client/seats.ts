@@ -17,7 +17,14 @@ import { issueLicenseFile } from '../license-files/issue.js';
 import type { License } from '../licenses/schemas.js';
 import { toMachine } from '../machines/machine.js';
 import type { Machine } from '../machines/schemas.js';
-import { type ClientDeps, deviceRefusal, lockedSeatRead, lockedUsableSeatRead, present } from './checks.js';
+import {
+  assertCoversProduct,
+  type ClientDeps,
+  deviceRefusal,
+  lockedSeatRead,
+  lockedUsableSeatRead,
+  present,
+} from './checks.js';
 import type { ActivateBody, BorrowBody, MachineBody } from './schemas.js';
 import type { SeatRead } from './store.js';
 
@@ -49,7 +56,7 @@ export const checkout = async (deps: ClientDeps, body: ActivateBody) => {
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedUsableSeatRead(deps, tx, body, nowMs);
     assertFloating(found);
     const refusal = deviceRefusal(found, body);
     if (refusal) throw new AppError(...refusal);
@@ -63,7 +70,7 @@ export const borrow = async (deps: ClientDeps, body: BorrowBody) => {
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedUsableSeatRead(deps, tx, body, nowMs);
     const borrowed = await borrowSeat(tx, found, body.until, nowMs);
     return { found, ...borrowed, nowMs };
   });
@@ -78,6 +85,7 @@ export const release = async (deps: ClientDeps, body: MachineBody): Promise<void
   await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertCoversProduct(found, body.productCode);
     await releaseSeat(tx, found, body.fingerprint, nowMs);
   });
 };
@@ -86,7 +94,7 @@ export const release = async (deps: ClientDeps, body: MachineBody): Promise<void
 export const featureCheckout = async (deps: ClientDeps, code: string, body: MachineBody) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedUsableSeatRead(deps, tx, body, nowMs);
     return { ...(await checkoutFeatureSeat(tx, found, code, body.fingerprint, nowMs)), nowMs };
   });
   const { grant, pool, nowMs } = done;
@@ -104,6 +112,7 @@ export const featureRelease = async (deps: ClientDeps, code: string, body: Machi
   await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    assertCoversProduct(found, body.productCode);
     await releaseFeatureSeat(tx, found, code, body.fingerprint, nowMs);
   });
 };
