@@ -1412,7 +1412,7 @@ export interface paths {
          * Set a bundle's member products (the whole list; standard products only)
          * @description A license of the bundle validates and activates with the productCode of the bundle or of any member. Members are standard products (a bundle in a bundle is refused with VALIDATION_ERROR); a standard product's members answer 422 PRODUCT_NOT_BUNDLE.
          */
-        put: operations["products.members.put"];
+        put: operations["products.members.replace"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2854,7 +2854,7 @@ export interface components {
             name?: string;
             seats?: number | null;
         };
-        ProductsMembersPutRequest: {
+        ProductsMembersReplaceRequest: {
             /** @description The member products, each by id or code (standard products only); replaces the list. Repeats count once. */
             productIds: string[];
         };
@@ -12422,7 +12422,7 @@ export interface operations {
             };
         };
     };
-    "products.members.put": {
+    "products.members.replace": {
         parameters: {
             query?: never;
             header?: {
@@ -12436,7 +12436,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ProductsMembersPutRequest"];
+                "application/json": components["schemas"]["ProductsMembersReplaceRequest"];
             };
         };
         responses: {
