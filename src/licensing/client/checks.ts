@@ -84,7 +84,10 @@ const productMismatch = (found: ClientLicense, productCode: string | undefined):
   ];
 };
 
-/** For the calls that run in any state (deactivate, release): PRODUCT_MISMATCH when the license does not cover productCode. */
+/**
+ * For the calls that run in any state (deactivate, heartbeat, release): PRODUCT_MISMATCH when the license does
+ * not cover productCode, and nothing else of its state.
+ */
 export const assertCoversProduct = (found: ClientLicense, productCode: string | undefined): void => {
   if (!namedProduct(found.product, productCode)) throw new AppError(...productMismatch(found, productCode));
 };

@@ -89,14 +89,9 @@ export const deleteMembers = async (
     .execute();
 };
 
-/** Removes a product from every bundle it belongs to; answers those bundles' ids. */
-export const deleteMembershipsOf = async (db: Executor, memberId: string): Promise<string[]> => {
-  const rows = await db
-    .deleteFrom('product_members')
-    .where('member_id', '=', memberId)
-    .returning('bundle_id')
-    .execute();
-  return rows.map((row) => row.bundle_id).sort();
+/** Removes a product from every bundle it belongs to. */
+export const deleteMembershipsOf = async (db: Executor, memberId: string): Promise<void> => {
+  await db.deleteFrom('product_members').where('member_id', '=', memberId).execute();
 };
 
 export const insertFeature = async (db: Executor, row: FeaturesTable): Promise<void> => {
