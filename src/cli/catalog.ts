@@ -46,10 +46,16 @@ const products: ResourceGroup = {
   summary: 'create, list or show products',
   usage: [
     'Usage: charter products create --code <code> --name <name> [--status active|disabled|archived]',
+    '                                [--kind standard|bundle]',
     '       charter products list',
     '       charter products show <id|code>',
   ].join('\n'),
-  options: { code: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' } },
+  options: {
+    code: { type: 'string' },
+    name: { type: 'string' },
+    status: { type: 'string' },
+    kind: { type: 'string' },
+  },
   actions: {
     create: {
       run: ({ deps, values }) =>
@@ -58,13 +64,18 @@ const products: ResourceGroup = {
           caller,
           parse(
             createProductSchema,
-            drop({ code: text(values, 'code'), name: text(values, 'name'), status: text(values, 'status') }),
+            drop({
+              code: text(values, 'code'),
+              name: text(values, 'name'),
+              status: text(values, 'status'),
+              kind: text(values, 'kind'),
+            }),
           ),
         ),
     },
     list: {
       run: ({ deps }) => all((cursor) => productPage(deps.db.kysely, undefined, { limit: 200, cursor })),
-      columns: ['id', 'code', 'name', 'status', 'licenseModel'],
+      columns: ['id', 'code', 'name', 'status', 'kind', 'licenseModel'],
     },
     show: {
       run: async ({ deps, id }) => {

@@ -73,6 +73,7 @@ export const verifyCommand: Command = {
         key: license.key,
         status: license.status,
         product: license.productCode,
+        ...(license.products ? { covers: license.products.join(', ') } : {}),
         policy: license.policy,
         features: license.features,
         licenseStarts: license.startsAt,

@@ -113,9 +113,18 @@ export interface ProductsTable {
   trial: string;
   /** JSON object. */
   metadata: string;
+  /** standard | bundle (set at creation, never changed). */
+  kind: string;
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+}
+
+/** A bundle's member products (a bundle is a product of kind `bundle`; its members are standard products). */
+export interface ProductMembersTable {
+  bundle_id: string;
+  member_id: string;
+  created_at: number;
 }
 
 export interface FeaturesTable {
@@ -728,6 +737,7 @@ export interface Schema {
   oauth_clients: OauthClientsTable;
   request_nonces: RequestNoncesTable;
   products: ProductsTable;
+  product_members: ProductMembersTable;
   features: FeaturesTable;
   policies: PoliciesTable;
   customers: CustomersTable;

@@ -354,8 +354,9 @@ export const catalog = {
     status: 422,
     retryable: false,
     title: 'Product mismatch',
-    description: "Validation named a `productCode` other than the license's product.",
-    resolution: 'Validate against the product the license was issued for.',
+    description:
+      "A Client API call named a `productCode` the license does not cover: neither the license's product nor, for a bundle's license, one of the bundle's members.",
+    resolution: 'Call with the product the license was issued for, or a member of its bundle.',
   },
   CUSTOMER_INACTIVE: {
     group: 'Catalog resources',

@@ -96,6 +96,26 @@ for (const dialect of dialects()) {
     });
     after(() => t.close());
 
+    it('products create --kind bundle makes a bundle; the list shows each kind; a bad kind exits 1', async () => {
+      const suite = await json([
+        'products',
+        'create',
+        '--code',
+        'suite',
+        '--name',
+        'Suite',
+        '--kind',
+        'bundle',
+      ]);
+      assert.equal(suite.kind, 'bundle');
+      assert.equal((await json(['products', 'show', 'alpha'])).kind, 'standard');
+      assert.match(await cli(['products', 'list']), /^id\s+code\s+name\s+status\s+kind\s+licenseModel/);
+      await fails(
+        ['products', 'create', '--code', 'odd', '--name', 'Odd', '--kind', 'set'],
+        /VALIDATION_ERROR/,
+      );
+    });
+
     it('policies list --product <code> lists that product’s policies; an unknown code exits 1 NOT_FOUND', async () => {
       const alpha = await json(['products', 'show', 'alpha']);
       const listed = await json<Item[]>(['policies', 'list', '--product', 'alpha']);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { bearer } from './access.js';
 import type { TestApp } from './app.js';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** `call(method, url, payload?)` as the holder of `secret()` (read at each call: keys are made in `before`). */
 export const managementCalls =

@@ -155,16 +155,18 @@ export class CharterClient {
     cores?: number;
     isVm?: boolean;
     userEmail?: string;
+    /** The product this software is: the license's, or a member of its bundle (else PRODUCT_MISMATCH). */
+    productCode?: string;
   }) {
     return this.#post<Activation>('/v1/client/activate', input, { registersKey: true });
   }
 
-  async deactivate(input: { fingerprint: string }): Promise<void> {
+  async deactivate(input: { fingerprint: string; productCode?: string }): Promise<void> {
     await this.#post<null>('/v1/client/deactivate', input);
   }
 
   /** Keeps the machine alive and extends every lease it holds (`lease`: a floating license's seat). */
-  heartbeat(input: { fingerprint: string }) {
+  heartbeat(input: { fingerprint: string; productCode?: string }) {
     return this.#post<{ machine: Record<string, unknown>; lease?: Lease | null; leases: Lease[] }>(
       '/v1/client/heartbeat',
       input,
@@ -180,21 +182,21 @@ export class CharterClient {
   }
 
   /** Keeps the held seat until `until` (ISO 8601) without heartbeats; the answer's file runs as long. */
-  borrow(input: { fingerprint: string; until: string }) {
+  borrow(input: { fingerprint: string; until: string; productCode?: string }) {
     return this.#post<{ lease: Lease; licenseFile: string }>('/v1/client/borrow', input);
   }
 
   /** Releases the held seat (and this machine's feature seats). */
-  async release(input: { fingerprint: string }): Promise<void> {
+  async release(input: { fingerprint: string; productCode?: string }): Promise<void> {
     await this.#post<null>('/v1/client/release', input);
   }
 
   /** Checks out a seat of a floating feature. */
-  checkoutFeature(code: string, input: { fingerprint: string }) {
+  checkoutFeature(code: string, input: { fingerprint: string; productCode?: string }) {
     return this.#post<{ lease: Lease }>(`/v1/client/features/${encodeURIComponent(code)}/checkout`, input);
   }
 
-  async releaseFeature(code: string, input: { fingerprint: string }): Promise<void> {
+  async releaseFeature(code: string, input: { fingerprint: string; productCode?: string }): Promise<void> {
     await this.#post<null>(`/v1/client/features/${encodeURIComponent(code)}/release`, input);
   }
 
@@ -203,7 +205,7 @@ export class CharterClient {
    * Retried only when the server answered that it did nothing (429, 503): a consumption whose answer was lost on
    * the network may have counted, so NETWORK_ERROR is left to the caller.
    */
-  consume(input: { amount: number; feature?: string; fingerprint?: string }) {
+  consume(input: { amount: number; feature?: string; fingerprint?: string; productCode?: string }) {
     return this.#post<Meter>('/v1/client/consume', input, { idempotent: false });
   }
 
@@ -214,7 +216,7 @@ export class CharterClient {
     });
   }
 
-  licenseFile(input: { fingerprint: string }) {
+  licenseFile(input: { fingerprint: string; productCode?: string }) {
     return this.#post<{ licenseFile: string }>('/v1/client/license-file', input);
   }
 

@@ -11,6 +11,8 @@ export interface LicenseFilePayload {
     key: string;
     status: string;
     productCode: string;
+    /** A bundle's license: the product codes it covers, the bundle's own first, then its members'. */
+    products?: string[];
     policy: Record<string, unknown>;
     features: unknown[];
     startsAt: string;

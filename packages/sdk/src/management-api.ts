@@ -545,7 +545,7 @@ export interface paths {
         put?: never;
         /**
          * Validate a license (and a machine): 200 with valid and the code of the first failing check
-         * @description Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH, LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.
+         * @description Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH (productCode neither the license's product nor, for a bundle's license, a member; a member's own PRODUCT_DISABLED follows), LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.
          */
         post: operations["client.validate"];
         delete?: never;
@@ -1774,6 +1774,27 @@ export interface paths {
         patch: operations["products.features.update"];
         trace?: never;
     };
+    "/v1/products/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a bundle's member products (422 PRODUCT_NOT_BUNDLE on a standard product) */
+        get: operations["products.members.list"];
+        /**
+         * Set a bundle's member products (the whole list; standard products only)
+         * @description A license of the bundle validates and activates with the productCode of the bundle or of any member. Members are standard products (a bundle in a bundle is refused with VALIDATION_ERROR); a standard product's members answer 422 PRODUCT_NOT_BUNDLE.
+         */
+        put: operations["products.members.replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public-keys": {
         parameters: {
             query?: never;
@@ -2313,6 +2334,8 @@ export interface components {
             /** @description The license user's password, with email */
             password?: string;
             platform?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
             /** Format: email */
             userEmail?: string;
         };
@@ -2327,6 +2350,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
             /**
              * Format: date-time
              * @description The borrow's end: at most maxBorrowSeconds from now
@@ -2357,6 +2382,8 @@ export interface components {
             /** @description The license user's password, with email */
             password?: string;
             platform?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
             /** Format: email */
             userEmail?: string;
         };
@@ -2374,6 +2401,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientDeactivateRequest: {
             /**
@@ -2386,6 +2415,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientDeviceLicensesRequest: {
             fingerprint: string;
@@ -2402,6 +2433,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientFeaturesReleaseRequest: {
             /**
@@ -2414,6 +2447,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientHeartbeatRequest: {
             /**
@@ -2426,6 +2461,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientInstallationFileRequest: {
             /**
@@ -2435,6 +2472,8 @@ export interface components {
             channel: "stable" | "beta";
             licenseKey: string;
             platform: string;
+            /** @description Whose releases: the license's product (default) or, for a bundle's license, one of its members */
+            productCode?: string;
             /** @description Default: the latest the license may install */
             version?: string;
         };
@@ -2449,6 +2488,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientReleaseRequest: {
             /**
@@ -2461,6 +2502,8 @@ export interface components {
             licenseKey: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
+            productCode?: string;
         };
         ClientTrialRequest: {
             /** Format: email */
@@ -2488,6 +2531,7 @@ export interface components {
             nonce?: string;
             /** @description The license user's password, with email */
             password?: string;
+            /** @description The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH */
             productCode?: string;
         };
         ClientVersionsRequest: {
@@ -2499,6 +2543,8 @@ export interface components {
             channel: "stable" | "beta";
             fingerprint?: string;
             licenseKey: string;
+            /** @description Whose releases: the license's product (default) or, for a bundle's license, one of its members */
+            productCode?: string;
         };
         CreatedApiKey: {
             createdAt: string;
@@ -3397,6 +3443,8 @@ export interface components {
             createdAt: string;
             id: string;
             /** @enum {string} */
+            kind: "standard" | "bundle";
+            /** @enum {string} */
             licenseModel: "key" | "user";
             metadata: {
                 [key: string]: unknown;
@@ -3411,8 +3459,17 @@ export interface components {
             };
             updatedAt: string;
         };
+        ProductMembers: {
+            /** @description The member products the caller may see, by id; a license of the bundle covers each */
+            data: components["schemas"]["Product"][];
+        };
         ProductsCreateRequest: {
             code: string;
+            /**
+             * @description standard (default) or bundle: a bundle's licenses also cover its member products; never changes
+             * @enum {string}
+             */
+            kind?: "standard" | "bundle";
             /** @enum {string} */
             licenseModel?: "key" | "user";
             metadata?: {
@@ -3439,6 +3496,10 @@ export interface components {
             maxConsumption?: number | null;
             name?: string;
             seats?: number | null;
+        };
+        ProductsMembersReplaceRequest: {
+            /** @description The member products, each by id or code (standard products only); replaces the list. Repeats count once. */
+            productIds: string[];
         };
         ProductsUpdateRequest: {
             /** @enum {string} */
@@ -5376,7 +5437,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE | HARDWARE_KEY_CERTIFICATE_MISSING */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED | FLOATING_NOT_AVAILABLE | HARDWARE_KEY_CERTIFICATE_MISSING */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5468,7 +5529,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | BORROW_NOT_ALLOWED | BORROW_UNTIL_INVALID | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | NOT_FLOATING | BORROW_NOT_ALLOWED | BORROW_UNTIL_INVALID | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5636,7 +5697,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | HARDWARE_KEY_CERTIFICATE_MISSING */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | NOT_FLOATING | FLOATING_NOT_AVAILABLE | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | HARDWARE_KEY_CERTIFICATE_MISSING */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5728,7 +5789,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | NOT_CONSUMPTION | CONSUMPTION_LIMIT_EXCEEDED | NEGATIVE_CONSUMPTION_NOT_ALLOWED | FEATURE_NOT_ENTITLED | MACHINE_NOT_ACTIVATED */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | NOT_CONSUMPTION | CONSUMPTION_LIMIT_EXCEEDED | NEGATIVE_CONSUMPTION_NOT_ALLOWED | FEATURE_NOT_ENTITLED | MACHINE_NOT_ACTIVATED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5818,7 +5879,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | MACHINE_NOT_ACTIVATED | DEACTIVATION_LIMIT_EXCEEDED */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | PRODUCT_MISMATCH | MACHINE_NOT_ACTIVATED | DEACTIVATION_LIMIT_EXCEEDED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5995,7 +6056,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | FEATURE_NOT_ENTITLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | LEASE_NOT_FOUND | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | FEATURE_NOT_ENTITLED | NOT_FLOATING | FLOATING_NOT_AVAILABLE | LEASE_NOT_FOUND | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6087,7 +6148,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | FEATURE_NOT_ENTITLED | NOT_FLOATING | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | PRODUCT_MISMATCH | FEATURE_NOT_ENTITLED | NOT_FLOATING | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6179,7 +6240,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | PRODUCT_MISMATCH | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6248,7 +6309,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description ACTIVE_LICENSE_REQUIRED */
+            /** @description PRODUCT_MISMATCH | ACTIVE_LICENSE_REQUIRED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6340,7 +6401,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | MACHINE_NOT_ACTIVATED | HEARTBEAT_DEAD */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6430,7 +6491,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | NOT_FLOATING | LEASE_NOT_FOUND */
+            /** @description INVALID_PRODUCT_AUTH_METHOD | USER_NOT_ASSIGNED_TO_PRODUCT | PRODUCT_MISMATCH | NOT_FLOATING | LEASE_NOT_FOUND */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6722,7 +6783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description ACTIVE_LICENSE_REQUIRED */
+            /** @description PRODUCT_MISMATCH | ACTIVE_LICENSE_REQUIRED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13994,6 +14055,7 @@ export interface operations {
             query?: {
                 code?: string;
                 cursor?: string;
+                kind?: "standard" | "bundle";
                 limit?: number;
                 status?: "active" | "disabled" | "archived";
             };
@@ -14874,6 +14936,210 @@ export interface operations {
             };
             /** @description GONE */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "products.members.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductMembers"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_INSUFFICIENT */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PRODUCT_NOT_BUNDLE */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Any other error of the catalog (see /docs/errors) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "products.members.replace": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for 24 h (same credential, key and request); another request with the key: 409 IDEMPOTENCY_KEY_REUSED */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductsMembersReplaceRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductMembers"];
+                };
+            };
+            /** @description INVALID_QUERY | VALIDATION_ERROR | INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description AUTH_MISSING | AUTH_INVALID | AUTH_EXPIRED | OAUTH_TOKEN_EXPIRED | SESSION_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED | CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description GONE */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PRODUCT_NOT_BUNDLE | UNKNOWN_PRODUCT */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

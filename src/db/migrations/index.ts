@@ -28,6 +28,7 @@ import * as m0025 from './0025-validation-changes.js';
 import * as m0026 from './0026-customer-accounts.js';
 import * as m0027 from './0027-customer-mail.js';
 import * as m0028 from './0028-device-keys.js';
+import * as m0029 from './0029-bundles.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-meta': m0001,
@@ -58,6 +59,7 @@ export const migrations: Record<string, Migration> = {
   '0026-customer-accounts': m0026,
   '0027-customer-mail': m0027,
   '0028-device-keys': m0028,
+  '0029-bundles': m0029,
 };
 
 export const migrationProvider: MigrationProvider = {

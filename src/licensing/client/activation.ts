@@ -21,6 +21,7 @@ import {
 import { liveMachineOrThrow, toMachine } from '../machines/machine.js';
 import { activeMachineOf, recordHeartbeat } from '../machines/service.js';
 import {
+  assertCoversProduct,
   type ClientDeps,
   deviceRefusal,
   licenseOfKeyOrThrow,
@@ -59,7 +60,7 @@ export const activate = async (
     // Every attempt on a license counts, refused or not: the key-sharing rule reads them.
     deps.usage.attempt(license.id, body.fingerprint);
     offline?.assertProductAllowed(found.product.id);
-    const state = stateFailure(found, nowMs, {});
+    const state = stateFailure(found, nowMs, { productCode: body.productCode });
     if (state) throw new AppError(...state);
     if (offline && (policy.floating === 1 || policy.allow_offline === 0)) {
       throw new AppError(
@@ -129,6 +130,7 @@ export const deactivate = async (
   const productId = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await lockedLicenseOfKey(deps, tx, body.licenseKey);
+    assertCoversProduct(found, body.productCode);
     const machine = await activeMachineOf(tx, found.license.id, body.fingerprint);
     if (!machine)
       throw new AppError(
@@ -152,6 +154,7 @@ export const heartbeat = async (deps: ClientDeps, body: MachineBody, signed: Dev
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     assertDeviceSigned(found.machine, signed, nowMs);
+    assertCoversProduct(found, body.productCode);
     const row = liveMachineOrThrow(found, nowMs);
     if (found.policy.floating === 1 && !(found.held && isLive(found.held, nowMs)))
       throw new AppError(
@@ -188,7 +191,7 @@ export const licenseFile = async (deps: ClientDeps, body: MachineBody, signed: D
   const machine = await activeMachineOf(deps.db.kysely, found.license.id, body.fingerprint);
   assertDeviceSigned(machine, signed, nowMs);
   const row = liveMachineOrThrow({ ...found, machine }, nowMs);
-  const state = stateFailure(found, nowMs, {});
+  const state = stateFailure(found, nowMs, { productCode: body.productCode });
   if (state) throw new AppError(...state);
   return { licenseFile: await issueLicenseFile(deps, found, row, nowMs) };
 };

@@ -1,6 +1,11 @@
 // What every Client API call shares: its dependencies, the key's checksum and hash, the license of a key (the
 // compiled reads of store.ts), the license state checks in api.md's order, the device refusals, and the license
 // as a client call answers it. The rules each call applies then are their domains' (machines, floating, …).
+//
+// `productCode` (every call that takes a license key may send it): the product the caller runs. It must be the
+// license's product or, when that product is a bundle, one of the bundle's members (licensing.md "Bundles");
+// anything else answers PRODUCT_MISMATCH. A member named so brings its own status: disabled answers
+// PRODUCT_DISABLED, archived refuses new devices (PRODUCT_ARCHIVED), as the bundle's own status does.
 import type { KeyRing } from '../../access/signing-keys/service.js';
 import type { CustomerMailKind } from '../../config.js';
 import type { Database } from '../../db/connection.js';
@@ -15,7 +20,13 @@ import { toLicense } from '../licenses/present.js';
 import { effectiveStatus } from '../licenses/state.js';
 import type { UsageRecorder } from '../usage/recorder.js';
 import type { ActivateBody } from './schemas.js';
-import { type ClientLicense, findClientLicense, readForSeat, type SeatRead } from './store.js';
+import {
+  type BundleMember,
+  type ClientLicense,
+  findClientLicense,
+  readForSeat,
+  type SeatRead,
+} from './store.js';
 import type { ValidationCache } from './validation-cache.js';
 
 export interface ClientDeps {
@@ -51,13 +62,48 @@ export const present = (
 
 type ValidationMeter = { used: number; period_starts_at: number };
 
+/**
+ * The product a call names with `productCode`: the license's own when none is given or its code is named; for a
+ * bundle's license the member of that code; undefined when the license does not cover it. A bundle holds at most
+ * 100 members: a scan of them costs less than building a map per read.
+ */
+export const namedProduct = (
+  product: ClientLicense['product'],
+  productCode: string | undefined,
+): ClientLicense['product'] | BundleMember | undefined => {
+  if (productCode === undefined || productCode === product.code) return product;
+  if (product.members === null) return undefined;
+  for (const member of product.members) if (member.code === productCode) return member;
+  return undefined;
+};
+
+const productMismatch = (found: ClientLicense, productCode: string | undefined): [ErrorCode, string] => {
+  const { license, product } = found;
+  return [
+    'PRODUCT_MISMATCH',
+    product.members === null
+      ? `License ${license.id} is for product ${product.code}, not ${productCode}`
+      : `License ${license.id} is for bundle ${product.code} and its members, not ${productCode}`,
+  ];
+};
+
+/**
+ * For the calls that run in any state (deactivate, heartbeat, release): PRODUCT_MISMATCH when the license does
+ * not cover productCode, and nothing else of its state.
+ */
+export const assertCoversProduct = (found: ClientLicense, productCode: string | undefined): void => {
+  if (!namedProduct(found.product, productCode)) throw new AppError(...productMismatch(found, productCode));
+};
+
 /** What refuses a device, after the license's state: archived product, inactive customer, blocklist, VM rule. */
 export const deviceRefusal = (
   found: SeatRead,
-  body: Pick<ActivateBody, 'isVm'>,
+  body: Pick<ActivateBody, 'isVm' | 'productCode'>,
 ): [ErrorCode, string] | undefined => {
   const { license, policy, product } = found;
   if (product.status === 'archived') return ['PRODUCT_ARCHIVED', `Product ${product.code} is archived`];
+  const named = namedProduct(product, body.productCode);
+  if (named?.status === 'archived') return ['PRODUCT_ARCHIVED', `Product ${named.code} is archived`];
   if (found.customerStatus === 'inactive')
     return ['CUSTOMER_INACTIVE', `The customer of license ${license.id} is inactive`];
   if (found.blocked) return ['DEVICE_BLOCKED', 'This device is blocked'];
@@ -88,12 +134,9 @@ export const stateFailure = (
   if (license.status === 'revoked') return ['LICENSE_REVOKED', `License ${license.id} was revoked`];
   if (license.status === 'suspended') return ['LICENSE_SUSPENDED', `License ${license.id} is suspended`];
   if (product.status === 'disabled') return ['PRODUCT_DISABLED', `Product ${product.code} is disabled`];
-  if (options.productCode !== undefined && options.productCode !== product.code) {
-    return [
-      'PRODUCT_MISMATCH',
-      `License ${license.id} is for product ${product.code}, not ${options.productCode}`,
-    ];
-  }
+  const named = namedProduct(product, options.productCode);
+  if (!named) return productMismatch(found, options.productCode);
+  if (named.status === 'disabled') return ['PRODUCT_DISABLED', `Product ${named.code} is disabled`];
   if (license.starts_at > nowMs)
     return [
       'LICENSE_NOT_STARTED',
@@ -128,17 +171,17 @@ export const lockedSeatRead = async (
 
 /**
  * lockedSeatRead, then the state checks: the license of a key refused with its state's code (revoked, suspended,
- * expired …) when it may not be used now. Calls that may run on a license in any state (release) read alone.
+ * expired …, PRODUCT_MISMATCH for a productCode it does not cover) when it may not be used now. Calls that may run
+ * on a license in any state (release) read alone.
  */
 export const lockedUsableSeatRead = async (
   deps: ClientDeps,
   tx: Executor,
-  licenseKey: string,
-  fingerprint: string,
+  body: { licenseKey: string; fingerprint: string; productCode?: string | undefined },
   nowMs: number,
 ): Promise<SeatRead> => {
-  const found = await lockedSeatRead(deps, tx, licenseKey, fingerprint, nowMs);
-  const state = stateFailure(found, nowMs, {});
+  const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+  const state = stateFailure(found, nowMs, { productCode: body.productCode });
   if (state) throw new AppError(...state);
   return found;
 };

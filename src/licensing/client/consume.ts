@@ -18,7 +18,7 @@ export const consume = async (deps: ClientDeps, body: ConsumeBody, signed: Devic
   deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
     const found = await licenseOfKeyOrThrow(tx, body.licenseKey);
-    const state = stateFailure(found, nowMs, {});
+    const state = stateFailure(found, nowMs, { productCode: body.productCode });
     if (state) throw new AppError(...state);
     const { license, policy } = found;
     if (body.fingerprint !== undefined) {

@@ -107,7 +107,7 @@ export const clientRoutes =
           summary:
             'Validate a license (and a machine): 200 with valid and the code of the first failing check',
           description:
-            'Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH, LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.',
+            "Checks, in order: LICENSE_NOT_FOUND, LICENSE_REVOKED, LICENSE_SUSPENDED, PRODUCT_DISABLED, PRODUCT_MISMATCH (productCode neither the license's product nor, for a bundle's license, a member; a member's own PRODUCT_DISABLED follows), LICENSE_NOT_STARTED, TRIAL_EXPIRED, LICENSE_EXPIRED, DEVICE_BLOCKED, MACHINE_NOT_ACTIVATED, LEASE_NOT_FOUND (floating), HEARTBEAT_DEAD, MACHINE_LIMIT_EXCEEDED, FEATURE_NOT_ENTITLED. With a nonce the result is signed.",
           body: validateBodySchema,
           response: { 200: validationResultSchema },
         },
@@ -161,6 +161,7 @@ export const clientRoutes =
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
             'MACHINE_NOT_ACTIVATED',
             'DEACTIVATION_LIMIT_EXCEEDED',
             ...deviceSignatureErrors,
@@ -262,6 +263,7 @@ export const clientRoutes =
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
             'MACHINE_NOT_ACTIVATED',
             'HEARTBEAT_DEAD',
             'LEASE_NOT_FOUND',
@@ -354,6 +356,7 @@ export const clientRoutes =
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
             'NOT_FLOATING',
             'LEASE_NOT_FOUND',
             ...deviceSignatureErrors,
@@ -423,6 +426,7 @@ export const clientRoutes =
           errors: [
             ...userSignInErrors,
             'LICENSE_NOT_FOUND',
+            'PRODUCT_MISMATCH',
             'FEATURE_NOT_ENTITLED',
             'NOT_FLOATING',
             'LEASE_NOT_FOUND',

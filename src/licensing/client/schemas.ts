@@ -9,6 +9,14 @@ import { userPasswordSchema } from '../users/schemas.js';
 
 export const licenseKeyField = z.string().trim().min(1).max(128);
 export const fingerprintField = z.string().min(1).max(255);
+/** The product the caller runs (checks.ts): the license's, or a member of its bundle; else PRODUCT_MISMATCH. */
+export const productCodeField = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe(
+    "The product this software is: the license's product or, for a bundle's license, one of its members; any other answers PRODUCT_MISMATCH",
+  );
 
 /**
  * A license user signing in instead of sending `licenseKey` (user-based products; licensing/client/user-sign-in.ts
@@ -32,7 +40,7 @@ export const validateBodySchema = z.object({
   licenseKey: signedInKeyField,
   ...userSignInFields,
   fingerprint: fingerprintField.optional(),
-  productCode: z.string().min(1).max(64).optional(),
+  productCode: productCodeField.optional(),
   features: z.array(z.string().min(1).max(64)).max(100).optional(),
   nonce: z.string().min(8).max(128).optional().describe('Ask for a signed result; the nonce is echoed'),
 });
@@ -74,6 +82,7 @@ export const activateBodySchema = z.object({
     .describe(
       "The device's Ed25519 public key, PEM: SPKI (BEGIN PUBLIC KEY) or an X.509 certificate. Registered when the call is signed with it (Charter-Device-Signature); required by a policy with requireDeviceKey",
     ),
+  productCode: productCodeField.optional(),
 });
 export type ActivateBody = z.infer<typeof activateBodySchema>;
 
@@ -102,6 +111,7 @@ export const borrowBodySchema = z.object({
   ...userSignInFields,
   fingerprint: fingerprintField,
   until: z.iso.datetime({ offset: true }).describe("The borrow's end: at most maxBorrowSeconds from now"),
+  productCode: productCodeField.optional(),
 });
 export type BorrowBody = z.infer<typeof borrowBodySchema>;
 
@@ -128,6 +138,7 @@ export const consumeBodySchema = z.object({
     .optional()
     .describe("A consumption feature's code; omit for the license's meter"),
   fingerprint: fingerprintField.optional(),
+  productCode: productCodeField.optional(),
 });
 export type ConsumeBody = z.infer<typeof consumeBodySchema>;
 
@@ -149,6 +160,7 @@ export const machineBodySchema = z.object({
   licenseKey: signedInKeyField,
   ...userSignInFields,
   fingerprint: fingerprintField,
+  productCode: productCodeField.optional(),
 });
 export type MachineBody = z.infer<typeof machineBodySchema>;
 
@@ -234,6 +246,7 @@ export const licenseStateErrors = [
   'LICENSE_NOT_STARTED',
   'TRIAL_EXPIRED',
   'PRODUCT_DISABLED',
+  'PRODUCT_MISMATCH',
 ] as const satisfies readonly ErrorCode[];
 
 /** What refuses an activation, online or offline. */

@@ -18,7 +18,14 @@ import type { License } from '../licenses/schemas.js';
 import { assertDeviceSigned, type DeviceSignature, deviceKeyOfActivation } from '../machines/device-keys.js';
 import { toMachine } from '../machines/machine.js';
 import type { Machine } from '../machines/schemas.js';
-import { type ClientDeps, deviceRefusal, lockedSeatRead, lockedUsableSeatRead, present } from './checks.js';
+import {
+  assertCoversProduct,
+  type ClientDeps,
+  deviceRefusal,
+  lockedSeatRead,
+  lockedUsableSeatRead,
+  present,
+} from './checks.js';
 import type { ActivateBody, BorrowBody, MachineBody } from './schemas.js';
 import type { SeatRead } from './store.js';
 
@@ -50,7 +57,7 @@ export const checkout = async (deps: ClientDeps, body: ActivateBody, signed: Dev
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedUsableSeatRead(deps, tx, body, nowMs);
     assertFloating(found);
     const refusal = deviceRefusal(found, body);
     if (refusal) throw new AppError(...refusal);
@@ -66,7 +73,7 @@ export const borrow = async (deps: ClientDeps, body: BorrowBody, signed: DeviceS
   await deps.keyRing.active();
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedUsableSeatRead(deps, tx, body, nowMs);
     assertDeviceSigned(found.machine, signed, nowMs);
     const borrowed = await borrowSeat(tx, found, body.until, nowMs);
     return { found, ...borrowed, nowMs };
@@ -87,6 +94,7 @@ export const release = async (
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     assertDeviceSigned(found.machine, signed, nowMs);
+    assertCoversProduct(found, body.productCode);
     await releaseSeat(tx, found, body.fingerprint, nowMs);
   });
 };
@@ -100,7 +108,7 @@ export const featureCheckout = async (
 ) => {
   const done = await deps.writes.run(async (tx) => {
     const nowMs = deps.clock.nowMs();
-    const found = await lockedUsableSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
+    const found = await lockedUsableSeatRead(deps, tx, body, nowMs);
     assertDeviceSigned(found.machine, signed, nowMs);
     return { ...(await checkoutFeatureSeat(tx, found, code, body.fingerprint, nowMs)), nowMs };
   });
@@ -125,6 +133,7 @@ export const featureRelease = async (
     const nowMs = deps.clock.nowMs();
     const found = await lockedSeatRead(deps, tx, body.licenseKey, body.fingerprint, nowMs);
     assertDeviceSigned(found.machine, signed, nowMs);
+    assertCoversProduct(found, body.productCode);
     await releaseFeatureSeat(tx, found, code, body.fingerprint, nowMs);
   });
 };

@@ -1,6 +1,8 @@
 // SQL of the Client API's hot path. Validation reads the license, its policy, product, customer state, live
 // machine count and (with a fingerprint) that machine and its blocklist state in one indexed query, compiled once
-// per database and executed with fresh parameters: the cost of every client start.
+// per database and executed with fresh parameters: the cost of every client start. A bundle license's read also
+// carries its bundle's members (id, code, status of each, one text column; products/service.ts "Bundles"): a
+// standard product's row skips that subquery (`case` on its kind), so the common read costs what it did.
 import { CompiledQuery, sql } from 'kysely';
 import { type Database, type DialectName, preparedOnPostgres } from '../../db/connection.js';
 import {
@@ -14,10 +16,24 @@ import {
 } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 
+/** A member product of a bundle, as the Client API checks it. */
+export interface BundleMember {
+  id: string;
+  code: string;
+  status: string;
+}
+
 export interface ClientLicense {
   license: LicensesTable;
   policy: PoliciesTable;
-  product: { id: string; code: string; status: string; licenseModel: string };
+  product: {
+    id: string;
+    code: string;
+    status: string;
+    licenseModel: string;
+    /** A bundle's live members (none: an empty list); null for a standard product. */
+    members: readonly BundleMember[] | null;
+  };
   customerStatus: string | null;
 }
 
@@ -67,6 +83,15 @@ const pick = <T>(row: Row, prefix: string, columns: readonly string[]): T => {
   return out as T;
 };
 
+/**
+ * A bundle's live members as one text column, `id code status` per member, comma-separated (ids, codes and
+ * statuses hold neither); '' for a bundle without members, null for a standard product, whose row never runs the
+ * subquery. string_agg is both engines' (SQLite's since 3.44; better-sqlite3 ships its own SQLite).
+ */
+const membersColumn = `case when pr.kind = 'bundle' then coalesce((select string_agg(mp.id || ' ' || mp.code || ' ' || mp.status, ',')
+    from product_members bm join products mp on mp.id = bm.member_id
+    where bm.bundle_id = pr.id and mp.deleted_at is null), '') end`;
+
 /** What validation reads: every field of the answer, nothing more (no sealed key; rows are built per request). */
 const validationLicenseColumns = licenseColumns.filter(
   (column) => column !== 'key_sealed' && column !== 'key_hash',
@@ -86,6 +111,7 @@ const validationSelect = sql.raw(
     ...validationPolicyColumns.map((column) => `p.${column} as p__${column}`),
     'pr.code as pr__code',
     'pr.status as pr__status',
+    `${membersColumn} as pr__members`,
     'mt.used as mt__used',
     'mt.period_starts_at as mt__period_starts_at',
   ].join(', '),
@@ -99,8 +125,21 @@ const selectList = sql.raw(
     'pr.status as pr__status',
     'pr.license_model as pr__license_model',
     'c.status as c__status',
+    `${membersColumn} as pr__members`,
   ].join(', '),
 );
+
+/** The members column as read: null for a standard product, else the bundle's members. */
+const membersFrom = (value: unknown): readonly BundleMember[] | null => {
+  if (value === null || value === undefined) return null;
+  const text = String(value);
+  if (text === '') return noMembers;
+  return text.split(',').map((entry) => {
+    const [id = '', code = '', status = ''] = entry.split(' ');
+    return { id, code, status };
+  });
+};
+const noMembers: readonly BundleMember[] = Object.freeze([]);
 const heldSelect = sql.raw(leaseColumns.map((column) => `hl.${column} as hl__${column}`).join(', '));
 const machineSelect = sql.raw(machineColumns.map((column) => `fm.${column} as m__${column}`).join(', '));
 const joins = sql`from licenses l
@@ -121,6 +160,7 @@ const toClientLicense = (row: Row): ClientLicense => ({
     code: String(row.pr__code),
     status: String(row.pr__status),
     licenseModel: String(row.pr__license_model),
+    members: membersFrom(row.pr__members),
   },
   customerStatus: row.c__status === null || row.c__status === undefined ? null : String(row.c__status),
 });
@@ -183,11 +223,13 @@ const rowFrom = <T>(values: readonly unknown[], offset: number, columns: readonl
   return out as T;
 };
 
-// Where each part starts in the select list of the validation queries (validationSelect, then the count, then
-// with a fingerprint the machine columns and the blocklist flag).
+// Where each part starts in the select list of the validation queries (validationSelect: license, policy,
+// product with its members, meter; then the count, then with a fingerprint the machine columns and the blocklist
+// flag).
 const policyAt = validationLicenseColumns.length;
 const productAt = policyAt + validationPolicyColumns.length;
-const meterAt = productAt + 2;
+const membersAt = productAt + 2;
+const meterAt = productAt + 3;
 const liveAt = meterAt + 2;
 const liveOldestAt = liveAt + 1;
 const machineAt = liveOldestAt + 1;
@@ -238,6 +280,7 @@ export const readForValidation = async (
       code: String(values[productAt]),
       status: String(values[productAt + 1]),
       licenseModel: '',
+      members: membersFrom(values[membersAt]),
     },
     customerStatus: null,
     liveMachines: Number(values[liveAt]),
@@ -322,11 +365,11 @@ const rowValues = async (tx: Executor, query: CompiledQuery): Promise<unknown[] 
   return row && Object.values(row);
 };
 
-// Where each part starts in forSeat's select list: selectList (license, policy, product, customer), the live
-// count, the machine, the blocklist flag, the seats in use, then the held lease.
+// Where each part starts in forSeat's select list: selectList (license, policy, product, customer, the bundle's
+// members), the live count, the machine, the blocklist flag, the seats in use, then the held lease.
 const seatPolicyAt = licenseColumns.length;
 const seatProductAt = seatPolicyAt + policyColumns.length;
-const seatLiveAt = seatProductAt + 4;
+const seatLiveAt = seatProductAt + 5;
 const seatMachineAt = seatLiveAt + 1;
 const seatBlockedAt = seatMachineAt + machineColumns.length;
 const seatInUseAt = seatBlockedAt + 1;
@@ -344,6 +387,7 @@ const seatReadFrom = (values: readonly unknown[]): SeatRead => {
       code: String(values[seatProductAt]),
       status: String(values[seatProductAt + 1]),
       licenseModel: String(values[seatProductAt + 2]),
+      members: membersFrom(values[seatProductAt + 4]),
     },
     customerStatus: customerStatus === null || customerStatus === undefined ? null : String(customerStatus),
     liveMachines: Number(values[seatLiveAt]),

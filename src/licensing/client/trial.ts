@@ -2,6 +2,7 @@
 // is, with its key and license file.
 import { issueLicenseFile } from '../license-files/issue.js';
 import { toMachine } from '../machines/machine.js';
+import { bundleMembersOf } from '../products/service.js';
 import { startTrial } from '../trials/service.js';
 import { type ClientDeps, present } from './checks.js';
 import type { ClientLicense } from './store.js';
@@ -20,6 +21,8 @@ export const trial = async (
       code: started.product.code,
       status: started.product.status,
       licenseModel: started.product.license_model,
+      // A trial of a bundle covers its members: its license file lists them.
+      members: await bundleMembersOf(deps.db.kysely, started.product),
     },
     customerStatus: null,
   };

@@ -1,6 +1,6 @@
 // What validation reads, remembered per key (and fingerprint) in this process, and forgotten by every committed
 // change to it (db/change-feed.ts): a change to the license, its machines, seats or meter forgets that license's
-// entries; a change to any policy, product or the blocklist forgets all.
+// entries; a change to any policy, product, bundle's members (migration 0029) or the blocklist forgets all.
 //
 // The bound: a validation sees every change this process committed before it began (the feed catches up before
 // each lookup). Another process's change (the CLI, another server) is seen within 5 ms on SQLite, and as soon as

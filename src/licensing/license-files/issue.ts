@@ -1,6 +1,8 @@
 // Issuing a machine's license file (api.md "License file"): what the file says of the license, the machine and its
 // seat, and how long it lives — the policy's licenseFileTtlSeconds, a leased seat's end (never past the license's
-// end under `restrict`), a borrowed seat's end — signed with the active key.
+// end under `restrict`), a borrowed seat's end — signed with the active key. A bundle's license file also lists
+// the product codes it covers (`license.products`: the bundle's, then its members' in code order); a standard
+// product's file has no such field, so its bytes are what they were before bundles.
 import type { KeyRing } from '../../access/signing-keys/service.js';
 import type { LeasesTable, LicensesTable, MachinesTable, PoliciesTable } from '../../db/schema.js';
 import type { Sealer } from '../../lib/sealing.js';
@@ -12,12 +14,18 @@ export interface LicenseFileDeps {
   keyRing: KeyRing;
 }
 
-/** The license a file is issued for, with its policy and product code. */
+/** The license a file is issued for, with its policy, product code and (a bundle) its members. */
 export interface LicenseFileSubject {
   license: LicensesTable;
   policy: PoliciesTable;
-  product: { code: string };
+  product: { code: string; members?: readonly { code: string }[] | null };
 }
+
+/** A bundle's covered codes: its own, then its members' in code order; undefined for a standard product. */
+const coveredCodes = (product: LicenseFileSubject['product']): string[] | undefined =>
+  product.members === null || product.members === undefined
+    ? undefined
+    : [product.code, ...product.members.map((member) => member.code).sort()];
 
 export const issueLicenseFile = async (
   deps: LicenseFileDeps,
@@ -27,6 +35,7 @@ export const issueLicenseFile = async (
   lease?: LeasesTable,
 ): Promise<string> => {
   const { license, policy } = subject;
+  const products = coveredCodes(subject.product);
   const restricted = policy.expiration_strategy === 'restrict' && license.expires_at !== null;
   // A leased seat's file ends with its lease (never after the license's end under restrict), so a client offline
   // cannot run past the seat it holds; a borrowed seat's file runs to the borrow's end.
@@ -47,6 +56,7 @@ export const issueLicenseFile = async (
         key: deps.sealer.open(license.key_sealed).toString('utf8'),
         status: effectiveStatus(license.status, license.expires_at, policy.expiration_strategy, nowMs).status,
         productCode: subject.product.code,
+        ...(products ? { products } : {}),
         policy: {
           maxMachines: license.max_machines ?? policy.max_machines,
           floating: policy.floating === 1,

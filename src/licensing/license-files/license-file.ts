@@ -8,6 +8,8 @@ export interface LicenseFilePayload {
     key: string;
     status: string;
     productCode: string;
+    /** A bundle's license: the product codes it covers, the bundle's first (licensing.md "Bundles"). */
+    products?: string[];
     policy: {
       maxMachines: number | null;
       floating: boolean;

@@ -29,7 +29,10 @@ export const offlineRoutes =
             'OFFLINE_REQUEST_INVALID',
             'OFFLINE_NOT_ALLOWED',
             'PRODUCT_NOT_ALLOWED',
-            ...activationErrors.filter((code) => code !== 'FLOATING_NOT_AVAILABLE'),
+            // An activation request names no product: no PRODUCT_MISMATCH.
+            ...activationErrors.filter(
+              (code) => code !== 'FLOATING_NOT_AVAILABLE' && code !== 'PRODUCT_MISMATCH',
+            ),
           ],
         },
         schema: {

@@ -1,4 +1,4 @@
-// /v1/products and /v1/products/{id}/features.
+// /v1/products, /v1/products/{id}/members (bundles only) and /v1/products/{id}/features.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../access/caller.js';
@@ -13,7 +13,9 @@ import {
   featureSchema,
   productIdParams,
   productListQuery,
+  productMembersSchema,
   productSchema,
+  setMembersSchema,
   updateFeatureSchema,
   updateProductSchema,
 } from './schemas.js';
@@ -26,7 +28,9 @@ import {
   featurePage,
   getFeature,
   getProduct,
+  productMembers,
   productPage,
+  setProductMembers,
   updateFeature,
   updateProduct,
 } from './service.js';
@@ -115,6 +119,42 @@ export const productRoutes =
         await deleteProduct(deps, callerOf(request), request.params.id);
         return reply.code(204).send(null);
       },
+    );
+
+    routes.get(
+      '/v1/products/:id/members',
+      {
+        config: { auth: read, errors: ['NOT_FOUND', 'GONE', 'PRODUCT_NOT_BUNDLE'] },
+        schema: {
+          tags,
+          summary: "List a bundle's member products (422 PRODUCT_NOT_BUNDLE on a standard product)",
+          params: productIdParams,
+          response: { 200: productMembersSchema },
+        },
+      },
+      async (request) => productMembers(db, request.principal, request.params.id),
+    );
+
+    routes.put(
+      '/v1/products/:id/members',
+      {
+        config: {
+          auth: write,
+          errors: ['NOT_FOUND', 'GONE', 'PRODUCT_NOT_BUNDLE', 'UNKNOWN_PRODUCT', 'VALIDATION_ERROR'],
+        },
+        schema: {
+          tags,
+          summary: "Set a bundle's member products (the whole list; standard products only)",
+          // PUT on the list replaces it: named as a PUT on one resource is (deriveOperationId's verb).
+          operationId: 'products.members.replace',
+          description:
+            "A license of the bundle validates and activates with the productCode of the bundle or of any member. Members are standard products (a bundle in a bundle is refused with VALIDATION_ERROR); a standard product's members answer 422 PRODUCT_NOT_BUNDLE.",
+          params: productIdParams,
+          body: setMembersSchema,
+          response: { 200: productMembersSchema },
+        },
+      },
+      async (request) => setProductMembers(deps, callerOf(request), request.params.id, request.body),
     );
 
     routes.post(

@@ -1,9 +1,14 @@
-// Product and feature shapes (api.md "Product").
+// Product, bundle membership and feature shapes (api.md "Product", licensing.md "Bundles").
 import { z } from 'zod';
 import { listQuerySchema } from '../../http/pagination.js';
 import { metadataSchema } from '../metadata.js';
 
 export const productStatuses = ['active', 'disabled', 'archived'] as const;
+/** A bundle's licenses cover its member products too (licensing.md "Bundles"); fixed at creation. */
+export const productKinds = ['standard', 'bundle'] as const;
+export type ProductKind = (typeof productKinds)[number];
+/** Members a bundle may hold at most (each validation of a bundle license reads their codes). */
+export const maxBundleMembers = 100;
 export const productCodeSchema = z.string().regex(/^[a-z0-9-]{2,64}$/, 'must be 2–64 of a-z, 0-9 and -');
 
 export const trialSchema = z.strictObject({
@@ -17,6 +22,12 @@ export const createProductSchema = z.strictObject({
   code: productCodeSchema,
   name: z.string().trim().min(1).max(200),
   status: z.enum(productStatuses).optional(),
+  kind: z
+    .enum(productKinds)
+    .optional()
+    .describe(
+      "standard (default) or bundle: a bundle's licenses also cover its member products; never changes",
+    ),
   licenseModel: z.enum(['key', 'user']).optional(),
   trial: trialSchema.optional(),
   metadata: metadataSchema.optional(),
@@ -40,6 +51,7 @@ export const productSchema = z
     code: z.string(),
     name: z.string(),
     status: z.enum(productStatuses),
+    kind: z.enum(productKinds),
     licenseModel: z.enum(['key', 'user']),
     trial: trialSchema,
     metadata: z.record(z.string(), z.unknown()),
@@ -52,8 +64,29 @@ export type Product = z.infer<typeof productSchema>;
 export const productIdParams = z.object({ id: z.string().min(1).max(64) });
 export const productListQuery = listQuerySchema({
   status: z.enum(productStatuses).optional(),
+  kind: z.enum(productKinds).optional(),
   code: productCodeSchema.optional(),
 });
+
+/** PUT /v1/products/{id}/members: the bundle's whole member list, each product by id or code. */
+export const setMembersSchema = z.strictObject({
+  productIds: z
+    .array(z.string().min(1).max(64))
+    .max(maxBundleMembers)
+    .describe(
+      'The member products, each by id or code (standard products only); replaces the list. Repeats count once.',
+    ),
+});
+export type SetMembers = z.infer<typeof setMembersSchema>;
+
+export const productMembersSchema = z
+  .object({
+    data: z
+      .array(productSchema)
+      .describe('The member products the caller may see, by id; a license of the bundle covers each'),
+  })
+  .meta({ id: 'ProductMembers' });
+export type ProductMembers = z.infer<typeof productMembersSchema>;
 
 export const featureKinds = ['boolean', 'consumption', 'floating'] as const;
 

@@ -1,5 +1,14 @@
 // Products and their features: what a vendor sells. Deleting a product is soft: lists drop it, reads answer
 // 410 GONE, and its code becomes free for a new product.
+//
+// Bundles (licensing.md "Bundles"): a product of kind `bundle` (chosen at creation, never changed) lists member
+// products, and a license of the bundle covers each member too (the Client API's productCode check, client/
+// checks.ts). Members are standard products only (no bundle in a bundle: VALIDATION_ERROR), at most 100, set as
+// a whole list with PUT …/members; a member may belong to several bundles. Deleting a member removes it from every
+// bundle in the same transaction. The members routes on a standard product answer 422 PRODUCT_NOT_BUNDLE. A
+// product-restricted credential reaches a bundle only when it names it (404 otherwise, as for any product), sees
+// only the members it may see, names others as if they did not exist (422 UNKNOWN_PRODUCT), and its PUT keeps
+// the members it cannot see.
 
 import { diff, recordAudit } from '../../access/audit/service.js';
 import type { Caller } from '../../access/caller.js';
@@ -20,19 +29,27 @@ import {
   defaultTrial,
   type Feature,
   type Product,
+  type ProductKind,
+  type ProductMembers,
+  type SetMembers,
   type UpdateFeature,
   type UpdateProduct,
 } from './schemas.js';
 import {
   deleteFeatureRow,
+  deleteMembers,
+  deleteMembershipsOf,
   findFeature,
   findFeatureByCode,
   findLiveProductByCode,
   findProduct,
   insertFeature,
+  insertMembers,
   insertProduct,
   listFeatures,
+  listMembers,
   listProducts,
+  lockProduct,
   updateFeatureRow,
   updateProductRow,
 } from './store.js';
@@ -47,6 +64,7 @@ export const toProduct = (row: ProductsTable): Product => ({
   code: row.code,
   name: row.name,
   status: row.status as Product['status'],
+  kind: row.kind as ProductKind,
   licenseModel: row.license_model as Product['licenseModel'],
   trial: JSON.parse(row.trial) as Product['trial'],
   metadata: parseMetadata(row.metadata),
@@ -148,6 +166,7 @@ export const createProduct = async (
     license_model: input.licenseModel ?? 'key',
     trial: JSON.stringify(input.trial ?? defaultTrial),
     metadata: JSON.stringify(input.metadata ?? {}),
+    kind: input.kind ?? 'standard',
     created_at: now,
     updated_at: now,
     deleted_at: null,
@@ -161,7 +180,12 @@ export const createProduct = async (
       await recordAudit(tx, clock, caller.audit, {
         action: 'product.create',
         target: { type: 'product', id: row.id },
-        changes: { code: [null, row.code], name: [null, row.name], status: [null, row.status] },
+        changes: {
+          code: [null, row.code],
+          name: [null, row.name],
+          status: [null, row.status],
+          kind: [null, row.kind],
+        },
       });
     },
   );
@@ -181,6 +205,7 @@ export const productPage = async (
     limit: number;
     cursor?: string | undefined;
     status?: string | undefined;
+    kind?: string | undefined;
     code?: string | undefined;
   },
 ) => {
@@ -190,6 +215,7 @@ export const productPage = async (
       listProducts(db, {
         after: window.after,
         status: query.status,
+        kind: query.kind,
         code: query.code,
         ids: visibleProducts(principal),
         limit: window.limit,
@@ -232,6 +258,7 @@ export const updateProduct = async (
     return after;
   });
 
+/** Soft delete; a member product leaves every bundle it was in, in the same transaction. */
 export const deleteProduct = (deps: CatalogDeps, caller: Caller, id: string): Promise<void> =>
   softDelete(
     deps,
@@ -239,9 +266,103 @@ export const deleteProduct = (deps: CatalogDeps, caller: Caller, id: string): Pr
     { type: 'product', id },
     {
       load: (tx) => getProductRowOrThrow(tx, caller.principal, id),
-      mark: (tx, patch) => updateProductRow(tx, id, patch),
+      mark: async (tx, patch) => {
+        await updateProductRow(tx, id, patch);
+        await deleteMembershipsOf(tx, id);
+      },
     },
   );
+
+/** A bundle the caller may see, as getProductRowOrThrow; 422 PRODUCT_NOT_BUNDLE when it is a standard product. */
+const bundleRowOrThrow = (row: ProductsTable): ProductsTable => {
+  if (row.kind !== 'bundle')
+    throw new AppError(
+      'PRODUCT_NOT_BUNDLE',
+      `Product ${row.code} is a ${row.kind} product, not a bundle: it has no members`,
+      { productId: row.id },
+    );
+  return row;
+};
+
+const visibleMembers = (principal: Principal | undefined, rows: readonly ProductsTable[]) =>
+  rows.filter((row) => canSeeProduct(principal, row.id)).map((row) => toProduct(row));
+
+/**
+ * What a license of this product covers besides it (the Client API's and license files' view, outside the hot
+ * path's own read): a bundle's live members, by id; null for a standard product.
+ */
+export const bundleMembersOf = async (
+  db: Executor,
+  product: Pick<ProductsTable, 'id' | 'kind'>,
+): Promise<{ id: string; code: string; status: string }[] | null> =>
+  product.kind === 'bundle'
+    ? (await listMembers(db, product.id)).map((row) => ({ id: row.id, code: row.code, status: row.status }))
+    : null;
+
+/** GET /v1/products/{id}/members: the bundle's members the caller may see, by id. */
+export const productMembers = async (
+  db: Executor,
+  principal: Principal | undefined,
+  id: string,
+): Promise<ProductMembers> => {
+  const bundle = bundleRowOrThrow(await getProductRowOrThrow(db, principal, id));
+  return { data: visibleMembers(principal, await listMembers(db, bundle.id)) };
+};
+
+const memberIssue = (index: number, message: string) =>
+  new AppError('VALIDATION_ERROR', `productIds[${index}]: ${message}`, {
+    issues: [{ path: ['productIds', index], message, code: 'custom' }],
+  });
+
+/**
+ * PUT /v1/products/{id}/members: the bundle's members become the products named (by id or code), each a live
+ * standard product the caller may see; one the caller may not see answers as one that does not exist (422
+ * UNKNOWN_PRODUCT), and members the caller may not see stay. Audited as `product.members`.
+ */
+export const setProductMembers = async (
+  { db, clock }: CatalogDeps,
+  caller: Caller,
+  id: string,
+  input: SetMembers,
+): Promise<ProductMembers> =>
+  transaction(db, async (tx) => {
+    const { principal } = caller;
+    const seen = await getProductRowOrThrow(tx, principal, id);
+    // Locked on PostgreSQL: two changes of one bundle's members run one after the other.
+    const bundle = bundleRowOrThrow((await lockProduct(tx, seen.id, db.dialect)) ?? seen);
+    const wanted = new Map<string, ProductsTable>();
+    for (const [index, reference] of input.productIds.entries()) {
+      const product = await findReferencedProduct(tx, reference);
+      if (!product || !canSeeProduct(principal, product.id))
+        throw new AppError('UNKNOWN_PRODUCT', `No product ${reference}`, { productId: reference });
+      if (product.id === bundle.id) throw memberIssue(index, 'a bundle cannot contain itself');
+      if (product.kind !== 'standard')
+        throw memberIssue(index, `${product.code} is a bundle: members must be standard products`);
+      wanted.set(product.id, product);
+    }
+    const current = await listMembers(tx, bundle.id);
+    const kept = current.filter((row) => !canSeeProduct(principal, row.id));
+    for (const row of kept) wanted.set(row.id, row);
+    const removed = current.filter((row) => !wanted.has(row.id)).map((row) => row.id);
+    const currentIds = new Set(current.map((row) => row.id));
+    const now = clock.nowMs();
+    const added = [...wanted.keys()].filter((memberId) => !currentIds.has(memberId));
+    await deleteMembers(tx, bundle.id, removed);
+    await insertMembers(
+      tx,
+      added.map((memberId) => ({ bundle_id: bundle.id, member_id: memberId, created_at: now })),
+    );
+    const members = [...wanted.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (added.length > 0 || removed.length > 0) {
+      const codes = (rows: readonly ProductsTable[]) => rows.map((row) => row.code).sort();
+      await recordAudit(tx, clock, caller.audit, {
+        action: 'product.members',
+        target: { type: 'product', id: bundle.id },
+        changes: { members: [codes(current), codes(members)] },
+      });
+    }
+    return { data: visibleMembers(principal, members) };
+  });
 
 /** A product's feature by its code (the Client API names features by code). */
 export const productFeatureByCode = (db: Executor, productId: string, code: string) =>

@@ -1,6 +1,7 @@
-// SQL of products and features.
-import type { FeaturesTable, ProductsTable } from '../../db/schema.js';
-import type { Executor } from '../../db/transaction.js';
+// SQL of products, bundle members and features.
+import type { DialectName } from '../../db/connection.js';
+import type { FeaturesTable, ProductMembersTable, ProductsTable } from '../../db/schema.js';
+import { type Executor, forUpdate } from '../../db/transaction.js';
 
 export const insertProduct = async (db: Executor, row: ProductsTable): Promise<void> => {
   await db.insertInto('products').values(row).execute();
@@ -9,6 +10,14 @@ export const insertProduct = async (db: Executor, row: ProductsTable): Promise<v
 /** A product by id, deleted ones included (they answer 410). */
 export const findProduct = (db: Executor, id: string): Promise<ProductsTable | undefined> =>
   db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** A product by id, its row locked for the transaction on PostgreSQL (a bundle while its members change). */
+export const lockProduct = (
+  db: Executor,
+  id: string,
+  dialect: DialectName,
+): Promise<ProductsTable | undefined> =>
+  forUpdate(db.selectFrom('products').selectAll().where('id', '=', id), dialect).executeTakeFirst();
 
 export const findLiveProductByCode = (db: Executor, code: string): Promise<ProductsTable | undefined> =>
   db
@@ -23,6 +32,7 @@ export const listProducts = (
   filter: {
     after?: string | undefined;
     status?: string | undefined;
+    kind?: string | undefined;
     code?: string | undefined;
     ids?: readonly string[] | undefined;
     limit: number;
@@ -31,6 +41,7 @@ export const listProducts = (
   let query = db.selectFrom('products').selectAll().where('deleted_at', 'is', null);
   if (filter.after) query = query.where('id', '>', filter.after);
   if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.code) query = query.where('code', '=', filter.code);
   if (filter.ids)
     query =
@@ -44,6 +55,43 @@ export const updateProductRow = async (
   patch: Partial<ProductsTable>,
 ): Promise<void> => {
   await db.updateTable('products').set(patch).where('id', '=', id).execute();
+};
+
+/** A bundle's live member products, by id. */
+export const listMembers = (db: Executor, bundleId: string): Promise<ProductsTable[]> =>
+  db
+    .selectFrom('product_members as pm')
+    .innerJoin('products as p', 'p.id', 'pm.member_id')
+    .selectAll('p')
+    .where('pm.bundle_id', '=', bundleId)
+    .where('p.deleted_at', 'is', null)
+    .orderBy('p.id')
+    .execute();
+
+export const insertMembers = async (db: Executor, rows: readonly ProductMembersTable[]): Promise<void> => {
+  if (rows.length > 0)
+    await db
+      .insertInto('product_members')
+      .values([...rows])
+      .execute();
+};
+
+export const deleteMembers = async (
+  db: Executor,
+  bundleId: string,
+  memberIds: readonly string[],
+): Promise<void> => {
+  if (memberIds.length === 0) return;
+  await db
+    .deleteFrom('product_members')
+    .where('bundle_id', '=', bundleId)
+    .where('member_id', 'in', [...memberIds])
+    .execute();
+};
+
+/** Removes a product from every bundle it belongs to. */
+export const deleteMembershipsOf = async (db: Executor, memberId: string): Promise<void> => {
+  await db.deleteFrom('product_members').where('member_id', '=', memberId).execute();
 };
 
 export const insertFeature = async (db: Executor, row: FeaturesTable): Promise<void> => {

@@ -29,7 +29,12 @@ import {
 } from './service.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
-const licenseErrors = ['LICENSE_NOT_FOUND', 'ACTIVE_LICENSE_REQUIRED', 'RATE_LIMIT_EXCEEDED'] as const;
+const licenseErrors = [
+  'LICENSE_NOT_FOUND',
+  'PRODUCT_MISMATCH',
+  'ACTIVE_LICENSE_REQUIRED',
+  'RATE_LIMIT_EXCEEDED',
+] as const;
 
 export const releaseRoutes =
   (deps: { db: Database; clock: Clock }) =>
@@ -125,7 +130,12 @@ export const releaseRoutes =
         },
       },
       async (request) => ({
-        data: await installableReleases(deps, request.body.licenseKey, request.body.channel),
+        data: await installableReleases(
+          deps,
+          request.body.licenseKey,
+          request.body.channel,
+          request.body.productCode,
+        ),
       }),
     );
 

@@ -2,7 +2,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { listQuerySchema } from '../../http/pagination.js';
-import { fingerprintField, licenseKeyField } from '../client/schemas.js';
+import { fingerprintField, licenseKeyField, productCodeField } from '../client/schemas.js';
 
 export const channels = ['stable', 'beta'] as const;
 
@@ -81,12 +81,22 @@ export const versionsBodySchema = z.object({
     .default('stable')
     .describe('stable (default): stable releases; beta: stable and beta'),
   fingerprint: fingerprintField.optional(),
+  productCode: productCodeField
+    .optional()
+    .describe(
+      "Whose releases: the license's product (default) or, for a bundle's license, one of its members",
+    ),
 });
 export const installationFileBodySchema = z.object({
   licenseKey: licenseKeyField,
   platform: z.string().trim().min(1).max(64),
   version: versionField.optional().describe('Default: the latest the license may install'),
   channel: z.enum(channels).default('stable'),
+  productCode: productCodeField
+    .optional()
+    .describe(
+      "Whose releases: the license's product (default) or, for a bundle's license, one of its members",
+    ),
 });
 export const installationFileSchema = z
   .object({

@@ -11,7 +11,7 @@ import { transaction, transactionUnique } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/random.js';
-import { findLicenseOfKey, stateFailure } from '../client/checks.js';
+import { findLicenseOfKey, namedProduct, stateFailure } from '../client/checks.js';
 import { effectiveStatus } from '../licenses/state.js';
 import { findReferencedProduct, resolveProductId } from '../products/service.js';
 import { assertProductAllowed, canSeeProduct, visibleProducts } from '../visibility.js';
@@ -162,16 +162,23 @@ export const deleteRelease = async ({ db, clock }: ReleaseDeps, caller: Caller, 
     });
   });
 
-/** The releases a license may install, newest version first; ACTIVE_LICENSE_REQUIRED when it may not run. */
+/**
+ * The releases a license may install, newest version first: its product's, or with `productCode` those of the
+ * product named (a bundle's license: one of its members; PRODUCT_MISMATCH for a product it does not cover);
+ * ACTIVE_LICENSE_REQUIRED when it may not run.
+ */
 export const installableReleases = async (
   { db, clock }: ReleaseDeps,
   licenseKey: string,
   channel: 'stable' | 'beta',
+  productCode?: string | undefined,
 ): Promise<Release[]> => {
   const nowMs = clock.nowMs();
   const found = await findLicenseOfKey(db.kysely, licenseKey);
   if (!found) throw new AppError('LICENSE_NOT_FOUND', 'No license has this key');
-  const refusal = stateFailure(found, nowMs, {});
+  const refusal = stateFailure(found, nowMs, { productCode });
+  if (refusal?.[0] === 'PRODUCT_MISMATCH') throw new AppError(...refusal);
+  const product = namedProduct(found.product, productCode) ?? found.product;
   if (refusal) {
     throw new AppError(
       'ACTIVE_LICENSE_REQUIRED',
@@ -190,7 +197,7 @@ export const installableReleases = async (
   const publishedBy = maintenanceExpired ? (found.license.expires_at ?? nowMs) : nowMs;
   const rows = await publishedReleases(
     db.kysely,
-    found.product.id,
+    product.id,
     channel === 'beta' ? ['stable', 'beta'] : ['stable'],
     publishedBy,
   );
@@ -200,9 +207,15 @@ export const installableReleases = async (
 /** The file of one version (default: the newest installable) for a platform; VERSION_NOT_FOUND when none. */
 export const installationFile = async (
   deps: ReleaseDeps,
-  input: { licenseKey: string; platform: string; version?: string | undefined; channel: 'stable' | 'beta' },
+  input: {
+    licenseKey: string;
+    platform: string;
+    version?: string | undefined;
+    channel: 'stable' | 'beta';
+    productCode?: string | undefined;
+  },
 ) => {
-  const releases = await installableReleases(deps, input.licenseKey, input.channel);
+  const releases = await installableReleases(deps, input.licenseKey, input.channel, input.productCode);
   for (const release of releases) {
     if (input.version !== undefined && release.version !== input.version) continue;
     const file = release.files.find((candidate) => candidate.platform === input.platform);
