@@ -208,6 +208,43 @@ for (const dialect of dialects()) {
       );
     });
 
+    it("a user holding a bundle's license signs in for each member product", async () => {
+      const members = [
+        await createProduct(t, admin, { name: 'Writer' }),
+        await createProduct(t, admin, { name: 'Sheets' }),
+      ];
+      const bundle = await createProduct(t, admin, {
+        name: 'Office suite',
+        kind: 'bundle',
+        licenseModel: 'user',
+      });
+      const set = await call('PUT', `/v1/products/${bundle.id}/members`, {
+        productIds: members.map((member) => member.id),
+      });
+      assert.equal(set.statusCode, 200, set.body);
+      const license = await createLicense(t, admin, {
+        product: bundle.id,
+        policy: { name: 'Suite', maxUsers: 2 },
+      });
+      const user = (await call('POST', '/v1/users', { email: 'suite@example.com', password })).json() as {
+        id: string;
+      };
+      assert.equal(
+        (await call('POST', `/v1/licenses/${license.id}/users`, { userId: user.id })).statusCode,
+        201,
+      );
+      for (const member of members) {
+        const res = await client('activate', {
+          email: 'suite@example.com',
+          password,
+          productCode: member.code,
+          fingerprint: 'suite-pc',
+        });
+        assert.ok([200, 201].includes(res.statusCode), res.body);
+        assert.equal((res.json() as { license: { id: string } }).license.id, license.id);
+      }
+    });
+
     it("a customer's license users are its members, managers and seat holders; an unknown customer answers 422 UNKNOWN_CUSTOMER", async () => {
       const customer = (
         await call('POST', '/v1/customers', { email: 'it@acme.example', name: 'Acme' })

@@ -12,6 +12,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { secureRandomBytes } from '../../lib/random.js';
 import { hashPassword, unmatchableHash, verifyPassword } from '../../lib/secrets.js';
+import { bundleMembersOf } from '../products/service.js';
 import {
   deleteUserSessions,
   findLiveUserByEmail,
@@ -102,30 +103,41 @@ export const signInLicenseUser = async (
 };
 
 /**
- * The licenses a user holds, of user-based products only, optionally of one product (by code). A product named
- * that is key-based answers INVALID_PRODUCT_AUTH_METHOD; none held of the product named,
- * USER_NOT_ASSIGNED_TO_PRODUCT.
+ * The licenses a user holds, of user-based products only, optionally of one product (by code): a license of that
+ * product, or of a bundle that has it as a member. A product named that the user holds nothing of answers
+ * INVALID_PRODUCT_AUTH_METHOD when it is key-based, else USER_NOT_ASSIGNED_TO_PRODUCT.
  */
 export const licensesHeldBy = async (
   deps: Pick<SignInDeps, 'db'>,
   user: UsersTable,
   product: { code: string; licenseModel: string } | undefined,
 ): Promise<UserLicenseRow[]> => {
-  if (product && product.licenseModel !== 'user')
+  const db = deps.db.kysely;
+  const all = (await licensesOfUser(db, user.id)).filter((row) => row.license_model === 'user');
+  if (!product) return all;
+  const held: UserLicenseRow[] = [];
+  for (const row of all) {
+    const covers =
+      row.product_code === product.code ||
+      (row.product_kind === 'bundle' &&
+        ((await bundleMembersOf(db, { id: row.product_id, kind: 'bundle' })) ?? []).some(
+          (member) => member.code === product.code,
+        ));
+    if (covers) held.push(row);
+  }
+  if (held.length > 0) return held;
+  if (product.licenseModel !== 'user')
     throw new AppError(
       'INVALID_PRODUCT_AUTH_METHOD',
       `Product ${product.code} is licensed by key: send the licenseKey, not an email and password`,
     );
-  const held = (await licensesOfUser(deps.db.kysely, user.id)).filter(
-    (row) => row.license_model === 'user' && (!product || row.product_code === product.code),
+  throw new AppError(
+    'USER_NOT_ASSIGNED_TO_PRODUCT',
+    `${user.email} holds no license of product ${product.code}`,
+    {
+      productCode: product.code,
+    },
   );
-  if (product && held.length === 0)
-    throw new AppError(
-      'USER_NOT_ASSIGNED_TO_PRODUCT',
-      `${user.email} holds no license of product ${product.code}`,
-      { productCode: product.code },
-    );
-  return held;
 };
 
 /**

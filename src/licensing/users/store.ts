@@ -165,6 +165,7 @@ export interface UserLicenseRow {
   license_expires_at: number | null;
   product_id: string;
   product_code: string;
+  product_kind: string;
   license_model: string;
   allow_password_change: number;
 }
@@ -183,6 +184,7 @@ export const licensesOfUser = (db: Executor, userId: string): Promise<UserLicens
       'licenses.expires_at as license_expires_at',
       'products.id as product_id',
       'products.code as product_code',
+      'products.kind as product_kind',
       'products.license_model as license_model',
       'policies.allow_password_change as allow_password_change',
     ])
