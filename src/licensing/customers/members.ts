@@ -33,12 +33,18 @@ export const toCustomerUser = (row: CustomerUserRow) => ({
  * The customer named in the path of a customer-users route: missing, deleted or out of the caller's reach answers
  * UNKNOWN_CUSTOMER (LicenseSpring's customer_does_not_exist), as every customer reference of these routes does.
  */
-const customerOrUnknown = async (db: Executor, principal: Principal | undefined, id: string) => {
+const customerOrUnknown = (db: Executor, principal: Principal | undefined, id: string) =>
+  orElse(
+    getCustomerRowOrThrow(db, principal, id),
+    () => new AppError('UNKNOWN_CUSTOMER', `No customer ${id}`, { customerId: id }),
+  );
+
+/** A missing (NOT_FOUND) or deleted (GONE) thing answers `refusal` instead: a reference in a body or these paths. */
+const orElse = async <T>(found: Promise<T>, refusal: () => AppError): Promise<T> => {
   try {
-    return await getCustomerRowOrThrow(db, principal, id);
+    return await found;
   } catch (error) {
-    if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'GONE'))
-      throw new AppError('UNKNOWN_CUSTOMER', `No customer ${id}`, { customerId: id });
+    if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'GONE')) throw refusal();
     throw error;
   }
 };
@@ -58,17 +64,14 @@ export const customerUserPage = async (
 };
 
 /** A user of the caller's reach, for a body's userId: missing answers VALIDATION_ERROR on that field. */
-const referencedUser = async (db: Executor, principal: Principal | undefined, userId: string) => {
-  try {
-    return await getUserRowOrThrow(db, principal, userId);
-  } catch (error) {
-    if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'GONE'))
-      throw new AppError('VALIDATION_ERROR', `No user ${userId}`, {
+const referencedUser = (db: Executor, principal: Principal | undefined, userId: string) =>
+  orElse(
+    getUserRowOrThrow(db, principal, userId),
+    () =>
+      new AppError('VALIDATION_ERROR', `No user ${userId}`, {
         issues: [{ path: ['userId'], message: 'no such user', code: 'custom' }],
-      });
-    throw error;
-  }
-};
+      }),
+  );
 
 export const addCustomerUser = async (
   { db, clock }: CatalogDeps,

@@ -13,8 +13,8 @@ import { newId } from '../../lib/random.js';
 import { hashPassword, newSecret, sha256Hex } from '../../lib/secrets.js';
 import { type CustomerMailDeps, notifyUserInvited } from '../customer-mail/service.js';
 import { getUserRowOrThrow } from './service.js';
-import { licenseUserActor } from './sign-in.js';
-import { deleteUserSessions, findUser, insertInvitation, updateUserRow, useInvitation } from './store.js';
+import { storeOwnPassword } from './sign-in.js';
+import { findUser, insertInvitation, useInvitation } from './store.js';
 
 /** How long an invitation link works, unless the request says otherwise. */
 export const invitationDefaultSeconds = 7 * 86_400;
@@ -78,21 +78,6 @@ export const acceptInvitation = async (
     const user = invitation ? await findUser(tx, invitation.user_id) : undefined;
     if (!invitation || !user || user.deleted_at !== null)
       throw new AppError('AUTH_INVALID', 'The invitation is unknown, used or expired; ask for a new one');
-    await updateUserRow(tx, user.id, {
-      password_hash: passwordHash,
-      password_changed_at: nowMs,
-      updated_at: nowMs,
-    });
-    await deleteUserSessions(tx, user.id);
-    await recordAudit(
-      tx,
-      clock,
-      { ...context, actor: licenseUserActor(user) },
-      {
-        action: 'user.invitation_accept',
-        target: { type: 'user', id: user.id },
-        changes: { password: [user.password_hash ? '(set)' : null, '(set)'] },
-      },
-    );
+    await storeOwnPassword(tx, clock, context, user, passwordHash, 'user.invitation_accept');
   });
 };

@@ -7,7 +7,7 @@ import { recordAudit } from '../../access/audit/service.js';
 import { refuseWhileSignInLocked } from '../../access/sessions/service.js';
 import type { Database } from '../../db/connection.js';
 import type { UsersTable } from '../../db/schema.js';
-import { transaction } from '../../db/transaction.js';
+import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { secureRandomBytes } from '../../lib/random.js';
@@ -161,25 +161,40 @@ export const changeOwnPassword = async (
       { licenseId: forbidding.license_id },
     );
   const passwordHash = await hashPassword(input.newPassword);
-  const nowMs = deps.clock.nowMs();
-  await transaction(deps.db, async (tx) => {
-    await updateUserRow(tx, user.id, {
-      password_hash: passwordHash,
-      password_changed_at: nowMs,
-      updated_at: nowMs,
-    });
-    await deleteUserSessions(tx, user.id);
-    await recordAudit(
-      tx,
-      deps.clock,
-      { ...context, actor: licenseUserActor(user) },
-      {
-        action: 'user.password_change',
-        target: { type: 'user', id: user.id },
-        changes: { password: ['(set)', '(set)'] },
-      },
-    );
+  await transaction(deps.db, (tx) =>
+    storeOwnPassword(tx, deps.clock, context, user, passwordHash, 'user.password_change'),
+  );
+};
+
+/**
+ * Inside the caller's transaction: a password a user set themselves (a change, an accepted invitation) replaces
+ * theirs, their portal sessions end, and the audit trail says so (never the password).
+ */
+export const storeOwnPassword = async (
+  tx: Executor,
+  clock: Clock,
+  context: AuditContext,
+  user: UsersTable,
+  passwordHash: string,
+  action: string,
+): Promise<void> => {
+  const nowMs = clock.nowMs();
+  await updateUserRow(tx, user.id, {
+    password_hash: passwordHash,
+    password_changed_at: nowMs,
+    updated_at: nowMs,
   });
+  await deleteUserSessions(tx, user.id);
+  await recordAudit(
+    tx,
+    clock,
+    { ...context, actor: licenseUserActor(user) },
+    {
+      action,
+      target: { type: 'user', id: user.id },
+      changes: { password: [user.password_hash ? '(set)' : null, '(set)'] },
+    },
+  );
 };
 
 /** The audit actor of a license user acting for themselves (the Client API, the portal). */
