@@ -40,6 +40,7 @@ import { blocklistRoutes } from './licensing/blocklist/routes.js';
 import { createValidationMetrics, registerValidationCacheMetrics } from './licensing/client/metrics.js';
 import { registerClientLimits } from './licensing/client/rate-limits.js';
 import { clientRoutes } from './licensing/client/routes.js';
+import { clientUserRoutes } from './licensing/client/user-routes.js';
 import { createValidationCache } from './licensing/client/validation-cache.js';
 import { customerMailRoutes } from './licensing/customer-mail/routes.js';
 import { customerMemberRoutes } from './licensing/customers/member-routes.js';
@@ -364,6 +365,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     passwords: createPasswordChecks(clock),
   };
   await app.register(clientRoutes(client));
+  await app.register(clientUserRoutes(client));
   await app.register(portalRoutes({ ...client, session: config.session }));
   await app.register(offlineRoutes(client));
   await app.register(errorReferenceRoutes);

@@ -20,7 +20,6 @@ import {
   activationSchema,
   borrowBodySchema,
   borrowResultSchema,
-  changePasswordBodySchema,
   checkoutSchema,
   consumeBodySchema,
   deviceLicensesBodySchema,
@@ -35,21 +34,13 @@ import {
   meterSchema,
   trialBodySchema,
   trialResultSchema,
-  userLicensesBodySchema,
-  userLicensesSchema,
   userSignInErrors,
   validateBodySchema,
   validationResultSchema,
 } from './schemas.js';
 import { borrow, checkout, featureCheckout, featureRelease, release } from './seats.js';
 import { trial } from './trial.js';
-import {
-  changePassword,
-  signInBody,
-  signsInByPassword,
-  type UserSignInDeps,
-  userLicenses,
-} from './user-sign-in.js';
+import { signInBody, signsInByPassword, type UserSignInDeps } from './user-sign-in.js';
 import { validate } from './validate.js';
 
 const licenseKeyRule: AuthRule = { kind: 'license-key' };
@@ -477,47 +468,5 @@ export const clientRoutes =
         },
       },
       async (request) => consume(deps, request.body, deviceSignatureOf(request)),
-    );
-
-    const userRule: AuthRule = { kind: 'license-user' };
-    routes.post(
-      '/v1/client/user-licenses',
-      {
-        config: { auth: userRule, errors: ['VALIDATION_ERROR', ...userSignInErrors] },
-        schema: {
-          tags,
-          summary:
-            'The licenses a license user holds (of one product, when named), signed in by email and password',
-          body: userLicensesBodySchema,
-          response: { 200: userLicensesSchema },
-        },
-      },
-      async (request) => userLicenses(deps, auditContextOf(request), request.body),
-    );
-
-    routes.post(
-      '/v1/client/change-password',
-      {
-        config: {
-          auth: userRule,
-          errors: [
-            'VALIDATION_ERROR',
-            'INVALID_CREDENTIALS',
-            'ACCOUNT_DISABLED',
-            'CHANGE_PASSWORD_NOT_ALLOWED',
-            'RATE_LIMIT_EXCEEDED',
-          ],
-        },
-        schema: {
-          tags,
-          summary: 'A license user changes their own password (unless a policy of theirs forbids it); 204',
-          body: changePasswordBodySchema,
-          response: noContentResponse,
-        },
-      },
-      async (request, reply) => {
-        await changePassword(deps, auditContextOf(request), request.body);
-        return reply.code(204).send(null);
-      },
     );
   };
