@@ -65,6 +65,8 @@ const parts = [
     name: 'dashboard',
     out: 'web/dist',
     present: () => existsSync(join(root, 'web', 'vite.config.ts')),
+    // A build from before the portal existed lacks it: built again whatever the times say.
+    complete: () => existsSync(join(root, 'web', 'dist', 'portal', 'index.html')),
     inputs: ['web', 'packages/sdk/src/management-api.ts', 'package.json'],
     build: () => {
       run([
@@ -95,6 +97,7 @@ for (const part of parts) {
   const stamp = join(root, part.out, '.build-stamp');
   const stale =
     !existsSync(stamp) ||
+    (part.complete && !part.complete()) ||
     part.inputs.some((input) => newestInput(join(root, input)) > statSync(stamp).mtimeMs);
   if (ifStale && !stale) continue;
   const started = Date.now();
