@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The build, shared by `npm install` (prepare), `npm run build` and `npm start`: the server (TypeScript → dist/)
-// and the dashboard (web/ → web/dist, typechecked first so a renamed API field fails the build). With --if-stale
-// (npm start, the tests) each part is built only when one of its inputs is newer than its last build, so a start
-// with a current build costs no compile time; the server's compile itself is incremental (dist/.tsbuildinfo).
+// and the dashboard with the customer portal (web/ → web/dist and web/dist/portal, typechecked first so a renamed
+// API field fails the build). With --if-stale (npm start, the tests) each part is built only when one of its
+// inputs is newer than its last build, so a start with a current build costs no compile time; the server's
+// compile itself is incremental (dist/.tsbuildinfo).
 // --only server|web builds one part. A tree without web/ (a server-only checkout) builds the server alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,8 @@ const parts = [
     name: 'dashboard',
     out: 'web/dist',
     present: () => existsSync(join(root, 'web', 'vite.config.ts')),
+    // A build from before the portal existed lacks it: built again whatever the times say.
+    complete: () => existsSync(join(root, 'web', 'dist', 'portal', 'index.html')),
     inputs: ['web', 'packages/sdk/src/management-api.ts', 'package.json'],
     build: () => {
       run([
@@ -72,15 +75,18 @@ const parts = [
         '-p',
         join(root, 'web', 'tsconfig.json'),
       ]);
-      run([
-        join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
-        'build',
-        '--config',
-        join(root, 'web', 'vite.config.ts'),
-        '--logLevel',
-        'warn',
-      ]);
+      // The dashboard first (its build empties web/dist), then the customer portal into web/dist/portal.
+      for (const config of ['vite.config.ts', 'portal/vite.config.ts'])
+        run([
+          join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+          'build',
+          '--config',
+          join(root, 'web', config),
+          '--logLevel',
+          'warn',
+        ]);
       precompress(join(root, 'web', 'dist', 'assets'));
+      precompress(join(root, 'web', 'dist', 'portal', 'assets'));
     },
   },
 ];
@@ -91,6 +97,7 @@ for (const part of parts) {
   const stamp = join(root, part.out, '.build-stamp');
   const stale =
     !existsSync(stamp) ||
+    (part.complete && !part.complete()) ||
     part.inputs.some((input) => newestInput(join(root, input)) > statSync(stamp).mtimeMs);
   if (ifStale && !stale) continue;
   const started = Date.now();

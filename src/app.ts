@@ -221,7 +221,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   // Unknown paths and wrong methods are answered before the body is read or parsed; a page of the dashboard's own
   // (any GET outside the API's paths) is the app, which routes it in the browser.
   app.setNotFoundHandler(async (request, reply) => {
-    if (dashboard?.serves(request)) return dashboard.sendApp(reply);
+    if (dashboard?.serves(request)) return dashboard.sendApp(request, reply);
     throw routeNotFound(registry, request.method, request.url);
   });
 

@@ -42,6 +42,7 @@ const table: [string, Entry][] = [
   ['GET /docs', { kind: 'public' }],
   ['GET /', { kind: 'public' }],
   ['GET /assets/*', { kind: 'public' }],
+  ['GET /portal', { kind: 'public' }],
   ['GET /v1/errors', { kind: 'public' }],
   ['GET /v1/public-keys', { kind: 'public' }],
   ['POST /v1/auth/login', { kind: 'public' }],

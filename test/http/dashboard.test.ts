@@ -13,6 +13,8 @@ import { expectError } from '../support/expect-error.js';
 
 const indexHtml =
   '<!doctype html><html><head><script type="module" src="/assets/app-Ab12Cd34.js"></script></head></html>';
+const portalHtml =
+  '<!doctype html><html><head><script type="module" src="/portal/assets/portal-Ef56Gh78.js"></script></head></html>';
 
 describe('the dashboard at /', () => {
   let t: TestApp;
@@ -22,6 +24,9 @@ describe('the dashboard at /', () => {
     writeFileSync(path.join(dir, 'index.html'), indexHtml);
     writeFileSync(path.join(dir, 'assets', 'app-Ab12Cd34.js'), 'console.log("app")\n');
     writeFileSync(path.join(dir, 'assets', 'app-Ab12Cd34.js.br'), brotliCompressSync('console.log("app")\n'));
+    mkdirSync(path.join(dir, 'portal', 'assets'), { recursive: true });
+    writeFileSync(path.join(dir, 'portal', 'index.html'), portalHtml);
+    writeFileSync(path.join(dir, 'portal', 'assets', 'portal-Ef56Gh78.js'), 'console.log("portal")\n');
     t = await withApp({ dialect: 'sqlite', config: { CHARTER_DASHBOARD_DIR: dir } });
   });
   after(() => t.close());
@@ -77,6 +82,30 @@ describe('the dashboard at /', () => {
     expectError(await get('/assets/..%2f..%2fpackage.json'), 404, 'NOT_FOUND');
   });
 
+  it('answers the customer portal’s index.html at /portal and every path under it, its assets from /portal/assets, under the same CSP', async () => {
+    for (const url of ['/portal', '/portal/', '/portal/?from=mail', '/portal/customers/cus_1']) {
+      const res = await get(url);
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.body, portalHtml, url);
+      assert.equal(res.headers['cache-control'], 'no-cache');
+      const csp = String(res.headers['content-security-policy']);
+      assert.ok(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), `${url}: ${csp}`);
+    }
+    const asset = await get('/portal/assets/portal-Ef56Gh78.js');
+    assert.equal(asset.statusCode, 200);
+    assert.equal(asset.body, 'console.log("portal")\n');
+    assert.equal(asset.headers['cache-control'], 'public, max-age=31536000, immutable');
+    for (const url of [
+      '/portal/assets/app-Ab12Cd34.js',
+      '/portal/assets/..%2findex.html',
+      '/portal/assets/..%2f..%2findex.html',
+      '/assets/portal-Ef56Gh78.js',
+    ])
+      expectError(await get(url), 404, 'NOT_FOUND');
+    // /portalx is a page of the dashboard, not the portal.
+    assert.equal((await get('/portalx')).body, indexHtml);
+  });
+
   it('keeps the API’s paths: unknown /v1 paths answer the JSON 404 envelope, the others their own answers', async () => {
     for (const url of ['/v1/nope', '/v1', '/docs/nope', '/openapi.json/x', '/healthz/x'])
       expectError(await get(url), 404, 'NOT_FOUND');
@@ -97,6 +126,12 @@ describe('the dashboard at /', () => {
       const body = expectError(await empty.app.inject({ method: 'GET', url: '/' }), 404, 'NOT_FOUND');
       assert.match(body.message, /npm run build/);
       expectError(await empty.app.inject({ method: 'GET', url: '/licenses' }), 404, 'NOT_FOUND');
+      const portal = expectError(
+        await empty.app.inject({ method: 'GET', url: '/portal/' }),
+        404,
+        'NOT_FOUND',
+      );
+      assert.match(portal.message, /customer portal is not built/);
       assert.equal((await empty.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
     } finally {
       await empty.close();

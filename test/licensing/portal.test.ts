@@ -312,5 +312,100 @@ for (const dialect of dialects()) {
       assert.equal((await last.call('POST', '/v1/portal/logout')).statusCode, 204);
       expectError(await last.call('GET', '/v1/portal/session'), 401, 'AUTH_INVALID');
     });
+
+    it("a manager activates an air-gapped machine of the customer's license from its request file; another customer's or an unknown key answers CUSTOMER_NOT_FOUND", async () => {
+      const { customer, manager } = await account('stark', 1);
+      const lab = await createLicense(t, admin, {
+        policy: { allowOffline: true, maxMachines: 1 },
+        license: { customerId: customer.id },
+      });
+      const rival = await account('wayne', 1);
+      const rivalLicense = await createLicense(t, admin, {
+        policy: { allowOffline: true, maxMachines: 1 },
+        license: { customerId: rival.customer.id },
+      });
+      let nonce = 0;
+      const requestFile = (licenseKey: string, fingerprint: string) =>
+        Buffer.from(
+          JSON.stringify({
+            v: 1,
+            licenseKey,
+            fingerprint,
+            hostname: 'lab.local',
+            nonce: `portal-nonce-${++nonce}`,
+            createdAt: '2026-11-22T10:00:00.000Z',
+          }),
+        ).toString('base64');
+      const boss = await signIn('boss@stark.example');
+      const url = `/v1/portal/customers/${customer.id}/offline-activations`;
+
+      for (const key of [rivalLicense.key, 'AAAAA-BBBBB-CCCCC-DDDDD']) {
+        const refused = expectError(
+          await boss.call('POST', url, { request: requestFile(key, 'lab-1') }),
+          404,
+          'CUSTOMER_NOT_FOUND',
+        );
+        assert.deepEqual(refused.details, { customerId: customer.id });
+      }
+      expectError(
+        await boss.call('POST', `/v1/portal/customers/${rival.customer.id}/offline-activations`, {
+          request: requestFile(rivalLicense.key, 'lab-1'),
+        }),
+        404,
+        'CUSTOMER_NOT_FOUND',
+      );
+      expectError(
+        await boss.call('POST', url, { request: 'not a request file' }),
+        400,
+        'OFFLINE_REQUEST_INVALID',
+      );
+      expectError(
+        await boss.call('POST', url, { request: requestFile(lab.key, 'lab-1') }, { csrf: false }),
+        403,
+        'CSRF_VALIDATION_FAILED',
+      );
+      const rivalMachines = await t.db.kysely
+        .selectFrom('machines')
+        .select('id')
+        .where('license_id', 'in', [rivalLicense.id, lab.id])
+        .execute();
+      assert.deepEqual(rivalMachines, [], 'no refused request activated anything');
+
+      const res = await boss.call('POST', url, { request: requestFile(lab.key, 'lab-1') });
+      assert.equal(res.statusCode, 201, res.body);
+      const body = res.json() as {
+        machine: { id: string; licenseId: string; fingerprint: string; offline: boolean };
+        response: string;
+      };
+      assert.deepEqual(
+        [body.machine.licenseId, body.machine.fingerprint, body.machine.offline],
+        [lab.id, 'lab-1', true],
+      );
+      assert.match(body.response, /^-----BEGIN CHARTER LICENSE FILE-----/);
+      const machines = (await boss.call('GET', `/v1/portal/customers/${customer.id}/machines`)).json() as {
+        data: { id: string }[];
+      };
+      assert.deepEqual(
+        machines.data.map((machine) => machine.id),
+        [body.machine.id],
+      );
+      const audit = (await call('GET', '/v1/audit-log?action=machine.activate')).json() as {
+        data: { actor: { type: string; id: string }; target: { id: string } }[];
+      };
+      assert.ok(
+        audit.data.some(
+          (entry) =>
+            entry.target.id === body.machine.id &&
+            entry.actor.type === 'license_user' &&
+            entry.actor.id === manager.id,
+        ),
+        'the activation is audited as the manager',
+      );
+      expectError(
+        await boss.call('POST', url, { request: requestFile(lab.key, 'lab-2') }),
+        422,
+        'MACHINE_LIMIT_EXCEEDED',
+      );
+    });
   });
 }

@@ -6,7 +6,7 @@ import type { Caller } from '../../access/caller.js';
 import { AppError } from '../../errors/app-error.js';
 import { secureRandomBytes } from '../../lib/random.js';
 import { activate } from '../client/activation.js';
-import type { ClientDeps } from '../client/checks.js';
+import { type ClientDeps, findLicenseOfKey } from '../client/checks.js';
 import { claimOfflineRequest, deactivateOfflineMachine } from '../machines/service.js';
 import { assertProductAllowed } from '../visibility.js';
 import { activationRequestSchema, deactivationProofSchema } from './schemas.js';
@@ -44,8 +44,25 @@ const decodeFile = <T>(
   return parsed.data;
 };
 
-export const activateOffline = async (deps: ClientDeps, caller: Caller, requestText: string) => {
+export interface OfflineActivationOptions {
+  /**
+   * Runs after the request is read and before anything is written, with the license of its key (undefined when no
+   * license has it): a caller acting for one customer (the portal) refuses another's license here.
+   */
+  assertLicense?(license: { id: string; customerId: string | null } | undefined): void;
+}
+
+export const activateOffline = async (
+  deps: ClientDeps,
+  caller: Caller,
+  requestText: string,
+  options: OfflineActivationOptions = {},
+) => {
   const request = decodeFile(requestText, 'activation request', activationRequestSchema);
+  if (options.assertLicense) {
+    const found = await findLicenseOfKey(deps.db.kysely, request.licenseKey);
+    options.assertLicense(found && { id: found.license.id, customerId: found.license.customer_id });
+  }
   const { created, machine, license, licenseFile } = await activate(
     deps,
     {

@@ -8,6 +8,9 @@ import { AppError } from '../../errors/app-error.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { type AuthRule, publicRoute } from '../../http/route-rules.js';
 import { safeEqual } from '../../lib/secrets.js';
+import type { ClientDeps } from '../client/checks.js';
+import { activationErrors } from '../client/schemas.js';
+import { offlineActivateBodySchema, offlineActivationSchema } from '../offline/schemas.js';
 import { acceptInvitation } from '../users/invitations.js';
 import { userSchema } from '../users/schemas.js';
 import {
@@ -34,6 +37,7 @@ import {
   usageSchema,
 } from './schemas.js';
 import {
+  activateOfflineForCustomer,
   assignSeat,
   deactivateManagedMachine,
   deactivateMyMachine,
@@ -42,7 +46,6 @@ import {
   managedUsage,
   myLicenses,
   myMachines,
-  type PortalDeps,
   portalProfile,
   seatHolders,
   unassignSeat,
@@ -68,7 +71,7 @@ const cookieOptions = (request: FastifyRequest) => ({
 });
 
 export const portalRoutes =
-  (deps: PortalDeps & { passwords: PasswordChecks; session: SessionSettings }) =>
+  (deps: ClientDeps & { passwords: PasswordChecks; session: SessionSettings }) =>
   async (app: FastifyInstance): Promise<void> => {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['Customer portal'];
@@ -328,5 +331,40 @@ export const portalRoutes =
         },
       },
       async (request) => managedUsage(deps, sessionOf(request).user, request.params.customerId),
+    );
+
+    routes.post(
+      '/v1/portal/customers/:customerId/offline-activations',
+      {
+        config: {
+          auth: portalRule,
+          errors: [
+            ...managerErrors,
+            'OFFLINE_REQUEST_INVALID',
+            'OFFLINE_NOT_ALLOWED',
+            ...activationErrors.filter(
+              (code) => code !== 'FLOATING_NOT_AVAILABLE' && code !== 'LICENSE_NOT_FOUND',
+            ),
+          ],
+        },
+        schema: {
+          tags,
+          summary:
+            "Activate an air-gapped machine of a managed customer's license from its request file: 201 with the license file to carry back",
+          params: customerParams,
+          body: offlineActivateBodySchema,
+          response: { 200: offlineActivationSchema, 201: offlineActivationSchema },
+        },
+      },
+      async (request, reply) => {
+        const { created, body } = await activateOfflineForCustomer(
+          deps,
+          sessionOf(request).user,
+          auditContextOf(request),
+          request.params.customerId,
+          request.body.request,
+        );
+        return reply.code(created ? 201 : 200).send(body);
+      },
     );
   };

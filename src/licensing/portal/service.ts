@@ -10,10 +10,12 @@ import { transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../lib/sealing.js';
+import type { ClientDeps } from '../client/checks.js';
 import { customersManagedByUser, ensureMembership, managesCustomer } from '../customers/members.js';
 import { toCustomer } from '../customers/service.js';
 import { licensePage, licensesForHolder } from '../licenses/service.js';
 import { deactivateMachineById, portalMachines } from '../machines/service.js';
+import { activateOffline } from '../offline/service.js';
 import { policyRowsByIds } from '../policies/service.js';
 import {
   assignLicenseUser,
@@ -188,4 +190,24 @@ export const managedUsage = async (deps: PortalDeps, user: UsersTable, customerI
     });
   }
   return { data };
+};
+
+/**
+ * Activates an air-gapped machine of a managed customer from the request file its client wrote (the offline
+ * domain's activation, every rule and limit), answering the license file to carry back. A request whose key is
+ * not one of this customer's licenses answers CUSTOMER_NOT_FOUND, as missing data, before anything is written.
+ */
+export const activateOfflineForCustomer = async (
+  deps: ClientDeps,
+  user: UsersTable,
+  context: AuditContext,
+  customerId: string,
+  requestText: string,
+) => {
+  await assertManages(deps, user, customerId);
+  return activateOffline(deps, portalCaller(user, context), requestText, {
+    assertLicense: (license) => {
+      if (license?.customerId !== customerId) throw notFound(customerId);
+    },
+  });
 };

@@ -1,5 +1,6 @@
-// The dashboard's calls: openapi-fetch over the types generated from the server's own /openapi.json (the same
-// file the SDK's Management client uses, `npm run generate:sdk`), so a renamed field fails the build. The session
+// The dashboard's calls (and the customer portal's: its build has its own copy of this module, so its own CSRF
+// token): openapi-fetch over the types generated from the server's own /openapi.json (the same file the SDK's
+// Management client uses, `npm run generate:sdk`), so a renamed field fails the build. The session
 // cookie rides along (same origin); every unsafe call carries the CSRF token the session answered. A refusal
 // comes back as an ApiError holding the whole envelope (code, message, request id, retryable, details).
 import createClient, { type Middleware } from 'openapi-fetch';
@@ -61,6 +62,8 @@ const signedOutCodes = new Set([
   'AUTH_EXPIRED',
   'AUTH_REVOKED',
 ]);
+/** Calls made before a session exists (sign-in, an invitation): their 401 is the form's answer, not a sign-out. */
+const signInPaths = ['/v1/auth/', '/v1/portal/login', '/v1/portal/invitations/'];
 type SignedOutListener = (envelope: ErrorEnvelope) => void;
 const signedOutListeners = new Set<SignedOutListener>();
 export const onSignedOut = (listener: SignedOutListener) => {
@@ -77,7 +80,10 @@ const session: Middleware = {
     return request;
   },
   async onResponse({ response, request }) {
-    if (response.status === 401 && !new URL(request.url).pathname.startsWith('/v1/auth/')) {
+    if (
+      response.status === 401 &&
+      !signInPaths.some((path) => new URL(request.url).pathname.startsWith(path))
+    ) {
       const body = (await response
         .clone()
         .json()

@@ -17,3 +17,7 @@ export const sha256Rule = { pattern: '[0-9a-f]{64}', title: '64 lowercase hexade
 
 export const emailMax = 320;
 export const nameMax = 200;
+
+/** Passwords of operators and license users: 12–1024 characters. */
+export const passwordMin = 12;
+export const passwordMax = 1024;
