@@ -56,6 +56,13 @@ export const reachOf = (scope: Scope): Reach =>
  */
 export const requireScope = (scope: Scope): AuthRule => ({ kind: 'scope', scope, reach: reachOf(scope) });
 
+/**
+ * A route of a product resource that a product-restricted credential may not call at all (403
+ * PRODUCT_NOT_ALLOWED): what makes or empowers a principal that would reach beyond the credential's products — a
+ * license manager, a user's password, an invitation link.
+ */
+export const requireUnrestricted = (scope: Scope): AuthRule => ({ kind: 'scope', scope, reach: 'server' });
+
 export const roles = ['owner', 'admin', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];
 export const roleSchema = z.enum(roles);

@@ -46,8 +46,11 @@ declare module 'fastify' {
      * it (PATCH sets different things): listed in CHARTER_REQUIRE_APPROVAL, the route answers 403.
      */
     approvalKind?: string | ((body: unknown) => string | undefined);
-    /** A per-address hourly limit of its own (licensing/client/rate-limits.ts), beside the per-minute ones. */
-    addressQuota?: 'trial';
+    /**
+     * A per-address limit of its own (licensing/client/rate-limits.ts): trial, hourly; sign-in (a license user's
+     * password or invitation checked: scrypt on each), per minute.
+     */
+    addressQuota?: 'trial' | 'sign-in';
     /** Optional request headers the handler reads itself (not validated by a schema), for /openapi.json. */
     requestHeaders?: readonly DocumentedHeader[];
   }

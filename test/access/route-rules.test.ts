@@ -60,6 +60,12 @@ const table: [string, Entry][] = [
   // api.md "Route rules": resources of one product
   ['* /v1/products', { kind: 'scope', resource: 'products', reach: 'product' }],
   ['* /v1/policies', { kind: 'scope', resource: 'policies', reach: 'product' }],
+  // Membership, managers and invitations empower license users beyond one product: unrestricted credentials only
+  ['POST /v1/customers/:id/users', { kind: 'scope', resource: 'customers', reach: 'server' }],
+  ['DELETE /v1/customers/:id/users/:userId', { kind: 'scope', resource: 'customers', reach: 'server' }],
+  ['POST /v1/customers/:id/managers', { kind: 'scope', resource: 'customers', reach: 'server' }],
+  ['DELETE /v1/customers/:id/managers/:userId', { kind: 'scope', resource: 'customers', reach: 'server' }],
+  ['POST /v1/users/:id/invitations', { kind: 'scope', resource: 'customers', reach: 'server' }],
   ['* /v1/customers', { kind: 'scope', resource: 'customers', reach: 'product' }],
   ['* /v1/users', { kind: 'scope', resource: 'customers', reach: 'product' }],
   ['* /v1/licenses', { kind: 'scope', resource: 'licenses', reach: 'product' }],

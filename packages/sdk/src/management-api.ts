@@ -7404,7 +7404,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY | PRODUCT_NOT_ALLOWED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7491,7 +7491,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY | PRODUCT_NOT_ALLOWED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7601,7 +7601,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY | PRODUCT_NOT_ALLOWED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7688,7 +7688,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY | PRODUCT_NOT_ALLOWED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13659,7 +13659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description OFFLINE_NOT_ALLOWED | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED */
+            /** @description OFFLINE_NOT_ALLOWED | HARDWARE_KEY_CERTIFICATE_MISSING | LICENSE_SUSPENDED | LICENSE_REVOKED | LICENSE_EXPIRED | LICENSE_NOT_STARTED | TRIAL_EXPIRED | PRODUCT_DISABLED | PRODUCT_MISMATCH | PRODUCT_ARCHIVED | CUSTOMER_INACTIVE | MACHINE_LIMIT_EXCEEDED | DEVICE_BLOCKED | VM_NOT_ALLOWED | LICENSE_USER_NOT_FOUND | USER_MACHINE_LIMIT_EXCEEDED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13777,6 +13777,15 @@ export interface operations {
             };
             /** @description AUTH_INVALID */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMIT_EXCEEDED */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16630,7 +16639,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY */
+            /** @description CSRF_VALIDATION_FAILED | AUTH_INSUFFICIENT | READ_ONLY_KEY | PRODUCT_NOT_ALLOWED */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -15,6 +15,11 @@ export interface ClientLimitDeps {
 }
 
 const minute = 60;
+/**
+ * Portal sign-ins and invitation acceptances per address and minute (at most CHARTER_RATE_LIMIT_CLIENT_IP, off with
+ * it): each costs a password hash, and spraying many emails from one address never trips the per-email lock.
+ */
+export const signInsPerAddressPerMinute = 30;
 
 /** The per-key counter's key: a digest of the normalized key, so license keys never reach the counter store. */
 export const licenseKeyBucket = (licenseKey: string): string =>
@@ -29,6 +34,15 @@ export const registerClientLimits = (app: FastifyInstance, deps: ClientLimitDeps
         bucket: 'client-ip',
         key: request.ip,
         limit: limits.clientIp,
+        windowSeconds: minute,
+        scope: 'ip',
+      });
+    }
+    if (request.routeOptions.config.addressQuota === 'sign-in' && limits.clientIp > 0) {
+      await enforceLimit(deps, reply, {
+        bucket: 'sign-in-ip',
+        key: request.ip,
+        limit: Math.min(limits.clientIp, signInsPerAddressPerMinute),
         windowSeconds: minute,
         scope: 'ip',
       });

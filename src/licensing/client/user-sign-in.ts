@@ -6,6 +6,7 @@
 import type { AuditContext } from '../../access/audit/service.js';
 import { AppError } from '../../errors/app-error.js';
 import { licenseKeyOf, licensesForHolder } from '../licenses/service.js';
+import { activeMachineOf } from '../machines/service.js';
 import { findReferencedProduct } from '../products/service.js';
 import type { UserLicenseRow } from '../users/sign-in.js';
 import {
@@ -72,7 +73,17 @@ export const signInBody = async (
     });
   const chosen = chooseLicense(held, deps.clock.nowMs());
   const key = chosen && (await licenseKeyOf(deps, chosen.license_id));
-  if (!key) throw new AppError('USER_NOT_ASSIGNED_TO_PRODUCT', `${user.email} holds no license`);
+  if (!chosen || !key) throw new AppError('USER_NOT_ASSIGNED_TO_PRODUCT', `${user.email} holds no license`);
+  // A signed-in user acts on their own devices only: a fingerprint another user of the license activated is not
+  // theirs to validate, heartbeat, deactivate or take over.
+  if (typeof body.fingerprint === 'string') {
+    const machine = await activeMachineOf(deps.db.kysely, chosen.license_id, body.fingerprint);
+    if (machine && machine.user_id !== user.id)
+      throw new AppError(
+        'MACHINE_NOT_ACTIVATED',
+        `No device of ${user.email} with fingerprint ${body.fingerprint} on license ${chosen.license_id}`,
+      );
+  }
   body.licenseKey = key;
   body.userEmail = user.email;
   Reflect.deleteProperty(body, 'password');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../../access/caller.js';
-import { requireScope } from '../../access/scopes.js';
+import { requireScope, requireUnrestricted } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { listQuerySchema, pageSchema } from '../../http/pagination.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -33,7 +33,8 @@ export const customerMemberRoutes =
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const tags = ['Customers'];
     const read = requireScope('customers:read');
-    const write = requireScope('customers:write');
+    // Membership and managers empower license users beyond any one product: unrestricted credentials only.
+    const write = requireUnrestricted('customers:write');
     const db = deps.db.kysely;
 
     routes.get(

@@ -10,7 +10,7 @@ import type { CustomersTable } from '../../db/schema.js';
 import { type Executor, transaction } from '../../db/transaction.js';
 import { AppError } from '../../errors/app-error.js';
 import type { CatalogDeps } from '../products/service.js';
-import { getUserRowOrThrow, toUser } from '../users/service.js';
+import { getUserRowOrThrow, toUser, userVisible } from '../users/service.js';
 import { getCustomerRowOrThrow } from './service.js';
 import {
   type CustomerUserRow,
@@ -56,10 +56,16 @@ export const customerUserPage = async (
   query: { limit: number; cursor?: string | undefined },
 ) => {
   await customerOrUnknown(db, principal, customerId);
+  // A restricted credential sees only the users it reaches elsewhere (GET /v1/users/{id}); a page may then hold
+  // fewer than `limit` entries, its cursor still moving on.
   return readPage(
     query,
     (window) => listCustomerUsers(db, customerId, window),
-    (rows) => rows.map(toCustomerUser),
+    async (rows) => {
+      const visible = [];
+      for (const row of rows) if (await userVisible(db, principal, row.id)) visible.push(toCustomerUser(row));
+      return visible;
+    },
   );
 };
 

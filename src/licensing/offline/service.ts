@@ -49,7 +49,9 @@ export interface OfflineActivationOptions {
    * Runs after the request is read and before anything is written, with the license of its key (undefined when no
    * license has it): a caller acting for one customer (the portal) refuses another's license here.
    */
-  assertLicense?(license: { id: string; customerId: string | null } | undefined): void;
+  assertLicense?(
+    license: { id: string; customerId: string | null; requireDeviceKey: boolean } | undefined,
+  ): void;
 }
 
 export const activateOffline = async (
@@ -61,7 +63,13 @@ export const activateOffline = async (
   const request = decodeFile(requestText, 'activation request', activationRequestSchema);
   if (options.assertLicense) {
     const found = await findLicenseOfKey(deps.db.kysely, request.licenseKey);
-    options.assertLicense(found && { id: found.license.id, customerId: found.license.customer_id });
+    options.assertLicense(
+      found && {
+        id: found.license.id,
+        customerId: found.license.customer_id,
+        requireDeviceKey: found.policy.require_device_key === 1,
+      },
+    );
   }
   const { created, machine, license, licenseFile } = await activate(
     deps,

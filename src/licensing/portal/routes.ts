@@ -108,7 +108,11 @@ export const portalRoutes =
     routes.post(
       '/v1/portal/invitations/accept',
       {
-        config: { auth: publicRoute, errors: ['AUTH_INVALID'] },
+        config: {
+          auth: publicRoute,
+          addressQuota: 'sign-in',
+          errors: ['AUTH_INVALID', 'RATE_LIMIT_EXCEEDED'],
+        },
         schema: {
           tags,
           summary: 'Set a password with the token of an invitation link (once, before it expires)',
@@ -127,6 +131,7 @@ export const portalRoutes =
       {
         config: {
           auth: publicRoute,
+          addressQuota: 'sign-in',
           errors: ['INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'RATE_LIMIT_EXCEEDED'],
         },
         schema: {
@@ -342,6 +347,7 @@ export const portalRoutes =
             ...managerErrors,
             'OFFLINE_REQUEST_INVALID',
             'OFFLINE_NOT_ALLOWED',
+            'HARDWARE_KEY_CERTIFICATE_MISSING',
             ...activationErrors.filter(
               (code) => code !== 'FLOATING_NOT_AVAILABLE' && code !== 'LICENSE_NOT_FOUND',
             ),

@@ -208,6 +208,12 @@ export const activateOfflineForCustomer = async (
   return activateOffline(deps, portalCaller(user, context), requestText, {
     assertLicense: (license) => {
       if (license?.customerId !== customerId) throw notFound(customerId);
+      // An air-gapped request carries no device key: a policy that requires one is the operator's to override.
+      if (license.requireDeviceKey)
+        throw new AppError(
+          'HARDWARE_KEY_CERTIFICATE_MISSING',
+          `License ${license.id} requires a device key, which an offline request cannot register`,
+        );
     },
   });
 };

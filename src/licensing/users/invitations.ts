@@ -14,7 +14,13 @@ import { hashPassword, newSecret, sha256Hex } from '../../lib/secrets.js';
 import { type CustomerMailDeps, notifyUserInvited } from '../customer-mail/service.js';
 import { getUserRowOrThrow } from './service.js';
 import { storeOwnPassword } from './sign-in.js';
-import { findUser, insertInvitation, useInvitation } from './store.js';
+import {
+  endInvitationsOf,
+  findUsableInvitation,
+  findUser,
+  insertInvitation,
+  useInvitation,
+} from './store.js';
 
 /** How long an invitation link works, unless the request says otherwise. */
 export const invitationDefaultSeconds = 7 * 86_400;
@@ -45,6 +51,7 @@ export const inviteUser = async (
   const url = `${deps.publicUrl ?? ''}${invitationPath(token)}`;
   const user = await transaction(db, async (tx) => {
     const row = await getUserRowOrThrow(tx, caller.principal, userId);
+    await endInvitationsOf(tx, row.id, nowMs);
     await insertInvitation(tx, {
       id: newId('inv', nowMs),
       user_id: row.id,
@@ -71,13 +78,17 @@ export const acceptInvitation = async (
   context: AuditContext,
   input: { token: string; password: string },
 ): Promise<void> => {
+  // The token is checked before the password is hashed: a guessed token costs no scrypt.
+  const tokenHash = sha256Hex(input.token);
+  if (!(await findUsableInvitation(db.kysely, tokenHash, clock.nowMs()))) throw unusable();
   const passwordHash = await hashPassword(input.password);
   await transaction(db, async (tx) => {
-    const nowMs = clock.nowMs();
-    const invitation = await useInvitation(tx, sha256Hex(input.token), nowMs);
+    const invitation = await useInvitation(tx, tokenHash, clock.nowMs());
     const user = invitation ? await findUser(tx, invitation.user_id) : undefined;
-    if (!invitation || !user || user.deleted_at !== null)
-      throw new AppError('AUTH_INVALID', 'The invitation is unknown, used or expired; ask for a new one');
+    if (!invitation || !user || user.deleted_at !== null) throw unusable();
     await storeOwnPassword(tx, clock, context, user, passwordHash, 'user.invitation_accept');
   });
 };
+
+const unusable = () =>
+  new AppError('AUTH_INVALID', 'The invitation is unknown, used or expired; ask for a new one');

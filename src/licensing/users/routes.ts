@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../../access/caller.js';
-import { requireScope } from '../../access/scopes.js';
+import { requireScope, requireUnrestricted } from '../../access/scopes.js';
 import { noContentResponse } from '../../http/openapi.js';
 import { pageSchema } from '../../http/pagination.js';
 import type { CatalogDeps } from '../products/service.js';
@@ -90,7 +90,7 @@ export const userRoutes =
     routes.post(
       '/v1/users/:id/invitations',
       {
-        config: { auth: requireScope('customers:write'), errors: ['NOT_FOUND', 'GONE'] },
+        config: { auth: requireUnrestricted('customers:write'), errors: ['NOT_FOUND', 'GONE'] },
         schema: {
           tags,
           summary: 'Invite a license user to set a password: 201 with the one-time link (7 days unless told)',

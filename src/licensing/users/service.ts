@@ -64,7 +64,24 @@ export const getUserRowOrThrow = async (db: Executor, principal: Principal | und
   return row;
 };
 
+/**
+ * A password lets its holder sign in to every product and customer the user has: a product-restricted credential
+ * may not set one (PRODUCT_NOT_ALLOWED), nor invite (its route is for unrestricted credentials).
+ */
+const refuseRestrictedPassword = (principal: Principal | undefined, password: string | undefined) => {
+  if (password !== undefined && principal?.productIds)
+    throw new AppError(
+      'PRODUCT_NOT_ALLOWED',
+      "Only a credential of every product may set a license user's password",
+    );
+};
+
+/** Whether a credential reaches this user (a product-restricted one: through its products only). */
+export const userVisible = (db: Executor, principal: Principal | undefined, id: string) =>
+  userReachable(db, id, visibleProducts(principal));
+
 export const createUser = async ({ db, clock }: CatalogDeps, caller: Caller, input: CreateUser) => {
+  refuseRestrictedPassword(caller.principal, input.password);
   const now = clock.nowMs();
   const row = newUserRow(input.email, input.name, now);
   if (input.password !== undefined) {
@@ -118,6 +135,7 @@ export const updateUser = async (
   id: string,
   patch: UpdateUser,
 ) => {
+  refuseRestrictedPassword(caller.principal, patch.password);
   const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
   return transaction(db, async (tx) => {
     const row = await getUserRowOrThrow(tx, caller.principal, id);
@@ -280,8 +298,12 @@ export const assignUsersByEmail = async (
       { limit: license.maxUsers, used: unique.length },
     );
   }
+  const reach = visibleProducts(caller.principal);
   for (const email of unique) {
-    const user = await findOrCreateUser(tx, clock, caller, { email });
+    const existing = await findLiveUserByEmail(tx, email);
+    if (existing && !(await userReachable(tx, existing.id, reach)))
+      throw new AppError('PRODUCT_NOT_ALLOWED', `${email} is a license user this credential may not assign`);
+    const user = existing ?? (await findOrCreateUser(tx, clock, caller, { email }));
     await assignUser(tx, license.id, user.id, clock.nowMs());
   }
 };

@@ -5,7 +5,7 @@ import type { Executor } from '../../db/transaction.js';
 
 /**
  * Users a credential restricted to `productIds` reaches: those assigned to a license of one of its products, and
- * those assigned to no license at all (they belong to no product yet, as one just created).
+ * those assigned to no license and member of no customer (they belong to no product yet, as one just created).
  */
 const reachableBy = (productIds: readonly string[]) => (eb: ExpressionBuilder<Schema, 'users'>) => {
   const assignments = () =>
@@ -13,7 +13,14 @@ const reachableBy = (productIds: readonly string[]) => (eb: ExpressionBuilder<Sc
       .selectFrom('license_users')
       .select('license_users.license_id')
       .whereRef('license_users.user_id', '=', 'users.id');
-  const unassigned = eb.not(eb.exists(assignments()));
+  // A member or manager of a customer is not "unattached": a restricted credential must not reach a manager of a
+  // customer whose licenses it cannot see.
+  const memberships = () =>
+    eb
+      .selectFrom('customer_users')
+      .select('customer_users.user_id')
+      .whereRef('customer_users.user_id', '=', 'users.id');
+  const unassigned = eb.and([eb.not(eb.exists(assignments())), eb.not(eb.exists(memberships()))]);
   if (productIds.length === 0) return unassigned;
   return eb.or([
     eb.exists(
@@ -125,6 +132,30 @@ export const insertInvitation = async (db: Executor, row: UserInvitationsTable):
 };
 
 /** Marks an unused, unexpired invitation used and answers it; undefined when none such exists. */
+/** Ends every unused invitation of a user (a new one was made, or the password was set). */
+export const endInvitationsOf = async (db: Executor, userId: string, nowMs: number): Promise<void> => {
+  await db
+    .updateTable('user_invitations')
+    .set({ used_at: nowMs })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .execute();
+};
+
+/** An unused, unexpired invitation by its token's hash, not marked. */
+export const findUsableInvitation = (
+  db: Executor,
+  tokenHash: string,
+  nowMs: number,
+): Promise<UserInvitationsTable | undefined> =>
+  db
+    .selectFrom('user_invitations')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', nowMs)
+    .executeTakeFirst();
+
 export const useInvitation = async (
   db: Executor,
   tokenHash: string,
