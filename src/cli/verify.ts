@@ -70,7 +70,7 @@ export const verifyCommand: Command = {
       process.stdout.write(`${ok ? 'GENUINE' : `GENUINE but ${check.problem}`} (signed by ${check.kid})\n\n`);
       printRecord({
         license: license.id,
-        key: license.key,
+        key: license.key ?? '(not in the file: issued to a license user)',
         status: license.status,
         product: license.productCode,
         ...(license.products ? { covers: license.products.join(', ') } : {}),

@@ -171,6 +171,48 @@ for (const dialect of dialects()) {
       );
     });
 
+    it('a license file issued to a user signed in by password holds no license key; one issued by key does', async () => {
+      const license = await createLicense(t, admin, {
+        product: mine.id,
+        policy: { maxUsers: 2, maxMachines: 4 },
+      });
+      const user = (await call('POST', '/v1/users', { email: 'filer@e.example', password })).json() as {
+        id: string;
+      };
+      assert.equal(
+        (await call('POST', `/v1/licenses/${license.id}/users`, { userId: user.id })).statusCode,
+        201,
+      );
+      const payloadOf = (file: string) => {
+        const envelope = JSON.parse(
+          Buffer.from(file.split('\n').slice(1, -1).join(''), 'base64').toString(),
+        ) as {
+          payload: string;
+        };
+        return JSON.parse(Buffer.from(envelope.payload, 'base64url').toString()) as {
+          license: { id: string; key?: string };
+        };
+      };
+      const signedIn = {
+        email: 'filer@e.example',
+        password,
+        productCode: mine.code,
+        fingerprint: 'filer-pc',
+      };
+      const activated = await client('activate', signedIn);
+      assert.equal(activated.statusCode, 201, activated.body);
+      const fromActivation = payloadOf((activated.json() as { licenseFile: string }).licenseFile);
+      assert.deepEqual(fromActivation.license.id, license.id);
+      assert.equal(fromActivation.license.key, undefined);
+      const again = await client('license-file', signedIn);
+      assert.equal(payloadOf((again.json() as { licenseFile: string }).licenseFile).license.key, undefined);
+      const byKey = await client('license-file', {
+        licenseKey: license.key,
+        fingerprint: 'filer-pc',
+      });
+      assert.equal(payloadOf((byKey.json() as { licenseFile: string }).licenseFile).license.key, license.key);
+    });
+
     it('a new invitation ends the older link, and portal sign-ins are limited per address (429 RATE_LIMIT_EXCEEDED)', async () => {
       const user = (await call('POST', '/v1/users', { email: 'inv@d.example' })).json() as { id: string };
       const first = (await call('POST', `/v1/users/${user.id}/invitations`, {})).json() as { token: string };

@@ -8,7 +8,8 @@ import { findKey, type PublicKeys, verifyEd25519 } from './keys.js';
 export interface LicenseFilePayload {
   license: {
     id: string;
-    key: string;
+    /** Absent from the files of a license user signed in by email and password (they never hold the key). */
+    key?: string;
     status: string;
     productCode: string;
     /** A bundle's license: the product codes it covers, the bundle's own first, then its members'. */

@@ -24,6 +24,7 @@ import {
   assertCoversProduct,
   type ClientDeps,
   deviceRefusal,
+  licenseFileOptions,
   licenseOfKeyOrThrow,
   lockedLicenseOfKey,
   lockedSeatRead,
@@ -109,7 +110,8 @@ export const activate = async (
     return { activation, found, nowMs };
   });
   if ('refused' in done) throw done.refused;
-  if ('checkout' in done) return settleCheckout(deps, done.found, done.checkout, done.nowMs);
+  if ('checkout' in done)
+    return settleCheckout(deps, done.found, done.checkout, done.nowMs, licenseFileOptions(body));
   const { activation, found, nowMs } = done;
   deps.usage.count(found.product.id, 'activations');
   // Signing happens after the commit: the write lock is held only for the reads and writes themselves.
@@ -117,7 +119,14 @@ export const activate = async (
     created: activation.created,
     machine: toMachine(activation.row, found.policy.heartbeat_seconds, nowMs),
     license: present(deps, found, activation.machinesCount, nowMs),
-    licenseFile: await issueLicenseFile(deps, found, activation.row, nowMs),
+    licenseFile: await issueLicenseFile(
+      deps,
+      found,
+      activation.row,
+      nowMs,
+      undefined,
+      licenseFileOptions(body),
+    ),
   };
 };
 
@@ -193,5 +202,7 @@ export const licenseFile = async (deps: ClientDeps, body: MachineBody, signed: D
   const row = liveMachineOrThrow({ ...found, machine }, nowMs);
   const state = stateFailure(found, nowMs, { productCode: body.productCode });
   if (state) throw new AppError(...state);
-  return { licenseFile: await issueLicenseFile(deps, found, row, nowMs) };
+  return {
+    licenseFile: await issueLicenseFile(deps, found, row, nowMs, undefined, licenseFileOptions(body)),
+  };
 };

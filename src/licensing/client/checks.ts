@@ -112,6 +112,14 @@ export const deviceRefusal = (
   return undefined;
 };
 
+/**
+ * How a call's license file is issued: a call signed in by a license user (email and password, user-sign-in.ts)
+ * gets it without the license key, so a user never learns a key that would outlive their seat.
+ */
+export const licenseFileOptions = (body: { email?: string | undefined }) => ({
+  withKey: body.email === undefined,
+});
+
 /** A key's normalized form and lookup hash; its checksum is computed when first asked (a cached validation never asks). */
 export const keyOf = (licenseKey: string) => {
   const normalized = normalizeLicenseKey(licenseKey);

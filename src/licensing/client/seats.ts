@@ -22,6 +22,7 @@ import {
   assertCoversProduct,
   type ClientDeps,
   deviceRefusal,
+  licenseFileOptions,
   lockedSeatRead,
   lockedUsableSeatRead,
   present,
@@ -35,6 +36,7 @@ export const settleCheckout = async (
   found: SeatRead,
   checkout: SeatCheckout,
   nowMs: number,
+  fileOptions: { withKey?: boolean } = {},
 ): Promise<{ created: boolean; machine: Machine; license: License; lease: Lease; licenseFile: string }> => {
   const productId = found.product.id;
   if (!checkout.granted) {
@@ -48,7 +50,7 @@ export const settleCheckout = async (
     machine: toMachine(checkout.row, found.policy.heartbeat_seconds, nowMs),
     license: present(deps, found, checkout.machinesCount, nowMs),
     lease: toLease(checkout.lease, nowMs),
-    licenseFile: await issueLicenseFile(deps, found, checkout.row, nowMs, checkout.lease),
+    licenseFile: await issueLicenseFile(deps, found, checkout.row, nowMs, checkout.lease, fileOptions),
   };
 };
 
@@ -65,7 +67,7 @@ export const checkout = async (deps: ClientDeps, body: ActivateBody, signed: Dev
     const device = registeredKey ? { ...body, registeredKey } : body;
     return { checkout: await checkoutSeat(tx, found, device, nowMs), found, nowMs };
   });
-  return settleCheckout(deps, done.found, done.checkout, done.nowMs);
+  return settleCheckout(deps, done.found, done.checkout, done.nowMs, licenseFileOptions(body));
 };
 
 /** POST /v1/client/borrow: the held seat kept until `until`; the answer carries a file valid as long. */
@@ -80,7 +82,14 @@ export const borrow = async (deps: ClientDeps, body: BorrowBody, signed: DeviceS
   });
   return {
     lease: toLease(done.lease, done.nowMs),
-    licenseFile: await issueLicenseFile(deps, done.found, done.machine, done.nowMs, done.lease),
+    licenseFile: await issueLicenseFile(
+      deps,
+      done.found,
+      done.machine,
+      done.nowMs,
+      done.lease,
+      licenseFileOptions(body),
+    ),
   };
 };
 

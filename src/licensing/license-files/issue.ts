@@ -33,6 +33,8 @@ export const issueLicenseFile = async (
   machine: MachinesTable,
   nowMs: number,
   lease?: LeasesTable,
+  /** withKey false: a license user signed in by password holds the license without its key, and the file too. */
+  options: { withKey?: boolean } = {},
 ): Promise<string> => {
   const { license, policy } = subject;
   const products = coveredCodes(subject.product);
@@ -53,7 +55,7 @@ export const issueLicenseFile = async (
     {
       license: {
         id: license.id,
-        key: deps.sealer.open(license.key_sealed).toString('utf8'),
+        ...(options.withKey === false ? {} : { key: deps.sealer.open(license.key_sealed).toString('utf8') }),
         status: effectiveStatus(license.status, license.expires_at, policy.expiration_strategy, nowMs).status,
         productCode: subject.product.code,
         ...(products ? { products } : {}),

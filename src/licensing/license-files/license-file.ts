@@ -5,7 +5,8 @@ import { type SigningKey, signOffThread } from '../../access/signing-keys/servic
 export interface LicenseFilePayload {
   license: {
     id: string;
-    key: string;
+    /** Absent from the files of a license user signed in by password (they never hold the key). */
+    key?: string;
     status: string;
     productCode: string;
     /** A bundle's license: the product codes it covers, the bundle's first (licensing.md "Bundles"). */
