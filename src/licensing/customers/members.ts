@@ -152,19 +152,7 @@ export const addManager = async (
     const refusal = managerRefusal(customer, member, userId);
     if (refusal || !member) throw new AppError('MANAGER_NOT_ELIGIBLE', refusal ?? 'Not eligible', { userId });
     const changed = member.role !== 'manager';
-    if (changed) {
-      await upsertMembership(tx, {
-        customer_id: customerId,
-        user_id: userId,
-        role: 'manager',
-        created_at: clock.nowMs(),
-      });
-      await recordAudit(tx, clock, caller.audit, {
-        action: 'customer.manager_add',
-        target: { type: 'customer', id: customerId },
-        changes: { managerId: [null, userId] },
-      });
-    }
+    if (changed) await setRole({ clock }, tx, caller, { customerId, userId, role: 'manager' });
     return { created: changed, user: toCustomerUser({ ...member, role: 'manager' }) };
   });
 
@@ -180,18 +168,23 @@ export const removeManager = async (
     const member = await findCustomerUser(tx, customerId, userId);
     if (member?.role !== 'manager')
       throw new AppError('NOT_FOUND', `User ${userId} is not a manager of customer ${customerId}`);
-    await upsertMembership(tx, {
-      customer_id: customerId,
-      user_id: userId,
-      role: 'member',
-      created_at: clock.nowMs(),
-    });
-    await recordAudit(tx, clock, caller.audit, {
-      action: 'customer.manager_remove',
-      target: { type: 'customer', id: customerId },
-      changes: { managerId: [userId, null] },
-    });
+    await setRole({ clock }, tx, caller, { customerId, userId, role: 'member' });
   });
+
+/** Makes a member a manager or a manager a member, audited (customer.manager_add, customer.manager_remove). */
+const setRole = async (
+  { clock }: Pick<CatalogDeps, 'clock'>,
+  tx: Executor,
+  caller: Caller,
+  { customerId, userId, role }: { customerId: string; userId: string; role: CustomerRole },
+) => {
+  await upsertMembership(tx, { customer_id: customerId, user_id: userId, role, created_at: clock.nowMs() });
+  await recordAudit(tx, clock, caller.audit, {
+    action: role === 'manager' ? 'customer.manager_add' : 'customer.manager_remove',
+    target: { type: 'customer', id: customerId },
+    changes: { managerId: role === 'manager' ? [null, userId] : [userId, null] },
+  });
+};
 
 /** The live, active customers a license user manages (the portal's reach for a manager). */
 export const customersManagedByUser = async (db: Executor, userId: string): Promise<CustomersTable[]> =>

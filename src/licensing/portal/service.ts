@@ -13,7 +13,7 @@ import type { Sealer } from '../../lib/sealing.js';
 import type { ClientDeps } from '../client/checks.js';
 import { customersManagedByUser, ensureMembership, managesCustomer } from '../customers/members.js';
 import { toCustomer } from '../customers/service.js';
-import { licensePage, licensesForHolder } from '../licenses/service.js';
+import { getLicenseRowOrThrow, licensePage, licensesForHolder } from '../licenses/service.js';
 import { deactivateMachineById, portalMachines } from '../machines/service.js';
 import { activateOffline } from '../offline/service.js';
 import { policyRowsByIds } from '../policies/service.js';
@@ -82,10 +82,13 @@ const assertManages = async (deps: PortalDeps, user: UsersTable, customerId: str
 const customerLicenses = async (deps: PortalDeps, customerId: string) =>
   (await licensePage(deps, undefined, { customerId, limit: 1000 })).data;
 
+/** The live license of this id, if it is the customer's; else CUSTOMER_NOT_FOUND (a missing one alike). */
 const assertCustomerLicense = async (deps: PortalDeps, customerId: string, licenseId: string) => {
-  const license = (await customerLicenses(deps, customerId)).find((candidate) => candidate.id === licenseId);
-  if (!license) throw notFound(customerId);
-  return license;
+  const row = await getLicenseRowOrThrow(deps.db.kysely, undefined, licenseId).catch((error: unknown) => {
+    if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'GONE')) return undefined;
+    throw error;
+  });
+  if (row?.customer_id !== customerId) throw notFound(customerId);
 };
 
 /** A body naming a customer account other than the path's: CUSTOMER_ACCOUNT_MISMATCH. */

@@ -1,57 +1,8 @@
 // Sign-in with the operator's email and password (POST /v1/auth/login); says why the last session ended.
-import { type FormEvent, useState } from 'react';
-import { ErrorBanner } from '../components/ErrorBanner';
-import { TextField } from '../components/Field';
+import { SignInForm } from '../components/SignInForm';
 import { useSession } from '../hooks/session';
 
 export const SignIn = () => {
   const { signIn, endedBecause } = useSession();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(email, password);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <main id="main" className="signin">
-      <h1>Sign in to Charter</h1>
-      {endedBecause ? (
-        <p role="status" className="notice">
-          {endedBecause}
-        </p>
-      ) : null}
-      <form onSubmit={(event) => void submit(event)}>
-        <TextField
-          label="Email"
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(event) => setEmail(event.target.value)}
-        />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-        />
-        <ErrorBanner error={error} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
-    </main>
-  );
+  return <SignInForm title="Sign in to Charter" notice={endedBecause} signIn={signIn} />;
 };
